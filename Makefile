@@ -1,0 +1,113 @@
+# SCIM Explorer: `make run` to use it, `make test` to check everything. Both install what is missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+NPM ?= npm
+APP := target/debug/scim-explorer
+TAURI_DRIVER_VERSION := 2.1.0
+
+# Debian packages: building the app, then running and testing it headless (see README).
+DEB_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev file
+DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick \
+	fonts-dejavu-core keyutils chromium
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint fmt-check clippy rust-test \
+	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
+
+help:
+	@echo "make run       install what is missing, build, open the app"
+	@echo "make test      install what is missing, then every gate (fmt, clippy, tests, UI, e2e)"
+	@echo "make dev       the app against the Vite dev server (hot reload)"
+	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Rust commands"
+	@echo "make bench     run the benchmarks, write docs/BENCHMARKS.md"
+	@echo "make package   build a .deb under target/release/bundle/deb"
+	@echo "make fuzz      run each fuzz target for FUZZ_SECONDS (default 60)"
+
+# ---- set-up -------------------------------------------------------------------------------------------
+setup: system-deps tauri-driver ui-deps
+
+system-deps:
+	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "Missing Debian packages. Install them with:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y $$missing"; \
+		exit 1; \
+	fi
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" ] || \
+		$(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
+
+# npm ci only when the lockfile changed since the last install.
+ui-deps: ui/node_modules/.installed
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+# ---- build and run ------------------------------------------------------------------------------------
+ui: ui-deps
+	cd ui && $(NPM) run build
+
+build: ui
+	$(CARGO) build -p scim-explorer
+
+run: setup build
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "No display: run it as \`xvfb-run make run\` on a headless machine."; fi
+	./$(APP)
+
+dev: setup
+	cd ui && $(NPM) run tauri -- dev -- --no-default-features
+
+# ---- gates --------------------------------------------------------------------------------------------
+test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser e2e
+	@echo "All gates passed."
+
+lint: fmt-check clippy
+fmt-check:
+	$(CARGO) fmt --all --check
+clippy: ui
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+rust-test: ui
+	$(CARGO) nextest run --workspace --locked --no-fail-fast
+
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p scim-explorer --lib ipc::tests::committed_bindings_are_up_to_date
+bindings-check: ui
+	$(CARGO) test -p scim-explorer --lib --locked ipc::tests::committed_bindings_are_up_to_date
+
+ui-check: ui-deps
+	cd ui && $(NPM) run check
+ui-unit: ui-deps
+	cd ui && $(NPM) test
+ui-browser: ui-deps
+	cd ui && $(NPM) run test:browser
+
+# Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus.
+e2e: build tauri-driver
+	$(XVFB) dbus-run-session -- $(CARGO) nextest run -p scim-explorer-tests --profile e2e --locked
+	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
+
+# ---- the rest -----------------------------------------------------------------------------------------
+bench:
+	@echo "No benchmarks yet." >&2
+
+package: setup
+	cd ui && $(NPM) run tauri -- build --bundles deb
+	@ls -1 target/release/bundle/deb/*.deb
+
+fuzz:
+	@echo "No fuzz targets yet." >&2
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

@@ -1,0 +1,9 @@
+//! SCIM 2.0 protocol core (RFC 7643 / RFC 7644): the pure, I/O-free model every other crate builds on.
+//!
+//! Nothing here performs I/O or depends on an async runtime, so the same code runs in the desktop app,
+//! the `scimx` CLI, the demo server, tests and fuzz targets.
+
+pub mod error;
+
+/// The version of this crate, shown in the app's About panel and written into snapshots.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

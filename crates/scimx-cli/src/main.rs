@@ -1,0 +1,2 @@
+//! `scimx`: the command-line shell over scim-services.
+fn main() {}

@@ -1,0 +1,3 @@
+//! Tauri commands grouped by domain. Each is a few lines over `scim-services`.
+
+pub mod app;

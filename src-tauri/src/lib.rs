@@ -1,0 +1,22 @@
+//! The thin Tauri v2 shell of SCIM Explorer: it wires windows, state and commands to `scim-services`
+//! and holds no logic of its own.
+
+pub mod commands;
+pub mod ipc;
+
+/// Starts the desktop app. Blocks until the last window closes.
+pub fn run() {
+    let builder = ipc::specta_builder();
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|err| {
+            // Nothing useful can run without the window system; say why and exit non-zero.
+            eprintln!("SCIM Explorer could not start: {err}");
+            std::process::exit(1);
+        });
+}

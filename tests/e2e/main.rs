@@ -1,0 +1,100 @@
+//! End-to-end tests through the real app window: tauri-driver drives WebKitWebDriver, which drives the
+//! built `scim-explorer` binary. Run by `make e2e` (under Xvfb and dbus-run-session), not by the plain
+//! `cargo nextest run` (see .config/nextest.toml), because it needs a display and the built app.
+
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use scim_explorer_tests::{app_binary, target_dir, TauriDriver};
+use serde_json::json;
+
+/// Opens the app through tauri-driver. The returned driver must outlive the client.
+async fn open_app() -> (TauriDriver, Client) {
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "the app is not built at {} — run `make build` first",
+        app.display()
+    );
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app.to_string_lossy() }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let client = ClientBuilder::rustls()
+        .expect("rustls connector")
+        .capabilities(caps)
+        .connect(&driver.url())
+        .await
+        .expect("a WebDriver session on the app");
+    (driver, client)
+}
+
+/// Waits until the element's text contains `needle`, returning the whole text.
+async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(needle) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("`{css}` never showed {needle:?}; last text was {last:?}");
+}
+
+async fn save_screenshot(client: &Client, name: &str) {
+    let dir = target_dir().join("e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
+    let (_driver, client) = open_app().await;
+
+    // The status bar is filled from the `get_app_info` command: proves the typed IPC round trip.
+    let status = wait_for_text(&client, "[data-testid=status-bar]", "SCIM Explorer").await;
+    assert!(
+        status.contains(env!("CARGO_PKG_VERSION")),
+        "status bar shows the version: {status:?}"
+    );
+    assert!(status.contains("core "), "status bar shows the core version: {status:?}");
+
+    let connection = wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    assert_eq!(connection.trim(), "Demo directory");
+    assert_eq!(client.title().await.expect("title"), "SCIM Explorer");
+    save_screenshot(&client, "main.png").await;
+
+    // Navigation changes the section and its empty state.
+    client
+        .find(Locator::Css("[data-section=groups]"))
+        .await
+        .expect("Groups in the navigation")
+        .click()
+        .await
+        .expect("click Groups");
+    wait_for_text(&client, "#section-title", "Groups").await;
+    wait_for_text(&client, "main", "member counts").await;
+
+    // The theme switch cycles system -> light -> dark and the page follows.
+    let toggle = client
+        .find(Locator::Css("header button[aria-label^=Theme]"))
+        .await
+        .expect("theme toggle");
+    toggle.click().await.expect("to light");
+    toggle.click().await.expect("to dark");
+    let theme = client
+        .execute("return document.documentElement.dataset.theme", vec![])
+        .await
+        .expect("read theme");
+    assert_eq!(theme, json!("dark"));
+    save_screenshot(&client, "main-dark.png").await;
+
+    client.close().await.expect("close the session");
+}

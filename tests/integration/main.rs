@@ -1,0 +1,1 @@
+//! Cross-crate integration tests: the crates working together through their public APIs.

@@ -1,0 +1,21 @@
+// The one module the UI uses to reach the Rust backend: wraps the generated bindings so components get
+// plain values or a thrown IpcError, and so tests can swap the transport (mockIPC) in one place.
+import { commands, type AppError, type AppInfo } from './bindings';
+import { IpcError, toAppError } from './errors';
+
+type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
+
+async function unwrap<T>(pending: Promise<CommandResult<T>>): Promise<T> {
+  let result: CommandResult<T>;
+  try {
+    result = await pending;
+  } catch (caught) {
+    throw new IpcError(toAppError(caught));
+  }
+  if (result.status === 'error') throw new IpcError(result.error);
+  return result.data;
+}
+
+export const api = {
+  appInfo: (): Promise<AppInfo> => unwrap(commands.getAppInfo()),
+};

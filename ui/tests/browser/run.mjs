@@ -1,0 +1,117 @@
+// Browser-level UI tests: the real Svelte UI in Debian's Chromium (playwright-core), with the Tauri IPC
+// mocked by tests/browser/harness.ts. Screenshots land in ../target/ui-browser/ for a human to look at.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { createServer } from 'vite';
+import { chromium } from 'playwright-core';
+
+const uiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.resolve(uiRoot, '../target/ui-browser');
+mkdirSync(shots, { recursive: true });
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const server = await createServer({
+  root: uiRoot,
+  configFile: path.join(uiRoot, 'vite.config.ts'),
+  server: { port: 0, host: '127.0.0.1', strictPort: false },
+  logLevel: 'error',
+});
+await server.listen();
+const address = server.httpServer.address();
+const base = `http://127.0.0.1:${address.port}/tests/browser/harness.html`;
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+async function openPage({ scenario = 'ok', colorScheme = 'light', width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${base}?scenario=${scenario}`);
+  return { page, context, errors };
+}
+
+test('the shell shows the connection, the sections and the backend version', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('status-bar').getByText('SCIM Explorer 9.9.9-test').waitFor();
+  assert.equal((await page.getByTestId('connection-name').innerText()).trim(), 'Demo directory');
+  const sections = await page.locator('nav[aria-label=Sections] button').allInnerTexts();
+  assert.deepEqual(sections, ['Users', 'Groups', 'Role groups', 'Diff', 'Reports', 'Request log', 'Server']);
+  assert.equal(await page.locator('#section-title').innerText(), 'Users');
+  await page.screenshot({ path: path.join(shots, 'shell-light.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('navigation changes the section and marks it current', async () => {
+  const { page, context } = await openPage();
+  await page.locator('[data-section=reports]').click();
+  assert.equal(await page.locator('#section-title').innerText(), 'Reports');
+  assert.equal(await page.locator('[data-section=reports]').getAttribute('aria-current'), 'page');
+  assert.equal(await page.locator('[data-section=users]').getAttribute('aria-current'), null);
+  await context.close();
+});
+
+test('dark OS theme is followed, and the toggle overrides and remembers it', async () => {
+  const { page, context } = await openPage({ colorScheme: 'dark' });
+  await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.screenshot({ path: path.join(shots, 'shell-dark.png') });
+  await page.getByRole('button', { name: /^Theme/ }).click(); // system -> light
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await page.reload();
+  await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await context.close();
+});
+
+test('a typed backend error is shown with its title and message, not a blank screen', async () => {
+  const { page, context } = await openPage({ scenario: 'backend-error' });
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /Could not read or write a file/);
+  assert.match(text, /newer SCIM Explorer/);
+  await page.screenshot({ path: path.join(shots, 'shell-error.png') });
+  await context.close();
+});
+
+test('a small window keeps the navigation and the content readable', async () => {
+  const { page, context } = await openPage({ width: 760, height: 500 });
+  await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
+  const nav = await page.locator('nav[aria-label=Sections]').boundingBox();
+  const main = await page.locator('main').boundingBox();
+  assert.ok(nav && main && main.x >= nav.x + nav.width - 1, 'content sits beside the navigation');
+  assert.ok(main.width > 400, `content keeps a usable width (${main.width}px)`);
+  await page.screenshot({ path: path.join(shots, 'shell-small.png') });
+  await context.close();
+});
+
+let failed = 0;
+for (const { name, fn } of tests) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`FAIL ${name}\n     ${String(err?.stack ?? err).split('\n').join('\n     ')}`);
+  }
+}
+await browser.close();
+await server.close();
+console.log(`${tests.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
+process.exit(failed ? 1 : 0);
