@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint fmt-check clippy rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -71,11 +71,19 @@ dev: setup
 test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser e2e
 	@echo "All gates passed."
 
-lint: fmt-check clippy
+lint: fmt-check clippy layering
 fmt-check:
 	$(CARGO) fmt --all --check
 clippy: ui
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Dependencies point one way: the core is pure, the demo server knows only the core.
+layering:
+	@bad=$$($(CARGO) tree -p scim-core -e normal --prefix none | grep -E '^(tokio|reqwest|tauri|hyper|axum|mio) ' || true); \
+	if [ -n "$$bad" ]; then echo "scim-core must stay free of I/O crates, found: $$bad"; exit 1; fi
+	@bad=$$($(CARGO) tree -p scim-demo-server -e normal --prefix none | grep -E '^(scim-client|scim-services|tauri|reqwest) ' || true); \
+	if [ -n "$$bad" ]; then echo "scim-demo-server may depend on scim-core only, found: $$bad"; exit 1; fi
+	@echo "layering ok: scim-core has no I/O crates; scim-demo-server depends on the core only"
 
 rust-test: ui
 	$(CARGO) nextest run --workspace --locked --no-fail-fast

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use scim_explorer_tests::{app_binary, target_dir, TauriDriver};
 use serde_json::json;
 
@@ -23,8 +24,7 @@ async fn open_app() -> (TauriDriver, Client) {
         json!({ "application": app.to_string_lossy() }),
     );
     caps.insert("browserName".into(), json!("wry"));
-    let client = ClientBuilder::rustls()
-        .expect("rustls connector")
+    let client = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url())
         .await
@@ -64,9 +64,13 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
         status.contains(env!("CARGO_PKG_VERSION")),
         "status bar shows the version: {status:?}"
     );
-    assert!(status.contains("core "), "status bar shows the core version: {status:?}");
+    assert!(
+        status.contains("core "),
+        "status bar shows the core version: {status:?}"
+    );
 
-    let connection = wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    let connection =
+        wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
     assert_eq!(connection.trim(), "Demo directory");
     assert_eq!(client.title().await.expect("title"), "SCIM Explorer");
     save_screenshot(&client, "main.png").await;

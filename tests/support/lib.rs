@@ -2,6 +2,7 @@
 //! is stopped when the test ends, whatever happens.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,6 +43,9 @@ pub fn free_port() -> u16 {
 pub struct TauriDriver {
     child: Child,
     pub port: u16,
+    /// A private home for the app (config, WebKit storage), removed on drop: every run starts fresh and
+    /// never touches the real user's settings.
+    profile: PathBuf,
 }
 
 impl TauriDriver {
@@ -49,13 +53,37 @@ impl TauriDriver {
     pub fn start() -> Result<Self, String> {
         let port = free_port();
         let native_port = free_port();
+        let profile = std::env::temp_dir().join(format!("scimx-e2e-{}-{port}", std::process::id()));
+        for sub in ["config", "data", "cache"] {
+            std::fs::create_dir_all(profile.join(sub)).map_err(|e| format!("profile dir: {e}"))?;
+        }
+        let log_dir = target_dir().join("e2e");
+        std::fs::create_dir_all(&log_dir).map_err(|e| format!("target/e2e: {e}"))?;
+        let log = std::fs::File::create(log_dir.join("tauri-driver.log"))
+            .map_err(|e| format!("tauri-driver.log: {e}"))?;
         let child = Command::new(tauri_driver_path())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("XDG_CONFIG_HOME", profile.join("config"))
+            .env("XDG_DATA_HOME", profile.join("data"))
+            .env("XDG_CACHE_HOME", profile.join("cache"))
+            // Its own process group, so Drop can stop WebKitWebDriver and the app along with it.
+            .process_group(0)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // A log file, not our stderr: the app and WebKitWebDriver inherit it and may outlive the test
+            // by a moment, which the test runner would report as a leak.
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(log))
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver ({e}); `make setup` installs it"))?;
-        let driver = Self { child, port };
+        let driver = Self {
+            child,
+            port,
+            profile,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
@@ -73,8 +101,13 @@ impl TauriDriver {
 
 impl Drop for TauriDriver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &format!("-{}", self.child.id())])
+            .status();
+        std::thread::sleep(Duration::from_millis(300));
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
