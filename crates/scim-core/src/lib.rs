@@ -3,7 +3,19 @@
 //! Nothing here performs I/O or depends on an async runtime, so the same code runs in the desktop app,
 //! the `scimx` CLI, the demo server, tests and fuzz targets.
 
+pub mod datetime;
+pub mod diff;
 pub mod error;
+pub mod filter;
+pub mod messages;
+pub mod names;
+pub mod patch;
+pub mod resource;
+pub mod schema;
+pub mod warning;
+
+pub use resource::Resource;
+pub use warning::{Tolerant, Warning};
 
 /// The version of this crate, shown in the app's About panel and written into snapshots.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

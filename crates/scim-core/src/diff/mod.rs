@@ -1,0 +1,11 @@
+//! Diffs: resource against resource (as a PatchOp), and directory against directory (as narrated
+//! changes). Both are pure and run in Rust so large diffs stay fast.
+
+mod directory;
+mod resource;
+
+pub use directory::{
+    diff_directories, ChangeKind, Directory, DirectoryDiff, MatchKey, MatchRate, MembershipChange,
+    ResourceChange, ResourceKind,
+};
+pub use resource::{diff_resources, DiffOptions};
