@@ -175,10 +175,10 @@ fn index(items: &[Value], key: impl Fn(&Value) -> Option<String>) -> Index {
     for (i, item) in items.iter().enumerate() {
         match key(item) {
             Some(k) => {
-                if by_key.contains_key(&k) {
-                    duplicates += 1;
+                if let std::collections::hash_map::Entry::Vacant(slot) = by_key.entry(k) {
+                    slot.insert(i);
                 } else {
-                    by_key.insert(k, i);
+                    duplicates += 1;
                 }
             }
             None => unkeyed += 1,

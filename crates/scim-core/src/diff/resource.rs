@@ -271,7 +271,7 @@ impl Differ<'_> {
                 }
                 return;
             }
-        } else if b.len() > a.len() && b.starts_with(a) {
+        } else if b.len() > a.len() && b.starts_with(a) && appendable(a, &b[a.len()..]) {
             self.push(
                 OpKind::Add,
                 path.to_owned(),
@@ -285,6 +285,13 @@ impl Differ<'_> {
             Some(Value::Array(b.to_vec())),
         );
     }
+}
+
+/// `add` skips values already present, so an append is only faithful for new, distinct values.
+fn appendable(existing: &[Value], tail: &[Value]) -> bool {
+    tail.iter()
+        .enumerate()
+        .all(|(i, t)| !existing.contains(t) && !tail[..i].contains(t))
 }
 
 /// A key per element (its scalar `value`, typed so `1` and `"1"` differ) when every element has a

@@ -93,7 +93,7 @@ pub fn invert_patch(
 /// Where an operation lands: a top-level key taken as a whole (an extension block), or a path.
 enum Target {
     WholeKey(String),
-    Path(PatchPath),
+    Path(Box<PatchPath>),
 }
 
 struct Ctx<'a> {
@@ -206,7 +206,7 @@ impl Ctx<'_> {
             }
         }
         parse_path(raw)
-            .map(Target::Path)
+            .map(|p| Target::Path(Box::new(p)))
             .map_err(|e| invalid_path(format!("`{raw}` is not a valid path: {e}")))
     }
 
