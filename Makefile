@@ -106,15 +106,35 @@ e2e: build tauri-driver
 	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
 
 # ---- the rest -----------------------------------------------------------------------------------------
+# Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.
 bench:
-	@echo "No benchmarks yet." >&2
+	$(CARGO) bench -p scim-core --bench core --locked > target/bench-core.md
+	@{ \
+		echo "# Benchmarks"; echo; \
+		echo "Written by \`make bench\`; numbers from one run (best of 3 iterations each), as ratios against the named floor."; echo; \
+		echo "- Date: $$(date -u +%Y-%m-%d)"; \
+		echo "- Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GiB RAM, $$(uname -sr)"; \
+		echo "- Toolchain: $$(rustc --version)"; echo; \
+		echo "## Protocol core (scim-core)"; echo; \
+		cat target/bench-core.md; \
+	} > docs/BENCHMARKS.md
+	@cat docs/BENCHMARKS.md
 
 package: setup
 	cd ui && $(NPM) run tauri -- build --bundles deb
 	@ls -1 target/release/bundle/deb/*.deb
 
+# Coverage-guided fuzzing of the protocol core (libFuzzer via cargo-fuzz on the nightly toolchain).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := filter_parse path_parse list_response patch_apply
 fuzz:
-	@echo "No fuzz targets yet." >&2
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		if [ -d fuzz/corpus_seed/$$t ]; then cp -n fuzz/corpus_seed/$$t/* fuzz/corpus/$$t/ 2>/dev/null || true; fi; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		(cd fuzz && $(CARGO) +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | tail -n 12) || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean
