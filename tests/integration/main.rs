@@ -1,1 +1,3 @@
-//! Cross-crate integration tests: the crates working together through their public APIs.
+//! Cross-crate integration tests: the client against the embedded demo server over real HTTP.
+
+mod client_demo;

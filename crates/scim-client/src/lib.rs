@@ -1,2 +1,14 @@
 //! SCIM 2.0 HTTP client: moves bytes between SCIM servers and the protocol core, and maps failures to
 //! typed errors. All protocol logic stays in `scim-core`.
+
+mod client;
+mod discovery;
+mod error;
+mod load_all;
+mod secret;
+
+pub use client::{percent_encode, Auth, ClientConfig, ListParams, ScimClient, ScimResponse};
+pub use discovery::Discovery;
+pub use error::ClientError;
+pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress};
+pub use secret::Secret;

@@ -21,9 +21,20 @@ const DEPARTMENTS: [&str; 4] = ["Operations", "Sales", "Finance", "IT"];
 
 fn user(i: usize, generation: u32) -> Value {
     let given = ["Ana", "Ben", "Carl", "Dana", "Eve", "Femi", "Gus", "Hana"][i % 8];
-    let family = ["Diaz", "Okafor", "Ruiz", "Lee", "Novak", "Adeyemi", "Berg", "Sato"][(i / 8) % 8];
-    let title = if generation == 0 { "Field engineer" } else { "Senior field engineer" };
-    let user_name = format!("{}.{}{}@example.com", given.to_lowercase(), family.to_lowercase(), i);
+    let family = [
+        "Diaz", "Okafor", "Ruiz", "Lee", "Novak", "Adeyemi", "Berg", "Sato",
+    ][(i / 8) % 8];
+    let title = if generation == 0 {
+        "Field engineer"
+    } else {
+        "Senior field engineer"
+    };
+    let user_name = format!(
+        "{}.{}{}@example.com",
+        given.to_lowercase(),
+        family.to_lowercase(),
+        i
+    );
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
         "id": format!("{i:08x}-7f76-453a-919d-413861904646"),
@@ -77,7 +88,9 @@ fn snapshot(changed: bool) -> (String, String) {
     let mut groups = String::new();
     for g in 0..GROUPS {
         // Each user is in 3 groups; on side B every 10th group gains and loses a few members.
-        let mut members: Vec<usize> = (0..USERS).filter(|i| i % GROUPS == g || (i * 7) % GROUPS == g || (i * 13) % GROUPS == g).collect();
+        let mut members: Vec<usize> = (0..USERS)
+            .filter(|i| i % GROUPS == g || (i * 7) % GROUPS == g || (i * 13) % GROUPS == g)
+            .collect();
         if changed && g % 10 == 0 {
             members.retain(|i| i % 3 != 0);
             members.extend((0..5).map(|k| (g * 31 + k) % USERS));
@@ -89,7 +102,9 @@ fn snapshot(changed: bool) -> (String, String) {
 }
 
 fn parse_lines(text: &str) -> Vec<Value> {
-    text.lines().map(|l| serde_json::from_str(l).expect("valid JSON line")).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
 }
 
 fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
@@ -114,9 +129,28 @@ fn main() {
     let (users_b, groups_b) = snapshot(true);
     let bytes = users_a.len() + groups_a.len() + users_b.len() + groups_b.len();
 
-    let (parse_time, parsed) = best(|| (parse_lines(&users_a), parse_lines(&groups_a), parse_lines(&users_b), parse_lines(&groups_b)));
+    let (parse_time, parsed) = best(|| {
+        (
+            parse_lines(&users_a),
+            parse_lines(&groups_a),
+            parse_lines(&users_b),
+            parse_lines(&groups_b),
+        )
+    });
     let (ua, ga, ub, gb) = &parsed;
-    let (diff_time, diff) = best(|| diff_directories(&Directory { users: ua, groups: ga }, &Directory { users: ub, groups: gb }, MatchKey::Id));
+    let (diff_time, diff) = best(|| {
+        diff_directories(
+            &Directory {
+                users: ua,
+                groups: ga,
+            },
+            &Directory {
+                users: ub,
+                groups: gb,
+            },
+            MatchKey::Id,
+        )
+    });
     eprintln!(
         "diff: {} users changed/added/removed, {} groups, {} membership changes",
         diff.users.len(),
@@ -126,7 +160,11 @@ fn main() {
 
     let filter = parse_filter(r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"] and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "sales""#).expect("filter");
     let (parse_users_time, _) = best(|| parse_lines(&users_a));
-    let (eval_time, matched) = best(|| ua.iter().filter(|u| evaluate(&filter, u, &EvalOptions::default()).unwrap_or(false)).count());
+    let (eval_time, matched) = best(|| {
+        ua.iter()
+            .filter(|u| evaluate(&filter, u, &EvalOptions::default()).unwrap_or(false))
+            .count()
+    });
     eprintln!("filter matched {matched} users");
 
     let diff_ratio = diff_time.as_secs_f64() / parse_time.as_secs_f64();

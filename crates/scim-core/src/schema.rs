@@ -311,6 +311,9 @@ fn read_attribute(value: &Value, parent: &str, warnings: &mut Vec<Warning>) -> O
     })
 }
 
+/// RFC 7643 §8.7.1 User, Group and EnterpriseUser schemas as `/Schemas` would serve them.
+pub const BUILTIN_SCHEMAS_JSON: &str = include_str!("builtin_schemas.json");
+
 /// The schemas known for a connection; starts with the RFC 7643 §8.7.1 core and enterprise schemas,
 /// replaced by what the server's `/Schemas` declares.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -321,8 +324,8 @@ pub struct SchemaRegistry {
 impl SchemaRegistry {
     /// User, Group and EnterpriseUser as RFC 7643 §8.7.1 defines them.
     pub fn builtin() -> Self {
-        let value: Value = serde_json::from_str(include_str!("builtin_schemas.json"))
-            .unwrap_or(Value::Array(Vec::new()));
+        let value: Value =
+            serde_json::from_str(BUILTIN_SCHEMAS_JSON).unwrap_or(Value::Array(Vec::new()));
         let schemas = value
             .as_array()
             .map(|items| {

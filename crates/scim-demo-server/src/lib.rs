@@ -1,1 +1,110 @@
-//! Embedded demo SCIM server: gives a new user real data offline, and gives tests a real peer.
+//! Embedded demo SCIM server: gives a new user a realistic directory offline, and gives tests a real
+//! peer. Serves RFC 7644 under `http://127.0.0.1:PORT/scim/v2` from an in-memory store, answering
+//! filters and PATCH with the protocol core, so it behaves exactly as the core says a server should.
+
+pub mod seed;
+mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use seed::{generate, SeedOptions};
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub seed: SeedOptions,
+    /// Required bearer token; `None` accepts any request (the in-app demo is loopback-only).
+    pub token: Option<String>,
+    /// Largest page the server returns (`filter.maxResults`).
+    pub max_results: usize,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            seed: SeedOptions::default(),
+            token: None,
+            max_results: 1000,
+        }
+    }
+}
+
+/// A running demo server; stops when dropped or on [`DemoServer::stop`].
+#[derive(Debug)]
+pub struct DemoServer {
+    pub addr: SocketAddr,
+    /// e.g. `http://127.0.0.1:41234/scim/v2`
+    pub base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+}
+
+impl DemoServer {
+    /// Generates the data and starts serving on loopback, on the current tokio runtime.
+    pub async fn start(config: DemoConfig) -> Result<Self, DemoError> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|source| DemoError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| DemoError::Bind {
+            port: config.port,
+            source,
+        })?;
+        let base_url = format!("http://{addr}/scim/v2");
+        let data = seed::generate(&config.seed);
+        let state = Arc::new(server::AppState {
+            store: RwLock::new(store::Store::new(data, &base_url, config.max_results)),
+            token: config.token,
+        });
+        let app = server::router(state);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            addr,
+            base_url,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Stops accepting requests and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! The SCIM HTTP client: builds requests strictly (percent-encoded ids and filters, SCIM media type),
+//! reads answers tolerantly through the core, retries only what is safe to retry, and maps every
+//! failure to a [`ClientError`].
+
+use std::time::Duration;
+
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, IF_MATCH, RETRY_AFTER,
+};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use scim_core::error::{trim_body, ScimErrorBody};
+use scim_core::messages::ListResponse;
+use scim_core::patch::PatchOp;
+use scim_core::{Tolerant, Warning};
+
+use crate::error::ClientError;
+use crate::secret::Secret;
+
+const SCIM_JSON: &str = "application/scim+json";
+
+/// How to authenticate.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    Bearer(Secret),
+    Basic { user: String, password: Secret },
+}
+
+/// Connection settings for one SCIM server.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// e.g. `https://app.example.com/scim/v2`
+    pub base_url: String,
+    pub auth: Auth,
+    pub timeout: Duration,
+    /// Attempts after the first for idempotent requests answered 429/503 or lost on the network.
+    pub max_retries: u32,
+    /// The longest `Retry-After` honoured before giving up, so a bad header cannot stall the app.
+    pub max_retry_wait: Duration,
+    /// Opt-in for self-signed test servers; shown as a warning on the connection.
+    pub accept_invalid_certs: bool,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
+        Self {
+            base_url: base_url.into(),
+            auth,
+            timeout: Duration::from_secs(30),
+            max_retries: 3,
+            max_retry_wait: Duration::from_secs(60),
+            accept_invalid_certs: false,
+        }
+    }
+}
+
+/// Query parameters of a list request (RFC 7644 §3.4.2).
+#[derive(Debug, Clone, Default)]
+pub struct ListParams {
+    pub filter: Option<String>,
+    pub sort_by: Option<String>,
+    pub descending: bool,
+    pub start_index: Option<u64>,
+    pub count: Option<u64>,
+    pub attributes: Vec<String>,
+    pub excluded_attributes: Vec<String>,
+}
+
+/// An answer with a body.
+#[derive(Debug, Clone)]
+pub struct ScimResponse {
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: Option<Value>,
+}
+
+/// A SCIM client for one server. Cheap to clone (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct ScimClient {
+    http: reqwest::Client,
+    base: Url,
+    config: ClientConfig,
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, so filters travel as `%20`, not `+`.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn query_string(params: &ListParams) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(f) = &params.filter {
+        pairs.push(("filter", f.clone()));
+    }
+    if let Some(s) = &params.sort_by {
+        pairs.push(("sortBy", s.clone()));
+        if params.descending {
+            pairs.push(("sortOrder", "descending".into()));
+        }
+    }
+    if let Some(s) = params.start_index {
+        pairs.push(("startIndex", s.to_string()));
+    }
+    if let Some(c) = params.count {
+        pairs.push(("count", c.to_string()));
+    }
+    if !params.attributes.is_empty() {
+        pairs.push(("attributes", params.attributes.join(",")));
+    }
+    if !params.excluded_attributes.is_empty() {
+        pairs.push(("excludedAttributes", params.excluded_attributes.join(",")));
+    }
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(&v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(secs);
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+impl ScimClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let trimmed = config.base_url.trim().trim_end_matches('/');
+        let base = Url::parse(trimmed).map_err(|e| {
+            ClientError::InvalidInput(format!("`{trimmed}` is not a valid URL: {e}"))
+        })?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(ClientError::InvalidInput(format!(
+                "`{trimmed}` must start with https:// (or http:// for local servers)"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .danger_accept_invalid_certs(config.accept_invalid_certs)
+            .user_agent(concat!("scim-explorer/", env!("CARGO_PKG_VERSION")))
+            // Redirects could carry the Authorization header to another host; follow none automatically.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ClientError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
+        Ok(Self { http, base, config })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// `base/segment/segment…` with each segment percent-encoded (ids may contain `@` or `/`).
+    pub fn url(&self, segments: &[&str], query: Option<&str>) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            for s in segments {
+                path.push(s);
+            }
+        }
+        url.set_query(query.filter(|q| !q.is_empty()));
+        url
+    }
+
+    fn is_idempotent(method: &Method) -> bool {
+        matches!(
+            *method,
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+        )
+    }
+
+    /// Sends one request; retries idempotent ones on 429/503 and network loss, never a POST or PATCH.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Result<ScimResponse, ClientError> {
+        let mut attempt = 0;
+        loop {
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(ACCEPT, format!("{SCIM_JSON}, application/json"));
+            request = match &self.config.auth {
+                Auth::None => request,
+                Auth::Bearer(token) => {
+                    request.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                }
+                Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+            };
+            if let Some(v) = if_match {
+                request = request.header(IF_MATCH, v);
+            }
+            if let Some(b) = body {
+                request = request.header(CONTENT_TYPE, SCIM_JSON).body(b.to_string());
+            }
+            let retryable = Self::is_idempotent(&method) && attempt < self.config.max_retries;
+            let response = match request.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if retryable && !e.is_timeout() {
+                        attempt += 1;
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(ClientError::Network {
+                        url: url.to_string(),
+                        message: network_message(&e),
+                        timeout: e.is_timeout(),
+                    });
+                }
+            };
+            let status = response.status();
+            let headers = response.headers().clone();
+            if retryable
+                && (status == StatusCode::TOO_MANY_REQUESTS
+                    || status == StatusCode::SERVICE_UNAVAILABLE)
+            {
+                let wait = retry_after(&headers)
+                    .map(Duration::from_secs)
+                    .unwrap_or_else(|| backoff(attempt + 1));
+                if wait <= self.config.max_retry_wait {
+                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            let bytes = response.bytes().await.map_err(|e| ClientError::Network {
+                url: url.to_string(),
+                message: network_message(&e),
+                timeout: e.is_timeout(),
+            })?;
+            return interpret(status, &headers, &bytes);
+        }
+    }
+
+    pub async fn get_json(&self, segments: &[&str]) -> Result<ScimResponse, ClientError> {
+        self.send(Method::GET, self.url(segments, None), None, None)
+            .await
+    }
+
+    /// One page of `endpoint` (`Users`, `Groups`).
+    pub async fn list(
+        &self,
+        endpoint: &str,
+        params: &ListParams,
+    ) -> Result<Tolerant<ListResponse>, ClientError> {
+        let url = self.url(&[endpoint], Some(&query_string(params)));
+        let response = self.send(Method::GET, url, None, None).await?;
+        let body = response
+            .body
+            .ok_or_else(|| ClientError::Decode("the list answer had no body".into()))?;
+        ListResponse::from_json(&body).map_err(ClientError::Decode)
+    }
+
+    pub async fn get(&self, endpoint: &str, id: &str) -> Result<ScimResponse, ClientError> {
+        self.get_json(&[endpoint, id]).await
+    }
+
+    /// POST: never retried automatically (it is not idempotent).
+    pub async fn create(
+        &self,
+        endpoint: &str,
+        resource: &Value,
+    ) -> Result<ScimResponse, ClientError> {
+        self.send(
+            Method::POST,
+            self.url(&[endpoint], None),
+            Some(resource),
+            None,
+        )
+        .await
+    }
+
+    pub async fn replace(
+        &self,
+        endpoint: &str,
+        id: &str,
+        resource: &Value,
+        if_match: Option<&str>,
+    ) -> Result<ScimResponse, ClientError> {
+        self.send(
+            Method::PUT,
+            self.url(&[endpoint, id], None),
+            Some(resource),
+            if_match,
+        )
+        .await
+    }
+
+    /// PATCH; a 204 answer is followed by a GET so the caller always sees the resulting resource.
+    pub async fn patch(
+        &self,
+        endpoint: &str,
+        id: &str,
+        patch: &PatchOp,
+        if_match: Option<&str>,
+    ) -> Result<(ScimResponse, Vec<Warning>), ClientError> {
+        let response = self
+            .send(
+                Method::PATCH,
+                self.url(&[endpoint, id], None),
+                Some(&patch.to_json()),
+                if_match,
+            )
+            .await?;
+        if response.body.is_some() {
+            return Ok((response, Vec::new()));
+        }
+        let fetched = self.get(endpoint, id).await?;
+        Ok((
+            fetched,
+            vec![Warning::new(
+                "patch.noContent",
+                "the server answered PATCH with no body (204); the resource was read again",
+            )],
+        ))
+    }
+
+    pub async fn delete(
+        &self,
+        endpoint: &str,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> Result<(), ClientError> {
+        self.send(
+            Method::DELETE,
+            self.url(&[endpoint, id], None),
+            None,
+            if_match,
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    // Exponential with jitter from the clock's sub-second noise: no RNG dependency needed.
+    let base = 250u64 << attempt.min(6);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_millis()),
+    ) % (base / 2 + 1);
+    Duration::from_millis(base + jitter)
+}
+
+fn network_message(e: &reqwest::Error) -> String {
+    // reqwest's Display includes the URL (already shown) and never the headers, so no secret leaks.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message = format!("{message}: {s}");
+        source = s.source();
+    }
+    if e.is_timeout() {
+        "the server did not answer in time".to_owned()
+    } else if e.is_connect() {
+        format!("connection failed ({message})")
+    } else {
+        message
+    }
+}
+
+fn interpret(
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<ScimResponse, ClientError> {
+    let etag = headers
+        .get(ETAG)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_owned);
+    let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(bytes).ok()
+    };
+    if status.is_success() {
+        if !bytes.iter().all(u8::is_ascii_whitespace) && parsed.is_none() {
+            return Err(ClientError::Decode(format!(
+                "HTTP {} with a body that is not JSON: {}",
+                status.as_u16(),
+                trim_body(&String::from_utf8_lossy(bytes), 200)
+            )));
+        }
+        let etag = etag.or_else(|| {
+            parsed
+                .as_ref()
+                .and_then(|b| b.pointer("/meta/version"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        return Ok(ScimResponse {
+            status: status.as_u16(),
+            etag,
+            body: parsed,
+        });
+    }
+    if status.is_redirection() {
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("(no Location)");
+        return Err(ClientError::Http {
+            status: status.as_u16(),
+            scim: None,
+            body: Some(format!(
+                "redirected to {location}; update the connection's base URL"
+            )),
+            retry_after: None,
+        });
+    }
+    let scim = parsed
+        .as_ref()
+        .and_then(ScimErrorBody::from_json)
+        .map(|(body, _)| body);
+    let body = if scim.is_none() {
+        Some(trim_body(&String::from_utf8_lossy(bytes), 300))
+    } else {
+        None
+    };
+    Err(ClientError::Http {
+        status: status.as_u16(),
+        scim,
+        body,
+        retry_after: retry_after(headers),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_percent_encoded_with_percent_20() {
+        let q = query_string(&ListParams {
+            filter: Some(r#"userName eq "a+b@x.io""#.into()),
+            count: Some(10),
+            ..Default::default()
+        });
+        assert_eq!(q, "filter=userName%20eq%20%22a%2Bb%40x.io%22&count=10");
+    }
+
+    #[test]
+    fn ids_are_encoded_as_path_segments() {
+        let c = ScimClient::new(ClientConfig::new("https://x.example/scim/v2/", Auth::None))
+            .expect("client");
+        assert_eq!(
+            c.url(&["Users", "a/b@c d"], None).as_str(),
+            "https://x.example/scim/v2/Users/a%2Fb@c%20d"
+        );
+    }
+
+    #[test]
+    fn html_error_pages_become_trimmed_text() {
+        let err = interpret(
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )
+        .expect_err("error");
+        let ClientError::Http {
+            status, scim, body, ..
+        } = &err
+        else {
+            panic!("http error")
+        };
+        assert_eq!((*status, scim.is_none()), (502, true));
+        assert!(body
+            .as_deref()
+            .is_some_and(|b| b.contains("502 Bad Gateway")));
+        assert!(err.to_string().starts_with("HTTP 502: the server failed"));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(7));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(0));
+    }
+
+    #[test]
+    fn a_bad_base_url_is_invalid_input() {
+        assert!(matches!(
+            ScimClient::new(ClientConfig::new("ftp://x", Auth::None)),
+            Err(ClientError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            ScimClient::new(ClientConfig::new("not a url", Auth::None)),
+            Err(ClientError::InvalidInput(_))
+        ));
+    }
+}

@@ -1,0 +1,70 @@
+//! Client failures, typed: what the UI needs to tell "cannot connect" from "wrong token" from "the
+//! server rejected the filter" from "the server sent an HTML page".
+
+use scim_core::error::ScimErrorBody;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// The base URL or another input cannot be used.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// No HTTP answer: DNS, connection refused, TLS, timeout.
+    #[error("could not reach {url}: {message}")]
+    Network {
+        url: String,
+        message: String,
+        timeout: bool,
+    },
+    /// The server answered with an error status. `scim` is its SCIM error body when it sent one;
+    /// otherwise `body` holds a trimmed excerpt of what it sent (an HTML proxy page, say).
+    #[error("{}", describe_http(*status, scim.as_ref(), body.as_deref()))]
+    Http {
+        status: u16,
+        scim: Option<ScimErrorBody>,
+        body: Option<String>,
+        /// `Retry-After` in seconds, when the server said how long to wait.
+        retry_after: Option<u64>,
+    },
+    /// A 2xx answer whose body is not what SCIM promises (not JSON, not a ListResponse…).
+    #[error("the server's answer could not be read: {0}")]
+    Decode(String),
+    /// Stopped by the user.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn describe_http(status: u16, scim: Option<&ScimErrorBody>, body: Option<&str>) -> String {
+    let meaning = match status {
+        400 => "the request was rejected",
+        401 => "the token was refused (401): check or replace it",
+        403 => "access denied (403): the token lacks a permission, or SCIM is disabled",
+        404 => "not found (404)",
+        409 => "conflict (409)",
+        412 => "the resource changed on the server since you loaded it (412)",
+        413 => "the request is too large for the server (413)",
+        429 => "the server is rate limiting (429)",
+        500..=599 => "the server failed",
+        _ => "the server returned an error",
+    };
+    let mut out = format!("HTTP {status}: {meaning}");
+    if let Some(scim) = scim {
+        if let Some(t) = &scim.scim_type {
+            out.push_str(&format!(" [{t}]"));
+        }
+        if let Some(d) = &scim.detail {
+            out.push_str(&format!(" — {d}"));
+        }
+    } else if let Some(b) = body.filter(|b| !b.is_empty()) {
+        out.push_str(&format!(" — the server sent: {b}"));
+    }
+    out
+}
+
+impl ClientError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,449 @@
+//! HTTP surface of the demo server (axum): RFC 7644 endpoints under `/scim/v2`, bearer-token auth,
+//! SCIM error bodies for every failure, `application/scim+json` responses.
+
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use scim_core::error::{ScimErrorBody, ScimType};
+use scim_core::messages::{ListResponse, SearchRequest};
+use scim_core::Resource;
+
+use crate::store::{scim_error, Kind, ListQuery, Store};
+
+const SCIM_JSON: &str = "application/scim+json";
+
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub store: RwLock<Store>,
+    pub token: Option<String>,
+}
+
+type Shared = Arc<AppState>;
+
+pub(crate) fn router(state: Shared) -> Router {
+    let scim = Router::new()
+        .route("/ServiceProviderConfig", get(service_provider_config))
+        .route("/ResourceTypes", get(resource_types))
+        .route("/Schemas", get(schemas))
+        .route("/Users", get(list_users).post(create_users))
+        .route("/Users/.search", axum::routing::post(search_users))
+        .route(
+            "/Users/{id}",
+            get(get_users)
+                .put(put_users)
+                .patch(patch_users)
+                .delete(delete_users),
+        )
+        .route("/Groups", get(list_groups).post(create_groups))
+        .route("/Groups/.search", axum::routing::post(search_groups))
+        .route(
+            "/Groups/{id}",
+            get(get_groups)
+                .put(put_groups)
+                .patch(patch_groups)
+                .delete(delete_groups),
+        )
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth))
+        .with_state(state);
+    Router::new().nest("/scim/v2", scim)
+}
+
+fn scim_response(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+    response
+}
+
+fn error_response(err: ScimErrorBody) -> Response {
+    let status = StatusCode::from_u16(err.status.unwrap_or(500))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    scim_response(status, err.to_json())
+}
+
+/// A resource with its ETag header (RFC 7644 §3.14) and, for creations, its Location.
+fn resource_response(status: StatusCode, resource: Value) -> Response {
+    let version = resource["meta"]["version"].as_str().map(str::to_owned);
+    let location = resource["meta"]["location"].as_str().map(str::to_owned);
+    let mut response = scim_response(status, resource);
+    if let Some(v) = version.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    if status == StatusCode::CREATED {
+        if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.headers_mut().insert(header::LOCATION, l);
+        }
+    }
+    response
+}
+
+async fn auth(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(token) = &state.token {
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            });
+        if presented != Some(token.as_str()) {
+            let mut response =
+                error_response(scim_error(401, None, "missing or wrong bearer token"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"scim-demo\""),
+            );
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
+async fn not_found() -> Response {
+    error_response(scim_error(404, None, "no such SCIM endpoint"))
+}
+
+fn read_store(state: &Shared) -> std::sync::RwLockReadGuard<'_, Store> {
+    // A panic while holding the lock cannot leave the directory half-written (writes are whole-value
+    // swaps), so a poisoned lock is still safe to read.
+    state.store.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write_store(state: &Shared) -> std::sync::RwLockWriteGuard<'_, Store> {
+    state.store.write().unwrap_or_else(|p| p.into_inner())
+}
+
+fn list_split(v: Option<&String>) -> Vec<String> {
+    v.map(|s| {
+        s.split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn parse_number(
+    params: &std::collections::HashMap<String, String>,
+    key: &str,
+) -> Result<Option<i64>, ScimErrorBody> {
+    let value = params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v);
+    match value {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| {
+            scim_error(
+                400,
+                Some(ScimType::InvalidValue),
+                format!("`{key}` must be an integer, got \"{v}\""),
+            )
+        }),
+    }
+}
+
+fn query_from_params(
+    params: &std::collections::HashMap<String, String>,
+) -> Result<ListQuery, ScimErrorBody> {
+    let get = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    };
+    Ok(ListQuery {
+        filter: get("filter").cloned(),
+        sort_by: get("sortBy").cloned(),
+        descending: get("sortOrder").is_some_and(|o| o.eq_ignore_ascii_case("descending")),
+        start_index: parse_number(params, "startIndex")?,
+        count: parse_number(params, "count")?,
+        attributes: list_split(get("attributes")),
+        excluded_attributes: list_split(get("excludedAttributes")),
+    })
+}
+
+fn list_response(state: &Shared, kind: Kind, query: &ListQuery) -> Response {
+    let store = read_store(state);
+    match store.list(kind, query) {
+        Ok(page) => {
+            let list = ListResponse {
+                total_results: Some(page.total as u64),
+                start_index: Some(page.start_index as u64),
+                items_per_page: Some(page.resources.len() as u64),
+                resources: page.resources.into_iter().map(Resource::new).collect(),
+                next_cursor: None,
+                previous_cursor: None,
+            };
+            scim_response(StatusCode::OK, list.to_json())
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn list(
+    state: Shared,
+    kind: Kind,
+    params: std::collections::HashMap<String, String>,
+) -> Response {
+    match query_from_params(&params) {
+        Ok(query) => list_response(&state, kind, &query),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn search(state: Shared, kind: Kind, body: Bytes) -> Response {
+    let parsed: Result<SearchRequest, String> = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|v| SearchRequest::from_json(&v));
+    match parsed {
+        Ok(req) => {
+            let query = ListQuery {
+                filter: req.filter,
+                sort_by: req.sort_by,
+                descending: req
+                    .sort_order
+                    .is_some_and(|o| o.eq_ignore_ascii_case("descending")),
+                start_index: req.start_index.map(|v| v as i64),
+                count: req.count.map(|v| v as i64),
+                attributes: req.attributes,
+                excluded_attributes: req.excluded_attributes,
+            };
+            list_response(&state, kind, &query)
+        }
+        Err(e) => error_response(scim_error(
+            400,
+            Some(ScimType::InvalidSyntax),
+            format!("not a SearchRequest: {e}"),
+        )),
+    }
+}
+
+fn json_body(body: &Bytes) -> Result<Value, ScimErrorBody> {
+    serde_json::from_slice(body).map_err(|e| {
+        scim_error(
+            400,
+            Some(ScimType::InvalidSyntax),
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+fn if_match(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn get_one(
+    state: Shared,
+    kind: Kind,
+    id: String,
+    params: std::collections::HashMap<String, String>,
+    headers: HeaderMap,
+) -> Response {
+    let store = read_store(&state);
+    match store.get(kind, &id) {
+        Ok(resource) => {
+            let version = resource["meta"]["version"].as_str().unwrap_or_default();
+            if headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                == Some(version)
+            {
+                return StatusCode::NOT_MODIFIED.into_response();
+            }
+            let query = query_from_params(&params).unwrap_or_default();
+            let projected =
+                crate::store::project(resource, &query.attributes, &query.excluded_attributes);
+            resource_response(StatusCode::OK, projected)
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn create(state: Shared, kind: Kind, body: Bytes) -> Response {
+    let result = json_body(&body).and_then(|b| write_store(&state).create(kind, b));
+    match result {
+        Ok(created) => resource_response(StatusCode::CREATED, created),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn put(state: Shared, kind: Kind, id: String, headers: HeaderMap, body: Bytes) -> Response {
+    let result = json_body(&body)
+        .and_then(|b| write_store(&state).replace(kind, &id, b, if_match(&headers).as_deref()));
+    match result {
+        Ok(r) => resource_response(StatusCode::OK, r),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn patch(state: Shared, kind: Kind, id: String, headers: HeaderMap, body: Bytes) -> Response {
+    let result = json_body(&body)
+        .and_then(|b| write_store(&state).patch(kind, &id, &b, if_match(&headers).as_deref()));
+    match result {
+        Ok(r) => resource_response(StatusCode::OK, r),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn delete(state: Shared, kind: Kind, id: String, headers: HeaderMap) -> Response {
+    match write_store(&state).delete(kind, &id, if_match(&headers).as_deref()) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_response(e),
+    }
+}
+
+type Params = Query<std::collections::HashMap<String, String>>;
+
+async fn list_users(State(s): State<Shared>, Query(p): Params) -> Response {
+    list(s, Kind::Users, p).await
+}
+async fn list_groups(State(s): State<Shared>, Query(p): Params) -> Response {
+    list(s, Kind::Groups, p).await
+}
+async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
+    search(s, Kind::Users, body).await
+}
+async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
+    search(s, Kind::Groups, body).await
+}
+async fn get_users(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    Query(p): Params,
+    h: HeaderMap,
+) -> Response {
+    get_one(s, Kind::Users, id, p, h).await
+}
+async fn get_groups(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    Query(p): Params,
+    h: HeaderMap,
+) -> Response {
+    get_one(s, Kind::Groups, id, p, h).await
+}
+async fn create_users(State(s): State<Shared>, body: Bytes) -> Response {
+    create(s, Kind::Users, body).await
+}
+async fn create_groups(State(s): State<Shared>, body: Bytes) -> Response {
+    create(s, Kind::Groups, body).await
+}
+async fn put_users(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    put(s, Kind::Users, id, h, body).await
+}
+async fn put_groups(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    put(s, Kind::Groups, id, h, body).await
+}
+async fn patch_users(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    patch(s, Kind::Users, id, h, body).await
+}
+async fn patch_groups(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    patch(s, Kind::Groups, id, h, body).await
+}
+async fn delete_users(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
+    delete(s, Kind::Users, id, h).await
+}
+async fn delete_groups(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
+    delete(s, Kind::Groups, id, h).await
+}
+
+async fn service_provider_config(State(s): State<Shared>) -> Response {
+    let max = read_store(&s).max_results;
+    scim_response(
+        StatusCode::OK,
+        json!({
+            "schemas": [scim_core::names::SERVICE_PROVIDER_CONFIG],
+            "documentationUri": "https://example.invalid/scim-explorer/demo-server",
+            "patch": {"supported": true},
+            "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+            "filter": {"supported": true, "maxResults": max},
+            "changePassword": {"supported": false},
+            "sort": {"supported": true},
+            "etag": {"supported": true},
+            "pagination": {"cursor": false, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": max, "maxPageSize": max},
+            "authenticationSchemes": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token", "description": "Authentication with a bearer token", "primary": true}],
+            "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", read_store(&s).base_url)}
+        }),
+    )
+}
+
+async fn resource_types(State(s): State<Shared>) -> Response {
+    let base = read_store(&s).base_url.clone();
+    let rt = |name: &str, schema: &str, ext: Option<&str>| {
+        let mut v = json!({
+            "schemas": [scim_core::names::RESOURCE_TYPE], "id": name, "name": name,
+            "endpoint": format!("/{name}s"), "schema": schema,
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/{name}")}
+        });
+        if let Some(e) = ext {
+            v["schemaExtensions"] = json!([{"schema": e, "required": false}]);
+        }
+        v
+    };
+    let list = vec![
+        rt(
+            "User",
+            scim_core::names::USER_SCHEMA,
+            Some(scim_core::names::ENTERPRISE_USER_SCHEMA),
+        ),
+        rt("Group", scim_core::names::GROUP_SCHEMA, None),
+    ];
+    scim_response(StatusCode::OK, list_of(list))
+}
+
+fn list_of(items: Vec<Value>) -> Value {
+    ListResponse {
+        total_results: Some(items.len() as u64),
+        start_index: Some(1),
+        items_per_page: Some(items.len() as u64),
+        resources: items.into_iter().map(Resource::new).collect(),
+        next_cursor: None,
+        previous_cursor: None,
+    }
+    .to_json()
+}
+
+async fn schemas() -> Response {
+    let builtin: Value = serde_json::from_str(scim_core::schema::BUILTIN_SCHEMAS_JSON)
+        .unwrap_or(Value::Array(Vec::new()));
+    let items = builtin.as_array().cloned().unwrap_or_default();
+    scim_response(StatusCode::OK, list_of(items))
+}

@@ -1,0 +1,225 @@
+//! The client and the demo server together: discovery, paging, filters, writes, ETags and errors, all
+//! over real loopback HTTP.
+
+use scim_client::{
+    Auth, CancelFlag, ClientConfig, ClientError, ListParams, LoadOptions, ScimClient, Secret,
+};
+use scim_core::patch::{OpKind, PatchOp, PatchOperation};
+use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
+use serde_json::json;
+
+const TOKEN: &str = "demo-token-123";
+
+async fn server(users: usize, max_results: usize) -> DemoServer {
+    DemoServer::start(DemoConfig {
+        port: 0,
+        seed: SeedOptions {
+            users,
+            ..SeedOptions::default()
+        },
+        token: Some(TOKEN.into()),
+        max_results,
+    })
+    .await
+    .expect("demo server starts")
+}
+
+fn client(server: &DemoServer) -> ScimClient {
+    ScimClient::new(ClientConfig::new(
+        &server.base_url,
+        Auth::Bearer(Secret::new(TOKEN)),
+    ))
+    .expect("client")
+}
+
+#[tokio::test]
+async fn discovery_reads_the_capabilities_without_warnings() {
+    let s = server(10, 100).await;
+    let d = client(&s).discover().await.expect("discovery");
+    assert!(d.config_declared);
+    assert!(d.config.patch && d.config.etag && d.config.sort && !d.config.bulk);
+    assert_eq!(d.config.filter_max_results, Some(100));
+    assert_eq!(
+        d.resource_types
+            .iter()
+            .map(|r| r.endpoint.as_str())
+            .collect::<Vec<_>>(),
+        vec!["/Users", "/Groups"]
+    );
+    assert!(d
+        .schemas
+        .schema(scim_core::names::ENTERPRISE_USER_SCHEMA)
+        .is_some());
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}
+
+#[tokio::test]
+async fn load_all_pages_concurrently_through_a_server_cap_and_dedupes() {
+    let s = server(1_234, 100).await;
+    let c = client(&s);
+    let progress = std::sync::Mutex::new(Vec::new());
+    let result = c
+        .load_all(
+            "Users",
+            &LoadOptions {
+                page_size: 250,
+                concurrency: 4,
+                ..LoadOptions::default()
+            },
+            &CancelFlag::default(),
+            &|p| progress.lock().expect("lock").push(p.loaded),
+        )
+        .await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.total, Some(1_234));
+    assert_eq!(result.resources.len(), 1_234);
+    let ids: std::collections::HashSet<_> = result
+        .resources
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1_234);
+    assert!(
+        result.warnings.iter().any(|w| w.code == "paging.serverCap"),
+        "{:?}",
+        result.warnings
+    );
+    assert_eq!(progress.lock().expect("lock").last().copied(), Some(1_234));
+}
+
+#[tokio::test]
+async fn server_side_filters_match_the_core_evaluator() {
+    let s = server(300, 1000).await;
+    let c = client(&s);
+    let filter = r#"active eq false and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Finance""#;
+    let page = c
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some(filter.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    let all = c
+        .load_all(
+            "Users",
+            &LoadOptions::default(),
+            &CancelFlag::default(),
+            &|_| {},
+        )
+        .await;
+    let parsed = scim_core::filter::parse_filter(filter).expect("filter");
+    let expected = all
+        .resources
+        .iter()
+        .filter(|u| scim_core::filter::evaluate(&parsed, u, &Default::default()).expect("eval"))
+        .count();
+    assert!(expected > 0, "the seed has inactive Finance users");
+    assert_eq!(page.value.total_results, Some(expected as u64));
+}
+
+#[tokio::test]
+async fn a_bad_filter_comes_back_as_a_typed_scim_error() {
+    let s = server(5, 100).await;
+    let err = client(&s)
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some("userName eq".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("invalid filter");
+    let ClientError::Http {
+        status,
+        scim: Some(body),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 400);
+    assert_eq!(body.scim_type.as_deref(), Some("invalidFilter"));
+    assert!(err.to_string().contains("[invalidFilter]"), "{err}");
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_401_and_never_echoed() {
+    let s = server(5, 100).await;
+    let c = ScimClient::new(ClientConfig::new(
+        &s.base_url,
+        Auth::Bearer(Secret::new("wrong-secret-value")),
+    ))
+    .expect("client");
+    let err = c.discover().await.expect_err("unauthorised");
+    assert_eq!(err.status(), Some(401));
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("wrong-secret-value"), "{shown}");
+}
+
+#[tokio::test]
+async fn create_patch_put_and_delete_with_etags() {
+    let s = server(5, 100).await;
+    let c = client(&s);
+    let created = c
+        .create("Users", &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new.person@example.com", "active": true}))
+        .await
+        .expect("create");
+    assert_eq!(created.status, 201);
+    let user = created.body.expect("body");
+    let id = user["id"].as_str().expect("id").to_owned();
+    let v1 = created.etag.expect("etag");
+
+    let conflict = c
+        .create("Users", &json!({"userName": "NEW.PERSON@example.com"}))
+        .await
+        .expect_err("duplicate");
+    assert_eq!(conflict.status(), Some(409));
+
+    let patch = PatchOp::new(vec![PatchOperation::new(
+        OpKind::Replace,
+        Some("active"),
+        Some(json!(false)),
+    )]);
+    let (patched, _) = c
+        .patch("Users", &id, &patch, Some(&v1))
+        .await
+        .expect("patch");
+    assert_eq!(patched.body.expect("body")["active"], json!(false));
+
+    let stale = c
+        .replace("Users", &id, &user, Some(&v1))
+        .await
+        .expect_err("stale");
+    assert_eq!(stale.status(), Some(412));
+    assert!(stale
+        .to_string()
+        .contains("changed on the server since you loaded it"));
+
+    c.delete("Users", &id, None).await.expect("delete");
+    assert_eq!(
+        c.get("Users", &id).await.expect_err("gone").status(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_network_error() {
+    let port = scim_explorer_tests::free_port();
+    let c = ScimClient::new(ClientConfig::new(
+        format!("http://127.0.0.1:{port}/scim/v2"),
+        Auth::None,
+    ))
+    .expect("client");
+    let err = c
+        .list("Users", &ListParams::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, ClientError::Network { timeout: false, .. }),
+        "{err:?}"
+    );
+}
