@@ -108,7 +108,8 @@ impl ScimClient {
         warnings.extend(first.warnings);
         let first = first.value;
         let step = first.resources.len() as u64;
-        if step > 0 && step < options.page_size {
+        let announced = first.total_results.unwrap_or(u64::MAX);
+        if step > 0 && step < options.page_size && announced > step {
             warnings.push(Warning::new(
                 "paging.serverCap",
                 format!(
