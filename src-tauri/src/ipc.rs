@@ -13,7 +13,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         // Our IPC types only travel one way (Rust to UI or UI to Rust), so one TS type per Rust type.
         .disable_serde_phases()
-        .commands(collect_commands![commands::app::get_app_info])
+        .commands(collect_commands![
+            commands::app::get_app_info,
+            commands::directory::open_demo_directory,
+            commands::directory::list_users,
+            commands::directory::list_groups,
+            commands::directory::check_filter,
+        ])
 }
 
 /// Writes the TypeScript bindings to `path`.

@@ -3,11 +3,13 @@
 
 pub mod commands;
 pub mod ipc;
+pub mod state;
 
 /// Starts the desktop app. Blocks until the last window closes.
 pub fn run() {
     let builder = ipc::specta_builder();
     tauri::Builder::default()
+        .manage(state::AppState::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -32,12 +32,16 @@ async fn open_app() -> (TauriDriver, Client) {
     (driver, client)
 }
 
-/// Waits until the element's text contains `needle`, returning the whole text.
+/// Waits until the element's text contains `needle`, returning the whole text. Reads `textContent`
+/// (WebKitWebDriver's visible-text rules skip cells of tables inside scroll containers).
 async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(el) = client.find(Locator::Css(css)).await {
-            last = el.text().await.unwrap_or_default();
+        let text = client
+            .execute("const el = document.querySelector(arguments[0]); return el ? el.textContent : null;", vec![json!(css)])
+            .await;
+        if let Ok(serde_json::Value::String(t)) = text {
+            last = t;
             if last.contains(needle) {
                 return last;
             }
@@ -48,6 +52,13 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
 }
 
 async fn save_screenshot(client: &Client, name: &str) {
+    // WebKit captures the last painted frame; give it two animation frames and a moment to paint.
+    let _ = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));",
+            vec![],
+        )
+        .await;
     let dir = target_dir().join("e2e");
     std::fs::create_dir_all(&dir).expect("target/e2e");
     let png = client.screenshot().await.expect("screenshot");
@@ -75,7 +86,55 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     assert_eq!(client.title().await.expect("title"), "SCIM Explorer");
     save_screenshot(&client, "main.png").await;
 
-    // Navigation changes the section and its empty state.
+    // A server-side filter, evaluated by the demo server with the core.
+    let input = client
+        .find(Locator::Css("[data-testid=filter-input]"))
+        .await
+        .expect("filter input");
+    input
+        .send_keys("userName sw \"ana\"\u{E007}")
+        .await
+        .expect("type a filter and Enter");
+    let count = wait_for_text(&client, "[data-testid=users-count]", "match").await;
+    // textContent, not WebDriver's visible text: rows scrolled out of view count too.
+    let names = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=users-table] tbody tr td:first-child')].map(td => td.textContent)",
+            vec![],
+        )
+        .await
+        .expect("read the userName column");
+    let names: Vec<String> = serde_json::from_value(names).expect("strings");
+    assert!(!names.is_empty(), "{count}");
+    assert!(
+        count.starts_with(&format!("{} users match", names.len())),
+        "{count}"
+    );
+    for name in &names {
+        assert!(name.starts_with("ana."), "{name} does not start with ana");
+    }
+
+    // An invalid filter is explained where it is wrong; nothing is sent.
+    input.clear().await.expect("clear");
+    input
+        .send_keys("userName equals \"ana\"")
+        .await
+        .expect("type");
+    let problem = wait_for_text(
+        &client,
+        "[data-testid=filter-error]",
+        "not a comparison operator",
+    )
+    .await;
+    assert!(problem.contains("column 10"), "{problem}");
+    let mark = client
+        .find(Locator::Css("[data-testid=filter-error] mark"))
+        .await
+        .expect("mark");
+    assert_eq!(mark.text().await.expect("mark text"), "equals");
+    save_screenshot(&client, "filter-error.png").await;
+
+    // Navigation changes the section.
     client
         .find(Locator::Css("[data-section=groups]"))
         .await
@@ -84,7 +143,8 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
         .await
         .expect("click Groups");
     wait_for_text(&client, "#section-title", "Groups").await;
-    wait_for_text(&client, "main", "member counts").await;
+    wait_for_text(&client, "[data-testid=groups-table]", "Profile: Data Entry").await;
+    wait_for_text(&client, "[data-testid=groups-table]", "All staff").await;
 
     // The theme switch cycles system -> light -> dark and the page follows.
     let toggle = client

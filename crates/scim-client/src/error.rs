@@ -33,8 +33,9 @@ pub enum ClientError {
     Cancelled,
 }
 
-fn describe_http(status: u16, scim: Option<&ScimErrorBody>, body: Option<&str>) -> String {
-    let meaning = match status {
+/// What an HTTP error status means for the user, in words.
+pub fn status_meaning(status: u16) -> &'static str {
+    match status {
         400 => "the request was rejected",
         401 => "the token was refused (401): check or replace it",
         403 => "access denied (403): the token lacks a permission, or SCIM is disabled",
@@ -45,7 +46,11 @@ fn describe_http(status: u16, scim: Option<&ScimErrorBody>, body: Option<&str>) 
         429 => "the server is rate limiting (429)",
         500..=599 => "the server failed",
         _ => "the server returned an error",
-    };
+    }
+}
+
+fn describe_http(status: u16, scim: Option<&ScimErrorBody>, body: Option<&str>) -> String {
+    let meaning = status_meaning(status);
     let mut out = format!("HTTP {status}: {meaning}");
     if let Some(scim) = scim {
         if let Some(t) = &scim.scim_type {

@@ -9,6 +9,6 @@ mod secret;
 
 pub use client::{percent_encode, Auth, ClientConfig, ListParams, ScimClient, ScimResponse};
 pub use discovery::Discovery;
-pub use error::ClientError;
+pub use error::{status_meaning, ClientError};
 pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress};
 pub use secret::Secret;

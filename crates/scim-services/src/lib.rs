@@ -4,7 +4,14 @@
 //! every behaviour can be tested without a window.
 
 pub mod app_info;
+mod convert;
+pub mod directory;
 pub mod error;
+pub mod filter_check;
 
 pub use app_info::AppInfo;
+pub use directory::{
+    CapabilityBadge, Directory, DirectorySummary, GroupRow, RowsPage, RowsQuery, UserRow,
+};
 pub use error::{AppError, ErrorKind, ScimErrorInfo};
+pub use filter_check::{check_filter, FilterCheck};

@@ -1,3 +1,4 @@
 //! Tauri commands grouped by domain. Each is a few lines over `scim-services`.
 
 pub mod app;
+pub mod directory;

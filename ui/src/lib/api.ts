@@ -1,6 +1,16 @@
 // The one module the UI uses to reach the Rust backend: wraps the generated bindings so components get
 // plain values or a thrown IpcError, and so tests can swap the transport (mockIPC) in one place.
-import { commands, type AppError, type AppInfo } from './bindings';
+import {
+  commands,
+  type AppError,
+  type AppInfo,
+  type DirectorySummary,
+  type FilterCheck,
+  type GroupRow,
+  type RowsPage,
+  type RowsQuery,
+  type UserRow,
+} from './bindings';
 import { IpcError, toAppError } from './errors';
 
 type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
@@ -18,4 +28,14 @@ async function unwrap<T>(pending: Promise<CommandResult<T>>): Promise<T> {
 
 export const api = {
   appInfo: (): Promise<AppInfo> => unwrap(commands.getAppInfo()),
+  openDemoDirectory: (): Promise<DirectorySummary> => unwrap(commands.openDemoDirectory()),
+  listUsers: (query: RowsQuery): Promise<RowsPage<UserRow>> => unwrap(commands.listUsers(query)),
+  listGroups: (query: RowsQuery): Promise<RowsPage<GroupRow>> => unwrap(commands.listGroups(query)),
+  checkFilter: async (text: string): Promise<FilterCheck> => {
+    try {
+      return await commands.checkFilter(text);
+    } catch (caught) {
+      throw new IpcError(toAppError(caught));
+    }
+  },
 };

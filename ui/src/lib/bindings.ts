@@ -7,6 +7,15 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	getAppInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("get_app_info")),
+	/**
+	 *  Opens the built-in demo directory (starting its server on a random loopback port) unless a
+	 *  directory is already open, and describes it.
+	 */
+	openDemoDirectory: () => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_demo_directory")),
+	listUsers: (query: RowsQuery) => typedError<RowsPage<UserRow>, AppError>(__TAURI_INVOKE("list_users", { query })),
+	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
+	/**  Validates a filter as the user types (no request is sent). */
+	checkFilter: (text: string) => __TAURI_INVOKE<FilterCheck>("check_filter", { text }),
 };
 
 /* Types */
@@ -30,6 +39,23 @@ export type AppInfo = {
 	platform: string,
 };
 
+/**  A capability as the UI shows it: a short badge ("filter ≤200", "no ETag"). */
+export type CapabilityBadge = {
+	label: string,
+	/**  False for missing capabilities, shown muted. */
+	supported: boolean,
+};
+
+/**  What the window header shows about the open directory. */
+export type DirectorySummary = {
+	name: string,
+	baseUrl: string,
+	isDemo: boolean,
+	badges: CapabilityBadge[],
+	/**  Odd things noticed during discovery, shown once. */
+	warnings: string[],
+};
+
 /**  What went wrong, coarsely enough for the UI to choose an icon, a wording and an action. */
 export type ErrorKind = 
 /**  The input the user gave cannot be used (bad URL, bad filter, missing field). */
@@ -49,6 +75,39 @@ export type ErrorKind =
 /**  A bug: something this app should have handled. */
 "internal";
 
+/**  The verdict on a filter text. */
+export type FilterCheck = {
+	valid: boolean,
+	/**  The parser's message when invalid ("expected a comparison operator after `userName` at column 10"). */
+	message: string | null,
+	/**  Character offsets (UTF-16 code units, as JavaScript counts) of the part to underline. */
+	errorStart: number | null,
+	errorEnd: number | null,
+	/**  The canonical form when valid. */
+	canonical: string | null,
+};
+
+/**  One row of the groups table. */
+export type GroupRow = {
+	id: string,
+	displayName: string,
+	/**  `None` when the server did not return members. */
+	memberCount: number | null,
+};
+
+/**  A page of rows and the total the server announced. */
+export type RowsPage<T> = {
+	total: number | null,
+	rows: T[],
+};
+
+/**  Parameters of a users or groups query from the UI. */
+export type RowsQuery = {
+	filter: string | null,
+	sortBy: string | null,
+	count: number | null,
+};
+
 /**  What a SCIM server said about a failure (RFC 7644 §3.12), kept apart from our own message. */
 export type ScimErrorInfo = {
 	/**  The HTTP status line's code: it wins over the body's `status` when they disagree. */
@@ -57,6 +116,17 @@ export type ScimErrorInfo = {
 	scimType: string | null,
 	/**  The server's `detail`, or a trimmed raw body when the server sent no SCIM error. */
 	detail: string | null,
+};
+
+/**  One row of the users table. */
+export type UserRow = {
+	id: string,
+	userName: string,
+	displayName: string | null,
+	active: boolean | null,
+	email: string | null,
+	title: string | null,
+	department: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -1,6 +1,6 @@
 // Test-only entry: answers the Rust commands from fixtures chosen by `?scenario=`, then starts the real UI.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { AppError, AppInfo } from '../../src/lib/bindings';
+import type { AppError, AppInfo, DirectorySummary, FilterCheck, GroupRow, RowsQuery, UserRow } from '../../src/lib/bindings';
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
 
@@ -11,19 +11,86 @@ const info: AppInfo = {
   platform: 'test-browser',
 };
 
-mockIPC((cmd) => {
-  if (cmd === 'get_app_info') {
-    if (scenario === 'backend-error') {
-      const error: AppError = {
-        kind: 'storage',
-        message: 'The connections file is from a newer SCIM Explorer (version 9); it was left untouched.',
-        scim: null,
-      };
-      throw error;
-    }
-    return info;
+const summary: DirectorySummary = {
+  name: 'Demo directory',
+  baseUrl: 'http://127.0.0.1:4000/scim/v2',
+  isDemo: true,
+  badges: [
+    { label: 'filter ≤1000', supported: true },
+    { label: 'PATCH', supported: true },
+    { label: 'ETag', supported: true },
+    { label: 'no bulk', supported: false },
+  ],
+  warnings: [],
+};
+
+const users: UserRow[] = Array.from({ length: 40 }, (_, i) => ({
+  id: `u${i}`,
+  userName: `${['ana', 'ben', 'carla', 'dev'][i % 4]}.user${i}@example.com`,
+  displayName: `${['Ana', 'Ben', 'Carla', 'Dev'][i % 4]} User${i}`,
+  active: i % 9 !== 0,
+  email: `user${i}@example.com`,
+  title: 'Field engineer',
+  department: ['Operations', 'Finance'][i % 2] ?? null,
+}));
+
+const groups: GroupRow[] = [
+  { id: 'g1', displayName: 'All staff', memberCount: 40 },
+  { id: 'g2', displayName: 'Profile: Data Entry', memberCount: 8 },
+  { id: 'g3', displayName: 'Project: Transmission line (Read-only)', memberCount: 5 },
+];
+
+/** A stand-in for the core parser: just enough to exercise the UI's error display. */
+function checkFilter(text: string): FilterCheck {
+  const bad = text.indexOf('equals');
+  if (bad >= 0) {
+    return {
+      valid: false,
+      message: '`equals` is not a comparison operator; expected one of eq, ne, co, sw, ew, gt, lt, ge, le or `pr` after `userName` at column 10',
+      errorStart: bad,
+      errorEnd: bad + 6,
+      canonical: null,
+    };
   }
-  throw `command ${cmd} not found`;
+  return { valid: true, message: null, errorStart: null, errorEnd: null, canonical: text };
+}
+
+mockIPC((cmd, args) => {
+  const a = (args ?? {}) as { query?: RowsQuery; text?: string };
+  switch (cmd) {
+    case 'get_app_info':
+      if (scenario === 'backend-error') {
+        const error: AppError = {
+          kind: 'storage',
+          message: 'The connections file is from a newer SCIM Explorer (version 9); it was left untouched.',
+          scim: null,
+        };
+        throw error;
+      }
+      return info;
+    case 'open_demo_directory':
+      return summary;
+    case 'list_users': {
+      if (scenario === 'server-error') {
+        const error: AppError = {
+          kind: 'server',
+          message: 'The server failed.',
+          scim: { httpStatus: 503, scimType: null, detail: '<html> Service Unavailable </html>' },
+        };
+        throw error;
+      }
+      const f = a.query?.filter ?? '';
+      const m = /userName sw "([^"]*)"/.exec(f);
+      const rows = m ? users.filter((u) => u.userName.startsWith(m[1] ?? '')) : users;
+      return { total: rows.length, rows };
+    }
+    case 'list_groups':
+      return { total: groups.length, rows: groups };
+    case 'check_filter':
+      return checkFilter(a.text ?? '');
+    default:
+      throw `command ${cmd} not found`;
+  }
 });
 
 await import('../../src/main');

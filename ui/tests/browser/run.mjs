@@ -90,6 +90,59 @@ test('a typed backend error is shown with its title and message, not a blank scr
   await context.close();
 });
 
+test('the users table shows the directory and a server-side filter narrows it', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  assert.equal(await page.locator('[data-testid=users-table] tbody tr').count(), 40);
+  assert.match(await page.getByTestId('users-count').innerText(), /^40 users/);
+  const badges = await page.getByTestId('capabilities').locator('li').allInnerTexts();
+  assert.deepEqual(badges, ['filter ≤1000', 'PATCH', 'ETag', 'no bulk']);
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'filter-input');
+  await page.keyboard.type('userName sw "ana"');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('users-count').getByText('10 users match').waitFor();
+  const names = await page.locator('[data-testid=users-table] tbody tr td:first-child').allInnerTexts();
+  assert.ok(names.every((n) => n.startsWith('ana')), names.join());
+  await page.screenshot({ path: path.join(shots, 'users-filtered.png') });
+  await context.close();
+});
+
+test('an invalid filter is underlined where it is wrong and nothing is sent', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('filter-input').fill('userName equals "ana"');
+  await page.getByTestId('filter-input').press('Enter');
+  const problem = page.getByTestId('filter-error');
+  await problem.waitFor();
+  assert.equal(await problem.locator('mark').innerText(), 'equals');
+  assert.match(await problem.innerText(), /not a comparison operator/);
+  assert.equal(await page.locator('[data-testid=users-table] tbody tr').count(), 40, 'the table is unchanged');
+  await page.screenshot({ path: path.join(shots, 'filter-error.png') });
+  await context.close();
+});
+
+test('a server failure shows the status and the server text, not a blank table', async () => {
+  const { page, context } = await openPage({ scenario: 'server-error', colorScheme: 'dark' });
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /HTTP 503/);
+  assert.match(text, /Service Unavailable/);
+  await page.screenshot({ path: path.join(shots, 'users-server-error-dark.png') });
+  await context.close();
+});
+
+test('role groups are the profiles and projects, labelled as classified locally', async () => {
+  const { page, context } = await openPage();
+  await page.locator('[data-section=roles]').click();
+  await page.getByTestId('groups-table').waitFor();
+  const names = await page.locator('[data-testid=groups-table] tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(names, ['Profile: Data Entry', 'Project: Transmission line (Read-only)']);
+  assert.match(await page.getByTestId('groups-count').innerText(), /classified locally/);
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();

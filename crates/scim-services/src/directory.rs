@@ -1,0 +1,277 @@
+//! An open directory: a SCIM client bound to one server (for now the built-in demo directory), its
+//! discovered capabilities, and the queries the browse screens run. Shared by the app and `scimx`.
+
+use serde::Serialize;
+use serde_json::Value;
+use specta::Type;
+
+use scim_client::{Auth, ClientConfig, Discovery, ListParams, ScimClient};
+use scim_core::names::get_ci;
+use scim_core::Resource;
+use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
+
+use crate::error::AppError;
+
+/// A capability as the UI shows it: a short badge ("filter ≤200", "no ETag").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilityBadge {
+    pub label: String,
+    /// False for missing capabilities, shown muted.
+    pub supported: bool,
+}
+
+/// What the window header shows about the open directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectorySummary {
+    pub name: String,
+    pub base_url: String,
+    pub is_demo: bool,
+    pub badges: Vec<CapabilityBadge>,
+    /// Odd things noticed during discovery, shown once.
+    pub warnings: Vec<String>,
+}
+
+/// One row of the users table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRow {
+    pub id: String,
+    pub user_name: String,
+    pub display_name: Option<String>,
+    pub active: Option<bool>,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+}
+
+/// One row of the groups table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRow {
+    pub id: String,
+    pub display_name: String,
+    /// `None` when the server did not return members.
+    pub member_count: Option<u32>,
+}
+
+/// A page of rows and the total the server announced.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RowsPage<T> {
+    pub total: Option<u32>,
+    pub rows: Vec<T>,
+}
+
+/// Parameters of a users or groups query from the UI.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RowsQuery {
+    pub filter: Option<String>,
+    pub sort_by: Option<String>,
+    pub count: Option<u32>,
+}
+
+/// An open directory.
+#[derive(Debug)]
+pub struct Directory {
+    pub name: String,
+    client: ScimClient,
+    discovery: Discovery,
+    /// Keeps the embedded server alive as long as the directory is open.
+    _demo: Option<DemoServer>,
+}
+
+fn badges(d: &Discovery) -> Vec<CapabilityBadge> {
+    let c = &d.config;
+    let badge = |label: String, supported: bool| CapabilityBadge { label, supported };
+    let mut out = vec![match c.filter_max_results {
+        Some(m) if c.filter => badge(format!("filter ≤{m}"), true),
+        _ => badge(
+            if c.filter { "filter" } else { "no filter" }.into(),
+            c.filter,
+        ),
+    }];
+    out.push(badge(
+        if c.patch { "PATCH" } else { "no PATCH" }.into(),
+        c.patch,
+    ));
+    out.push(badge(
+        if c.etag { "ETag" } else { "no ETag" }.into(),
+        c.etag,
+    ));
+    out.push(badge(
+        if c.bulk { "Bulk" } else { "no bulk" }.into(),
+        c.bulk,
+    ));
+    out.push(badge(
+        if c.sort { "sort" } else { "no sort" }.into(),
+        c.sort,
+    ));
+    out
+}
+
+impl Directory {
+    /// Starts the embedded demo server on a random loopback port and opens it.
+    pub async fn open_demo(users: usize) -> Result<Self, AppError> {
+        let server = DemoServer::start(DemoConfig {
+            seed: SeedOptions {
+                users,
+                ..SeedOptions::default()
+            },
+            ..DemoConfig::default()
+        })
+        .await
+        .map_err(|e| {
+            AppError::new(
+                crate::error::ErrorKind::Network,
+                format!("The demo directory could not start: {e}"),
+            )
+        })?;
+        let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?;
+        let discovery = client.discover().await?;
+        Ok(Self {
+            name: "Demo directory".into(),
+            client,
+            discovery,
+            _demo: Some(server),
+        })
+    }
+
+    pub fn summary(&self) -> DirectorySummary {
+        DirectorySummary {
+            name: self.name.clone(),
+            base_url: self.client.base_url().to_owned(),
+            is_demo: self._demo.is_some(),
+            badges: badges(&self.discovery),
+            warnings: self
+                .discovery
+                .warnings
+                .iter()
+                .map(|w| w.message.clone())
+                .collect(),
+        }
+    }
+
+    fn params(query: &RowsQuery) -> Result<ListParams, AppError> {
+        let filter = query
+            .filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
+        if let Some(f) = &filter {
+            scim_core::filter::parse_filter(f)
+                .map_err(|e| AppError::invalid_input(format!("The filter is not valid: {e}.")))?;
+        }
+        Ok(ListParams {
+            filter,
+            sort_by: query.sort_by.clone(),
+            count: Some(u64::from(query.count.unwrap_or(200).min(1000))),
+            start_index: Some(1),
+            ..ListParams::default()
+        })
+    }
+
+    pub async fn users(&self, query: &RowsQuery) -> Result<RowsPage<UserRow>, AppError> {
+        let page = self.client.list("Users", &Self::params(query)?).await?;
+        Ok(RowsPage {
+            total: page
+                .value
+                .total_results
+                .map(|t| t.min(u64::from(u32::MAX)) as u32),
+            rows: page.value.resources.iter().map(user_row).collect(),
+        })
+    }
+
+    pub async fn groups(&self, query: &RowsQuery) -> Result<RowsPage<GroupRow>, AppError> {
+        let page = self.client.list("Groups", &Self::params(query)?).await?;
+        Ok(RowsPage {
+            total: page
+                .value
+                .total_results
+                .map(|t| t.min(u64::from(u32::MAX)) as u32),
+            rows: page.value.resources.iter().map(group_row).collect(),
+        })
+    }
+}
+
+fn user_row(r: &Resource) -> UserRow {
+    let department = r
+        .enterprise()
+        .and_then(|e| get_ci(e, "department"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    UserRow {
+        id: r.id_string().unwrap_or_default(),
+        user_name: r.user_name().unwrap_or_default().to_owned(),
+        display_name: r.display_name().map(str::to_owned),
+        active: r.active(),
+        email: r.emails().first().map(|e| (*e).to_owned()),
+        title: r
+            .as_object()
+            .and_then(|o| get_ci(o, "title"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        department,
+    }
+}
+
+fn group_row(r: &Resource) -> GroupRow {
+    GroupRow {
+        id: r.id_string().unwrap_or_default(),
+        display_name: r.display_name().unwrap_or_default().to_owned(),
+        member_count: match r.members() {
+            scim_core::resource::Members::Listed(m) => Some(m.len() as u32),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_demo_directory_opens_with_users_groups_and_badges() {
+        let d = Directory::open_demo(40).await.expect("demo opens");
+        let summary = d.summary();
+        assert!(summary.is_demo);
+        assert!(summary.badges.iter().any(|b| b.label == "filter ≤1000"));
+        assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+        let users = d.users(&RowsQuery::default()).await.expect("users");
+        assert_eq!(users.total, Some(40));
+        assert!(users
+            .rows
+            .iter()
+            .all(|u| u.user_name.ends_with("@example.com")));
+        let filtered = d
+            .users(&RowsQuery {
+                filter: Some("active eq false".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("users");
+        assert!(filtered.rows.iter().all(|u| u.active == Some(false)));
+        let groups = d.groups(&RowsQuery::default()).await.expect("groups");
+        assert!(groups
+            .rows
+            .iter()
+            .any(|g| g.display_name == "All staff" && g.member_count == Some(40)));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_filter_is_refused_before_sending() {
+        let d = Directory::open_demo(5).await.expect("demo opens");
+        let err = d
+            .users(&RowsQuery {
+                filter: Some("userName eq".into()),
+                ..Default::default()
+            })
+            .await
+            .expect_err("invalid");
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
+        assert!(err.message.contains("column 12"), "{}", err.message);
+    }
+}

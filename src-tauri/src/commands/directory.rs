@@ -1,0 +1,63 @@
+//! Commands of the browse screens: open the directory, list users and groups, check a filter.
+
+use std::sync::Arc;
+
+use scim_services::{
+    check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow, RowsPage,
+    RowsQuery, UserRow,
+};
+use tauri::State;
+
+use crate::state::AppState;
+
+/// Users in the built-in demo directory (realistic, deterministic data).
+const DEMO_USERS: usize = 250;
+
+async fn current(state: &AppState) -> Result<Arc<Directory>, AppError> {
+    state
+        .directory
+        .lock()
+        .await
+        .clone()
+        .ok_or_else(|| AppError::invalid_input("No directory is open yet."))
+}
+
+/// Opens the built-in demo directory (starting its server on a random loopback port) unless a
+/// directory is already open, and describes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<DirectorySummary, AppError> {
+    let mut slot = state.directory.lock().await;
+    if let Some(open) = slot.as_ref() {
+        return Ok(open.summary());
+    }
+    let directory = Arc::new(Directory::open_demo(DEMO_USERS).await?);
+    let summary = directory.summary();
+    *slot = Some(directory);
+    Ok(summary)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_users(
+    state: State<'_, AppState>,
+    query: RowsQuery,
+) -> Result<RowsPage<UserRow>, AppError> {
+    current(&state).await?.users(&query).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_groups(
+    state: State<'_, AppState>,
+    query: RowsQuery,
+) -> Result<RowsPage<GroupRow>, AppError> {
+    current(&state).await?.groups(&query).await
+}
+
+/// Validates a filter as the user types (no request is sent).
+#[tauri::command]
+#[specta::specta]
+pub fn check_filter(text: String) -> FilterCheck {
+    check(&text)
+}
