@@ -31,7 +31,10 @@ pub(crate) fn router(state: Shared) -> Router {
     let scim = Router::new()
         .route("/ServiceProviderConfig", get(service_provider_config))
         .route("/ResourceTypes", get(resource_types))
+        .route("/ResourceTypes/{id}", get(resource_type))
         .route("/Schemas", get(schemas))
+        .route("/Schemas/{id}", get(schema))
+        .route("/.search", axum::routing::post(search_root))
         .route("/Users", get(list_users).post(create_users))
         .route("/Users/.search", axum::routing::post(search_users))
         .route(
@@ -72,6 +75,7 @@ fn error_response(err: ScimErrorBody) -> Response {
 
 /// A resource with its ETag header (RFC 7644 §3.14) and, for creations, its Location.
 fn resource_response(status: StatusCode, resource: Value) -> Response {
+    let resource = crate::store::project(&resource, &[], &[]);
     let version = resource["meta"]["version"].as_str().map(str::to_owned);
     let location = resource["meta"]["location"].as_str().map(str::to_owned);
     let mut response = scim_response(status, resource);
@@ -179,7 +183,11 @@ fn query_from_params(
 
 fn list_response(state: &Shared, kind: Kind, query: &ListQuery) -> Response {
     let store = read_store(state);
-    match store.list(kind, query) {
+    page_response(store.list(kind, query))
+}
+
+fn page_response(page: crate::store::ScimResult<crate::store::Page>) -> Response {
+    match page {
         Ok(page) => {
             let list = ListResponse {
                 total_results: Some(page.total as u64),
@@ -206,7 +214,7 @@ async fn list(
     }
 }
 
-async fn search(state: Shared, kind: Kind, body: Bytes) -> Response {
+async fn search(state: Shared, kind: Option<Kind>, body: Bytes) -> Response {
     let parsed: Result<SearchRequest, String> = serde_json::from_slice::<Value>(&body)
         .map_err(|e| e.to_string())
         .and_then(|v| SearchRequest::from_json(&v));
@@ -223,7 +231,10 @@ async fn search(state: Shared, kind: Kind, body: Bytes) -> Response {
                 attributes: req.attributes,
                 excluded_attributes: req.excluded_attributes,
             };
-            list_response(&state, kind, &query)
+            match kind {
+                Some(kind) => list_response(&state, kind, &query),
+                None => page_response(read_store(&state).list_all_kinds(&query)),
+            }
         }
         Err(e) => error_response(scim_error(
             400,
@@ -319,10 +330,13 @@ async fn list_groups(State(s): State<Shared>, Query(p): Params) -> Response {
     list(s, Kind::Groups, p).await
 }
 async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
-    search(s, Kind::Users, body).await
+    search(s, Some(Kind::Users), body).await
 }
 async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
-    search(s, Kind::Groups, body).await
+    search(s, Some(Kind::Groups), body).await
+}
+async fn search_root(State(s): State<Shared>, body: Bytes) -> Response {
+    search(s, None, body).await
 }
 async fn get_users(
     State(s): State<Shared>,
@@ -406,7 +420,48 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
 }
 
 async fn resource_types(State(s): State<Shared>) -> Response {
-    let base = read_store(&s).base_url.clone();
+    scim_response(StatusCode::OK, list_of(resource_type_documents(&s)))
+}
+
+async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    match resource_type_documents(&s).into_iter().find(|r| {
+        r["id"]
+            .as_str()
+            .is_some_and(|i| i.eq_ignore_ascii_case(&id))
+    }) {
+        Some(r) => scim_response(StatusCode::OK, r),
+        None => error_response(scim_error(404, None, format!("no resource type {id}"))),
+    }
+}
+
+fn schema_documents() -> Vec<Value> {
+    let builtin: Value = serde_json::from_str(scim_core::schema::BUILTIN_SCHEMAS_JSON)
+        .unwrap_or(Value::Array(Vec::new()));
+    let mut documents = builtin.as_array().cloned().unwrap_or_default();
+    // Served schemas are resources themselves (RFC 7643 §7): they carry their schema and meta.
+    for d in &mut documents {
+        let id = d["id"].clone();
+        if let Some(o) = d.as_object_mut() {
+            o.insert("schemas".into(), json!([scim_core::names::SCHEMA]));
+            o.insert("meta".into(), json!({"resourceType": "Schema", "location": format!("/Schemas/{}", id.as_str().unwrap_or_default())}));
+        }
+    }
+    documents
+}
+
+async fn schema(Path(id): Path<String>) -> Response {
+    match schema_documents().into_iter().find(|s| {
+        s["id"]
+            .as_str()
+            .is_some_and(|i| i.eq_ignore_ascii_case(&id))
+    }) {
+        Some(s) => scim_response(StatusCode::OK, s),
+        None => error_response(scim_error(404, None, format!("no schema {id}"))),
+    }
+}
+
+fn resource_type_documents(s: &Shared) -> Vec<Value> {
+    let base = read_store(s).base_url.clone();
     let rt = |name: &str, schema: &str, ext: Option<&str>| {
         let mut v = json!({
             "schemas": [scim_core::names::RESOURCE_TYPE], "id": name, "name": name,
@@ -418,15 +473,14 @@ async fn resource_types(State(s): State<Shared>) -> Response {
         }
         v
     };
-    let list = vec![
+    vec![
         rt(
             "User",
             scim_core::names::USER_SCHEMA,
             Some(scim_core::names::ENTERPRISE_USER_SCHEMA),
         ),
         rt("Group", scim_core::names::GROUP_SCHEMA, None),
-    ];
-    scim_response(StatusCode::OK, list_of(list))
+    ]
 }
 
 fn list_of(items: Vec<Value>) -> Value {

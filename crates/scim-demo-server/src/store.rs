@@ -159,8 +159,12 @@ impl Store {
             .to_owned())
     }
 
-    /// Filters, sorts and pages (RFC 7644 §3.4.2.2–§3.4.2.4).
+    /// Filters, sorts and pages (RFC 7644 §3.4.2.2–§3.4.2.4), at most `max_results` per page.
     pub fn list(&self, kind: Kind, query: &ListQuery) -> ScimResult<Page> {
+        self.list_capped(kind, query, self.max_results)
+    }
+
+    fn list_capped(&self, kind: Kind, query: &ListQuery, cap: usize) -> ScimResult<Page> {
         let items = self
             .resources
             .get(&kind)
@@ -211,10 +215,7 @@ impl Store {
         }
         let total = matched.len();
         let start = query.start_index.unwrap_or(1).max(1) as usize;
-        let count = query
-            .count
-            .map_or(self.max_results, |c| c.max(0) as usize)
-            .min(self.max_results);
+        let count = query.count.map_or(cap, |c| c.max(0) as usize).min(cap);
         let resources = matched
             .into_iter()
             .skip(start - 1)
@@ -225,6 +226,30 @@ impl Store {
             total,
             start_index: start,
             resources,
+        })
+    }
+
+    /// `POST /.search` at the root: every resource type at once (RFC 7644 §3.4.3).
+    pub fn list_all_kinds(&self, query: &ListQuery) -> ScimResult<Page> {
+        let unpaged = ListQuery {
+            start_index: Some(1),
+            count: Some(i64::MAX),
+            ..query.clone()
+        };
+        let mut all = Vec::new();
+        for kind in [Kind::Users, Kind::Groups] {
+            all.extend(self.list_capped(kind, &unpaged, usize::MAX)?.resources);
+        }
+        let total = all.len();
+        let start = query.start_index.unwrap_or(1).max(1) as usize;
+        let count = query
+            .count
+            .map_or(self.max_results, |c| c.max(0) as usize)
+            .min(self.max_results);
+        Ok(Page {
+            total,
+            start_index: start,
+            resources: all.into_iter().skip(start - 1).take(count).collect(),
         })
     }
 
@@ -449,8 +474,33 @@ fn sort_key(resource: &Value, path: &AttrPath) -> Option<String> {
     }
 }
 
+/// Attributes a server never returns (RFC 7643 §2.4 `returned: never`, e.g. `password`).
+fn never_returned() -> &'static [String] {
+    static NEVER: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NEVER.get_or_init(|| {
+        scim_core::schema::SchemaRegistry::builtin()
+            .schemas
+            .iter()
+            .flat_map(|s| s.attributes.iter())
+            .filter(|a| a.returned == scim_core::schema::Returned::Never)
+            .map(|a| a.name.clone())
+            .collect()
+    })
+}
+
+/// What the server sends for a resource: `returned: never` attributes removed, then
 /// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5); `id` and `schemas` are always returned.
 pub fn project(resource: &Value, attributes: &[String], excluded: &[String]) -> Value {
+    let mut visible = resource.clone();
+    if let Some(o) = visible.as_object_mut() {
+        for name in never_returned() {
+            scim_core::names::remove_ci(o, name);
+        }
+    }
+    project_visible(&visible, attributes, excluded)
+}
+
+fn project_visible(resource: &Value, attributes: &[String], excluded: &[String]) -> Value {
     let Some(obj) = resource.as_object() else {
         return resource.clone();
     };
