@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint fmt-check clippy layering rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -68,7 +68,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser e2e
+test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser peers e2e
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -99,6 +99,19 @@ ui-unit: ui-deps
 	cd ui && $(NPM) test
 ui-browser: ui-deps
 	cd ui && $(NPM) run test:browser
+
+# python-scim's scim2-server and scim2-tester, pinned, in a venv under target/ (PyPI only).
+PY_DEPS := scim2-server==0.8.3 scim2-tester==0.5.2 scim2-client==0.13.2 scim2-models==0.12.3 httpx2==2.16.2
+py-deps: target/pyenv/.installed
+target/pyenv/.installed: Makefile
+	python3 -m venv target/pyenv
+	target/pyenv/bin/pip install --quiet --disable-pip-version-check $(PY_DEPS)
+	@touch $@
+
+# Tests against real third-party SCIM software.
+peers: py-deps
+	$(CARGO) build -p scimx --locked
+	$(CARGO) nextest run -p scim-explorer-tests --profile peers --locked
 
 # Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus.
 e2e: build tauri-driver

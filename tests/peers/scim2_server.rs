@@ -1,0 +1,219 @@
+//! Our client against python-scim's scim2-server 0.8.3 (base path `/v2`, PATCH answers 204, HTTP/1.0).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use scim_client::{Auth, CancelFlag, ClientConfig, ListParams, LoadOptions, ScimClient, Secret};
+use scim_core::patch::{OpKind, PatchOp, PatchOperation};
+use serde_json::json;
+
+const TOKEN: &str = "peer-token";
+
+/// A scim2-server process, killed on drop.
+struct Peer {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_peer() -> Peer {
+    let port = scim_explorer_tests::free_port();
+    let child = Command::new(crate::pyenv_bin("scim2-server"))
+        .args([
+            "--hostname",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--bearer-token",
+            TOKEN,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start scim2-server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "scim2-server did not listen within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Peer {
+        child,
+        base_url: format!("http://127.0.0.1:{port}/v2"),
+    }
+}
+
+fn client(peer: &Peer) -> ScimClient {
+    ScimClient::new(ClientConfig::new(
+        &peer.base_url,
+        Auth::Bearer(Secret::new(TOKEN)),
+    ))
+    .expect("client")
+}
+
+async fn seed(c: &ScimClient, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let user = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": format!("peer.user{i:03}@example.com"),
+            "name": {"givenName": "Peer", "familyName": format!("User{i}")},
+            "active": i % 5 != 0,
+            "emails": [{"value": format!("peer.user{i:03}@example.com"), "type": "work", "primary": true}]
+        });
+        let created = c.create("Users", &user).await.expect("create user");
+        ids.push(
+            created.body.expect("body")["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_load_all_filters_and_writes_work_against_scim2_server() {
+    let peer = start_peer();
+    let c = client(&peer);
+
+    let d = c.discover().await.expect("discovery");
+    assert!(d.config_declared);
+    assert!(d.config.patch, "scim2-server supports PATCH");
+    assert!(d.resource_types.iter().any(|r| r.endpoint == "/Users"));
+
+    let ids = seed(&c, 45).await;
+    let all = c
+        .load_all(
+            "Users",
+            &LoadOptions {
+                page_size: 10,
+                concurrency: 3,
+                ..LoadOptions::default()
+            },
+            &CancelFlag::default(),
+            &|_| {},
+        )
+        .await;
+    assert!(all.error.is_none(), "{:?}", all.error);
+    assert_eq!(all.resources.len(), 45);
+    assert_eq!(all.total, Some(45));
+
+    let inactive = c
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some("active eq false".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("filter");
+    assert_eq!(inactive.value.total_results, Some(9));
+    let one = c
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some(r#"userName eq "PEER.USER007@example.com""#.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("filter");
+    assert_eq!(one.value.resources.len(), 1, "userName is case-insensitive");
+
+    // scim2-server answers PATCH with 204: the client reads the resource again and says so.
+    let patch = PatchOp::new(vec![PatchOperation::new(
+        OpKind::Replace,
+        Some("displayName"),
+        Some(json!("Renamed")),
+    )]);
+    let (after, warnings) = c
+        .patch("Users", &ids[0], &patch, None)
+        .await
+        .expect("patch");
+    assert_eq!(after.body.expect("body")["displayName"], "Renamed");
+    assert!(
+        warnings.iter().any(|w| w.code == "patch.noContent"),
+        "{warnings:?}"
+    );
+
+    let mut user = c
+        .get("Users", &ids[1])
+        .await
+        .expect("get")
+        .body
+        .expect("body");
+    user["title"] = json!("Tester");
+    let replaced = c.replace("Users", &ids[1], &user, None).await.expect("put");
+    assert_eq!(replaced.body.expect("body")["title"], "Tester");
+
+    c.delete("Users", &ids[2], None).await.expect("delete");
+    assert_eq!(
+        c.get("Users", &ids[2]).await.expect_err("gone").status(),
+        Some(404)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_etag_is_refused_by_scim2_server() {
+    let peer = start_peer();
+    let c = client(&peer);
+    let ids = seed(&c, 1).await;
+    let first = c.get("Users", &ids[0]).await.expect("get");
+    let version = first.etag.clone().expect("scim2-server sends versions");
+    let patch = PatchOp::new(vec![PatchOperation::new(
+        OpKind::Replace,
+        Some("title"),
+        Some(json!("A")),
+    )]);
+    c.patch("Users", &ids[0], &patch, Some(&version))
+        .await
+        .expect("first patch with the current version");
+    let err = c
+        .patch("Users", &ids[0], &patch, Some(&version))
+        .await
+        .expect_err("stale version");
+    assert_eq!(err.status(), Some(412), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scimx_lists_every_scim2_server_user_as_csv() {
+    let peer = start_peer();
+    seed(&client(&peer), 23).await;
+    let scimx = scim_explorer_tests::target_dir()
+        .join("debug")
+        .join("scimx");
+    assert!(
+        scimx.exists(),
+        "{} is missing — `make peers` builds it",
+        scimx.display()
+    );
+    let url = peer.base_url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(scimx)
+            .args(["users", "list", "--url", &url, "--format", "csv"])
+            .env("SCIM_TOKEN", TOKEN)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run scimx");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let rows: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 24, "header + 23 users:\n{text}");
+    assert!(rows[1..].iter().all(|r| r.contains("@example.com")));
+}
