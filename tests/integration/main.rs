@@ -1,3 +1,4 @@
 //! Cross-crate integration tests: the client against the embedded demo server over real HTTP.
 
 mod client_demo;
+mod quirks;

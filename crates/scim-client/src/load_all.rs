@@ -128,25 +128,42 @@ impl ScimClient {
         });
 
         let Some(total_count) = total else {
-            // No totalResults: page sequentially until an empty page (bounded).
+            // No totalResults: page sequentially until an empty page. Bounded: a page that brings no
+            // resource we have not seen means the server ignores startIndex, so stop rather than loop.
+            let mut seen: HashSet<String> = pages.values().flatten().filter_map(id_key).collect();
             let mut start = 1 + step;
-            let mut guard = 0;
-            while step > 0 && guard < 1_000_000 {
-                guard += 1;
+            loop {
+                if step == 0 {
+                    break; // the first page was empty
+                }
                 if cancel.is_cancelled() {
                     return partial(pages, warnings, ClientError::Cancelled, vec![start], None);
                 }
                 match self.list(endpoint, &page(start)).await {
                     Ok(p) if p.value.resources.is_empty() => break,
                     Ok(p) => {
+                        warnings.extend(p.warnings);
                         let n = p.value.resources.len() as u64;
+                        let items = into_values(p.value.resources);
+                        let fresh = items
+                            .iter()
+                            .filter_map(id_key)
+                            .filter(|id| seen.insert(id.clone()))
+                            .count();
                         loaded += n as usize;
-                        pages.insert(start, into_values(p.value.resources));
+                        pages.insert(start, items);
                         on_progress(Progress {
                             loaded,
                             total: None,
                             elapsed_secs: started.elapsed().as_secs_f64(),
                         });
+                        if fresh == 0 {
+                            warnings.push(Warning::new(
+                                "paging.noProgress",
+                                format!("the page at startIndex {start} repeated resources already loaded; paging stopped there"),
+                            ));
+                            break;
+                        }
                         start += n;
                     }
                     Err(e) => return partial(pages, warnings, e, vec![start], None),
@@ -176,6 +193,9 @@ impl ScimClient {
         )> = JoinSet::new();
         let mut failure: Option<ClientError> = None;
         let mut short_pages = 0usize;
+        let mut seen: HashSet<String> = pages.values().flatten().filter_map(id_key).collect();
+        let mut stale_pages = 0usize;
+        let mut stalled = false;
         loop {
             while failure.is_none()
                 && in_flight.len() < options.concurrency.max(1)
@@ -203,13 +223,33 @@ impl ScimClient {
                 Ok(p) => {
                     warnings.extend(p.warnings);
                     let n = p.value.resources.len() as u64;
+                    let items = into_values(p.value.resources);
+                    let fresh = items
+                        .iter()
+                        .filter_map(id_key)
+                        .filter(|id| seen.insert(id.clone()))
+                        .count();
+                    // A server ignoring startIndex returns the same page forever: stop after a few.
+                    stale_pages = if n > 0 && fresh == 0 {
+                        stale_pages + 1
+                    } else {
+                        0
+                    };
+                    if stale_pages >= 3 && !stalled {
+                        stalled = true;
+                        queue.clear();
+                        warnings.push(Warning::new(
+                            "paging.noProgress",
+                            "several pages in a row repeated resources already loaded; the server seems to ignore startIndex, so paging stopped",
+                        ));
+                    }
                     let expected_end = (start + step).min(total_count as u64 + 1);
-                    if n > 0 && start + n < expected_end {
+                    if n > 0 && start + n < expected_end && !stalled {
                         short_pages += 1;
                         queue.push(start + n);
                     }
                     loaded += n as usize;
-                    pages.insert(start, into_values(p.value.resources));
+                    pages.insert(start, items);
                     on_progress(Progress {
                         loaded,
                         total,
@@ -243,11 +283,17 @@ impl ScimClient {
 
 fn finish(
     pages: BTreeMap<u64, Vec<Value>>,
-    mut warnings: Vec<Warning>,
+    warnings: Vec<Warning>,
     error: Option<ClientError>,
     resume_from: Vec<u64>,
     total: Option<usize>,
 ) -> LoadAll {
+    // Every page repeats the same deviations (say, a missing schema): say each once.
+    let mut unique = HashSet::new();
+    let mut warnings: Vec<Warning> = warnings
+        .into_iter()
+        .filter(|w| unique.insert((w.code, w.message.clone())))
+        .collect();
     let mut seen = HashSet::new();
     let mut duplicates = 0;
     let mut resources = Vec::new();
