@@ -354,3 +354,44 @@ async fn a_server_that_ignores_start_index_with_a_huge_total_is_bounded() {
         q.requests.load(Ordering::SeqCst)
     );
 }
+
+#[tokio::test]
+async fn a_partial_load_resumes_where_it_stopped() {
+    // The server fails past user 20 for its first few answers there, then recovers.
+    let failures = Arc::new(AtomicUsize::new(0));
+    let f = failures.clone();
+    let q = quirky(move |_, query| {
+        if param(query, "startIndex", 1) >= 21 && f.fetch_add(1, Ordering::SeqCst) < 3 {
+            return json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"status": "500", "detail": "try later"}),
+            );
+        }
+        json_response(StatusCode::OK, page(query, 55, 10))
+    })
+    .await;
+    let c = client(&q);
+    let options = LoadOptions {
+        page_size: 10,
+        concurrency: 1,
+        ..LoadOptions::default()
+    };
+    let partial = c
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert!(partial.error.is_some());
+    assert_eq!(partial.resources.len(), 20);
+    // The failing page is retried (3 answers used up by then), the rest fetched.
+    let mut resumed = c
+        .resume_load("Users", &options, partial, &CancelFlag::default(), &|_| {})
+        .await;
+    while resumed.error.is_some() {
+        resumed = c
+            .resume_load("Users", &options, resumed, &CancelFlag::default(), &|_| {})
+            .await;
+    }
+    assert_eq!(resumed.resources.len(), 55);
+    let ids: std::collections::HashSet<_> =
+        resumed.resources.iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids.len(), 55);
+}

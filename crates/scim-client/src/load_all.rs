@@ -1,6 +1,7 @@
 //! Loading a whole collection: index paging with several pages in flight, tolerant of servers that cap
 //! page sizes, omit `totalResults` or change while we page. Results are deduplicated by id; a failure
-//! keeps what was loaded and says where to resume. Bounded in every way: it cannot loop forever.
+//! keeps what was loaded and says where to resume, and [`ScimClient::resume_load`] continues from
+//! there. Bounded in every way: it cannot loop forever.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +11,8 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use scim_core::Warning;
+use scim_core::messages::ListResponse;
+use scim_core::{Tolerant, Warning};
 
 use crate::client::{ListParams, ScimClient};
 use crate::error::ClientError;
@@ -57,8 +59,8 @@ impl Default for LoadOptions {
     }
 }
 
-/// What a load produced. With `error` set the result is partial; `resume_from` lists the start
-/// indexes still missing.
+/// What a load produced. With `error` set the result is partial: `resume_from` lists the start
+/// indexes still missing, and [`ScimClient::resume_load`] fetches them.
 #[derive(Debug, Clone)]
 pub struct LoadAll {
     pub resources: Vec<Value>,
@@ -66,7 +68,13 @@ pub struct LoadAll {
     pub warnings: Vec<Warning>,
     pub error: Option<ClientError>,
     pub resume_from: Vec<u64>,
+    /// Resources per page as the server actually served them.
+    pub page_step: u64,
+    /// Pages by start index, kept so a resumed load can merge into them.
+    pages: BTreeMap<u64, Vec<Value>>,
 }
+
+type PageResult = Result<Tolerant<ListResponse>, ClientError>;
 
 fn into_values(resources: Vec<scim_core::Resource>) -> Vec<Value> {
     resources.into_iter().map(|r| r.0).collect()
@@ -80,137 +88,112 @@ fn id_key(v: &Value) -> Option<String> {
     }
 }
 
-impl ScimClient {
-    /// Loads every resource of `endpoint` matching `options.params`.
-    pub async fn load_all(
-        &self,
-        endpoint: &str,
-        options: &LoadOptions,
-        cancel: &CancelFlag,
-        on_progress: &(dyn Fn(Progress) + Send + Sync),
-    ) -> LoadAll {
-        let started = Instant::now();
-        let mut warnings = Vec::new();
-        let mut pages: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-        let page = |start: u64| ListParams {
+/// The state of one load (or of one resumed load).
+struct Loader<'a> {
+    client: &'a ScimClient,
+    endpoint: &'a str,
+    options: &'a LoadOptions,
+    cancel: &'a CancelFlag,
+    on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+    started: Instant,
+    pages: BTreeMap<u64, Vec<Value>>,
+    warnings: Vec<Warning>,
+    seen: HashSet<String>,
+    loaded: usize,
+    total: Option<usize>,
+    step: u64,
+}
+
+impl Loader<'_> {
+    fn params(&self, start: u64) -> ListParams {
+        ListParams {
             start_index: Some(start),
-            count: Some(options.page_size),
-            ..options.params.clone()
-        };
-        let partial = |pages: BTreeMap<u64, Vec<Value>>, warnings, error, resume_from, total| {
-            finish(pages, warnings, Some(error), resume_from, total)
-        };
-
-        let first = match self.list(endpoint, &page(1)).await {
-            Ok(f) => f,
-            Err(e) => return partial(pages, warnings, e, vec![1], None),
-        };
-        warnings.extend(first.warnings);
-        let first = first.value;
-        let step = first.resources.len() as u64;
-        let announced = first.total_results.unwrap_or(u64::MAX);
-        if step > 0 && step < options.page_size && announced > step {
-            warnings.push(Warning::new(
-                "paging.serverCap",
-                format!(
-                    "the server returns at most {step} resources per page (asked for {})",
-                    options.page_size
-                ),
-            ));
+            count: Some(self.options.page_size),
+            ..self.options.params.clone()
         }
-        let total = first.total_results.map(|t| t as usize);
-        let mut loaded = first.resources.len();
-        pages.insert(1, into_values(first.resources));
-        on_progress(Progress {
-            loaded,
-            total,
-            elapsed_secs: started.elapsed().as_secs_f64(),
+    }
+
+    /// Stores a page; returns how many of its resources were new.
+    fn store(&mut self, start: u64, page: Tolerant<ListResponse>) -> usize {
+        self.warnings.extend(page.warnings);
+        let items = into_values(page.value.resources);
+        let fresh = items
+            .iter()
+            .filter_map(id_key)
+            .filter(|id| self.seen.insert(id.clone()))
+            .count();
+        self.loaded += items.len();
+        self.pages.insert(start, items);
+        (self.on_progress)(Progress {
+            loaded: self.loaded,
+            total: self.total,
+            elapsed_secs: self.started.elapsed().as_secs_f64(),
         });
+        fresh
+    }
 
-        let Some(total_count) = total else {
-            // No totalResults: page sequentially until an empty page. Bounded: a page that brings no
-            // resource we have not seen means the server ignores startIndex, so stop rather than loop.
-            let mut seen: HashSet<String> = pages.values().flatten().filter_map(id_key).collect();
-            let mut start = 1 + step;
-            loop {
-                if step == 0 {
-                    break; // the first page was empty
-                }
-                if cancel.is_cancelled() {
-                    return partial(pages, warnings, ClientError::Cancelled, vec![start], None);
-                }
-                match self.list(endpoint, &page(start)).await {
-                    Ok(p) if p.value.resources.is_empty() => break,
-                    Ok(p) => {
-                        warnings.extend(p.warnings);
-                        let n = p.value.resources.len() as u64;
-                        let items = into_values(p.value.resources);
-                        let fresh = items
-                            .iter()
-                            .filter_map(id_key)
-                            .filter(|id| seen.insert(id.clone()))
-                            .count();
-                        loaded += n as usize;
-                        pages.insert(start, items);
-                        on_progress(Progress {
-                            loaded,
-                            total: None,
-                            elapsed_secs: started.elapsed().as_secs_f64(),
-                        });
-                        if fresh == 0 {
-                            warnings.push(Warning::new(
-                                "paging.noProgress",
-                                format!("the page at startIndex {start} repeated resources already loaded; paging stopped there"),
-                            ));
-                            break;
-                        }
-                        start += n;
-                    }
-                    Err(e) => return partial(pages, warnings, e, vec![start], None),
-                }
+    fn done(self, error: Option<ClientError>, resume_from: Vec<u64>) -> LoadAll {
+        finish(
+            self.pages,
+            self.warnings,
+            error,
+            resume_from,
+            self.total,
+            self.step,
+        )
+    }
+
+    /// No `totalResults`: page sequentially until an empty page. A page that brings nothing new means
+    /// the server ignores startIndex, so stop rather than loop.
+    async fn sequential(mut self, mut start: u64) -> LoadAll {
+        loop {
+            if self.cancel.is_cancelled() {
+                return self.done(Some(ClientError::Cancelled), vec![start]);
             }
-            return finish(pages, warnings, None, Vec::new(), None);
-        };
-
-        if step == 0 && total_count > 0 {
-            warnings.push(Warning::new(
-                "paging.emptyFirstPage",
-                format!("the server reports {total_count} results but sent none on the first page"),
-            ));
-            return finish(pages, warnings, None, Vec::new(), total);
+            match self.client.list(self.endpoint, &self.params(start)).await {
+                Ok(p) if p.value.resources.is_empty() => return self.done(None, Vec::new()),
+                Ok(p) => {
+                    let n = p.value.resources.len() as u64;
+                    if self.store(start, p) == 0 {
+                        self.warnings.push(Warning::new(
+                            "paging.noProgress",
+                            format!("the page at startIndex {start} repeated resources already loaded; paging stopped there"),
+                        ));
+                        return self.done(None, Vec::new());
+                    }
+                    start += n;
+                }
+                Err(e) => return self.done(Some(e), vec![start]),
+            }
         }
-        // Pages still to fetch, by start index. Short pages queue a follow-up for the gap.
-        let mut queue: Vec<u64> = (1..)
-            .map(|k| 1 + k * step)
-            .take_while(|s| *s <= total_count as u64)
-            .collect();
-        queue.reverse();
-        let max_requests = (total_count as u64 / step.max(1)) * 2 + 16;
+    }
+
+    /// Known total: fetch the pages at `queue` (start indexes) with several in flight. Short pages
+    /// queue a follow-up for their gap; the number of requests is bounded.
+    async fn concurrent(mut self, mut queue: Vec<u64>) -> LoadAll {
+        let total = self.total.unwrap_or(0) as u64;
+        let step = self.step.max(1);
+        queue.sort_unstable_by(|a, b| b.cmp(a)); // pop() takes the lowest start first
+        let max_requests = (total / step) * 2 + 16;
         let mut requests = 0u64;
-        let mut in_flight: JoinSet<(
-            u64,
-            Result<scim_core::Tolerant<scim_core::messages::ListResponse>, ClientError>,
-        )> = JoinSet::new();
+        let mut in_flight: JoinSet<(u64, PageResult)> = JoinSet::new();
         let mut failure: Option<ClientError> = None;
-        let mut short_pages = 0usize;
-        let mut seen: HashSet<String> = pages.values().flatten().filter_map(id_key).collect();
-        let mut stale_pages = 0usize;
-        let mut stalled = false;
+        let (mut short_pages, mut stale_pages, mut stalled) = (0usize, 0usize, false);
         loop {
             while failure.is_none()
-                && in_flight.len() < options.concurrency.max(1)
+                && in_flight.len() < self.options.concurrency.max(1)
                 && requests < max_requests
             {
                 let Some(start) = queue.pop() else { break };
-                if cancel.is_cancelled() {
+                if self.cancel.is_cancelled() {
                     queue.push(start);
                     failure = Some(ClientError::Cancelled);
                     break;
                 }
                 requests += 1;
-                let client = self.clone();
-                let endpoint = endpoint.to_owned();
-                let params = page(start);
+                let client = self.client.clone();
+                let endpoint = self.endpoint.to_owned();
+                let params = self.params(start);
                 in_flight.spawn(async move { (start, client.list(&endpoint, &params).await) });
             }
             let Some(joined) = in_flight.join_next().await else {
@@ -221,14 +204,8 @@ impl ScimClient {
             };
             match result {
                 Ok(p) => {
-                    warnings.extend(p.warnings);
                     let n = p.value.resources.len() as u64;
-                    let items = into_values(p.value.resources);
-                    let fresh = items
-                        .iter()
-                        .filter_map(id_key)
-                        .filter(|id| seen.insert(id.clone()))
-                        .count();
+                    let fresh = self.store(start, p);
                     // A server ignoring startIndex returns the same page forever: stop after a few.
                     stale_pages = if n > 0 && fresh == 0 {
                         stale_pages + 1
@@ -238,45 +215,149 @@ impl ScimClient {
                     if stale_pages >= 3 && !stalled {
                         stalled = true;
                         queue.clear();
-                        warnings.push(Warning::new(
+                        self.warnings.push(Warning::new(
                             "paging.noProgress",
                             "several pages in a row repeated resources already loaded; the server seems to ignore startIndex, so paging stopped",
                         ));
                     }
-                    let expected_end = (start + step).min(total_count as u64 + 1);
+                    let expected_end = (start + step).min(total + 1);
                     if n > 0 && start + n < expected_end && !stalled {
                         short_pages += 1;
                         queue.push(start + n);
                     }
-                    loaded += n as usize;
-                    pages.insert(start, items);
-                    on_progress(Progress {
-                        loaded,
-                        total,
-                        elapsed_secs: started.elapsed().as_secs_f64(),
-                    });
                 }
                 Err(e) => {
                     queue.push(start);
-                    if failure.is_none() {
-                        failure = Some(e);
-                    }
+                    failure.get_or_insert(e);
                 }
             }
         }
         if short_pages > 0 {
-            warnings.push(Warning::new("paging.shortPages", format!("{short_pages} pages came back shorter than the others; the gaps were fetched separately")));
+            self.warnings.push(Warning::new(
+                "paging.shortPages",
+                format!("{short_pages} pages came back shorter than the others; the gaps were fetched separately"),
+            ));
         }
         if requests >= max_requests && !queue.is_empty() {
-            warnings.push(Warning::new(
+            self.warnings.push(Warning::new(
                 "paging.gaveUp",
                 "paging stopped after too many requests; the server's paging looks inconsistent",
             ));
         }
         queue.sort_unstable();
         match failure {
-            Some(e) => finish(pages, warnings, Some(e), queue, total),
-            None => finish(pages, warnings, None, Vec::new(), total),
+            Some(e) => self.done(Some(e), queue),
+            None => self.done(None, Vec::new()),
+        }
+    }
+}
+
+impl ScimClient {
+    fn loader<'a>(
+        &'a self,
+        endpoint: &'a str,
+        options: &'a LoadOptions,
+        cancel: &'a CancelFlag,
+        on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+    ) -> Loader<'a> {
+        Loader {
+            client: self,
+            endpoint,
+            options,
+            cancel,
+            on_progress,
+            started: Instant::now(),
+            pages: BTreeMap::new(),
+            warnings: Vec::new(),
+            seen: HashSet::new(),
+            loaded: 0,
+            total: None,
+            step: 0,
+        }
+    }
+
+    /// Loads every resource of `endpoint` matching `options.params`.
+    pub async fn load_all(
+        &self,
+        endpoint: &str,
+        options: &LoadOptions,
+        cancel: &CancelFlag,
+        on_progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> LoadAll {
+        let mut loader = self.loader(endpoint, options, cancel, on_progress);
+        let first = match self.list(endpoint, &loader.params(1)).await {
+            Ok(f) => f,
+            Err(e) => return loader.done(Some(e), vec![1]),
+        };
+        let step = first.value.resources.len() as u64;
+        let announced = first.value.total_results;
+        if step > 0 && step < options.page_size && announced.unwrap_or(u64::MAX) > step {
+            loader.warnings.push(Warning::new(
+                "paging.serverCap",
+                format!(
+                    "the server returns at most {step} resources per page (asked for {})",
+                    options.page_size
+                ),
+            ));
+        }
+        loader.step = step;
+        loader.total = announced.map(|t| t as usize);
+        loader.store(1, first);
+        match announced {
+            None if step == 0 => loader.done(None, Vec::new()),
+            None => loader.sequential(1 + step).await,
+            Some(total) if step == 0 => {
+                if total > 0 {
+                    loader.warnings.push(Warning::new(
+                        "paging.emptyFirstPage",
+                        format!(
+                            "the server reports {total} results but sent none on the first page"
+                        ),
+                    ));
+                }
+                loader.done(None, Vec::new())
+            }
+            Some(total) => {
+                let queue = (1..)
+                    .map(|k| 1 + k * step)
+                    .take_while(|s| *s <= total)
+                    .collect();
+                loader.concurrent(queue).await
+            }
+        }
+    }
+
+    /// Continues a partial load: fetches the pages `previous.resume_from` lists and merges them with
+    /// what `previous` already holds.
+    pub async fn resume_load(
+        &self,
+        endpoint: &str,
+        options: &LoadOptions,
+        previous: LoadAll,
+        cancel: &CancelFlag,
+        on_progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> LoadAll {
+        if previous.error.is_none() || previous.resume_from.is_empty() {
+            return previous;
+        }
+        if previous.resume_from == [1] && previous.pages.is_empty() {
+            return self.load_all(endpoint, options, cancel, on_progress).await;
+        }
+        let mut loader = self.loader(endpoint, options, cancel, on_progress);
+        loader.seen = previous
+            .pages
+            .values()
+            .flatten()
+            .filter_map(id_key)
+            .collect();
+        loader.loaded = previous.pages.values().map(Vec::len).sum();
+        loader.pages = previous.pages;
+        loader.warnings = previous.warnings;
+        loader.total = previous.total;
+        loader.step = previous.page_step;
+        match previous.total {
+            Some(_) => loader.concurrent(previous.resume_from).await,
+            None => loader.sequential(previous.resume_from[0]).await,
         }
     }
 }
@@ -287,17 +368,25 @@ fn finish(
     error: Option<ClientError>,
     resume_from: Vec<u64>,
     total: Option<usize>,
+    page_step: u64,
 ) -> LoadAll {
     // Every page repeats the same deviations (say, a missing schema): say each once.
     let mut unique = HashSet::new();
     let mut warnings: Vec<Warning> = warnings
         .into_iter()
+        .filter(|w| w.code != "paging.duplicates" && w.code != "paging.fewerThanTotal")
         .filter(|w| unique.insert((w.code, w.message.clone())))
         .collect();
+    // A complete load hands its pages over; a partial one keeps them for `resume_load`.
+    let (items, pages): (Vec<Value>, BTreeMap<u64, Vec<Value>>) = if error.is_none() {
+        (pages.into_values().flatten().collect(), BTreeMap::new())
+    } else {
+        (pages.values().flatten().cloned().collect(), pages)
+    };
     let mut seen = HashSet::new();
     let mut duplicates = 0;
-    let mut resources = Vec::new();
-    for item in pages.into_values().flatten() {
+    let mut resources = Vec::with_capacity(items.len());
+    for item in items {
         match id_key(&item) {
             Some(id) => {
                 if seen.insert(id) {
@@ -331,5 +420,7 @@ fn finish(
         warnings,
         error,
         resume_from,
+        page_step,
+        pages,
     }
 }
