@@ -11,7 +11,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 # Debian packages: building the app, then running and testing it headless (see README).
 DEB_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev file
 DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick \
-	fonts-dejavu-core keyutils chromium
+	fonts-dejavu-core keyutils chromium curl python3-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers fmt-check clippy layering rust-test \
@@ -120,8 +120,10 @@ e2e: build tauri-driver
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.
-bench:
+bench: py-deps
 	$(CARGO) bench -p scim-core --bench core --locked > target/bench-core.md
+	$(CARGO) build --release -p scim-demo-server --locked
+	$(CARGO) bench -p scim-client --bench load --locked > target/bench-load.md
 	@{ \
 		echo "# Benchmarks"; echo; \
 		echo "Written by \`make bench\`; numbers from one run (best of 3 iterations each), as ratios against the named floor."; echo; \
@@ -129,7 +131,9 @@ bench:
 		echo "- Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $$(nproc) cores, $$(free -g | awk '/Mem:/{print $$2}') GiB RAM, $$(uname -sr)"; \
 		echo "- Toolchain: $$(rustc --version)"; echo; \
 		echo "## Protocol core (scim-core)"; echo; \
-		cat target/bench-core.md; \
+		cat target/bench-core.md; echo; \
+		echo "## HTTP client (scim-client)"; echo; \
+		cat target/bench-load.md; \
 	} > docs/BENCHMARKS.md
 	@cat docs/BENCHMARKS.md
 

@@ -269,7 +269,7 @@ impl ScimClient {
         let body = response
             .body
             .ok_or_else(|| ClientError::Decode("the list answer had no body".into()))?;
-        ListResponse::from_json(&body).map_err(ClientError::Decode)
+        ListResponse::from_value(body).map_err(ClientError::Decode)
     }
 
     pub async fn get(&self, endpoint: &str, id: &str) -> Result<ScimResponse, ClientError> {

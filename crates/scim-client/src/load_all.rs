@@ -102,6 +102,8 @@ struct Loader<'a> {
     loaded: usize,
     total: Option<usize>,
     step: u64,
+    /// Resources whose id was already loaded: when zero, the result needs no deduplication pass.
+    repeated: usize,
 }
 
 impl Loader<'_> {
@@ -117,11 +119,14 @@ impl Loader<'_> {
     fn store(&mut self, start: u64, page: Tolerant<ListResponse>) -> usize {
         self.warnings.extend(page.warnings);
         let items = into_values(page.value.resources);
-        let fresh = items
-            .iter()
-            .filter_map(id_key)
-            .filter(|id| self.seen.insert(id.clone()))
-            .count();
+        let mut fresh = 0;
+        for id in items.iter().filter_map(id_key) {
+            if self.seen.insert(id) {
+                fresh += 1;
+            } else {
+                self.repeated += 1;
+            }
+        }
         self.loaded += items.len();
         self.pages.insert(start, items);
         (self.on_progress)(Progress {
@@ -140,6 +145,7 @@ impl Loader<'_> {
             resume_from,
             self.total,
             self.step,
+            self.repeated > 0,
         )
     }
 
@@ -273,6 +279,7 @@ impl ScimClient {
             loaded: 0,
             total: None,
             step: 0,
+            repeated: 0,
         }
     }
 
@@ -355,6 +362,7 @@ impl ScimClient {
         loader.warnings = previous.warnings;
         loader.total = previous.total;
         loader.step = previous.page_step;
+        loader.repeated = 1; // the merged pages may overlap: always deduplicate
         match previous.total {
             Some(_) => loader.concurrent(previous.resume_from).await,
             None => loader.sequential(previous.resume_from[0]).await,
@@ -369,6 +377,7 @@ fn finish(
     resume_from: Vec<u64>,
     total: Option<usize>,
     page_step: u64,
+    may_repeat: bool,
 ) -> LoadAll {
     // Every page repeats the same deviations (say, a missing schema): say each once.
     let mut unique = HashSet::new();
@@ -383,21 +392,22 @@ fn finish(
     } else {
         (pages.values().flatten().cloned().collect(), pages)
     };
-    let mut seen = HashSet::new();
     let mut duplicates = 0;
-    let mut resources = Vec::with_capacity(items.len());
-    for item in items {
-        match id_key(&item) {
-            Some(id) => {
-                if seen.insert(id) {
-                    resources.push(item);
-                } else {
-                    duplicates += 1;
-                }
+    let resources = if may_repeat {
+        let mut seen = HashSet::new();
+        let mut kept = Vec::with_capacity(items.len());
+        for item in items {
+            let duplicate = id_key(&item).is_some_and(|id| !seen.insert(id));
+            if duplicate {
+                duplicates += 1;
+            } else {
+                kept.push(item);
             }
-            None => resources.push(item),
         }
-    }
+        kept
+    } else {
+        items
+    };
     if duplicates > 0 {
         warnings.push(Warning::new(
             "paging.duplicates",

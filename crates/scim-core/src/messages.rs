@@ -26,31 +26,43 @@ impl ListResponse {
     /// lowercase `resources` (IBM and others), numbers sent as strings, and a missing `Resources` or
     /// `totalResults`; each deviation is a warning. Fails only when nothing list-like is there.
     pub fn from_json(value: &Value) -> Result<Tolerant<ListResponse>, String> {
+        Self::from_value(value.clone())
+    }
+
+    /// As [`Self::from_json`], taking the parsed body by value so resources are moved, not copied
+    /// (loading 100k users should not copy 100k users).
+    pub fn from_value(value: Value) -> Result<Tolerant<ListResponse>, String> {
         let mut warnings = Vec::new();
-        if let Value::Array(items) = value {
-            warnings.push(Warning::new(
-                "list.bareArray",
-                "the server sent a bare JSON array instead of a ListResponse",
-            ));
-            return Ok(Tolerant {
-                value: ListResponse {
-                    total_results: Some(items.len() as u64),
-                    start_index: None,
-                    items_per_page: None,
-                    resources: items.iter().cloned().map(Resource::new).collect(),
-                    next_cursor: None,
-                    previous_cursor: None,
-                },
-                warnings,
-            });
-        }
-        let obj = value
-            .as_object()
-            .ok_or_else(|| format!("expected a ListResponse object, got {}", kind_of(value)))?;
-        let resources = match obj.get("Resources") {
+        let mut obj = match value {
+            Value::Array(items) => {
+                warnings.push(Warning::new(
+                    "list.bareArray",
+                    "the server sent a bare JSON array instead of a ListResponse",
+                ));
+                return Ok(Tolerant {
+                    value: ListResponse {
+                        total_results: Some(items.len() as u64),
+                        start_index: None,
+                        items_per_page: None,
+                        resources: items.into_iter().map(Resource::new).collect(),
+                        next_cursor: None,
+                        previous_cursor: None,
+                    },
+                    warnings,
+                });
+            }
+            Value::Object(obj) => obj,
+            other => {
+                return Err(format!(
+                    "expected a ListResponse object, got {}",
+                    kind_of(&other)
+                ))
+            }
+        };
+        let resources = match obj.shift_remove("Resources") {
             Some(v) => Some(v),
             None => {
-                let lower = get_ci(obj, "resources");
+                let lower = crate::names::remove_ci(&mut obj, "resources");
                 if lower.is_some() {
                     warnings.push(Warning::new(
                         "list.resourcesCase",
@@ -60,9 +72,9 @@ impl ListResponse {
                 lower
             }
         };
-        let total_results = read_count(obj, "totalResults", &mut warnings);
+        let total_results = read_count(&obj, "totalResults", &mut warnings);
         let resources = match resources {
-            Some(Value::Array(items)) => items.iter().cloned().map(Resource::new).collect(),
+            Some(Value::Array(items)) => items.into_iter().map(Resource::new).collect(),
             Some(Value::Null) | None => {
                 if total_results.is_some_and(|t| t > 0) {
                     warnings.push(Warning::new(
@@ -75,11 +87,11 @@ impl ListResponse {
             Some(other) => {
                 return Err(format!(
                     "`Resources` should be an array, got {}",
-                    kind_of(other)
+                    kind_of(&other)
                 ))
             }
         };
-        let next_cursor = get_ci(obj, "nextCursor")
+        let next_cursor = get_ci(&obj, "nextCursor")
             .and_then(Value::as_str)
             .map(str::to_owned);
         if total_results.is_none() && next_cursor.is_none() {
@@ -88,7 +100,7 @@ impl ListResponse {
                 "the list has no `totalResults`; paging continues until an empty page",
             ));
         }
-        let has_schema = get_ci(obj, "schemas")
+        let has_schema = get_ci(&obj, "schemas")
             .and_then(Value::as_array)
             .is_some_and(|s| {
                 s.iter().any(|u| {
@@ -105,11 +117,11 @@ impl ListResponse {
         Ok(Tolerant {
             value: ListResponse {
                 total_results,
-                start_index: read_count(obj, "startIndex", &mut warnings),
-                items_per_page: read_count(obj, "itemsPerPage", &mut warnings),
+                start_index: read_count(&obj, "startIndex", &mut warnings),
+                items_per_page: read_count(&obj, "itemsPerPage", &mut warnings),
                 resources,
                 next_cursor,
-                previous_cursor: get_ci(obj, "previousCursor")
+                previous_cursor: get_ci(&obj, "previousCursor")
                     .and_then(Value::as_str)
                     .map(str::to_owned),
             },

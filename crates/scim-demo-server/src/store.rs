@@ -491,15 +491,16 @@ fn never_returned() -> &'static [String] {
 /// What the server sends for a resource: `returned: never` attributes removed, then
 /// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5); `id` and `schemas` are always returned.
 pub fn project(resource: &Value, attributes: &[String], excluded: &[String]) -> Value {
-    let mut visible = resource.clone();
-    if let Some(o) = visible.as_object_mut() {
+    let mut projected = project_visible(resource, attributes, excluded);
+    if let Some(o) = projected.as_object_mut() {
         for name in never_returned() {
             scim_core::names::remove_ci(o, name);
         }
     }
-    project_visible(&visible, attributes, excluded)
+    projected
 }
 
+/// Projection proper; copies the resource once (every page of a large listing goes through here).
 fn project_visible(resource: &Value, attributes: &[String], excluded: &[String]) -> Value {
     let Some(obj) = resource.as_object() else {
         return resource.clone();

@@ -1,0 +1,239 @@
+//! `make bench`: loading every user of a 100k-user demo server with the client's load-all, against
+//! (a) `curl --parallel` fetching the same page URLs and discarding them — the floor: pure transfer,
+//! no parsing — and (b) python-scim's scim2-client paging sequentially. Also 10k users from
+//! scim2-server. Prints Markdown rows; peak memory is this process's VmHWM (the servers run apart).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use scim_client::{Auth, CancelFlag, ClientConfig, LoadOptions, ScimClient, Secret};
+use serde_json::json;
+
+const USERS: usize = 100_000;
+const PAGE: u64 = 1000;
+const TOKEN: &str = "bench-token";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server on {port} did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn start_demo() -> (Server, String) {
+    let bin = root().join("target/release/scim-demo-server");
+    let mut child = Command::new(&bin)
+        .args([
+            "--port",
+            "0",
+            "--users",
+            &USERS.to_string(),
+            "--token",
+            TOKEN,
+            "--max-results",
+            &PAGE.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e} (make bench builds it)", bin.display()));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("base URL");
+    (Server(child), line.trim().to_owned())
+}
+
+fn client(base: &str) -> ScimClient {
+    let mut config = ClientConfig::new(base, Auth::Bearer(Secret::new(TOKEN)));
+    config.timeout = Duration::from_secs(120);
+    ScimClient::new(config).expect("client")
+}
+
+async fn ours(base: &str, concurrency: usize) -> (Duration, usize) {
+    let c = client(base);
+    let options = LoadOptions {
+        page_size: PAGE,
+        concurrency,
+        ..LoadOptions::default()
+    };
+    let started = Instant::now();
+    let result = c
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    (started.elapsed(), result.resources.len())
+}
+
+fn curl_parallel(base: &str, total: usize, parallel: usize) -> Duration {
+    let config = std::env::temp_dir().join(format!("scimx-curl-{}.cfg", std::process::id()));
+    let mut f = std::fs::File::create(&config).expect("curl config");
+    for start in (1..=total).step_by(PAGE as usize) {
+        writeln!(
+            f,
+            "url = \"{base}/Users?startIndex={start}&count={PAGE}\"\noutput = \"/dev/null\""
+        )
+        .expect("write");
+    }
+    drop(f);
+    let started = Instant::now();
+    let status = Command::new("curl")
+        .args([
+            "--parallel",
+            "--parallel-max",
+            &parallel.to_string(),
+            "--silent",
+            "--fail",
+            "-H",
+            &format!("Authorization: Bearer {TOKEN}"),
+            "-K",
+        ])
+        .arg(&config)
+        .status()
+        .expect("curl");
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_file(&config);
+    assert!(status.success(), "curl failed");
+    elapsed
+}
+
+fn scim2_client(base: &str) -> (Duration, usize) {
+    let python = root().join("target/pyenv/bin/python");
+    let script = root().join("crates/scim-client/benches/scim2_client_load.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .args([base, TOKEN, &PAGE.to_string()])
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "scim2-client: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let n: usize = parts.next().and_then(|p| p.parse().ok()).expect("count");
+    let secs: f64 = parts.next().and_then(|p| p.parse().ok()).expect("seconds");
+    (Duration::from_secs_f64(secs), n)
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+async fn scim2_server_rows() {
+    let port = free_port();
+    let _server = Server(
+        Command::new(root().join("target/pyenv/bin/scim2-server"))
+            .args([
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--bearer-token",
+                TOKEN,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scim2-server"),
+    );
+    wait_for_port(port);
+    let base = format!("http://127.0.0.1:{port}/v2");
+    let c = client(&base);
+    eprintln!("seeding scim2-server with 10,000 users…");
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..10_000 {
+        let c = c.clone();
+        tasks.spawn(async move {
+            let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("bench{i:05}@example.com"), "active": true});
+            c.create("Users", &user).await.map(|_| ())
+        });
+        if tasks.len() >= 8 {
+            let _ = tasks.join_next().await;
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    let (ours_time, n) = ours(&base, 4).await;
+    let (theirs, m) = scim2_client(&base);
+    println!(
+        "| Load all 10,000 users from python-scim's scim2-server ({n} / {m} loaded) | {} | scim2-client sequential: {} | **{:.1}×** faster | — |",
+        secs(ours_time),
+        secs(theirs),
+        theirs.as_secs_f64() / ours_time.as_secs_f64()
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (_server, base) = start_demo();
+    eprintln!("demo server with {USERS} users at {base}");
+    runtime.block_on(async {
+        // Warm the server (first requests fault its pages in) before measuring anyone.
+        let _ = ours(&base, 4).await;
+        let mut best = (Duration::MAX, 0);
+        let mut by_concurrency = Vec::new();
+        for concurrency in [1, 2, 4, 8] {
+            let (t, n) = ours(&base, concurrency).await;
+            assert_eq!(n, USERS);
+            by_concurrency.push(format!("{concurrency}: {}", secs(t)));
+            if t < best.0 {
+                best = (t, concurrency);
+            }
+        }
+        let peak = peak_rss_mib();
+        let curl = [2, 4, 8].into_iter().map(|p| curl_parallel(&base, USERS, p)).min().expect("curl runs");
+        let (python, n) = scim2_client(&base);
+        assert_eq!(n, USERS);
+        println!("| Benchmark | Ours | Peer | Ratio | Target |");
+        println!("|---|---|---|---|---|");
+        println!(
+            "| Load all {USERS} users (pages of {PAGE}) from the demo server; ours by pages in flight ({}) | {} (best, {} in flight; peak memory {:.0} MiB) | curl --parallel, best of 2/4/8: {} (the floor: no parsing) | **{:.2}×** the floor's speed | ≥ 0.8× |",
+            by_concurrency.join(", "),
+            secs(best.0),
+            best.1,
+            peak,
+            secs(curl),
+            curl.as_secs_f64() / best.0.as_secs_f64()
+        );
+        println!(
+            "| Same load against python-scim's scim2-client paging sequentially | {} | {} | **{:.1}×** faster | ≥ 5× |",
+            secs(best.0),
+            secs(python),
+            python.as_secs_f64() / best.0.as_secs_f64()
+        );
+        scim2_server_rows().await;
+    });
+}
