@@ -19,6 +19,7 @@ async fn server(users: usize, max_results: usize) -> DemoServer {
         },
         token: Some(TOKEN.into()),
         max_results,
+        ..DemoConfig::default()
     })
     .await
     .expect("demo server starts")

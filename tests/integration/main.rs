@@ -1,4 +1,5 @@
 //! Cross-crate integration tests: the client against the embedded demo server over real HTTP.
 
 mod client_demo;
+mod profiles;
 mod quirks;

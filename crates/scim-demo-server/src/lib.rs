@@ -2,6 +2,7 @@
 //! peer. Serves RFC 7644 under `http://127.0.0.1:PORT/scim/v2` from an in-memory store, answering
 //! filters and PATCH with the protocol core, so it behaves exactly as the core says a server should.
 
+pub mod profile;
 pub mod seed;
 mod server;
 pub mod store;
@@ -12,6 +13,7 @@ use std::sync::{Arc, RwLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use profile::Profile;
 pub use seed::{generate, SeedOptions};
 
 /// How to run the server.
@@ -22,8 +24,14 @@ pub struct DemoConfig {
     pub seed: SeedOptions,
     /// Required bearer token; `None` accepts any request (the in-app demo is loopback-only).
     pub token: Option<String>,
-    /// Largest page the server returns (`filter.maxResults`).
+    /// Largest page the server returns (`filter.maxResults`); some profiles lower it.
     pub max_results: usize,
+    /// Which real server to imitate.
+    pub profile: Profile,
+    /// Added to every request, for demos of slow servers.
+    pub latency_ms: u64,
+    /// Answer every Nth request with 429 and `Retry-After: 1`, for demos and tests of rate limits.
+    pub throttle_every: Option<u32>,
 }
 
 impl Default for DemoConfig {
@@ -33,6 +41,9 @@ impl Default for DemoConfig {
             seed: SeedOptions::default(),
             token: None,
             max_results: 1000,
+            profile: Profile::Rfc,
+            latency_ms: 0,
+            throttle_every: None,
         }
     }
 }
@@ -68,10 +79,16 @@ impl DemoServer {
             source,
         })?;
         let base_url = format!("http://{addr}/scim/v2");
-        let data = seed::generate(&config.seed);
+        let data = config.profile.shape(seed::generate(&config.seed));
+        let max_results = config.profile.max_results(config.max_results);
+        let store = store::Store::new(data, &base_url, max_results, config.profile);
         let state = Arc::new(server::AppState {
-            store: RwLock::new(store::Store::new(data, &base_url, config.max_results)),
+            store: RwLock::new(store),
             token: config.token,
+            profile: config.profile,
+            latency_ms: config.latency_ms,
+            throttle_every: config.throttle_every,
+            requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);
         let (tx, rx) = oneshot::channel::<()>();

@@ -23,12 +23,16 @@ const SCIM_JSON: &str = "application/scim+json";
 pub(crate) struct AppState {
     pub store: RwLock<Store>,
     pub token: Option<String>,
+    pub profile: crate::profile::Profile,
+    pub latency_ms: u64,
+    pub throttle_every: Option<u32>,
+    pub requests: std::sync::atomic::AtomicU64,
 }
 
 type Shared = Arc<AppState>;
 
 pub(crate) fn router(state: Shared) -> Router {
-    let scim = Router::new()
+    let mut scim = Router::new()
         .route("/ServiceProviderConfig", get(service_provider_config))
         .route("/ResourceTypes", get(resource_types))
         .route("/ResourceTypes/{id}", get(resource_type))
@@ -43,18 +47,23 @@ pub(crate) fn router(state: Shared) -> Router {
                 .put(put_users)
                 .patch(patch_users)
                 .delete(delete_users),
-        )
-        .route("/Groups", get(list_groups).post(create_groups))
-        .route("/Groups/.search", axum::routing::post(search_groups))
-        .route(
-            "/Groups/{id}",
-            get(get_groups)
-                .put(put_groups)
-                .patch(patch_groups)
-                .delete(delete_groups),
-        )
+        );
+    // Netdata has no Groups endpoint: it answers 404 like any unknown path.
+    if state.profile.has_groups() {
+        scim = scim
+            .route("/Groups", get(list_groups).post(create_groups))
+            .route("/Groups/.search", axum::routing::post(search_groups))
+            .route(
+                "/Groups/{id}",
+                get(get_groups)
+                    .put(put_groups)
+                    .patch(patch_groups)
+                    .delete(delete_groups),
+            );
+    }
+    let scim = scim
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate))
         .with_state(state);
     Router::new().nest("/scim/v2", scim)
 }
@@ -90,11 +99,33 @@ fn resource_response(status: StatusCode, resource: Value) -> Response {
     response
 }
 
-async fn auth(
+/// Every request passes here: injected latency and rate limiting (for demos and tests), then the
+/// bearer token.
+async fn gate(
     State(state): State<Shared>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    if state.latency_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(state.latency_ms)).await;
+    }
+    let n = state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        + 1;
+    if let Some(every) = state.throttle_every.filter(|e| *e > 0) {
+        if n % u64::from(every) == 0 {
+            let mut response = error_response(scim_error(
+                429,
+                None,
+                "rate limit exceeded; retry after 1 second",
+            ));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        }
+    }
     if let Some(token) = &state.token {
         let presented = request
             .headers()
@@ -406,12 +437,12 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
         json!({
             "schemas": [scim_core::names::SERVICE_PROVIDER_CONFIG],
             "documentationUri": "https://example.invalid/scim-explorer/demo-server",
-            "patch": {"supported": true},
+            "patch": {"supported": s.profile.supports_patch()},
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": true, "maxResults": max},
             "changePassword": {"supported": false},
             "sort": {"supported": true},
-            "etag": {"supported": true},
+            "etag": {"supported": s.profile.supports_etag()},
             "pagination": {"cursor": false, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": max, "maxPageSize": max},
             "authenticationSchemes": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token", "description": "Authentication with a bearer token", "primary": true}],
             "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", read_store(&s).base_url)}
@@ -473,14 +504,15 @@ fn resource_type_documents(s: &Shared) -> Vec<Value> {
         }
         v
     };
-    vec![
-        rt(
-            "User",
-            scim_core::names::USER_SCHEMA,
-            Some(scim_core::names::ENTERPRISE_USER_SCHEMA),
-        ),
-        rt("Group", scim_core::names::GROUP_SCHEMA, None),
-    ]
+    let mut types = vec![rt(
+        "User",
+        scim_core::names::USER_SCHEMA,
+        Some(scim_core::names::ENTERPRISE_USER_SCHEMA),
+    )];
+    if s.profile.has_groups() {
+        types.push(rt("Group", scim_core::names::GROUP_SCHEMA, None));
+    }
+    types
 }
 
 fn list_of(items: Vec<Value>) -> Value {

@@ -83,10 +83,17 @@ pub struct Store {
     pub base_url: String,
     /// Page size cap (`filter.maxResults` in /ServiceProviderConfig).
     pub max_results: usize,
+    /// The server being imitated; its rules apply to writes.
+    pub profile: crate::profile::Profile,
 }
 
 impl Store {
-    pub fn new(seed: SeedData, base_url: &str, max_results: usize) -> Self {
+    pub fn new(
+        seed: SeedData,
+        base_url: &str,
+        max_results: usize,
+        profile: crate::profile::Profile,
+    ) -> Self {
         let mut store = Self {
             resources: HashMap::from([(Kind::Users, Vec::new()), (Kind::Groups, Vec::new())]),
             index: HashMap::new(),
@@ -94,6 +101,7 @@ impl Store {
             version: 1,
             base_url: base_url.trim_end_matches('/').to_owned(),
             max_results,
+            profile,
         };
         for (kind, items) in [(Kind::Users, seed.users), (Kind::Groups, seed.groups)] {
             for mut item in items {
@@ -134,7 +142,9 @@ impl Store {
             meta.insert("created".into(), created);
             meta.insert("lastModified".into(), now);
             meta.insert("location".into(), location.into());
-            meta.insert("version".into(), format!("W/\"{}\"", self.version).into());
+            if self.profile.supports_etag() {
+                meta.insert("version".into(), format!("W/\"{}\"", self.version).into());
+            }
             o.insert("meta".into(), Value::Object(meta));
         }
     }
@@ -286,8 +296,61 @@ impl Store {
         Ok(())
     }
 
+    /// The imitated server's own rules for a written resource.
+    fn apply_profile_rules(&self, kind: Kind, body: &mut Value) -> ScimResult<()> {
+        use crate::profile::Profile;
+        match (self.profile, kind) {
+            (Profile::Netdata, Kind::Users) => {
+                let has_external = body
+                    .as_object()
+                    .and_then(|o| get_ci(o, "externalId"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| !e.is_empty());
+                if !has_external {
+                    return Err(scim_error(
+                        400,
+                        Some(ScimType::InvalidValue),
+                        "externalId is required: Netdata matches users by their OIDC `sub`",
+                    ));
+                }
+                // Netdata keeps only the primary email.
+                if let Some(Value::Array(emails)) = body
+                    .as_object_mut()
+                    .and_then(|o| scim_core::names::get_ci_mut(o, "emails"))
+                {
+                    let primary = emails
+                        .iter()
+                        .position(|e| e.get("primary") == Some(&Value::Bool(true)))
+                        .unwrap_or(0);
+                    let kept: Vec<Value> = emails.get(primary).cloned().into_iter().collect();
+                    *emails = kept;
+                }
+            }
+            (Profile::Secoda, Kind::Groups) => {
+                // Invited users (not yet signed in) are not members until their first login.
+                let invited: std::collections::HashSet<String> = self
+                    .resources
+                    .get(&Kind::Users)
+                    .into_iter()
+                    .flatten()
+                    .filter(|u| u["active"] == Value::Bool(false))
+                    .filter_map(|u| u["id"].as_str().map(str::to_owned))
+                    .collect();
+                if let Some(Value::Array(members)) = body
+                    .as_object_mut()
+                    .and_then(|o| scim_core::names::get_ci_mut(o, "members"))
+                {
+                    members.retain(|m| !m["value"].as_str().is_some_and(|id| invited.contains(id)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// POST: creates a resource with a new id (RFC 7644 §3.3).
     pub fn create(&mut self, kind: Kind, mut body: Value) -> ScimResult<Value> {
+        self.apply_profile_rules(kind, &mut body)?;
         if !body.is_object() {
             return Err(scim_error(
                 400,
@@ -320,6 +383,7 @@ impl Store {
             ));
         }
         self.check_unique(kind, &body, Some(id))?;
+        self.apply_profile_rules(kind, &mut body)?;
         let created = self.get(kind, id)?["meta"]["created"].clone();
         ensure_schema(&mut body, kind.schema());
         self.stamp(kind, &mut body, id, Some(created));
@@ -335,6 +399,13 @@ impl Store {
         body: &Value,
         if_match: Option<&str>,
     ) -> ScimResult<Value> {
+        if !self.profile.supports_patch() {
+            return Err(scim_error(
+                501,
+                None,
+                "PATCH is not supported by this server; replace the resource with PUT",
+            ));
+        }
         self.check_version(kind, id, if_match)?;
         let patch: PatchOp = PatchOp::from_json(body)
             .map_err(|e| scim_error(400, Some(e.scim_type), e.message))?
@@ -345,6 +416,7 @@ impl Store {
             .value;
         if updated != current {
             self.check_unique(kind, &updated, Some(id))?;
+            self.apply_profile_rules(kind, &mut updated)?;
             ensure_extension_schemas(&mut updated);
             let created = current["meta"]["created"].clone();
             self.stamp(kind, &mut updated, id, Some(created));
@@ -394,6 +466,9 @@ impl Store {
     /// `If-Match` (RFC 7644 §3.14): a stale version is 412.
     fn check_version(&self, kind: Kind, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         let current = self.version_of(kind, id)?;
+        if !self.profile.supports_etag() {
+            return Ok(()); // a server without ETags ignores If-Match
+        }
         match if_match {
             Some(wanted)
                 if wanted.trim() != "*" && !wanted.split(',').any(|v| v.trim() == current) =>
@@ -615,6 +690,7 @@ mod tests {
             generate(&SeedOptions::default()),
             "http://127.0.0.1:1/scim/v2",
             1000,
+            crate::profile::Profile::Rfc,
         )
     }
 

@@ -32,9 +32,24 @@ enum Format {
     Csv,
 }
 
+/// Which real server the demo imitates (see scim-demo-server's profile.rs).
 #[derive(Clone, Copy, ValueEnum)]
 enum Profile {
     Rfc,
+    Netdata,
+    ProfilesProjects,
+    Secoda,
+}
+
+impl From<Profile> for scim_demo_server::Profile {
+    fn from(p: Profile) -> Self {
+        match p {
+            Profile::Rfc => Self::Rfc,
+            Profile::Netdata => Self::Netdata,
+            Profile::ProfilesProjects => Self::ProfilesProjects,
+            Profile::Secoda => Self::Secoda,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -57,6 +72,12 @@ enum Command {
         /// Require this bearer token (default: accept any request).
         #[arg(long)]
         token: Option<String>,
+        /// Delay every answer by this many milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+        /// Answer every Nth request with 429 and Retry-After: 1.
+        #[arg(long)]
+        throttle_every: Option<u32>,
     },
     /// Show what the server declares about itself, and what looked odd.
     Discover {
@@ -165,8 +186,10 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
         Command::DemoServer {
             port,
             users,
-            profile: Profile::Rfc,
+            profile,
             token,
+            latency_ms,
+            throttle_every,
         } => {
             let server = DemoServer::start(DemoConfig {
                 port,
@@ -175,6 +198,9 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     ..SeedOptions::default()
                 },
                 token,
+                profile: profile.into(),
+                latency_ms,
+                throttle_every,
                 ..DemoConfig::default()
             })
             .await

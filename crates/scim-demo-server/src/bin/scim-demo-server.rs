@@ -1,10 +1,14 @@
-//! Standalone demo server: `scim-demo-server [--port P] [--users N] [--token T] [--max-results N]`.
+//! Standalone demo server: `scim-demo-server [--port P] [--users N] [--token T] [--max-results N]
+//! [--profile rfc|netdata|profiles-projects|secoda] [--latency-ms MS] [--throttle-every N]`.
 //! Prints the base URL on start and serves until killed.
 
-use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
+use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
 
 fn usage() -> ! {
-    eprintln!("usage: scim-demo-server [--port P] [--users N] [--token T] [--max-results N]");
+    eprintln!(
+        "usage: scim-demo-server [--port P] [--users N] [--token T] [--max-results N] [--profile {}] [--latency-ms MS] [--throttle-every N]",
+        Profile::NAMES.join("|")
+    );
     std::process::exit(2)
 }
 
@@ -23,6 +27,11 @@ fn main() {
             }
             "--token" => config.token = Some(value()),
             "--max-results" => config.max_results = value().parse().unwrap_or_else(|_| usage()),
+            "--profile" => config.profile = Profile::parse(&value()).unwrap_or_else(|| usage()),
+            "--latency-ms" => config.latency_ms = value().parse().unwrap_or_else(|_| usage()),
+            "--throttle-every" => {
+                config.throttle_every = Some(value().parse().unwrap_or_else(|_| usage()))
+            }
             _ => usage(),
         }
     }
