@@ -1,5 +1,6 @@
 //! Cross-crate integration tests: the client against the embedded demo server over real HTTP.
 
+mod auth_log;
 mod client_demo;
 mod profiles;
 mod quirks;

@@ -2,7 +2,7 @@
 //! reads answers tolerantly through the core, retries only what is safe to retry, and maps every
 //! failure to a [`ClientError`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, IF_MATCH, RETRY_AFTER,
@@ -16,6 +16,7 @@ use scim_core::patch::PatchOp;
 use scim_core::{Tolerant, Warning};
 
 use crate::error::ClientError;
+use crate::log::{redact_body, redact_headers, redact_headers_also, Exchange, RequestLog};
 use crate::secret::Secret;
 
 const SCIM_JSON: &str = "application/scim+json";
@@ -25,7 +26,13 @@ const SCIM_JSON: &str = "application/scim+json";
 pub enum Auth {
     None,
     Bearer(Secret),
-    Basic { user: String, password: Secret },
+    Basic {
+        user: String,
+        password: Secret,
+    },
+    /// OAuth2 client credentials (RFC 6749 §4.4): a token fetched from `token_url`, refreshed before it
+    /// expires and once more if the server answers 401.
+    OAuth2(crate::oauth::ClientCredentials),
 }
 
 /// Connection settings for one SCIM server.
@@ -41,6 +48,12 @@ pub struct ClientConfig {
     pub max_retry_wait: Duration,
     /// Opt-in for self-signed test servers; shown as a warning on the connection.
     pub accept_invalid_certs: bool,
+    /// Extra PEM certificates to trust (a company CA), in addition to the system's.
+    pub ca_bundle_pem: Option<Vec<u8>>,
+    /// `http://host:port` or `socks5://…`; `None` uses the environment (HTTPS_PROXY…).
+    pub proxy: Option<String>,
+    /// Headers some servers need (a tenant id, an API key). Values are secrets: masked in the log.
+    pub extra_headers: Vec<(String, Secret)>,
 }
 
 impl ClientConfig {
@@ -52,6 +65,9 @@ impl ClientConfig {
             max_retries: 3,
             max_retry_wait: Duration::from_secs(60),
             accept_invalid_certs: false,
+            ca_bundle_pem: None,
+            proxy: None,
+            extra_headers: Vec::new(),
         }
     }
 }
@@ -82,6 +98,8 @@ pub struct ScimClient {
     http: reqwest::Client,
     base: Url,
     config: ClientConfig,
+    log: Option<RequestLog>,
+    oauth: crate::oauth::TokenCache,
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, so filters travel as `%20`, not `+`.
@@ -151,15 +169,48 @@ impl ScimClient {
                 "`{trimmed}` must start with https:// (or http:// for local servers)"
             )));
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .danger_accept_invalid_certs(config.accept_invalid_certs)
             .user_agent(concat!("scim-explorer/", env!("CARGO_PKG_VERSION")))
             // Redirects could carry the Authorization header to another host; follow none automatically.
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &config.ca_bundle_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                ClientError::InvalidInput(format!("the CA bundle is not valid PEM: {e}"))
+            })?;
+            if certs.is_empty() {
+                return Err(ClientError::InvalidInput(
+                    "the CA bundle holds no certificate".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
+                ClientError::InvalidInput(format!("`{proxy}` is not a usable proxy URL: {e}"))
+            })?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
             .build()
             .map_err(|e| ClientError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
-        Ok(Self { http, base, config })
+        Ok(Self {
+            http,
+            base,
+            config,
+            log: None,
+            oauth: crate::oauth::TokenCache::default(),
+        })
+    }
+
+    /// Records every exchange of this client (and its clones) in `log`.
+    #[must_use]
+    pub fn with_log(mut self, log: RequestLog) -> Self {
+        self.log = Some(log);
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -194,29 +245,56 @@ impl ScimClient {
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Result<ScimResponse, ClientError> {
+        let body_text = body.map(Value::to_string);
         let mut attempt = 0;
         loop {
-            let mut request = self
+            let mut builder = self
                 .http
                 .request(method.clone(), url.clone())
                 .header(ACCEPT, format!("{SCIM_JSON}, application/json"));
-            request = match &self.config.auth {
-                Auth::None => request,
+            builder = match &self.config.auth {
+                Auth::None => builder,
                 Auth::Bearer(token) => {
-                    request.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                    builder.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
                 }
-                Auth::Basic { user, password } => request.basic_auth(user, Some(password.expose())),
+                Auth::Basic { user, password } => builder.basic_auth(user, Some(password.expose())),
+                Auth::OAuth2(oauth) => {
+                    let token = self.oauth.token(&self.http, oauth, attempt > 0).await?;
+                    builder.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                }
             };
+            for (name, value) in &self.config.extra_headers {
+                builder = builder.header(name.as_str(), value.expose());
+            }
             if let Some(v) = if_match {
-                request = request.header(IF_MATCH, v);
+                builder = builder.header(IF_MATCH, v);
             }
-            if let Some(b) = body {
-                request = request.header(CONTENT_TYPE, SCIM_JSON).body(b.to_string());
+            if let Some(b) = &body_text {
+                builder = builder.header(CONTENT_TYPE, SCIM_JSON).body(b.clone());
             }
+            let request = builder
+                .build()
+                .map_err(|e| ClientError::InvalidInput(format!("cannot build the request: {e}")))?;
+            let secret_names: Vec<&str> = self
+                .config
+                .extra_headers
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let mut entry = self
+                .log
+                .as_ref()
+                .map(|_| log_entry(&request, body_text.as_deref(), attempt + 1, &secret_names));
+            let started = Instant::now();
             let retryable = Self::is_idempotent(&method) && attempt < self.config.max_retries;
-            let response = match request.send().await {
+            let response = match self.http.execute(request).await {
                 Ok(r) => r,
                 Err(e) => {
+                    if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
+                        entry.duration_ms = started.elapsed().as_millis() as u64;
+                        entry.error = Some(network_message(&e));
+                        log.push(entry);
+                    }
                     if retryable && !e.is_timeout() {
                         attempt += 1;
                         tokio::time::sleep(backoff(attempt)).await;
@@ -231,6 +309,23 @@ impl ScimClient {
             };
             let status = response.status();
             let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(|e| ClientError::Network {
+                url: url.to_string(),
+                message: network_message(&e),
+                timeout: e.is_timeout(),
+            })?;
+            if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
+                entry.duration_ms = started.elapsed().as_millis() as u64;
+                entry.status = Some(status.as_u16());
+                entry.response_headers = redact_headers(
+                    headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("(binary)"))),
+                );
+                entry.response_bytes = bytes.len();
+                entry.response_body = redact_body(&bytes);
+                log.push(entry);
+            }
             if retryable
                 && (status == StatusCode::TOO_MANY_REQUESTS
                     || status == StatusCode::SERVICE_UNAVAILABLE)
@@ -244,11 +339,14 @@ impl ScimClient {
                     continue;
                 }
             }
-            let bytes = response.bytes().await.map_err(|e| ClientError::Network {
-                url: url.to_string(),
-                message: network_message(&e),
-                timeout: e.is_timeout(),
-            })?;
+            // An expired OAuth2 token: fetch a fresh one and try once more (any method: nothing was done).
+            if status == StatusCode::UNAUTHORIZED
+                && matches!(self.config.auth, Auth::OAuth2(_))
+                && attempt == 0
+            {
+                attempt += 1;
+                continue;
+            }
             return interpret(status, &headers, &bytes);
         }
     }
@@ -350,6 +448,39 @@ impl ScimClient {
         )
         .await
         .map(|_| ())
+    }
+}
+
+/// A log entry for a request about to be sent, headers and body already redacted.
+fn log_entry(
+    request: &reqwest::Request,
+    body: Option<&str>,
+    attempt: u32,
+    secret_headers: &[&str],
+) -> Exchange {
+    Exchange {
+        seq: 0,
+        started_at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+        method: request.method().to_string(),
+        url: request.url().to_string(),
+        request_headers: redact_headers_also(
+            request
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("(binary)"))),
+            secret_headers,
+        ),
+        request_body: body.and_then(|b| redact_body(b.as_bytes())),
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        duration_ms: 0,
+        request_bytes: body.map_or(0, str::len),
+        response_bytes: 0,
+        attempt,
+        error: None,
     }
 }
 

@@ -5,10 +5,14 @@ mod client;
 mod discovery;
 mod error;
 mod load_all;
+mod log;
+mod oauth;
 mod secret;
 
 pub use client::{percent_encode, Auth, ClientConfig, ListParams, ScimClient, ScimResponse};
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
 pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress};
+pub use log::{Exchange, RequestLog};
+pub use oauth::ClientCredentials;
 pub use secret::Secret;

@@ -1,0 +1,242 @@
+//! The request log: every exchange with a server (method, URL, status, timing, sizes, headers and
+//! bodies) so a user can see exactly what was sent and what came back — with secrets masked before
+//! anything is stored, so the log can be shown, exported and shared.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Bodies are kept up to this size; a 10 MB page is summarised, not stored whole.
+const MAX_BODY_CHARS: usize = 64 * 1024;
+const MASK: &str = "••••••";
+
+/// One HTTP exchange (one attempt: a retried request appears once per attempt).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch when the request started.
+    pub started_at_ms: u64,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: Option<String>,
+    pub duration_ms: u64,
+    pub request_bytes: usize,
+    pub response_bytes: usize,
+    /// 1 for the first try, 2.. for retries.
+    pub attempt: u32,
+    /// Why no answer came (network failure), if none did.
+    pub error: Option<String>,
+}
+
+/// A bounded, shareable log of the latest exchanges.
+#[derive(Debug, Clone)]
+pub struct RequestLog {
+    inner: Arc<Mutex<(u64, VecDeque<Exchange>)>>,
+    capacity: usize,
+}
+
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self::new(500)
+    }
+}
+
+impl RequestLog {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new((0, VecDeque::new()))),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Records an exchange (already redacted by [`redact_headers`] / [`redact_body`]).
+    pub fn push(&self, mut exchange: Exchange) {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard.0 += 1;
+        exchange.seq = guard.0;
+        if guard.1.len() == self.capacity {
+            guard.1.pop_front();
+        }
+        guard.1.push_back(exchange);
+    }
+
+    /// The exchanges, oldest first.
+    pub fn entries(&self) -> Vec<Exchange> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard.1.iter().cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clear();
+    }
+}
+
+fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n == "cookie"
+        || n == "set-cookie"
+        || n.contains("token")
+        || n.contains("secret")
+        || n.contains("api-key")
+        || n.contains("apikey")
+}
+
+/// Headers with secret values masked; the scheme of an Authorization header is kept ("Bearer ••••••").
+pub fn redact_headers<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    redact_headers_also(headers, &[])
+}
+
+/// As [`redact_headers`], also masking the headers named in `secret_names` (configured as secrets).
+pub fn redact_headers_also<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a str)>,
+    secret_names: &[&str],
+) -> Vec<(String, String)> {
+    headers
+        .map(|(name, value)| {
+            let configured = secret_names.iter().any(|s| s.eq_ignore_ascii_case(name));
+            let shown = if is_secret_header(name) || configured {
+                match value.split_once(' ') {
+                    Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => {
+                        format!("{scheme} {MASK}")
+                    }
+                    _ => MASK.to_owned(),
+                }
+            } else {
+                value.to_owned()
+            };
+            (name.to_owned(), shown)
+        })
+        .collect()
+}
+
+fn is_secret_field(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k == "password"
+        || k.contains("secret")
+        || k == "access_token"
+        || k == "refresh_token"
+        || k == "client_secret"
+        || k == "token"
+}
+
+fn mask_json(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, val) in o.iter_mut() {
+                if is_secret_field(k) && !val.is_null() {
+                    *val = Value::String(MASK.to_owned());
+                } else {
+                    mask_json(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_json),
+        _ => {}
+    }
+}
+
+/// A body as stored in the log: JSON with secret fields (`password`, tokens) masked, then truncated.
+pub fn redact_body(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let text = match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut v) => {
+            mask_json(&mut v);
+            v.to_string()
+        }
+        // Not JSON (an HTML error page, a form-encoded token request): mask form secrets.
+        Err(_) => String::from_utf8_lossy(bytes)
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if is_secret_field(k) => format!("{k}={MASK}"),
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&"),
+    };
+    if text.chars().count() > MAX_BODY_CHARS {
+        let cut: String = text.chars().take(MAX_BODY_CHARS).collect();
+        return Some(format!("{cut}… ({} bytes in all)", bytes.len()));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_keeps_its_scheme_only() {
+        let h = redact_headers(
+            [
+                ("Authorization", "Bearer abc.def"),
+                ("Accept", "application/scim+json"),
+                ("X-Api-Key", "k1"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(h[0].1, "Bearer ••••••");
+        assert_eq!(h[1].1, "application/scim+json");
+        assert_eq!(h[2].1, "••••••");
+    }
+
+    #[test]
+    fn passwords_in_bodies_are_masked() {
+        let body =
+            redact_body(br#"{"userName":"a","password":"hunter2","nested":{"client_secret":"s"}}"#)
+                .expect("body");
+        assert!(
+            !body.contains("hunter2") && !body.contains("\"s\""),
+            "{body}"
+        );
+        assert!(body.contains("\"userName\":\"a\""));
+        let form = redact_body(b"grant_type=client_credentials&client_secret=zzz").expect("form");
+        assert_eq!(form, "grant_type=client_credentials&client_secret=••••••");
+    }
+
+    #[test]
+    fn the_log_is_bounded_and_numbered() {
+        let log = RequestLog::new(2);
+        for i in 0..3 {
+            log.push(Exchange {
+                seq: 0,
+                started_at_ms: 0,
+                method: "GET".into(),
+                url: format!("/{i}"),
+                request_headers: vec![],
+                request_body: None,
+                status: Some(200),
+                response_headers: vec![],
+                response_body: None,
+                duration_ms: 0,
+                request_bytes: 0,
+                response_bytes: 0,
+                attempt: 1,
+                error: None,
+            });
+        }
+        let e = log.entries();
+        assert_eq!(
+            e.iter()
+                .map(|x| (x.seq, x.url.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(2, "/1"), (3, "/2")]
+        );
+    }
+}
