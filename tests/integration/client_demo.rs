@@ -224,3 +224,33 @@ async fn an_unreachable_server_is_a_network_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn cursor_paging_loads_everything_from_the_demo_server() {
+    let s = server(333, 50).await;
+    let c = client(&s);
+    let d = c.discover().await.expect("discovery");
+    assert!(d.config.cursor_paging);
+    let options = LoadOptions {
+        page_size: 50,
+        cursor: true,
+        ..LoadOptions::default()
+    };
+    let result = c
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.resources.len(), 333);
+    assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+    let err = c
+        .list(
+            "Users",
+            &ListParams {
+                cursor: Some("forged".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("invalid cursor");
+    assert!(err.to_string().contains("invalidCursor"), "{err}");
+}

@@ -395,3 +395,59 @@ async fn a_partial_load_resumes_where_it_stopped() {
         resumed.resources.iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids.len(), 55);
 }
+
+#[tokio::test]
+async fn an_unasked_next_cursor_without_a_total_is_followed() {
+    let q = quirky(|_, query| {
+        // Offsets encoded in the cursor; no totalResults, as RFC 9865 allows.
+        let offset: usize = query.get("cursor").and_then(|c| c.strip_prefix('o')).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let end = (offset + 10).min(35);
+        let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "Resources": users(offset..end)});
+        if end < 35 {
+            body["nextCursor"] = json!(format!("o{end}"));
+        }
+        json_response(StatusCode::OK, body)
+    })
+    .await;
+    let result = load(&q, 10).await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.resources.len(), 35);
+    assert!(result
+        .warnings
+        .iter()
+        .any(|w| w.code == "paging.cursorUnasked"));
+}
+
+#[tokio::test]
+async fn an_expired_cursor_restarts_the_listing_once() {
+    let expired_once = Arc::new(AtomicUsize::new(0));
+    let e = expired_once.clone();
+    let q = quirky(move |_, query| {
+        let cursor = query.get("cursor").cloned().unwrap_or_default();
+        if cursor == "o20" && e.fetch_add(1, Ordering::SeqCst) == 0 {
+            return json_response(StatusCode::BAD_REQUEST, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "scimType": "expiredCursor", "detail": "cursor expired"}));
+        }
+        let offset: usize = cursor.strip_prefix('o').and_then(|c| c.parse().ok()).unwrap_or(0);
+        let end = (offset + 10).min(30);
+        let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 30, "Resources": users(offset..end)});
+        if end < 30 {
+            body["nextCursor"] = json!(format!("o{end}"));
+        }
+        json_response(StatusCode::OK, body)
+    })
+    .await;
+    let options = LoadOptions {
+        page_size: 10,
+        cursor: true,
+        ..LoadOptions::default()
+    };
+    let result = client(&q)
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.resources.len(), 30);
+    assert!(result
+        .warnings
+        .iter()
+        .any(|w| w.code == "paging.cursorExpired"));
+}

@@ -82,6 +82,8 @@ pub struct ListParams {
     pub count: Option<u64>,
     pub attributes: Vec<String>,
     pub excluded_attributes: Vec<String>,
+    /// RFC 9865 cursor paging: `Some("")` asks for the first page, then the server's `nextCursor`.
+    pub cursor: Option<String>,
 }
 
 /// An answer with a body.
@@ -137,6 +139,9 @@ fn query_string(params: &ListParams) -> String {
     }
     if !params.excluded_attributes.is_empty() {
         pairs.push(("excludedAttributes", params.excluded_attributes.join(",")));
+    }
+    if let Some(c) = &params.cursor {
+        pairs.push(("cursor", c.clone()));
     }
     pairs
         .into_iter()

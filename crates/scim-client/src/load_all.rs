@@ -45,8 +45,11 @@ pub struct LoadOptions {
     pub params: ListParams,
     /// Requested page size; servers may answer with less.
     pub page_size: u64,
-    /// Pages in flight at once.
+    /// Pages in flight at once (index paging).
     pub concurrency: usize,
+    /// Ask for RFC 9865 cursor paging (when the server's configuration offers it). Cursor pages come
+    /// one after another, but a directory changing meanwhile cannot shift them.
+    pub cursor: bool,
 }
 
 impl Default for LoadOptions {
@@ -55,6 +58,7 @@ impl Default for LoadOptions {
             params: ListParams::default(),
             page_size: 500,
             concurrency: 4,
+            cursor: false,
         }
     }
 }
@@ -112,6 +116,66 @@ impl Loader<'_> {
             start_index: Some(start),
             count: Some(self.options.page_size),
             ..self.options.params.clone()
+        }
+    }
+
+    fn cursor_params(&self, cursor: &str) -> ListParams {
+        ListParams {
+            start_index: None,
+            count: Some(self.options.page_size),
+            cursor: Some(cursor.to_owned()),
+            ..self.options.params.clone()
+        }
+    }
+
+    /// RFC 9865: follow `nextCursor` until there is none. An expired cursor restarts the listing once
+    /// (results are deduplicated); a cursor that repeats, or pages that bring nothing new, stop it.
+    async fn cursor_walk(mut self, mut next: String) -> LoadAll {
+        let mut key = 2u64; // page 1 is stored under 1
+        let mut restarted = false;
+        let mut used = HashSet::new();
+        let mut stale_pages = 0;
+        loop {
+            if self.cancel.is_cancelled() {
+                return self.done(Some(ClientError::Cancelled), Vec::new());
+            }
+            if !used.insert(next.clone()) {
+                self.warnings.push(Warning::new(
+                    "paging.cursorLoop",
+                    "the server handed out a cursor it had already given; paging stopped",
+                ));
+                return self.done(None, Vec::new());
+            }
+            match self
+                .client
+                .list(self.endpoint, &self.cursor_params(&next))
+                .await
+            {
+                Ok(page) => {
+                    let following = page.value.next_cursor.clone();
+                    let n = page.value.resources.len();
+                    let fresh = self.store(key, page);
+                    key += 1;
+                    stale_pages = if n > 0 && fresh == 0 {
+                        stale_pages + 1
+                    } else {
+                        0
+                    };
+                    match following {
+                        Some(c) if stale_pages < 3 && !c.is_empty() => next = c,
+                        _ => return self.done(None, Vec::new()),
+                    }
+                }
+                Err(ClientError::Http {
+                    scim: Some(body), ..
+                }) if body.scim_type.as_deref() == Some("expiredCursor") && !restarted => {
+                    restarted = true;
+                    used.clear();
+                    self.warnings.push(Warning::new("paging.cursorExpired", "a cursor expired while loading; the listing was restarted from the beginning"));
+                    next = String::new();
+                }
+                Err(e) => return self.done(Some(e), Vec::new()),
+            }
         }
     }
 
@@ -292,7 +356,12 @@ impl ScimClient {
         on_progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> LoadAll {
         let mut loader = self.loader(endpoint, options, cancel, on_progress);
-        let first = match self.list(endpoint, &loader.params(1)).await {
+        let first_params = if options.cursor {
+            loader.cursor_params("")
+        } else {
+            loader.params(1)
+        };
+        let first = match self.list(endpoint, &first_params).await {
             Ok(f) => f,
             Err(e) => return loader.done(Some(e), vec![1]),
         };
@@ -309,7 +378,27 @@ impl ScimClient {
         }
         loader.step = step;
         loader.total = announced.map(|t| t as usize);
+        let next_cursor = first.value.next_cursor.clone().filter(|c| !c.is_empty());
         loader.store(1, first);
+        // Cursor paging when asked for, or when the server sends a cursor unasked and no total.
+        match next_cursor {
+            Some(next) if options.cursor || announced.is_none() => {
+                if !options.cursor {
+                    loader.warnings.push(Warning::new(
+                        "paging.cursorUnasked",
+                        "the server sent a nextCursor without being asked; it was followed",
+                    ));
+                }
+                return loader.cursor_walk(next).await;
+            }
+            None if options.cursor && announced.is_some_and(|t| t > step) => {
+                loader.warnings.push(Warning::new(
+                    "paging.cursorUnsupported",
+                    "cursor paging was asked for but the server answered with index paging; index paging was used",
+                ));
+            }
+            _ => {}
+        }
         match announced {
             None if step == 0 => loader.done(None, Vec::new()),
             None => loader.sequential(1 + step).await,

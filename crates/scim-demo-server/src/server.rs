@@ -209,6 +209,7 @@ fn query_from_params(
         count: parse_number(params, "count")?,
         attributes: list_split(get("attributes")),
         excluded_attributes: list_split(get("excludedAttributes")),
+        cursor: get("cursor").cloned(),
     })
 }
 
@@ -225,7 +226,7 @@ fn page_response(page: crate::store::ScimResult<crate::store::Page>) -> Response
                 start_index: Some(page.start_index as u64),
                 items_per_page: Some(page.resources.len() as u64),
                 resources: page.resources.into_iter().map(Resource::new).collect(),
-                next_cursor: None,
+                next_cursor: page.next_cursor,
                 previous_cursor: None,
             };
             scim_response(StatusCode::OK, list.to_json())
@@ -261,6 +262,7 @@ async fn search(state: Shared, kind: Option<Kind>, body: Bytes) -> Response {
                 count: req.count.map(|v| v as i64),
                 attributes: req.attributes,
                 excluded_attributes: req.excluded_attributes,
+                cursor: req.cursor,
             };
             match kind {
                 Some(kind) => list_response(&state, kind, &query),
@@ -443,7 +445,7 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
             "changePassword": {"supported": false},
             "sort": {"supported": true},
             "etag": {"supported": s.profile.supports_etag()},
-            "pagination": {"cursor": false, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": max, "maxPageSize": max},
+            "pagination": {"cursor": true, "index": true, "defaultPaginationMethod": "index", "defaultPageSize": max, "maxPageSize": max, "cursorTimeout": 3600},
             "authenticationSchemes": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token", "description": "Authentication with a bearer token", "primary": true}],
             "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", read_store(&s).base_url)}
         }),

@@ -62,6 +62,8 @@ pub struct ListQuery {
     pub count: Option<i64>,
     pub attributes: Vec<String>,
     pub excluded_attributes: Vec<String>,
+    /// RFC 9865 cursor paging: `Some("")` asks for the first page, `Some(c)` continues at `c`.
+    pub cursor: Option<String>,
 }
 
 /// One page, before serialisation.
@@ -70,6 +72,25 @@ pub struct Page {
     pub total: usize,
     pub start_index: usize,
     pub resources: Vec<Value>,
+    /// RFC 9865: where the next page starts, when cursor paging was asked for and more remain.
+    pub next_cursor: Option<String>,
+}
+
+/// Opaque cursors: the offset into the result, tagged so a made-up cursor is refused.
+fn decode_cursor(cursor: &str) -> ScimResult<usize> {
+    if cursor.is_empty() {
+        return Ok(0);
+    }
+    cursor
+        .strip_prefix("demo-")
+        .and_then(|n| usize::from_str_radix(n, 16).ok())
+        .ok_or_else(|| {
+            scim_error(
+                400,
+                Some(ScimType::InvalidCursor),
+                format!("`{cursor}` is not a cursor this server issued"),
+            )
+        })
 }
 
 /// The directory: resources in insertion order, indexed by id.
@@ -224,18 +245,25 @@ impl Store {
             matched = keyed.into_iter().map(|(_, v)| v).collect();
         }
         let total = matched.len();
-        let start = query.start_index.unwrap_or(1).max(1) as usize;
+        let start = match &query.cursor {
+            Some(cursor) => decode_cursor(cursor)? + 1,
+            None => query.start_index.unwrap_or(1).max(1) as usize,
+        };
         let count = query.count.map_or(cap, |c| c.max(0) as usize).min(cap);
-        let resources = matched
+        let resources: Vec<Value> = matched
             .into_iter()
             .skip(start - 1)
             .take(count)
             .map(|v| project(v, &query.attributes, &query.excluded_attributes))
             .collect();
+        let next = start - 1 + resources.len();
+        let next_cursor = (query.cursor.is_some() && next < total && !resources.is_empty())
+            .then(|| format!("demo-{next:x}"));
         Ok(Page {
             total,
             start_index: start,
             resources,
+            next_cursor,
         })
     }
 
@@ -260,6 +288,7 @@ impl Store {
             total,
             start_index: start,
             resources: all.into_iter().skip(start - 1).take(count).collect(),
+            next_cursor: None,
         })
     }
 
