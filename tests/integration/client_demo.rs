@@ -38,7 +38,8 @@ async fn discovery_reads_the_capabilities_without_warnings() {
     let s = server(10, 100).await;
     let d = client(&s).discover().await.expect("discovery");
     assert!(d.config_declared);
-    assert!(d.config.patch && d.config.etag && d.config.sort && !d.config.bulk);
+    assert!(d.config.patch && d.config.etag && d.config.sort && d.config.bulk);
+    assert_eq!(d.config.bulk_max_operations, Some(1000));
     assert_eq!(d.config.filter_max_results, Some(100));
     assert_eq!(
         d.resource_types
@@ -253,4 +254,102 @@ async fn cursor_paging_loads_everything_from_the_demo_server() {
         .await
         .expect_err("invalid cursor");
     assert!(err.to_string().contains("invalidCursor"), "{err}");
+}
+
+#[tokio::test]
+async fn bulk_creates_with_bulk_id_references_and_reports_each_operation() {
+    use scim_core::messages::{BulkOperation, BulkRequest};
+    let s = server(3, 100).await;
+    let c = client(&s);
+    assert!(c.discover().await.expect("discovery").config.bulk);
+    let request = BulkRequest {
+        fail_on_errors: Some(1),
+        operations: vec![
+            BulkOperation {
+                method: "POST".into(),
+                path: "/Users".into(),
+                bulk_id: Some("q1".into()),
+                version: None,
+                data: Some(json!({"userName": "bulk.one@example.com"})),
+            },
+            BulkOperation {
+                method: "POST".into(),
+                path: "/Groups".into(),
+                bulk_id: Some("g1".into()),
+                version: None,
+                data: Some(
+                    json!({"displayName": "Project: Bulk (Full access)", "members": [{"type": "User", "value": "bulkId:q1"}]}),
+                ),
+            },
+            BulkOperation {
+                method: "POST".into(),
+                path: "/Users".into(),
+                bulk_id: Some("q2".into()),
+                version: None,
+                data: Some(json!({"userName": "bulk.one@example.com"})),
+            },
+            BulkOperation {
+                method: "POST".into(),
+                path: "/Users".into(),
+                bulk_id: Some("q3".into()),
+                version: None,
+                data: Some(json!({"userName": "never.reached@example.com"})),
+            },
+        ],
+    };
+    let results = c.bulk(&request).await.expect("bulk");
+    assert_eq!(
+        results.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![Some(201), Some(201), Some(409)],
+        "failOnErrors=1 stops after the duplicate"
+    );
+    let group_location = results[1].location.clone().expect("location");
+    let group_id = group_location.rsplit('/').next().expect("id");
+    let group = c
+        .get("Groups", group_id)
+        .await
+        .expect("group")
+        .body
+        .expect("body");
+    let user_id = results[0]
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .expect("user id");
+    assert_eq!(
+        group["members"][0]["value"],
+        json!(user_id),
+        "bulkId:q1 was resolved"
+    );
+}
+
+#[tokio::test]
+async fn search_posts_the_filter_in_the_body() {
+    let s = server(40, 100).await;
+    let c = client(&s);
+    let request = scim_core::messages::SearchRequest {
+        filter: Some("active eq false".into()),
+        count: Some(5),
+        ..Default::default()
+    };
+    let by_post = c.search(Some("Users"), &request).await.expect("search");
+    let by_get = c
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some("active eq false".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(by_post.value.total_results, by_get.value.total_results);
+    let everything = c
+        .search(None, &scim_core::messages::SearchRequest::default())
+        .await
+        .expect("root search");
+    assert!(
+        everything.value.total_results > by_get.value.total_results,
+        "root search spans users and groups"
+    );
 }

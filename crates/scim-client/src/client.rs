@@ -375,6 +375,47 @@ impl ScimClient {
         ListResponse::from_value(body).map_err(ClientError::Decode)
     }
 
+    /// `POST /{endpoint}/.search` (or `/.search` with no endpoint), RFC 7644 §3.4.3: filters too long
+    /// for a URL, and no filter in server access logs.
+    pub async fn search(
+        &self,
+        endpoint: Option<&str>,
+        request: &scim_core::messages::SearchRequest,
+    ) -> Result<Tolerant<ListResponse>, ClientError> {
+        let segments: Vec<&str> = endpoint.into_iter().chain([".search"]).collect();
+        let response = self
+            .send(
+                Method::POST,
+                self.url(&segments, None),
+                Some(&request.to_json()),
+                None,
+            )
+            .await?;
+        let body = response
+            .body
+            .ok_or_else(|| ClientError::Decode("the search answer had no body".into()))?;
+        ListResponse::from_value(body).map_err(ClientError::Decode)
+    }
+
+    /// `POST /Bulk` (RFC 7644 §3.7). Never retried; keep within the server's `maxOperations`.
+    pub async fn bulk(
+        &self,
+        request: &scim_core::messages::BulkRequest,
+    ) -> Result<Vec<scim_core::messages::BulkResult>, ClientError> {
+        let response = self
+            .send(
+                Method::POST,
+                self.url(&["Bulk"], None),
+                Some(&request.to_json()),
+                None,
+            )
+            .await?;
+        let body = response
+            .body
+            .ok_or_else(|| ClientError::Decode("the bulk answer had no body".into()))?;
+        scim_core::messages::read_bulk_response(&body).map_err(ClientError::Decode)
+    }
+
     pub async fn get(&self, endpoint: &str, id: &str) -> Result<ScimResponse, ClientError> {
         self.get_json(&[endpoint, id]).await
     }

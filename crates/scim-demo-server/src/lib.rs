@@ -2,6 +2,7 @@
 //! peer. Serves RFC 7644 under `http://127.0.0.1:PORT/scim/v2` from an in-memory store, answering
 //! filters and PATCH with the protocol core, so it behaves exactly as the core says a server should.
 
+mod bulk;
 pub mod profile;
 pub mod seed;
 mod server;

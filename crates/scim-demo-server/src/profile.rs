@@ -55,6 +55,10 @@ impl Profile {
         self != Profile::Secoda
     }
 
+    pub fn supports_bulk(self) -> bool {
+        self == Profile::Rfc
+    }
+
     pub fn supports_etag(self) -> bool {
         self != Profile::Netdata
     }

@@ -48,6 +48,9 @@ pub(crate) fn router(state: Shared) -> Router {
                 .patch(patch_users)
                 .delete(delete_users),
         );
+    if state.profile.supports_bulk() {
+        scim = scim.route("/Bulk", axum::routing::post(bulk));
+    }
     // Netdata has no Groups endpoint: it answers 404 like any unknown path.
     if state.profile.has_groups() {
         scim = scim
@@ -368,6 +371,15 @@ async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
 async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
     search(s, Some(Kind::Groups), body).await
 }
+async fn bulk(State(s): State<Shared>, body: Bytes) -> Response {
+    let result = json_body(&body)
+        .and_then(|request| crate::bulk::run(&mut write_store(&s), body.len(), &request));
+    match result {
+        Ok(response) => scim_response(StatusCode::OK, response),
+        Err(e) => error_response(e),
+    }
+}
+
 async fn search_root(State(s): State<Shared>, body: Bytes) -> Response {
     search(s, None, body).await
 }
@@ -440,7 +452,11 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
             "schemas": [scim_core::names::SERVICE_PROVIDER_CONFIG],
             "documentationUri": "https://example.invalid/scim-explorer/demo-server",
             "patch": {"supported": s.profile.supports_patch()},
-            "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+            "bulk": if s.profile.supports_bulk() {
+                json!({"supported": true, "maxOperations": crate::bulk::MAX_OPERATIONS, "maxPayloadSize": crate::bulk::MAX_PAYLOAD_BYTES})
+            } else {
+                json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0})
+            },
             "filter": {"supported": true, "maxResults": max},
             "changePassword": {"supported": false},
             "sort": {"supported": true},
