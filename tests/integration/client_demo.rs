@@ -353,3 +353,50 @@ async fn search_posts_the_filter_in_the_body() {
         "root search spans users and groups"
     );
 }
+
+#[tokio::test]
+async fn a_large_group_is_read_without_members_then_members_on_demand() {
+    let s = server(400, 1000).await;
+    let c = client(&s);
+    let all_staff = c
+        .list(
+            "Groups",
+            &ListParams {
+                filter: Some(r#"displayName eq "All staff""#.into()),
+                excluded_attributes: vec!["members".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("find the group");
+    let id = all_staff.value.resources[0].id().expect("id").to_owned();
+    let summary = c
+        .get_group_summary(&id)
+        .await
+        .expect("summary")
+        .body
+        .expect("body");
+    assert!(summary.get("members").is_none());
+    assert_eq!(summary["displayName"], "All staff");
+    let scim_core::resource::Members::Listed(members) =
+        c.get_group_members(&id).await.expect("members")
+    else {
+        panic!("listed")
+    };
+    assert_eq!(members.len(), 400);
+}
+
+#[tokio::test]
+async fn the_request_log_exports_and_copies_as_curl() {
+    let s = server(2, 100).await;
+    let log = scim_client::RequestLog::default();
+    let c = client(&s).with_log(log.clone());
+    c.list("Users", &ListParams::default()).await.expect("list");
+    let exported: serde_json::Value = serde_json::from_str(&log.export_json()).expect("json");
+    assert_eq!(exported.as_array().map(Vec::len), Some(1));
+    let curl = log.entries()[0].to_curl();
+    assert!(
+        curl.contains("$SCIM_TOKEN") && !curl.contains(TOKEN),
+        "{curl}"
+    );
+}

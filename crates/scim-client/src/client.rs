@@ -420,6 +420,45 @@ impl ScimClient {
         self.get_json(&[endpoint, id]).await
     }
 
+    /// GET with a projection (`attributes` / `excludedAttributes`).
+    pub async fn get_projected(
+        &self,
+        endpoint: &str,
+        id: &str,
+        attributes: &[&str],
+        excluded: &[&str],
+    ) -> Result<ScimResponse, ClientError> {
+        let params = ListParams {
+            attributes: attributes.iter().map(|a| (*a).to_owned()).collect(),
+            excluded_attributes: excluded.iter().map(|a| (*a).to_owned()).collect(),
+            ..ListParams::default()
+        };
+        self.send(
+            Method::GET,
+            self.url(&[endpoint, id], Some(&query_string(&params))),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// A group without its members: cheap even for a 50k-member group (load members on demand).
+    pub async fn get_group_summary(&self, id: &str) -> Result<ScimResponse, ClientError> {
+        self.get_projected("Groups", id, &[], &["members"]).await
+    }
+
+    /// Only a group's members, fetched when the user opens them.
+    pub async fn get_group_members(
+        &self,
+        id: &str,
+    ) -> Result<scim_core::resource::Members, ClientError> {
+        let response = self.get_projected("Groups", id, &["members"], &[]).await?;
+        let body = response
+            .body
+            .ok_or_else(|| ClientError::Decode("the group answer had no body".into()))?;
+        Ok(scim_core::Resource::new(body).members())
+    }
+
     /// POST: never retried automatically (it is not idempotent).
     pub async fn create(
         &self,

@@ -35,6 +35,33 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
+impl Exchange {
+    /// The request as a `curl` command to replay or share. Masked secrets become shell variables
+    /// (`$SCIM_TOKEN`, `$SECRET`), so the command never carries a secret and runs once they are set.
+    pub fn to_curl(&self) -> String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+        let mut out = format!("curl -X {} {}", self.method, quote(&self.url));
+        for (name, value) in &self.request_headers {
+            let value = if name.eq_ignore_ascii_case("authorization") && value.ends_with(MASK) {
+                value.replace(MASK, "$SCIM_TOKEN")
+            } else {
+                value.replace(MASK, "$SECRET")
+            };
+            // Double quotes where a variable must expand, single quotes otherwise.
+            let header = format!("{name}: {value}");
+            if header.contains('$') {
+                out.push_str(&format!(" -H \"{}\"", header.replace('"', "\\\"")));
+            } else {
+                out.push_str(&format!(" -H {}", quote(&header)));
+            }
+        }
+        if let Some(body) = &self.request_body {
+            out.push_str(&format!(" --data-raw {}", quote(body)));
+        }
+        out
+    }
+}
+
 /// A bounded, shareable log of the latest exchanges.
 #[derive(Debug, Clone)]
 pub struct RequestLog {
@@ -71,6 +98,11 @@ impl RequestLog {
     pub fn entries(&self) -> Vec<Exchange> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         guard.1.iter().cloned().collect()
+    }
+
+    /// The log as pretty JSON, for "export" (already free of secrets).
+    pub fn export_json(&self) -> String {
+        serde_json::to_string_pretty(&self.entries()).unwrap_or_else(|_| "[]".to_owned())
     }
 
     pub fn clear(&self) {
@@ -208,6 +240,49 @@ mod tests {
         assert!(body.contains("\"userName\":\"a\""));
         let form = redact_body(b"grant_type=client_credentials&client_secret=zzz").expect("form");
         assert_eq!(form, "grant_type=client_credentials&client_secret=••••••");
+    }
+
+    #[test]
+    fn copy_as_curl_uses_placeholders_for_secrets() {
+        let e = Exchange {
+            seq: 1,
+            started_at_ms: 0,
+            method: "POST".into(),
+            url: "https://x.example/scim/v2/Users".into(),
+            request_headers: redact_headers(
+                [
+                    ("authorization", "Bearer real-token"),
+                    ("content-type", "application/scim+json"),
+                ]
+                .into_iter(),
+            ),
+            request_body: redact_body(br#"{"userName":"o'neil","password":"pw"}"#),
+            status: Some(201),
+            response_headers: vec![],
+            response_body: None,
+            duration_ms: 3,
+            request_bytes: 10,
+            response_bytes: 0,
+            attempt: 1,
+            error: None,
+        };
+        let curl = e.to_curl();
+        assert!(
+            !curl.contains("real-token") && !curl.contains("\"pw\""),
+            "{curl}"
+        );
+        assert!(
+            curl.contains(r#"-H "authorization: Bearer $SCIM_TOKEN""#),
+            "{curl}"
+        );
+        assert!(
+            curl.starts_with("curl -X POST 'https://x.example/scim/v2/Users'"),
+            "{curl}"
+        );
+        assert!(
+            curl.contains(r"o'\''neil"),
+            "single quotes are escaped for the shell: {curl}"
+        );
     }
 
     #[test]
