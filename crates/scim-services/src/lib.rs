@@ -4,14 +4,18 @@
 //! every behaviour can be tested without a window.
 
 pub mod app_info;
+pub mod connections;
 mod convert;
 pub mod directory;
 pub mod error;
 pub mod filter_check;
+pub mod secrets;
 
 pub use app_info::AppInfo;
+pub use connections::{AuthKind, Connection, Connections, TestReport};
 pub use directory::{
     CapabilityBadge, Directory, DirectorySummary, GroupRow, RowsPage, RowsQuery, UserRow,
 };
 pub use error::{AppError, ErrorKind, ScimErrorInfo};
 pub use filter_check::{check_filter, FilterCheck};
+pub use secrets::{Keychain, MemoryStore, SecretStore};

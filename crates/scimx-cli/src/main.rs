@@ -10,9 +10,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use scim_client::{
-    Auth, CancelFlag, ClientConfig, ClientError, ListParams, LoadOptions, ScimClient, Secret,
+    Auth, CancelFlag, ClientConfig, ListParams, LoadOptions, RequestLog, ScimClient, Secret,
 };
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
+use scim_services::{AppError, AuthKind, Connection, Connections, ErrorKind, Keychain};
 
 #[derive(Parser)]
 #[command(
@@ -53,10 +54,53 @@ impl From<Profile> for scim_demo_server::Profile {
 }
 
 #[derive(clap::Args)]
+#[group(required = true, multiple = false)]
 struct Target {
     /// Base URL of the SCIM server, e.g. https://app.example.com/scim/v2 (token from SCIM_TOKEN).
     #[arg(long)]
-    url: String,
+    url: Option<String>,
+    /// A saved connection (see `scimx connections`): its token comes from the OS keychain.
+    #[arg(long)]
+    connection: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ConnectionsAction {
+    /// Save a connection; the token (from SCIM_TOKEN or a hidden prompt) goes to the OS keychain.
+    Add {
+        name: String,
+        #[arg(long)]
+        url: String,
+        #[arg(long, value_enum, default_value = "bearer")]
+        auth: AuthChoice,
+        /// User name for --auth basic.
+        #[arg(long)]
+        user: Option<String>,
+        /// Colour tag, e.g. '#d32f2f' for production.
+        #[arg(long)]
+        color: Option<String>,
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// The saved connections (never their secrets).
+    List,
+    /// Discovery against the connection: capabilities, latency, and why it failed if it did.
+    Test { name: String },
+    /// Replace the stored token (after "Regenerate token" in the application).
+    Rotate { name: String },
+    /// Delete the connection and its keychain entry.
+    Remove { name: String },
+    /// Print the connections as a shareable file (no secrets).
+    Export,
+    /// Add the connections of an exported file (enter their tokens with `rotate`).
+    Import { file: std::path::PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuthChoice {
+    Bearer,
+    Basic,
+    None,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +138,11 @@ enum Command {
         #[command(subcommand)]
         action: ListAction,
     },
+    /// Saved connections; secrets live in the OS keychain (service `scim-explorer`).
+    Connections {
+        #[command(subcommand)]
+        action: ConnectionsAction,
+    },
     /// One resource as JSON.
     Get {
         #[arg(value_parser = ["users", "groups"])]
@@ -115,15 +164,147 @@ enum ListAction {
         filter: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Also write the request log (secrets masked) to this file.
+        #[arg(long)]
+        log: Option<std::path::PathBuf>,
     },
 }
 
-fn client(target: &Target) -> Result<ScimClient, ClientError> {
+fn connections() -> Connections {
+    Connections::new(
+        &scim_services::connections::config_dir(),
+        std::sync::Arc::new(Keychain::default()),
+    )
+}
+
+fn client(target: &Target) -> Result<ScimClient, AppError> {
+    if let Some(name) = &target.connection {
+        return connections().client(name);
+    }
+    let url = target.url.as_deref().unwrap_or_default();
     let auth = match std::env::var("SCIM_TOKEN") {
         Ok(t) if !t.is_empty() => Auth::Bearer(Secret::new(t)),
         _ => Auth::None,
     };
-    ScimClient::new(ClientConfig::new(&target.url, auth))
+    Ok(ScimClient::new(ClientConfig::new(url, auth))?)
+}
+
+/// The secret for a connection: SCIM_TOKEN, else a prompt with echo off (never a command-line argument,
+/// which would land in shell history and process lists).
+fn read_secret(what: &str) -> Result<Secret, AppError> {
+    if let Ok(t) = std::env::var("SCIM_TOKEN") {
+        if !t.is_empty() {
+            return Ok(Secret::new(t));
+        }
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(AppError::invalid_input(format!(
+            "Set SCIM_TOKEN to the {what}, or run this in a terminal to be asked for it."
+        )));
+    }
+    eprint!("{what}: ");
+    let _ = std::io::stderr().flush();
+    let _ = std::process::Command::new("stty").arg("-echo").status();
+    let mut line = String::new();
+    let read = std::io::stdin().read_line(&mut line);
+    let _ = std::process::Command::new("stty").arg("echo").status();
+    eprintln!();
+    read.map_err(|e| AppError::invalid_input(format!("Cannot read the {what}: {e}")))?;
+    let t = line.trim().to_owned();
+    if t.is_empty() {
+        return Err(AppError::invalid_input(format!("The {what} is empty.")));
+    }
+    Ok(Secret::new(t))
+}
+
+async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> {
+    let store = connections();
+    let mut out = std::io::stdout();
+    match action {
+        ConnectionsAction::Add {
+            name,
+            url,
+            auth,
+            user,
+            color,
+            read_only,
+        } => {
+            let (auth_kind, secret) = match auth {
+                AuthChoice::None => (AuthKind::None, None),
+                AuthChoice::Bearer => (AuthKind::Bearer, Some(read_secret("token")?)),
+                AuthChoice::Basic => {
+                    let user =
+                        user.ok_or_else(|| AppError::invalid_input("--auth basic needs --user."))?;
+                    (AuthKind::Basic { user }, Some(read_secret("password")?))
+                }
+            };
+            let mut connection = Connection::bearer(&name, &url);
+            connection.auth = auth_kind;
+            connection.color = color;
+            connection.read_only = read_only;
+            let saved = store.add(connection, secret)?;
+            let _ = writeln!(
+                out,
+                "saved \"{}\" ({}); secret in the {}",
+                saved.name,
+                saved.base_url,
+                store.secret_store().describe()
+            );
+        }
+        ConnectionsAction::List => {
+            let list = store.list()?;
+            if list.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "no saved connections (scimx connections add NAME --url URL)"
+                );
+            }
+            for c in list {
+                let auth = match &c.auth {
+                    AuthKind::None => "no auth".to_owned(),
+                    AuthKind::Bearer => "bearer token".to_owned(),
+                    AuthKind::Basic { user } => format!("basic ({user})"),
+                    AuthKind::OAuth2 { client_id, .. } => format!("oauth2 ({client_id})"),
+                };
+                let ro = if c.read_only { " · read-only" } else { "" };
+                let _ = writeln!(out, "{}\t{}\t{auth}{ro}", c.name, c.base_url);
+            }
+        }
+        ConnectionsAction::Test { name } => {
+            let report = store.test(&name).await?;
+            let _ = writeln!(out, "{} ({} ms)", report.summary, report.latency_ms);
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            if !report.ok {
+                return Err(AppError::new(ErrorKind::Auth, report.summary));
+            }
+        }
+        ConnectionsAction::Rotate { name } => {
+            let c = store.rotate(&name, &read_secret("new token")?)?;
+            let report = store.test(&c.name).await?;
+            let _ = writeln!(out, "token replaced for \"{}\"; {}", c.name, report.summary);
+        }
+        ConnectionsAction::Remove { name } => {
+            store.remove(&name)?;
+            let _ = writeln!(out, "removed \"{name}\" and its keychain entry");
+        }
+        ConnectionsAction::Export => {
+            let _ = writeln!(out, "{}", store.export()?);
+        }
+        ConnectionsAction::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                AppError::invalid_input(format!("Cannot read {}: {e}", file.display()))
+            })?;
+            for name in store.import(&text)? {
+                let _ = writeln!(
+                    out,
+                    "imported \"{name}\" (add its token with `scimx connections rotate`)"
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn warn(warnings: &[scim_core::Warning]) {
@@ -137,13 +318,15 @@ async fn list(
     target: &Target,
     filter: Option<String>,
     format: Format,
-) -> Result<(), ClientError> {
+    log_file: Option<std::path::PathBuf>,
+) -> Result<(), AppError> {
     if let Some(f) = &filter {
         // Check the filter locally first: a precise message beats the server's 400.
         scim_core::filter::parse_filter(f)
-            .map_err(|e| ClientError::InvalidInput(format!("invalid filter: {e}")))?;
+            .map_err(|e| AppError::invalid_input(format!("invalid filter: {e}")))?;
     }
-    let c = client(target)?;
+    let log = RequestLog::default();
+    let c = client(target)?.with_log(log.clone());
     let options = LoadOptions {
         params: ListParams {
             filter,
@@ -151,10 +334,38 @@ async fn list(
         },
         ..LoadOptions::default()
     };
+    // A progress bar on long loads, only for a person watching (never in pipes or CI logs).
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} {msg} · {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(endpoint.to_lowercase());
+        bar
+    });
+    let on_progress = |p: scim_client::Progress| {
+        if let Some(bar) = &bar {
+            if let Some(total) = p.total {
+                bar.set_length(total as u64);
+            }
+            bar.set_position(p.loaded as u64);
+            let rate = p.loaded as f64 / p.elapsed_secs.max(0.001);
+            bar.set_message(format!("{} · {rate:.0}/s", endpoint.to_lowercase()));
+        }
+    };
     let result = c
-        .load_all(endpoint, &options, &CancelFlag::default(), &|_| {})
+        .load_all(endpoint, &options, &CancelFlag::default(), &on_progress)
         .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     warn(&result.warnings);
+    if let Some(path) = &log_file {
+        std::fs::write(path, log.export_json()).map_err(|e| {
+            AppError::invalid_input(format!("Cannot write {}: {e}", path.display()))
+        })?;
+    }
     if let Some(e) = result.error {
         if !result.resources.is_empty() {
             eprintln!(
@@ -163,7 +374,7 @@ async fn list(
                 result.total.map_or("?".to_owned(), |t| t.to_string())
             );
         }
-        return Err(e);
+        return Err(e.into());
     }
     let columns = if endpoint == "Users" {
         output::user_columns()
@@ -181,7 +392,7 @@ async fn list(
     Ok(())
 }
 
-async fn run(cli: Cli) -> Result<(), ClientError> {
+async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::DemoServer {
             port,
@@ -204,7 +415,7 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 ..DemoConfig::default()
             })
             .await
-            .map_err(|e| ClientError::InvalidInput(e.to_string()))?;
+            .map_err(|e| AppError::invalid_input(e.to_string()))?;
             let _ = writeln!(std::io::stdout(), "{}", server.base_url);
             let _ = std::io::stdout().flush();
             let _ = tokio::signal::ctrl_c().await;
@@ -266,16 +477,19 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                     target,
                     filter,
                     format,
+                    log,
                 },
-        } => list("Users", &target, filter, format).await,
+        } => list("Users", &target, filter, format, log).await,
         Command::Groups {
             action:
                 ListAction::List {
                     target,
                     filter,
                     format,
+                    log,
                 },
-        } => list("Groups", &target, filter, format).await,
+        } => list("Groups", &target, filter, format, log).await,
+        Command::Connections { action } => connections_command(action).await,
         Command::Get { kind, id, target } => {
             let endpoint = if kind == "users" { "Users" } else { "Groups" };
             let r = client(&target)?.get(endpoint, &id).await?;
@@ -304,7 +518,22 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            let mut line = format!("error: {}", e.message);
+            if let Some(scim) = &e.scim {
+                let mut tags: Vec<String> = scim
+                    .http_status
+                    .map(|s| format!("HTTP {s}"))
+                    .into_iter()
+                    .collect();
+                tags.extend(scim.scim_type.clone());
+                if !tags.is_empty() {
+                    line.push_str(&format!(" [{}]", tags.join(" · ")));
+                }
+                if let Some(d) = &scim.detail {
+                    line.push_str(&format!(" — {d}"));
+                }
+            }
+            eprintln!("{line}");
             ExitCode::FAILURE
         }
     }

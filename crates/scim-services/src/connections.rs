@@ -1,0 +1,602 @@
+//! Saved connections: a versioned, human-readable file in the OS config directory holding everything
+//! about each tenant except its secrets, which live in the keychain. Writes are atomic (temp file +
+//! rename); a corrupt or newer file is reported and never overwritten.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use scim_client::{Auth, ClientConfig, ClientCredentials, ScimClient, Secret};
+
+use crate::error::{AppError, ErrorKind};
+use crate::secrets::SecretStore;
+
+/// The file format version this build writes.
+pub const FILE_VERSION: u32 = 1;
+
+/// How a connection authenticates; the secret part is in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AuthKind {
+    None,
+    /// A bearer token (keychain: `<id>/token`).
+    Bearer,
+    /// HTTP basic (keychain: `<id>/token` holds the password).
+    #[serde(rename_all = "camelCase")]
+    Basic {
+        user: String,
+    },
+    /// OAuth2 client credentials (keychain: `<id>/token` holds the client secret).
+    #[serde(rename_all = "camelCase")]
+    OAuth2 {
+        token_url: String,
+        client_id: String,
+        scope: Option<String>,
+    },
+}
+
+/// One saved connection (no secret in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// Stable identifier (a slug of the first name), used for keychain accounts.
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+    pub auth: AuthKind,
+    /// Colour tag shown in the window so production looks different from staging (`#rrggbb`).
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub notes: String,
+    /// PEM file of extra CAs to trust.
+    #[serde(default)]
+    pub ca_bundle_path: Option<String>,
+    /// Opt-in for self-signed test servers, shown as a warning.
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    #[serde(default)]
+    pub proxy: Option<String>,
+    #[serde(default)]
+    pub timeout_secs: Option<u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ConnectionsFile {
+    version: u32,
+    connections: Vec<Connection>,
+}
+
+/// The OS config directory for SCIM Explorer (`SCIMX_CONFIG_DIR` overrides, for tests and portable use).
+pub fn config_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCIMX_CONFIG_DIR") {
+        return PathBuf::from(dir);
+    }
+    let base = if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
+    } else if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+    };
+    base.unwrap_or_else(|| PathBuf::from("."))
+        .join("scim-explorer")
+}
+
+fn storage(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorKind::Storage, message)
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_owned();
+    if s.is_empty() {
+        "connection".to_owned()
+    } else {
+        s
+    }
+}
+
+/// The result of "Test connection".
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TestReport {
+    pub ok: bool,
+    /// One line: what happened, e.g. "Connected: PATCH, ETag, filter ≤200".
+    pub summary: String,
+    pub latency_ms: u32,
+    pub warnings: Vec<String>,
+}
+
+/// Saved connections and their secrets.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    path: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl Connections {
+    pub fn new(dir: &Path, secrets: Arc<dyn SecretStore>) -> Self {
+        Self {
+            path: dir.join("connections.json"),
+            secrets,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn secret_store(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
+    }
+
+    fn read(&self) -> Result<ConnectionsFile, AppError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ConnectionsFile {
+                    version: FILE_VERSION,
+                    connections: Vec::new(),
+                })
+            }
+            Err(e) => {
+                return Err(storage(format!(
+                    "Cannot read {}: {e}.",
+                    self.path.display()
+                )))
+            }
+        };
+        let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            storage(format!(
+                "{} is not valid JSON ({e}). It was left untouched: fix it or move it away.",
+                self.path.display()
+            ))
+        })?;
+        let version = probe
+            .get("version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if version > u64::from(FILE_VERSION) {
+            return Err(storage(format!(
+                "{} was written by a newer SCIM Explorer (format {version}, this one reads {FILE_VERSION}). It was left untouched; update the app.",
+                self.path.display()
+            )));
+        }
+        serde_json::from_value(probe).map_err(|e| {
+            storage(format!("{} does not describe connections ({e}). It was left untouched: fix it or move it away.", self.path.display()))
+        })
+    }
+
+    /// Writes atomically: a crash mid-write leaves the old file, never half a file.
+    fn write(&self, file: &ConnectionsFile) -> Result<(), AppError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|e| storage(format!("Cannot create {}: {e}.", dir.display())))?;
+        let text = serde_json::to_string_pretty(file).map_err(|e| storage(e.to_string()))?;
+        let tmp = dir.join(format!(".connections.json.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, text + "\n")
+            .map_err(|e| storage(format!("Cannot write {}: {e}.", tmp.display())))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            storage(format!("Cannot replace {}: {e}.", self.path.display()))
+        })
+    }
+
+    pub fn list(&self) -> Result<Vec<Connection>, AppError> {
+        Ok(self.read()?.connections)
+    }
+
+    /// Finds a connection by name (case-insensitive) or id.
+    pub fn find(&self, name: &str) -> Result<Connection, AppError> {
+        self.list()?
+            .into_iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name) || c.id == name)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!("No saved connection is called \"{name}\"."))
+            })
+    }
+
+    fn validate(c: &Connection) -> Result<(), AppError> {
+        if c.name.trim().is_empty() {
+            return Err(AppError::invalid_input("Give the connection a name."));
+        }
+        let url = c.base_url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(AppError::invalid_input(format!(
+                "The base URL must start with https:// (got \"{url}\")."
+            )));
+        }
+        ScimClient::new(ClientConfig::new(url, Auth::None))?;
+        if let Some(color) = &c.color {
+            let ok = color.len() == 7
+                && color.starts_with('#')
+                && color[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+            if !ok {
+                return Err(AppError::invalid_input(format!(
+                    "The colour tag must look like #1e88e5 (got \"{color}\")."
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves a new connection and its secret. The id is derived from the name.
+    pub fn add(
+        &self,
+        mut connection: Connection,
+        secret: Option<Secret>,
+    ) -> Result<Connection, AppError> {
+        Self::validate(&connection)?;
+        let mut file = self.read()?;
+        if file
+            .connections
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(&connection.name))
+        {
+            return Err(AppError::invalid_input(format!(
+                "A connection called \"{}\" already exists.",
+                connection.name
+            )));
+        }
+        let base = slug(&connection.name);
+        let mut id = base.clone();
+        let mut n = 2;
+        while file.connections.iter().any(|c| c.id == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        connection.id = id;
+        connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
+        // Secret first: a connection without its token would be useless, an orphan token harmless.
+        if let Some(secret) = &secret {
+            self.secrets.set(&account(&connection.id), secret)?;
+        }
+        file.connections.push(connection.clone());
+        file.version = FILE_VERSION;
+        self.write(&file)?;
+        Ok(connection)
+    }
+
+    /// Replaces a connection's settings (not its secret).
+    pub fn update(&self, connection: Connection) -> Result<(), AppError> {
+        Self::validate(&connection)?;
+        let mut file = self.read()?;
+        let slot = file
+            .connections
+            .iter_mut()
+            .find(|c| c.id == connection.id)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "No saved connection has the id \"{}\".",
+                    connection.id
+                ))
+            })?;
+        *slot = connection;
+        self.write(&file)
+    }
+
+    /// Deletes a connection and its keychain entries.
+    pub fn remove(&self, name: &str) -> Result<(), AppError> {
+        let target = self.find(name)?;
+        let mut file = self.read()?;
+        file.connections.retain(|c| c.id != target.id);
+        self.write(&file)?;
+        self.secrets.delete(&account(&target.id))
+    }
+
+    /// Replaces the secret ("Replace token"), e.g. after Netdata's "Regenerate Token".
+    pub fn rotate(&self, name: &str, secret: &Secret) -> Result<Connection, AppError> {
+        let target = self.find(name)?;
+        self.secrets.set(&account(&target.id), secret)?;
+        Ok(target)
+    }
+
+    /// A client for the saved connection, with its secret from the keychain.
+    pub fn client(&self, name: &str) -> Result<ScimClient, AppError> {
+        let c = self.find(name)?;
+        let secret = || -> Result<Secret, AppError> {
+            self.secrets.get(&account(&c.id))?.ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Keychain,
+                    format!(
+                        "No token is stored for \"{}\" in the {}. Use \"Replace token\".",
+                        c.name,
+                        self.secrets.describe()
+                    ),
+                )
+            })
+        };
+        let auth = match &c.auth {
+            AuthKind::None => Auth::None,
+            AuthKind::Bearer => Auth::Bearer(secret()?),
+            AuthKind::Basic { user } => Auth::Basic {
+                user: user.clone(),
+                password: secret()?,
+            },
+            AuthKind::OAuth2 {
+                token_url,
+                client_id,
+                scope,
+            } => Auth::OAuth2(ClientCredentials {
+                token_url: token_url.clone(),
+                client_id: client_id.clone(),
+                client_secret: secret()?,
+                scope: scope.clone(),
+            }),
+        };
+        let mut config = ClientConfig::new(&c.base_url, auth);
+        config.accept_invalid_certs = c.accept_invalid_certs;
+        config.proxy = c.proxy.clone();
+        if let Some(t) = c.timeout_secs {
+            config.timeout = Duration::from_secs(u64::from(t.max(1)));
+        }
+        if let Some(path) = &c.ca_bundle_path {
+            config.ca_bundle_pem = Some(
+                std::fs::read(path)
+                    .map_err(|e| storage(format!("Cannot read the CA bundle {path}: {e}.")))?,
+            );
+        }
+        Ok(ScimClient::new(config)?)
+    }
+
+    /// "Test connection": discovery with timing, 401 and 403 explained differently.
+    pub async fn test(&self, name: &str) -> Result<TestReport, AppError> {
+        let client = self.client(name)?;
+        let started = Instant::now();
+        let result = client.discover().await;
+        let latency_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        Ok(match result {
+            Ok(d) => {
+                let c = &d.config;
+                let mut features = Vec::new();
+                if c.patch {
+                    features.push("PATCH".to_owned());
+                }
+                if c.etag {
+                    features.push("ETag".to_owned());
+                }
+                if c.bulk {
+                    features.push("Bulk".to_owned());
+                }
+                if let Some(m) = c.filter_max_results {
+                    features.push(format!("filter ≤{m}"));
+                }
+                TestReport {
+                    ok: true,
+                    summary: format!(
+                        "Connected: {}",
+                        if features.is_empty() {
+                            "no optional features".to_owned()
+                        } else {
+                            features.join(", ")
+                        }
+                    ),
+                    latency_ms,
+                    warnings: d.warnings.into_iter().map(|w| w.message).collect(),
+                }
+            }
+            Err(e) => {
+                let summary = match e.status() {
+                    Some(401) => "The server refused the token (401): it is wrong, expired or was regenerated. Replace it.".to_owned(),
+                    Some(403) => "The token was accepted but lacks permission (403), or SCIM is disabled for this tenant. Check the app's SCIM settings.".to_owned(),
+                    _ => e.to_string(),
+                };
+                TestReport {
+                    ok: false,
+                    summary,
+                    latency_ms,
+                    warnings: Vec::new(),
+                }
+            }
+        })
+    }
+
+    /// The connections as a shareable file (never with secrets).
+    pub fn export(&self) -> Result<String, AppError> {
+        let file = ConnectionsFile {
+            version: FILE_VERSION,
+            connections: self.list()?,
+        };
+        serde_json::to_string_pretty(&file).map_err(|e| storage(e.to_string()))
+    }
+
+    /// Adds the connections of an exported file (their secrets must be entered afterwards). Returns
+    /// the names added; names that already exist are skipped.
+    pub fn import(&self, text: &str) -> Result<Vec<String>, AppError> {
+        let incoming: ConnectionsFile = serde_json::from_str(text)
+            .map_err(|e| AppError::invalid_input(format!("Not a connections file: {e}.")))?;
+        if incoming.version > FILE_VERSION {
+            return Err(AppError::invalid_input(format!(
+                "The file is from a newer SCIM Explorer (format {}).",
+                incoming.version
+            )));
+        }
+        let existing = self.list()?;
+        let mut added = Vec::new();
+        for c in incoming.connections {
+            if existing
+                .iter()
+                .any(|e| e.name.eq_ignore_ascii_case(&c.name))
+            {
+                continue;
+            }
+            let name = c.name.clone();
+            self.add(c, None)?;
+            added.push(name);
+        }
+        Ok(added)
+    }
+}
+
+/// The keychain account of a connection's secret.
+pub fn account(connection_id: &str) -> String {
+    format!("{connection_id}/token")
+}
+
+impl Connection {
+    /// A bearer-token connection with default settings.
+    pub fn bearer(name: &str, base_url: &str) -> Self {
+        Self {
+            id: String::new(),
+            name: name.to_owned(),
+            base_url: base_url.to_owned(),
+            auth: AuthKind::Bearer,
+            color: None,
+            read_only: false,
+            notes: String::new(),
+            ca_bundle_path: None,
+            accept_invalid_certs: false,
+            proxy: None,
+            timeout_secs: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    fn store() -> (tempfile::TempDir, Connections) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let c = Connections::new(dir.path(), Arc::new(MemoryStore::default()));
+        (dir, c)
+    }
+
+    #[test]
+    fn a_connection_is_saved_without_its_secret() {
+        let (_d, c) = store();
+        let saved = c
+            .add(
+                Connection::bearer("Netdata Prod", "https://app.netdata.cloud/api/v2/scim/"),
+                Some(Secret::new("tok-1234567890")),
+            )
+            .expect("add");
+        assert_eq!(saved.id, "netdata-prod");
+        assert_eq!(saved.base_url, "https://app.netdata.cloud/api/v2/scim");
+        let text = std::fs::read_to_string(c.path()).expect("file");
+        assert!(text.contains("\"version\": 1") && text.contains("Netdata Prod"));
+        assert!(!text.contains("tok-1234567890"));
+        assert_eq!(
+            c.secret_store()
+                .get("netdata-prod/token")
+                .expect("get")
+                .map(|s| s.expose().to_owned()),
+            Some("tok-1234567890".into())
+        );
+    }
+
+    #[test]
+    fn names_are_unique_and_inputs_validated() {
+        let (_d, c) = store();
+        c.add(
+            Connection::bearer("Staging", "https://s.example/scim"),
+            None,
+        )
+        .expect("add");
+        assert!(c
+            .add(
+                Connection::bearer("staging", "https://s.example/scim"),
+                None
+            )
+            .expect_err("duplicate")
+            .message
+            .contains("already exists"));
+        assert!(c
+            .add(Connection::bearer("X", "ftp://nope"), None)
+            .expect_err("bad url")
+            .message
+            .contains("https://"));
+        let mut colored = Connection::bearer("Y", "https://y.example");
+        colored.color = Some("red".into());
+        assert!(c
+            .add(colored, None)
+            .expect_err("bad colour")
+            .message
+            .contains("#1e88e5"));
+    }
+
+    #[test]
+    fn a_corrupt_file_is_reported_and_left_untouched() {
+        let (_d, c) = store();
+        std::fs::create_dir_all(c.path().parent().expect("dir")).expect("dir");
+        std::fs::write(c.path(), "{ not json").expect("write");
+        let err = c
+            .add(Connection::bearer("A", "https://a.example"), None)
+            .expect_err("corrupt");
+        assert_eq!(err.kind, ErrorKind::Storage);
+        assert!(err.message.contains("left untouched"));
+        assert_eq!(
+            std::fs::read_to_string(c.path()).expect("read"),
+            "{ not json"
+        );
+    }
+
+    #[test]
+    fn a_newer_file_is_not_overwritten() {
+        let (_d, c) = store();
+        std::fs::create_dir_all(c.path().parent().expect("dir")).expect("dir");
+        std::fs::write(c.path(), r#"{"version": 9, "connections": []}"#).expect("write");
+        let err = c.list().expect_err("newer");
+        assert!(
+            err.message.contains("newer SCIM Explorer"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn removing_a_connection_deletes_its_secret_and_rotation_replaces_it() {
+        let (_d, c) = store();
+        c.add(
+            Connection::bearer("Demo", "https://d.example"),
+            Some(Secret::new("old")),
+        )
+        .expect("add");
+        c.rotate("demo", &Secret::new("new")).expect("rotate");
+        assert_eq!(
+            c.secret_store()
+                .get("demo/token")
+                .expect("get")
+                .map(|s| s.expose().to_owned()),
+            Some("new".into())
+        );
+        c.remove("Demo").expect("remove");
+        assert!(c.list().expect("list").is_empty());
+        assert!(c.secret_store().get("demo/token").expect("get").is_none());
+    }
+
+    #[test]
+    fn export_and_import_carry_no_secret() {
+        let (_d, a) = store();
+        a.add(
+            Connection::bearer("Prod", "https://p.example"),
+            Some(Secret::new("SECRET-prod-token")),
+        )
+        .expect("add");
+        let exported = a.export().expect("export");
+        assert!(!exported.contains("SECRET-prod-token"));
+        let (_d2, b) = store();
+        assert_eq!(
+            b.import(&exported).expect("import"),
+            vec!["Prod".to_owned()]
+        );
+        assert!(b
+            .client("Prod")
+            .expect_err("no token yet")
+            .message
+            .contains("Replace token"));
+    }
+}
