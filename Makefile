@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium curl python3-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers fmt-check clippy layering rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -68,7 +68,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser peers e2e
+test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -99,6 +99,15 @@ ui-unit: ui-deps
 	cd ui && $(NPM) test
 ui-browser: ui-deps
 	cd ui && $(NPM) run test:browser
+
+# Secrets against a real Secret Service: gnome-keyring unlocked on a private session bus, in throw-away
+# XDG directories, so nobody's keyring is touched.
+keychain:
+	$(CARGO) build -p scimx --locked
+	@tmp=$$(mktemp -d); mkdir -p $$tmp/data $$tmp/run; chmod 700 $$tmp/run; \
+	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run dbus-run-session -- sh -c \
+	  'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile keychain --locked'; \
+	rc=$$?; rm -rf $$tmp; exit $$rc
 
 # python-scim's scim2-server and scim2-tester, pinned, in a venv under target/ (PyPI only).
 PY_DEPS := scim2-server==0.8.3 scim2-tester==0.5.2 scim2-client==0.13.2 scim2-models==0.12.3 httpx2==2.16.2
