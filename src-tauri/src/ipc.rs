@@ -19,6 +19,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::directory::list_users,
             commands::directory::list_groups,
             commands::directory::check_filter,
+            commands::connections::list_connections,
+            commands::connections::add_connection,
+            commands::connections::test_connection,
+            commands::connections::replace_token,
+            commands::connections::remove_connection,
+            commands::connections::open_connection,
         ])
 }
 

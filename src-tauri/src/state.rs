@@ -1,10 +1,26 @@
-//! What the app holds between commands: the open directory.
+//! What the app holds between commands: the saved connections and the open directory.
 
 use std::sync::Arc;
 
-use scim_services::Directory;
+use scim_services::{Connections, Directory, Keychain};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AppState {
     pub directory: tokio::sync::Mutex<Option<Arc<Directory>>>,
+    /// Demo directory kept aside so switching back to it is instant.
+    pub demo: tokio::sync::Mutex<Option<Arc<Directory>>>,
+    pub connections: Connections,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self {
+            directory: tokio::sync::Mutex::new(None),
+            demo: tokio::sync::Mutex::new(None),
+            connections: Connections::new(
+                &scim_services::connections::config_dir(),
+                Arc::new(Keychain::default()),
+            ),
+        }
+    }
 }

@@ -440,6 +440,39 @@ impl Connections {
     }
 }
 
+/// What the "Add connection" form sends. The token crosses from the UI to Rust once, here, and goes
+/// straight to the keychain; it never travels back.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewConnection {
+    pub name: String,
+    pub base_url: String,
+    pub token: Option<String>,
+    pub color: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl NewConnection {
+    /// Saves it as a bearer-token connection (or without auth when no token was given).
+    pub fn save(self, store: &Connections) -> Result<Connection, AppError> {
+        let token = self
+            .token
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Secret::new(t.trim()));
+        let mut c = Connection::bearer(&self.name, &self.base_url);
+        if token.is_none() {
+            c.auth = AuthKind::None;
+        }
+        c.color = self.color.filter(|c| !c.is_empty());
+        c.read_only = self.read_only;
+        c.notes = self.notes;
+        store.add(c, token)
+    }
+}
+
 /// The keychain account of a connection's secret.
 pub fn account(connection_id: &str) -> String {
     format!("{connection_id}/token")

@@ -26,6 +26,9 @@ pub struct CapabilityBadge {
 #[serde(rename_all = "camelCase")]
 pub struct DirectorySummary {
     pub name: String,
+    /// The connection's colour tag (`#rrggbb`); `None` for the demo directory's own colour.
+    pub color: Option<String>,
+    pub read_only: bool,
     pub base_url: String,
     pub is_demo: bool,
     pub badges: Vec<CapabilityBadge>,
@@ -77,6 +80,8 @@ pub struct RowsQuery {
 #[derive(Debug)]
 pub struct Directory {
     pub name: String,
+    color: Option<String>,
+    read_only: bool,
     client: ScimClient,
     discovery: Discovery,
     /// Keeps the embedded server alive as long as the directory is open.
@@ -133,15 +138,37 @@ impl Directory {
         let discovery = client.discover().await?;
         Ok(Self {
             name: "Demo directory".into(),
+            color: None,
+            read_only: false,
             client,
             discovery,
             _demo: Some(server),
         })
     }
 
+    /// Opens a saved connection: its token comes from the keychain, then discovery runs.
+    pub async fn open_saved(
+        connections: &crate::connections::Connections,
+        name: &str,
+    ) -> Result<Self, AppError> {
+        let saved = connections.find(name)?;
+        let client = connections.client(name)?;
+        let discovery = client.discover().await?;
+        Ok(Self {
+            name: saved.name,
+            color: saved.color,
+            read_only: saved.read_only,
+            client,
+            discovery,
+            _demo: None,
+        })
+    }
+
     pub fn summary(&self) -> DirectorySummary {
         DirectorySummary {
             name: self.name.clone(),
+            color: self.color.clone(),
+            read_only: self.read_only,
             base_url: self.client.base_url().to_owned(),
             is_demo: self._demo.is_some(),
             badges: badges(&self.discovery),

@@ -12,7 +12,7 @@ pub mod filter_check;
 pub mod secrets;
 
 pub use app_info::AppInfo;
-pub use connections::{AuthKind, Connection, Connections, TestReport};
+pub use connections::{AuthKind, Connection, Connections, NewConnection, TestReport};
 pub use directory::{
     CapabilityBadge, Directory, DirectorySummary, GroupRow, RowsPage, RowsQuery, UserRow,
 };

@@ -22,18 +22,22 @@ async fn current(state: &AppState) -> Result<Arc<Directory>, AppError> {
         .ok_or_else(|| AppError::invalid_input("No directory is open yet."))
 }
 
-/// Opens the built-in demo directory (starting its server on a random loopback port) unless a
-/// directory is already open, and describes it.
+/// Opens the built-in demo directory (starting its server on a random loopback port the first time)
+/// and describes it.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<DirectorySummary, AppError> {
-    let mut slot = state.directory.lock().await;
-    if let Some(open) = slot.as_ref() {
-        return Ok(open.summary());
-    }
-    let directory = Arc::new(Directory::open_demo(DEMO_USERS).await?);
+    let mut demo = state.demo.lock().await;
+    let directory = match demo.as_ref() {
+        Some(open) => open.clone(),
+        None => {
+            let opened = Arc::new(Directory::open_demo(DEMO_USERS).await?);
+            *demo = Some(opened.clone());
+            opened
+        }
+    };
     let summary = directory.summary();
-    *slot = Some(directory);
+    *state.directory.lock().await = Some(directory);
     Ok(summary)
 }
 

@@ -1,4 +1,5 @@
 //! Tauri commands grouped by domain. Each is a few lines over `scim-services`.
 
 pub mod app;
+pub mod connections;
 pub mod directory;

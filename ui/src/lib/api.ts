@@ -4,7 +4,10 @@ import {
   commands,
   type AppError,
   type AppInfo,
+  type Connection,
   type DirectorySummary,
+  type NewConnection,
+  type TestReport,
   type FilterCheck,
   type GroupRow,
   type RowsPage,
@@ -31,6 +34,13 @@ export const api = {
   openDemoDirectory: (): Promise<DirectorySummary> => unwrap(commands.openDemoDirectory()),
   listUsers: (query: RowsQuery): Promise<RowsPage<UserRow>> => unwrap(commands.listUsers(query)),
   listGroups: (query: RowsQuery): Promise<RowsPage<GroupRow>> => unwrap(commands.listGroups(query)),
+  listConnections: (): Promise<Connection[]> => unwrap(commands.listConnections()),
+  addConnection: (input: NewConnection): Promise<Connection> => unwrap(commands.addConnection(input)),
+  testConnection: (name: string): Promise<TestReport> => unwrap(commands.testConnection(name)),
+  replaceToken: (name: string, token: string): Promise<TestReport> =>
+    unwrap(commands.replaceToken(name, token)),
+  removeConnection: (name: string): Promise<null> => unwrap(commands.removeConnection(name)),
+  openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
   checkFilter: async (text: string): Promise<FilterCheck> => {
     try {
       return await commands.checkFilter(text);

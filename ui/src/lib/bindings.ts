@@ -8,14 +8,22 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	getAppInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("get_app_info")),
 	/**
-	 *  Opens the built-in demo directory (starting its server on a random loopback port) unless a
-	 *  directory is already open, and describes it.
+	 *  Opens the built-in demo directory (starting its server on a random loopback port the first time)
+	 *  and describes it.
 	 */
 	openDemoDirectory: () => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_demo_directory")),
 	listUsers: (query: RowsQuery) => typedError<RowsPage<UserRow>, AppError>(__TAURI_INVOKE("list_users", { query })),
 	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
 	/**  Validates a filter as the user types (no request is sent). */
 	checkFilter: (text: string) => __TAURI_INVOKE<FilterCheck>("check_filter", { text }),
+	listConnections: () => typedError<Connection[], AppError>(__TAURI_INVOKE("list_connections")),
+	addConnection: (input: NewConnection) => typedError<Connection, AppError>(__TAURI_INVOKE("add_connection", { input })),
+	testConnection: (name: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("test_connection", { name })),
+	/**  "Replace token": stores the new token, then tests the connection with it. */
+	replaceToken: (name: string, token: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("replace_token", { name, token })),
+	removeConnection: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_connection", { name })),
+	/**  Makes a saved connection the open directory. */
+	openConnection: (name: string) => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_connection", { name })),
 };
 
 /* Types */
@@ -39,6 +47,15 @@ export type AppInfo = {
 	platform: string,
 };
 
+/**  How a connection authenticates; the secret part is in the keychain. */
+export type AuthKind = { kind: "none" } | 
+/**  A bearer token (keychain: `<id>/token`). */
+{ kind: "bearer" } | 
+/**  HTTP basic (keychain: `<id>/token` holds the password). */
+{ kind: "basic"; user: string } | 
+/**  OAuth2 client credentials (keychain: `<id>/token` holds the client secret). */
+{ kind: "oAuth2"; tokenUrl: string; clientId: string; scope: string | null };
+
 /**  A capability as the UI shows it: a short badge ("filter ≤200", "no ETag"). */
 export type CapabilityBadge = {
 	label: string,
@@ -46,9 +63,31 @@ export type CapabilityBadge = {
 	supported: boolean,
 };
 
+/**  One saved connection (no secret in it). */
+export type Connection = {
+	/**  Stable identifier (a slug of the first name), used for keychain accounts. */
+	id: string,
+	name: string,
+	baseUrl: string,
+	auth: AuthKind,
+	/**  Colour tag shown in the window so production looks different from staging (`#rrggbb`). */
+	color?: string | null,
+	readOnly?: boolean,
+	notes?: string,
+	/**  PEM file of extra CAs to trust. */
+	caBundlePath?: string | null,
+	/**  Opt-in for self-signed test servers, shown as a warning. */
+	acceptInvalidCerts?: boolean,
+	proxy?: string | null,
+	timeoutSecs?: number | null,
+};
+
 /**  What the window header shows about the open directory. */
 export type DirectorySummary = {
 	name: string,
+	/**  The connection's colour tag (`#rrggbb`); `None` for the demo directory's own colour. */
+	color: string | null,
+	readOnly: boolean,
 	baseUrl: string,
 	isDemo: boolean,
 	badges: CapabilityBadge[],
@@ -95,6 +134,19 @@ export type GroupRow = {
 	memberCount: number | null,
 };
 
+/**
+ *  What the "Add connection" form sends. The token crosses from the UI to Rust once, here, and goes
+ *  straight to the keychain; it never travels back.
+ */
+export type NewConnection = {
+	name: string,
+	baseUrl: string,
+	token: string | null,
+	color: string | null,
+	readOnly?: boolean,
+	notes?: string,
+};
+
 /**  A page of rows and the total the server announced. */
 export type RowsPage<T> = {
 	total: number | null,
@@ -116,6 +168,15 @@ export type ScimErrorInfo = {
 	scimType: string | null,
 	/**  The server's `detail`, or a trimmed raw body when the server sent no SCIM error. */
 	detail: string | null,
+};
+
+/**  The result of "Test connection". */
+export type TestReport = {
+	ok: boolean,
+	/**  One line: what happened, e.g. "Connected: PATCH, ETag, filter ≤200". */
+	summary: string,
+	latencyMs: number,
+	warnings: string[],
 };
 
 /**  One row of the users table. */

@@ -1,6 +1,16 @@
 // Test-only entry: answers the Rust commands from fixtures chosen by `?scenario=`, then starts the real UI.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { AppError, AppInfo, DirectorySummary, FilterCheck, GroupRow, RowsQuery, UserRow } from '../../src/lib/bindings';
+import type {
+  AppError,
+  AppInfo,
+  Connection,
+  DirectorySummary,
+  FilterCheck,
+  GroupRow,
+  NewConnection,
+  RowsQuery,
+  UserRow,
+} from '../../src/lib/bindings';
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
 
@@ -13,6 +23,8 @@ const info: AppInfo = {
 
 const summary: DirectorySummary = {
   name: 'Demo directory',
+  color: null,
+  readOnly: false,
   baseUrl: 'http://127.0.0.1:4000/scim/v2',
   isDemo: true,
   badges: [
@@ -55,8 +67,10 @@ function checkFilter(text: string): FilterCheck {
   return { valid: true, message: null, errorStart: null, errorEnd: null, canonical: text };
 }
 
+const saved: Connection[] = [];
+
 mockIPC((cmd, args) => {
-  const a = (args ?? {}) as { query?: RowsQuery; text?: string };
+  const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: NewConnection; name?: string };
   switch (cmd) {
     case 'get_app_info':
       if (scenario === 'backend-error') {
@@ -88,6 +102,32 @@ mockIPC((cmd, args) => {
       return { total: groups.length, rows: groups };
     case 'check_filter':
       return checkFilter(a.text ?? '');
+    case 'list_connections':
+      return saved;
+    case 'add_connection': {
+      const input = a.input as NewConnection;
+      const c: Connection = {
+        id: input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        name: input.name,
+        baseUrl: input.baseUrl,
+        auth: input.token ? { kind: 'bearer' } : { kind: 'none' },
+        color: input.color,
+        readOnly: input.readOnly,
+        notes: input.notes,
+        caBundlePath: null,
+        acceptInvalidCerts: false,
+        proxy: null,
+        timeoutSecs: null,
+      };
+      saved.push(c);
+      return c;
+    }
+    case 'test_connection':
+      return { ok: true, summary: 'Connected: PATCH, filter ≤200', latencyMs: 42, warnings: [] };
+    case 'open_connection': {
+      const c = saved.find((x) => x.name === a.name);
+      return { ...summary, name: c?.name ?? '?', color: c?.color ?? null, isDemo: false, baseUrl: c?.baseUrl ?? '' };
+    }
     default:
       throw `command ${cmd} not found`;
   }

@@ -143,6 +143,34 @@ test('role groups are the profiles and projects, labelled as classified locally'
   await context.close();
 });
 
+test('adding a connection validates, tests, and opens it with its colour tag', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('add-connection').click();
+  const dialog = page.getByTestId('add-connection-dialog');
+  await dialog.waitFor();
+  await page.getByTestId('conn-name').fill('Netdata prod');
+  await page.getByTestId('conn-url').fill('app.netdata.cloud/scim');
+  assert.match(await dialog.innerText(), /starts with https:\/\//);
+  assert.equal(await page.getByTestId('conn-save').isDisabled(), true, 'cannot save an invalid URL');
+  await page.getByTestId('conn-url').fill('https://app.netdata.cloud/api/v2/scim');
+  await page.getByTestId('conn-token').fill('secret-token');
+  await page.getByRole('button', { name: 'Colour #d32f2f' }).click();
+  await page.screenshot({ path: path.join(shots, 'add-connection.png') });
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('test-report').getByText('Connected: PATCH').waitFor();
+  await page.getByTestId('open-saved').click();
+  await page.getByTestId('connection-name').getByText('Netdata prod').waitFor();
+  const bar = await page.locator('.tag-bar').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(bar, 'rgb(211, 47, 47)', 'the colour tag is shown');
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  assert.match(await page.getByTestId('connection-menu').innerText(), /Netdata prod/);
+  await page.screenshot({ path: path.join(shots, 'connection-menu.png') });
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
