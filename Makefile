@@ -124,7 +124,10 @@ peers: py-deps
 
 # Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus.
 e2e: build tauri-driver
-	$(XVFB) dbus-run-session -- $(CARGO) nextest run -p scim-explorer-tests --profile e2e --locked
+	@tmp=$$(mktemp -d); mkdir -p $$tmp/data $$tmp/run; chmod 700 $$tmp/run; \
+	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run $(XVFB) dbus-run-session -- sh -c \
+	  'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile e2e --locked'; \
+	rc=$$?; rm -rf $$tmp; exit $$rc
 	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
 
 # ---- the rest -----------------------------------------------------------------------------------------

@@ -11,13 +11,16 @@ use serde_json::json;
 
 /// Opens the app through tauri-driver. The returned driver must outlive the client.
 async fn open_app() -> (TauriDriver, Client) {
+    connect(TauriDriver::start().expect("tauri-driver")).await
+}
+
+async fn connect(driver: TauriDriver) -> (TauriDriver, Client) {
     let app = app_binary();
     assert!(
         app.exists(),
         "the app is not built at {} — run `make build` first",
         app.display()
     );
-    let driver = TauriDriver::start().expect("tauri-driver");
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
@@ -161,4 +164,83 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     save_screenshot(&client, "main-dark.png").await;
 
     client.close().await.expect("close the session");
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// The keychain part of the product, end to end: a connection added in the window with a token is
+/// usable after the app restarts, because the token came back from the OS keychain (a private
+/// gnome-keyring that `make e2e` starts).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_added_in_the_window_works_after_a_restart() {
+    let server = scim_demo_server::DemoServer::start(scim_demo_server::DemoConfig {
+        token: Some("e2e-token-51f0".into()),
+        seed: scim_demo_server::SeedOptions {
+            users: 42,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .expect("a token-protected SCIM server");
+    let profile = std::env::temp_dir().join(format!("scimx-e2e-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+
+    // First run: add the connection and open it.
+    {
+        let (_driver, client) =
+            connect(TauriDriver::start_in(&profile).expect("tauri-driver")).await;
+        wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
+        click(&client, "[data-testid=connection-name]").await;
+        click(&client, "[data-testid=add-connection]").await;
+        type_into(&client, "[data-testid=conn-name]", "Staging").await;
+        type_into(&client, "[data-testid=conn-url]", &server.base_url).await;
+        type_into(&client, "[data-testid=conn-token]", "e2e-token-51f0").await;
+        click(&client, "[data-testid=conn-save]").await;
+        let report = wait_for_text(&client, "[data-testid=test-report]", "Connected").await;
+        assert!(report.contains("PATCH"), "{report}");
+        save_screenshot(&client, "connection-added.png").await;
+        click(&client, "[data-testid=open-saved]").await;
+        wait_for_text(&client, "[data-testid=connection-name]", "Staging").await;
+        wait_for_text(&client, "[data-testid=users-count]", "42 users").await;
+        client.close().await.expect("close the first run");
+    }
+    let saved = std::fs::read_to_string(profile.join("config/scim-explorer/connections.json"))
+        .expect("connections file");
+    assert!(
+        saved.contains("Staging") && !saved.contains("e2e-token-51f0"),
+        "saved without the token: {saved}"
+    );
+
+    // Second run: the same user restarts the app and opens the saved connection.
+    {
+        let (_driver, client) =
+            connect(TauriDriver::start_in(&profile).expect("tauri-driver")).await;
+        wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
+        click(&client, "[data-testid=connection-name]").await;
+        click(&client, "[data-connection=Staging]").await;
+        wait_for_text(&client, "[data-testid=connection-name]", "Staging").await;
+        wait_for_text(&client, "[data-testid=users-count]", "42 users").await;
+        save_screenshot(&client, "connection-after-restart.png").await;
+        client.close().await.expect("close the second run");
+    }
+    let _ = std::fs::remove_dir_all(&profile);
 }

@@ -43,17 +43,28 @@ pub fn free_port() -> u16 {
 pub struct TauriDriver {
     child: Child,
     pub port: u16,
-    /// A private home for the app (config, WebKit storage), removed on drop: every run starts fresh and
-    /// never touches the real user's settings.
+    /// A private home for the app (config, WebKit storage): every run starts fresh and never touches
+    /// the real user's settings. Removed on drop unless the test owns it (see [`Self::start_in`]).
     profile: PathBuf,
+    remove_profile: bool,
 }
 
 impl TauriDriver {
-    /// Starts tauri-driver on free ports and waits until it accepts connections.
+    /// Starts tauri-driver on free ports with a fresh profile, removed afterwards.
     pub fn start() -> Result<Self, String> {
+        let profile =
+            std::env::temp_dir().join(format!("scimx-e2e-{}-{}", std::process::id(), free_port()));
+        let mut driver = Self::start_in(&profile)?;
+        driver.remove_profile = true;
+        Ok(driver)
+    }
+
+    /// Starts tauri-driver with the app's home in `profile`, kept after the driver stops: a second
+    /// driver on the same profile is the same user restarting the app.
+    pub fn start_in(profile: &Path) -> Result<Self, String> {
         let port = free_port();
         let native_port = free_port();
-        let profile = std::env::temp_dir().join(format!("scimx-e2e-{}-{port}", std::process::id()));
+        let profile = profile.to_path_buf();
         for sub in ["config", "data", "cache"] {
             std::fs::create_dir_all(profile.join(sub)).map_err(|e| format!("profile dir: {e}"))?;
         }
@@ -83,6 +94,7 @@ impl TauriDriver {
             child,
             port,
             profile,
+            remove_profile: false,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -107,7 +119,9 @@ impl Drop for TauriDriver {
         std::thread::sleep(Duration::from_millis(300));
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        if self.remove_profile {
+            let _ = std::fs::remove_dir_all(&self.profile);
+        }
     }
 }
 
