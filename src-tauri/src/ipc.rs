@@ -19,6 +19,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::directory::list_users,
             commands::directory::list_groups,
             commands::directory::check_filter,
+            commands::directory::get_resource,
             commands::connections::list_connections,
             commands::connections::add_connection,
             commands::connections::test_connection,

@@ -89,6 +89,19 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     assert_eq!(client.title().await.expect("title"), "SCIM Explorer");
     save_screenshot(&client, "main.png").await;
 
+    // Selecting a user shows the resource exactly as the demo server sent it.
+    click(&client, "[data-testid=users-table] tbody tr:first-child td:nth-child(2)").await;
+    wait_for_text(&client, "[data-testid=detail-pane]", "@example.com").await;
+    click(&client, "[data-testid=json-tab]").await;
+    let raw = wait_for_text(
+        &client,
+        "[data-testid=raw-json]",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    )
+    .await;
+    assert!(raw.contains("\"meta\""), "{raw}");
+    save_screenshot(&client, "user-detail.png").await;
+
     // A server-side filter, evaluated by the demo server with the core.
     let input = client
         .find(Locator::Css("[data-testid=filter-input]"))

@@ -76,6 +76,22 @@ pub struct RowsQuery {
     pub count: Option<u32>,
 }
 
+/// One resource as the detail pane shows it: the exact JSON the server sent, and a few fields read
+/// from it for the formatted view.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceDetail {
+    pub id: String,
+    pub label: String,
+    /// Pretty-printed JSON, attributes in the server's order.
+    pub json: String,
+    pub etag: Option<String>,
+    /// Groups the server lists on the user (`groups`, RFC 7643 §4.1.2); empty when not returned.
+    pub groups: Vec<String>,
+    /// Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared".
+    pub undeclared: Vec<String>,
+}
+
 /// An open directory.
 #[derive(Debug)]
 pub struct Directory {
@@ -209,6 +225,46 @@ impl Directory {
                 .total_results
                 .map(|t| t.min(u64::from(u32::MAX)) as u32),
             rows: page.value.resources.iter().map(user_row).collect(),
+        })
+    }
+
+    /// A user or group, as sent (`kind` is `Users` or `Groups`).
+    pub async fn resource(&self, kind: &str, id: &str) -> Result<ResourceDetail, AppError> {
+        if kind != "Users" && kind != "Groups" {
+            return Err(AppError::invalid_input(format!(
+                "Unknown resource type \"{kind}\"."
+            )));
+        }
+        let response = self.client.get(kind, id).await?;
+        let body = response.body.unwrap_or(Value::Null);
+        let resource = Resource::new(body);
+        let groups = resource
+            .as_object()
+            .and_then(|o| get_ci(o, "groups"))
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|g| {
+                        g.get("display")
+                            .and_then(Value::as_str)
+                            .or_else(|| g.get("value").and_then(Value::as_str))
+                    })
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ResourceDetail {
+            id: resource.id_string().unwrap_or_else(|| id.to_owned()),
+            label: resource.label(),
+            json: serde_json::to_string_pretty(&resource.0).unwrap_or_default(),
+            etag: response.etag,
+            groups,
+            undeclared: resource
+                .undeclared_attributes(&self.discovery.schemas)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         })
     }
 

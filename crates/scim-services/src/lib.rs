@@ -14,7 +14,8 @@ pub mod secrets;
 pub use app_info::AppInfo;
 pub use connections::{AuthKind, Connection, Connections, NewConnection, TestReport};
 pub use directory::{
-    CapabilityBadge, Directory, DirectorySummary, GroupRow, RowsPage, RowsQuery, UserRow,
+    CapabilityBadge, Directory, DirectorySummary, GroupRow, ResourceDetail, RowsPage, RowsQuery,
+    UserRow,
 };
 pub use error::{AppError, ErrorKind, ScimErrorInfo};
 pub use filter_check::{check_filter, FilterCheck};

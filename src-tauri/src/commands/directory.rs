@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use scim_services::{
-    check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow, RowsPage,
-    RowsQuery, UserRow,
+    check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
+    ResourceDetail, RowsPage, RowsQuery, UserRow,
 };
 use tauri::State;
 
@@ -57,6 +57,17 @@ pub async fn list_groups(
     query: RowsQuery,
 ) -> Result<RowsPage<GroupRow>, AppError> {
     current(&state).await?.groups(&query).await
+}
+
+/// One user or group as the server sent it, for the detail pane.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_resource(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+) -> Result<ResourceDetail, AppError> {
+    current(&state).await?.resource(&kind, &id).await
 }
 
 /// Validates a filter as the user types (no request is sent).

@@ -7,6 +7,7 @@ import {
   type Connection,
   type DirectorySummary,
   type NewConnection,
+  type ResourceDetail,
   type TestReport,
   type FilterCheck,
   type GroupRow,
@@ -41,6 +42,8 @@ export const api = {
     unwrap(commands.replaceToken(name, token)),
   removeConnection: (name: string): Promise<null> => unwrap(commands.removeConnection(name)),
   openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
+  getResource: (kind: 'Users' | 'Groups', id: string): Promise<ResourceDetail> =>
+    unwrap(commands.getResource(kind, id)),
   checkFilter: async (text: string): Promise<FilterCheck> => {
     try {
       return await commands.checkFilter(text);

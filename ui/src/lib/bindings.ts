@@ -16,6 +16,8 @@ export const commands = {
 	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
 	/**  Validates a filter as the user types (no request is sent). */
 	checkFilter: (text: string) => __TAURI_INVOKE<FilterCheck>("check_filter", { text }),
+	/**  One user or group as the server sent it, for the detail pane. */
+	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
 	listConnections: () => typedError<Connection[], AppError>(__TAURI_INVOKE("list_connections")),
 	addConnection: (input: NewConnection) => typedError<Connection, AppError>(__TAURI_INVOKE("add_connection", { input })),
 	testConnection: (name: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("test_connection", { name })),
@@ -145,6 +147,22 @@ export type NewConnection = {
 	color: string | null,
 	readOnly?: boolean,
 	notes?: string,
+};
+
+/**
+ *  One resource as the detail pane shows it: the exact JSON the server sent, and a few fields read
+ *  from it for the formatted view.
+ */
+export type ResourceDetail = {
+	id: string,
+	label: string,
+	/**  Pretty-printed JSON, attributes in the server's order. */
+	json: string,
+	etag: string | null,
+	/**  Groups the server lists on the user (`groups`, RFC 7643 §4.1.2); empty when not returned. */
+	groups: string[],
+	/**  Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared". */
+	undeclared: string[],
 };
 
 /**  A page of rows and the total the server announced. */

@@ -102,6 +102,27 @@ mockIPC((cmd, args) => {
       return { total: groups.length, rows: groups };
     case 'check_filter':
       return checkFilter(a.text ?? '');
+    case 'get_resource': {
+      const id = (args as { id?: string }).id ?? '';
+      const u = users.find((x) => x.id === id);
+      const raw = {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        id,
+        userName: u?.userName,
+        displayName: u?.displayName,
+        active: u?.active,
+        secodaRole: 'editor',
+        emails: [{ value: u?.email, type: 'work', primary: true }],
+      };
+      return {
+        id,
+        label: u?.userName ?? id,
+        json: JSON.stringify(raw, null, 2),
+        etag: 'W/"7"',
+        groups: ['Profile: Data Entry'],
+        undeclared: ['secodaRole'],
+      };
+    }
     case 'list_connections':
       return saved;
     case 'add_connection': {

@@ -171,6 +171,23 @@ test('adding a connection validates, tests, and opens it with its colour tag', a
   await context.close();
 });
 
+test('selecting a user opens the detail pane with the JSON as sent; Esc closes it', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.locator('[data-testid=users-table] tbody tr').nth(2).click();
+  const pane = page.getByTestId('detail-pane');
+  await pane.getByText('carla.user2@example.com').first().waitFor();
+  const text = await pane.innerText();
+  assert.match(text, /Profile: Data Entry/);
+  assert.match(text, /Undeclared in \/Schemas: secodaRole/);
+  await page.screenshot({ path: path.join(shots, 'user-detail.png') });
+  await page.getByTestId('json-tab').click();
+  assert.match(await page.getByTestId('raw-json').innerText(), /"secodaRole": "editor"/);
+  await page.keyboard.press('Escape');
+  await pane.waitFor({ state: 'detached' });
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
