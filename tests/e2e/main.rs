@@ -90,7 +90,11 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     save_screenshot(&client, "main.png").await;
 
     // Selecting a user shows the resource exactly as the demo server sent it.
-    click(&client, "[data-testid=users-table] tbody tr:first-child td:nth-child(2)").await;
+    click(
+        &client,
+        "[data-testid=users-table] tbody tr:first-child td:nth-child(2)",
+    )
+    .await;
     wait_for_text(&client, "[data-testid=detail-pane]", "@example.com").await;
     click(&client, "[data-testid=json-tab]").await;
     let raw = wait_for_text(
