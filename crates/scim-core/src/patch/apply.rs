@@ -373,9 +373,7 @@ impl Ctx<'_> {
                     }
                     Some(Value::Object(existing)) if value.is_object() && !multi => {
                         if let Value::Object(incoming) = value {
-                            for (k, v) in incoming {
-                                set_ci(existing, &k, v);
-                            }
+                            merge_sub_attributes(existing, incoming);
                         }
                     }
                     _ => {
@@ -394,9 +392,7 @@ impl Ctx<'_> {
                 match get_ci_mut(container, name) {
                     Some(Value::Object(existing)) if value.is_object() && !multi => {
                         if let Value::Object(incoming) = value {
-                            for (k, v) in incoming {
-                                set_ci(existing, &k, v);
-                            }
+                            merge_sub_attributes(existing, incoming);
                         }
                     }
                     _ => {
@@ -667,6 +663,14 @@ impl Ctx<'_> {
             ),
             _ => value.clone(),
         }
+    }
+}
+
+/// A complex value patched with sub-attributes: listed ones replaced or added, the others kept
+/// (RFC 7644 §3.5.2.1 and §3.5.2.3).
+fn merge_sub_attributes(existing: &mut Map<String, Value>, incoming: Map<String, Value>) {
+    for (k, v) in incoming {
+        set_ci(existing, &k, v);
     }
 }
 
