@@ -143,6 +143,13 @@ mockIPC((cmd, args) => {
       saved.push(c);
       return c;
     }
+    case 'replace_token':
+      return { ok: true, summary: 'Connected with the new token', latencyMs: 12, warnings: [] };
+    case 'remove_connection': {
+      const i = saved.findIndex((x) => x.name === a.name);
+      if (i >= 0) saved.splice(i, 1);
+      return null;
+    }
     case 'test_connection':
       return { ok: true, summary: 'Connected: PATCH, filter ≤200', latencyMs: 42, warnings: [] };
     case 'open_connection': {

@@ -188,6 +188,35 @@ test('selecting a user opens the detail pane with the JSON as sent; Esc closes i
   await context.close();
 });
 
+test('saved connections can be tested, given a new token, and removed', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  // Save one first, through the real dialog.
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('conn-name').fill('Staging');
+  await page.getByTestId('conn-url').fill('https://staging.example.com/scim/v2');
+  await page.getByTestId('conn-token').fill('t');
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('test-report').waitFor();
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('manage-connections').click();
+  const row = page.locator('[data-manage=Staging]');
+  await row.getByRole('button', { name: 'Test' }).click();
+  await row.getByTestId('manage-report').getByText('Connected: PATCH').waitFor();
+  await row.getByRole('button', { name: 'Replace token' }).click();
+  await page.getByTestId('new-token').fill('fresh-token');
+  await row.getByRole('button', { name: 'Save and test' }).click();
+  await row.getByTestId('manage-report').getByText('Connected with the new token').waitFor();
+  await page.screenshot({ path: path.join(shots, 'manage-connections.png') });
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await page.getByTestId('confirm-remove').click();
+  await row.waitFor({ state: 'detached' });
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
