@@ -90,6 +90,9 @@ pub struct ResourceDetail {
     pub groups: Vec<String>,
     /// Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared".
     pub undeclared: Vec<String>,
+    /// A group's members as labels ("Ana Díaz", or the id when the server sent no display), nested
+    /// groups marked "(group)"; `None` when the server did not return members.
+    pub members: Option<Vec<String>>,
 }
 
 /// An open directory.
@@ -265,6 +268,21 @@ impl Directory {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            members: match resource.members() {
+                scim_core::resource::Members::Listed(list) => Some(
+                    list.into_iter()
+                        .map(|m| {
+                            let label = m.display.unwrap_or(m.value);
+                            if m.member_type.as_deref() == Some("Group") {
+                                format!("{label} (group)")
+                            } else {
+                                label
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            },
         })
     }
 
@@ -342,6 +360,32 @@ mod tests {
             .rows
             .iter()
             .any(|g| g.display_name == "All staff" && g.member_count == Some(40)));
+    }
+
+    #[tokio::test]
+    async fn a_group_detail_lists_members_and_marks_nested_groups() {
+        let d = Directory::open_demo(30).await.expect("demo opens");
+        let groups = d
+            .groups(&RowsQuery {
+                filter: Some(r#"displayName eq "Operations (all teams)""#.into()),
+                ..Default::default()
+            })
+            .await
+            .expect("groups");
+        let detail = d
+            .resource("Groups", &groups.rows[0].id)
+            .await
+            .expect("detail");
+        let members = detail.members.expect("members returned");
+        assert!(
+            members.iter().filter(|m| m.ends_with("(group)")).count() == 2,
+            "{members:?}"
+        );
+        assert!(detail
+            .json
+            .contains("\"displayName\": \"Operations (all teams)\""));
+        let err = d.resource("Teams", "x").await.expect_err("unknown type");
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
     }
 
     #[tokio::test]

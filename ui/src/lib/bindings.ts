@@ -163,6 +163,11 @@ export type ResourceDetail = {
 	groups: string[],
 	/**  Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared". */
 	undeclared: string[],
+	/**
+	 *  A group's members as labels ("Ana Díaz", or the id when the server sent no display), nested
+	 *  groups marked "(group)"; `None` when the server did not return members.
+	 */
+	members: string[] | null,
 };
 
 /**  A page of rows and the total the server announced. */

@@ -104,6 +104,18 @@ mockIPC((cmd, args) => {
       return checkFilter(a.text ?? '');
     case 'get_resource': {
       const id = (args as { id?: string }).id ?? '';
+      if ((args as { kind?: string }).kind === 'Groups') {
+        const g = groups.find((x) => x.id === id);
+        return {
+          id,
+          label: g?.displayName ?? id,
+          json: JSON.stringify({ id, displayName: g?.displayName, members: [{ value: 'u1' }] }, null, 2),
+          etag: null,
+          groups: [],
+          undeclared: [],
+          members: ['Ana User0', 'Engineering (group)'],
+        };
+      }
       const u = users.find((x) => x.id === id);
       const raw = {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -121,6 +133,7 @@ mockIPC((cmd, args) => {
         etag: 'W/"7"',
         groups: ['Profile: Data Entry'],
         undeclared: ['secodaRole'],
+        members: null,
       };
     }
     case 'list_connections':

@@ -217,6 +217,17 @@ test('saved connections can be tested, given a new token, and removed', async ()
   await context.close();
 });
 
+test('a group opens with its members, nested groups marked', async () => {
+  const { page, context } = await openPage();
+  await page.locator('[data-section=groups]').click();
+  await page.getByTestId('groups-table').waitFor();
+  await page.locator('[data-testid=groups-table] tbody tr').nth(1).click();
+  const members = page.getByTestId('member-list');
+  await members.waitFor();
+  assert.deepEqual(await members.locator('li').allInnerTexts(), ['Ana User0', 'Engineering (group)']);
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
