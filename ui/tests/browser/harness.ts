@@ -137,6 +137,14 @@ mockIPC((cmd, args) => {
       };
     }
     case 'list_connections':
+      if (scenario === 'corrupt-connections') {
+        const error: AppError = {
+          kind: 'storage',
+          message: '/home/ana/.config/scim-explorer/connections.json is not valid JSON (line 3). It was left untouched: fix it or move it away.',
+          scim: null,
+        };
+        throw error;
+      }
       return saved;
     case 'add_connection': {
       const input = a.input as NewConnection;

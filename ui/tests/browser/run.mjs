@@ -228,6 +228,14 @@ test('a group opens with its members, nested groups marked', async () => {
   await context.close();
 });
 
+test('a broken connections file is reported without hiding the open directory', async () => {
+  const { page, context } = await openPage({ scenario: 'corrupt-connections' });
+  await page.getByRole('alert').getByText('left untouched').waitFor();
+  await page.getByTestId('users-table').waitFor();
+  assert.equal(await page.locator('[data-testid=users-table] tbody tr').count(), 40);
+  await context.close();
+});
+
 test('a small window keeps the navigation and the content readable', async () => {
   const { page, context } = await openPage({ width: 760, height: 500 });
   await page.getByTestId('status-bar').getByText('SCIM Explorer').waitFor();
