@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium curl python3-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain fmt-check clippy layering rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -122,13 +122,22 @@ peers: py-deps
 	$(CARGO) build -p scimx --locked
 	$(CARGO) nextest run -p scim-explorer-tests --profile peers --locked
 
-# Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus.
+# Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus with an unlocked
+# throw-away gnome-keyring. E2E_PROFILE picks the nextest profile.
+E2E_PROFILE ?= e2e
 e2e: build tauri-driver
 	@tmp=$$(mktemp -d); mkdir -p $$tmp/data $$tmp/run; chmod 700 $$tmp/run; \
 	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run $(XVFB) dbus-run-session -- sh -c \
-	  'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile e2e --locked'; \
-	rc=$$?; rm -rf $$tmp; exit $$rc
+	  'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile $(E2E_PROFILE) --locked'; \
+	rc=$$?; for m in $$(mount | awk -v d="$$tmp" 'index($$3, d) == 1 {print $$3}'); do fusermount -u "$$m" 2>/dev/null || umount -l "$$m"; done; \
+	rm -rf $$tmp; exit $$rc
 	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
+
+# Add a connection in the window, restart the app, open it again (token from the keychain). Kept out of
+# `make test` for now: run from an agent session it was intermittently SIGTERM'd together with its
+# caller, ~3 s in; it passed in clean-clone runs. See the session note before moving it back.
+e2e-keychain:
+	$(MAKE) e2e E2E_PROFILE=e2e-keychain
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.
