@@ -10,6 +10,7 @@ use scim_demo_server::{DemoConfig, DemoServer};
 use scim_services::{Keychain, SecretStore};
 
 const TOKEN: &str = "tok-LEAKCHECK-7f3a9c21e4";
+const HEADER_VALUE: &str = "hdr-LEAKCHECK-51c0de";
 
 fn scimx(args: &[&str], config_dir: &Path, envs: &[(&str, &str)]) -> Output {
     let bin = scim_explorer_tests::target_dir()
@@ -109,9 +110,14 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
                 &url,
                 "--color",
                 "#2e7d32",
+                "--header",
+                "X-Tenant-Id",
             ],
             &config,
-            &[("SCIM_TOKEN", TOKEN)],
+            &[
+                ("SCIM_TOKEN", TOKEN),
+                ("SCIM_HEADER_X_TENANT_ID", HEADER_VALUE),
+            ],
         )));
         outputs.push(ok(&scimx(&["connections", "test", "Demo"], &config, &[])));
         outputs.push(ok(&scimx(&["connections", "list"], &config, &[])));
@@ -136,6 +142,11 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
             "the token came back from the keychain"
         );
         outputs.push(csv);
+        let logged = std::fs::read_to_string(&log).expect("request log");
+        assert!(
+            logged.to_ascii_lowercase().contains("x-tenant-id"),
+            "the extra header was sent (and logged masked)"
+        );
         let export = ok(&scimx(&["connections", "export"], &config, &[]));
         std::fs::write(work2.join("export.json"), &export).expect("write export");
         outputs.push(export);
@@ -147,9 +158,10 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
     let mut checked = 0;
     for file in files(&work) {
         let bytes = std::fs::read(&file).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !String::from_utf8_lossy(&bytes).contains(TOKEN),
-            "the token leaked into {}",
+            !text.contains(TOKEN) && !text.contains(HEADER_VALUE),
+            "a secret leaked into {}",
             file.display()
         );
         checked += 1;
@@ -159,7 +171,10 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
         "config, request log and export were checked ({checked} files)"
     );
     for out in &outputs {
-        assert!(!out.contains(TOKEN), "the token leaked into output: {out}");
+        assert!(
+            !out.contains(TOKEN) && !out.contains(HEADER_VALUE),
+            "a secret leaked into output: {out}"
+        );
     }
     // It is in the keychain, under the debug namespace the scimx debug build uses.
     let stored = Keychain::default()
@@ -180,6 +195,13 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
             .expect("keychain read")
             .is_none(),
         "removing a connection deletes its secret"
+    );
+    assert!(
+        Keychain::default()
+            .get("demo/header/x-tenant-id")
+            .expect("keychain read")
+            .is_none(),
+        "and its header values"
     );
     let _ = std::fs::remove_dir_all(&work);
 }

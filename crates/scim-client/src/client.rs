@@ -16,7 +16,9 @@ use scim_core::patch::PatchOp;
 use scim_core::{Tolerant, Warning};
 
 use crate::error::ClientError;
-use crate::log::{redact_body, redact_headers, redact_headers_also, Exchange, RequestLog};
+use crate::log::{
+    redact_body, redact_headers, redact_headers_also, redact_json, Exchange, RequestLog,
+};
 use crate::secret::Secret;
 
 const SCIM_JSON: &str = "application/scim+json";
@@ -211,6 +213,11 @@ impl ScimClient {
         })
     }
 
+    /// The settings this client was made with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
     /// Records every exchange of this client (and its clones) in `log`.
     #[must_use]
     pub fn with_log(mut self, log: RequestLog) -> Self {
@@ -319,6 +326,12 @@ impl ScimClient {
                 message: network_message(&e),
                 timeout: e.is_timeout(),
             })?;
+            // Parsed once, for the log and for the answer: a page of 1000 users is worth not parsing twice.
+            let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                serde_json::from_slice(&bytes).ok()
+            };
             if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
                 entry.duration_ms = started.elapsed().as_millis() as u64;
                 entry.status = Some(status.as_u16());
@@ -328,7 +341,10 @@ impl ScimClient {
                         .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("(binary)"))),
                 );
                 entry.response_bytes = bytes.len();
-                entry.response_body = redact_body(&bytes);
+                entry.response_body = match &parsed {
+                    Some(v) => Some(redact_json(v, bytes.len())),
+                    None => redact_body(&bytes),
+                };
                 log.push(entry);
             }
             if retryable
@@ -352,7 +368,7 @@ impl ScimClient {
                 attempt += 1;
                 continue;
             }
-            return interpret(status, &headers, &bytes);
+            return interpret(status, &headers, &bytes, parsed);
         }
     }
 
@@ -601,16 +617,12 @@ fn interpret(
     status: StatusCode,
     headers: &HeaderMap,
     bytes: &[u8],
+    parsed: Option<Value>,
 ) -> Result<ScimResponse, ClientError> {
     let etag = headers
         .get(ETAG)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .map(str::to_owned);
-    let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        serde_json::from_slice(bytes).ok()
-    };
     if status.is_success() {
         if !bytes.iter().all(u8::is_ascii_whitespace) && parsed.is_none() {
             return Err(ClientError::Decode(format!(
@@ -693,6 +705,7 @@ mod tests {
             StatusCode::BAD_GATEWAY,
             &HeaderMap::new(),
             b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            None,
         )
         .expect_err("error");
         let ClientError::Http {

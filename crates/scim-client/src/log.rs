@@ -166,47 +166,108 @@ fn is_secret_field(key: &str) -> bool {
         || k == "token"
 }
 
-fn mask_json(v: &mut Value) {
-    match v {
-        Value::Object(o) => {
-            for (k, val) in o.iter_mut() {
-                if is_secret_field(k) && !val.is_null() {
-                    *val = Value::String(MASK.to_owned());
-                } else {
-                    mask_json(val);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_json),
-        _ => {}
-    }
-}
-
 /// A body as stored in the log: JSON with secret fields (`password`, tokens) masked, then truncated.
 pub fn redact_body(bytes: &[u8]) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
-    let text = match serde_json::from_slice::<Value>(bytes) {
-        Ok(mut v) => {
-            mask_json(&mut v);
-            v.to_string()
-        }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => Some(redact_json(&v, bytes.len())),
         // Not JSON (an HTML error page, a form-encoded token request): mask form secrets.
-        Err(_) => String::from_utf8_lossy(bytes)
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if is_secret_field(k) => format!("{k}={MASK}"),
-                _ => pair.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join("&"),
-    };
-    if text.chars().count() > MAX_BODY_CHARS {
-        let cut: String = text.chars().take(MAX_BODY_CHARS).collect();
-        return Some(format!("{cut}… ({} bytes in all)", bytes.len()));
+        Err(_) => {
+            let text = String::from_utf8_lossy(bytes)
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) if is_secret_field(k) => format!("{k}={MASK}"),
+                    _ => pair.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            Some(cap(text, bytes.len()))
+        }
     }
-    Some(text)
+}
+
+/// A body already parsed (the client parses each answer once): written masked and cut at the cap
+/// while serialising, so a 10 MB page costs 64 KB of work here, not a copy and a full re-encode.
+pub fn redact_json(v: &Value, total_bytes: usize) -> String {
+    let mut out = Capped(Vec::with_capacity(MAX_BODY_CHARS.min(total_bytes + 16)));
+    // The writer refuses bytes past the cap, which ends serialisation early with an error.
+    let truncated = serde_json::to_writer(&mut out, &Masked(v)).is_err();
+    let text = match String::from_utf8(out.0) {
+        Ok(s) => s,
+        // Cut inside a multi-byte character: drop the partial one.
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).unwrap_or_default()
+        }
+    };
+    if truncated {
+        format!("{text}… ({total_bytes} bytes in all)")
+    } else {
+        text
+    }
+}
+
+fn cap(text: String, total_bytes: usize) -> String {
+    if text.len() <= MAX_BODY_CHARS {
+        return text;
+    }
+    let mut end = MAX_BODY_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({total_bytes} bytes in all)", &text[..end])
+}
+
+/// A byte sink that accepts at most [`MAX_BODY_CHARS`] bytes.
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = MAX_BODY_CHARS - self.0.len();
+        if room == 0 {
+            return Err(std::io::Error::other("log body cap reached"));
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Serialises a JSON value with secret fields replaced by the mask, without copying it.
+struct Masked<'a>(&'a Value);
+
+impl Serialize for Masked<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(o) => {
+                let mut map = s.serialize_map(Some(o.len()))?;
+                for (k, val) in o {
+                    if is_secret_field(k) && !val.is_null() {
+                        map.serialize_entry(k, MASK)?;
+                    } else {
+                        map.serialize_entry(k, &Masked(val))?;
+                    }
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Masked(item))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +344,23 @@ mod tests {
             curl.contains(r"o'\''neil"),
             "single quotes are escaped for the shell: {curl}"
         );
+    }
+
+    #[test]
+    fn large_bodies_are_cut_at_the_cap_and_still_masked() {
+        let users: Vec<Value> = (0..3000)
+            .map(|i| serde_json::json!({"userName": format!("ü{i}"), "password": "hunter2"}))
+            .collect();
+        let body = serde_json::json!({ "Resources": users });
+        let bytes = body.to_string().into_bytes();
+        let logged = redact_body(&bytes).expect("body");
+        assert!(logged.len() < MAX_BODY_CHARS + 64, "{}", logged.len());
+        assert!(logged.ends_with(&format!("… ({} bytes in all)", bytes.len())));
+        assert!(!logged.contains("hunter2"));
+        assert!(logged.contains("\"password\":\"••••••\""));
+        // Small bodies come back whole.
+        let small = redact_json(&serde_json::json!({"token": "t", "a": [1, 2]}), 20);
+        assert_eq!(small, r#"{"token":"••••••","a":[1,2]}"#);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use specta::Type;
 use scim_client::{Auth, ClientConfig, ClientCredentials, ScimClient, Secret};
 
 use crate::error::{AppError, ErrorKind};
-use crate::secrets::SecretStore;
+use crate::secrets::{MemoryStore, SecretStore};
 
 /// The file format version this build writes.
 pub const FILE_VERSION: u32 = 1;
@@ -64,6 +64,14 @@ pub struct Connection {
     pub proxy: Option<String>,
     #[serde(default)]
     pub timeout_secs: Option<u32>,
+    /// Extra headers sent with every request (a tenant id, an API key). Only the names are here:
+    /// the values are secrets, kept with the token.
+    #[serde(default)]
+    pub header_names: Vec<String>,
+    /// The secrets are held in memory for this session only (no keychain was available, or the user
+    /// chose so): after a restart the token must be entered again.
+    #[serde(default)]
+    pub session_only: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -88,6 +96,19 @@ pub fn config_dir() -> PathBuf {
     };
     base.unwrap_or_else(|| PathBuf::from("."))
         .join("scim-explorer")
+}
+
+/// The default file for "Export connections": the user's Downloads folder (XDG on Linux), else home.
+pub fn default_export_path() -> PathBuf {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let downloads = std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join("Downloads"));
+    let dir = if downloads.is_dir() { downloads } else { home };
+    dir.join("scim-explorer-connections.json")
 }
 
 fn storage(message: impl Into<String>) -> AppError {
@@ -124,6 +145,8 @@ pub struct TestReport {
 pub struct Connections {
     path: PathBuf,
     secrets: Arc<dyn SecretStore>,
+    /// Secrets of `session_only` connections: gone when the app quits.
+    session: Arc<MemoryStore>,
 }
 
 impl Connections {
@@ -131,7 +154,47 @@ impl Connections {
         Self {
             path: dir.join("connections.json"),
             secrets,
+            session: Arc::new(MemoryStore::default()),
         }
+    }
+
+    /// Where this connection's secrets live.
+    fn store_for(&self, c: &Connection) -> &dyn SecretStore {
+        if c.session_only {
+            self.session.as_ref()
+        } else {
+            self.secrets.as_ref()
+        }
+    }
+
+    /// Stores a connection's token and header values; `None` leaves a secret as it is.
+    fn store_secrets(
+        &self,
+        c: &Connection,
+        secret: Option<&Secret>,
+        headers: &[(String, Secret)],
+    ) -> Result<(), AppError> {
+        let store = self.store_for(c);
+        if let Some(secret) = secret {
+            store.set(&account(&c.id), secret)?;
+        }
+        for (name, value) in headers {
+            store.set(&header_account(&c.id, name), value)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every secret a connection may have, in both stores.
+    fn delete_secrets(&self, c: &Connection) -> Result<(), AppError> {
+        let mut accounts = vec![account(&c.id)];
+        accounts.extend(c.header_names.iter().map(|n| header_account(&c.id, n)));
+        for a in &accounts {
+            self.session.delete(a)?;
+        }
+        for a in &accounts {
+            self.secrets.delete(a)?;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -219,6 +282,32 @@ impl Connections {
             )));
         }
         ScimClient::new(ClientConfig::new(url, Auth::None))?;
+        for name in &c.header_names {
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.!#$%&'*+^`|~".contains(&b));
+            if !valid {
+                return Err(AppError::invalid_input(format!(
+                    "\"{name}\" is not a valid header name (letters, digits and - only)."
+                )));
+            }
+            if name.eq_ignore_ascii_case("authorization") {
+                return Err(AppError::invalid_input(
+                    "Set the Authorization header through the authentication kind, not as an extra header.",
+                ));
+            }
+        }
+        if let Some(url) = &c.proxy {
+            if !(url.starts_with("http://")
+                || url.starts_with("https://")
+                || url.starts_with("socks5://"))
+            {
+                return Err(AppError::invalid_input(format!(
+                    "The proxy must look like http://proxy.example:3128 (got \"{url}\")."
+                )));
+            }
+        }
         if let Some(color) = &c.color {
             let ok = color.len() == 7
                 && color.starts_with('#')
@@ -235,8 +324,18 @@ impl Connections {
     /// Saves a new connection and its secret. The id is derived from the name.
     pub fn add(
         &self,
+        connection: Connection,
+        secret: Option<Secret>,
+    ) -> Result<Connection, AppError> {
+        self.add_with_headers(connection, secret, &[])
+    }
+
+    /// As [`Connections::add`], with the values of its extra headers.
+    pub fn add_with_headers(
+        &self,
         mut connection: Connection,
         secret: Option<Secret>,
+        headers: &[(String, Secret)],
     ) -> Result<Connection, AppError> {
         Self::validate(&connection)?;
         let mut file = self.read()?;
@@ -260,9 +359,7 @@ impl Connections {
         connection.id = id;
         connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
         // Secret first: a connection without its token would be useless, an orphan token harmless.
-        if let Some(secret) = &secret {
-            self.secrets.set(&account(&connection.id), secret)?;
-        }
+        self.store_secrets(&connection, secret.as_ref(), headers)?;
         file.connections.push(connection.clone());
         file.version = FILE_VERSION;
         self.write(&file)?;
@@ -270,9 +367,32 @@ impl Connections {
     }
 
     /// Replaces a connection's settings (not its secret).
-    pub fn update(&self, connection: Connection) -> Result<(), AppError> {
+    pub fn update(&self, connection: Connection) -> Result<Connection, AppError> {
+        self.edit(connection, None, &[])
+    }
+
+    /// Replaces a connection's settings, and its token or header values where given (`None` and
+    /// absent headers keep what is stored). Secrets follow a switch to or from "this session only";
+    /// headers no longer configured lose their stored values.
+    pub fn edit(
+        &self,
+        mut connection: Connection,
+        secret: Option<Secret>,
+        headers: &[(String, Secret)],
+    ) -> Result<Connection, AppError> {
         Self::validate(&connection)?;
+        connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
         let mut file = self.read()?;
+        if file
+            .connections
+            .iter()
+            .any(|c| c.id != connection.id && c.name.eq_ignore_ascii_case(&connection.name))
+        {
+            return Err(AppError::invalid_input(format!(
+                "A connection called \"{}\" already exists.",
+                connection.name
+            )));
+        }
         let slot = file
             .connections
             .iter_mut()
@@ -283,8 +403,40 @@ impl Connections {
                     connection.id
                 ))
             })?;
-        *slot = connection;
-        self.write(&file)
+        let before = slot.clone();
+        if before.session_only != connection.session_only {
+            // Move what is stored to the other store before anything is deleted.
+            let from = self.store_for(&before);
+            let mut moved = Vec::new();
+            if let Some(t) = from.get(&account(&before.id))? {
+                moved.push((account(&before.id), t));
+            }
+            for n in &connection.header_names {
+                if let Some(v) = from.get(&header_account(&before.id, n))? {
+                    moved.push((header_account(&before.id, n), v));
+                }
+            }
+            let to = self.store_for(&connection);
+            for (a, v) in &moved {
+                to.set(a, v)?;
+            }
+            for (a, _) in &moved {
+                from.delete(a)?;
+            }
+        }
+        self.store_secrets(&connection, secret.as_ref(), headers)?;
+        let store = self.store_for(&connection);
+        for gone in before.header_names.iter().filter(|n| {
+            !connection
+                .header_names
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(n))
+        }) {
+            store.delete(&header_account(&before.id, gone))?;
+        }
+        *slot = connection.clone();
+        self.write(&file)?;
+        Ok(connection)
     }
 
     /// Deletes a connection and its keychain entries.
@@ -293,30 +445,34 @@ impl Connections {
         let mut file = self.read()?;
         file.connections.retain(|c| c.id != target.id);
         self.write(&file)?;
-        self.secrets.delete(&account(&target.id))
+        self.delete_secrets(&target)
     }
 
     /// Replaces the secret ("Replace token"), e.g. after Netdata's "Regenerate Token".
     pub fn rotate(&self, name: &str, secret: &Secret) -> Result<Connection, AppError> {
         let target = self.find(name)?;
-        self.secrets.set(&account(&target.id), secret)?;
+        self.store_for(&target).set(&account(&target.id), secret)?;
         Ok(target)
     }
 
     /// A client for the saved connection, with its secret from the keychain.
     pub fn client(&self, name: &str) -> Result<ScimClient, AppError> {
         let c = self.find(name)?;
-        let secret = || -> Result<Secret, AppError> {
-            self.secrets.get(&account(&c.id))?.ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::Keychain,
-                    format!(
-                        "No token is stored for \"{}\" in the {}. Use \"Replace token\".",
-                        c.name,
-                        self.secrets.describe()
-                    ),
+        let store = self.store_for(&c);
+        let missing = |what: &str| {
+            let message = if c.session_only {
+                format!("The {what} of \"{}\" was kept for one session only and is gone since the app restarted. Enter it again (Replace token, or Edit).", c.name)
+            } else {
+                format!(
+                    "No {what} is stored for \"{}\" in the {}. Use \"Replace token\" (or Edit).",
+                    c.name,
+                    store.describe()
                 )
-            })
+            };
+            AppError::new(ErrorKind::Keychain, message)
+        };
+        let secret = || -> Result<Secret, AppError> {
+            store.get(&account(&c.id))?.ok_or_else(|| missing("token"))
         };
         let auth = match &c.auth {
             AuthKind::None => Auth::None,
@@ -337,6 +493,12 @@ impl Connections {
             }),
         };
         let mut config = ClientConfig::new(&c.base_url, auth);
+        for n in &c.header_names {
+            let value = store
+                .get(&header_account(&c.id, n))?
+                .ok_or_else(|| missing(&format!("value of the {n} header")))?;
+            config.extra_headers.push((n.clone(), value));
+        }
         config.accept_invalid_certs = c.accept_invalid_certs;
         config.proxy = c.proxy.clone();
         if let Some(t) = c.timeout_secs {
@@ -440,42 +602,14 @@ impl Connections {
     }
 }
 
-/// What the "Add connection" form sends. The token crosses from the UI to Rust once, here, and goes
-/// straight to the keychain; it never travels back.
-#[derive(Debug, Clone, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct NewConnection {
-    pub name: String,
-    pub base_url: String,
-    pub token: Option<String>,
-    pub color: Option<String>,
-    #[serde(default)]
-    pub read_only: bool,
-    #[serde(default)]
-    pub notes: String,
-}
-
-impl NewConnection {
-    /// Saves it as a bearer-token connection (or without auth when no token was given).
-    pub fn save(self, store: &Connections) -> Result<Connection, AppError> {
-        let token = self
-            .token
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| Secret::new(t.trim()));
-        let mut c = Connection::bearer(&self.name, &self.base_url);
-        if token.is_none() {
-            c.auth = AuthKind::None;
-        }
-        c.color = self.color.filter(|c| !c.is_empty());
-        c.read_only = self.read_only;
-        c.notes = self.notes;
-        store.add(c, token)
-    }
-}
-
 /// The keychain account of a connection's secret.
 pub fn account(connection_id: &str) -> String {
     format!("{connection_id}/token")
+}
+
+/// The keychain account of an extra header's value (names are case-insensitive).
+pub fn header_account(connection_id: &str, header: &str) -> String {
+    format!("{connection_id}/header/{}", header.to_ascii_lowercase())
 }
 
 impl Connection {
@@ -493,6 +627,8 @@ impl Connection {
             accept_invalid_certs: false,
             proxy: None,
             timeout_secs: None,
+            header_names: Vec::new(),
+            session_only: false,
         }
     }
 }

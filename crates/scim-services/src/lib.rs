@@ -4,6 +4,7 @@
 //! every behaviour can be tested without a window.
 
 pub mod app_info;
+pub mod connection_form;
 pub mod connections;
 mod convert;
 pub mod directory;
@@ -12,7 +13,8 @@ pub mod filter_check;
 pub mod secrets;
 
 pub use app_info::AppInfo;
-pub use connections::{AuthKind, Connection, Connections, NewConnection, TestReport};
+pub use connection_form::{ConnectionInput, HeaderInput};
+pub use connections::{AuthKind, Connection, Connections, TestReport};
 pub use directory::{
     CapabilityBadge, Directory, DirectorySummary, GroupRow, ResourceDetail, RowsPage, RowsQuery,
     UserRow,

@@ -13,7 +13,9 @@ use scim_client::{
     Auth, CancelFlag, ClientConfig, ListParams, LoadOptions, RequestLog, ScimClient, Secret,
 };
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
-use scim_services::{AppError, AuthKind, Connection, Connections, ErrorKind, Keychain};
+use scim_services::{
+    AppError, AuthKind, ConnectionInput, Connections, ErrorKind, HeaderInput, Keychain,
+};
 
 #[derive(Parser)]
 #[command(
@@ -65,6 +67,8 @@ struct Target {
 }
 
 #[derive(Subcommand)]
+// Parsed once per run: the size of the `add` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum ConnectionsAction {
     /// Save a connection; the token (from SCIM_TOKEN or a hidden prompt) goes to the OS keychain.
     Add {
@@ -76,11 +80,37 @@ enum ConnectionsAction {
         /// User name for --auth basic.
         #[arg(long)]
         user: Option<String>,
+        /// Token endpoint for --auth oauth2 (client credentials; the client secret is the secret).
+        #[arg(long)]
+        token_url: Option<String>,
+        /// Client id for --auth oauth2.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Scope for --auth oauth2.
+        #[arg(long)]
+        scope: Option<String>,
+        /// An extra header sent with every request (repeatable). Its value is a secret: from
+        /// SCIM_HEADER_<NAME> (X-Tenant-Id → SCIM_HEADER_X_TENANT_ID) or a hidden prompt.
+        #[arg(long = "header", value_name = "NAME")]
+        headers: Vec<String>,
         /// Colour tag, e.g. '#d32f2f' for production.
         #[arg(long)]
         color: Option<String>,
         #[arg(long)]
         read_only: bool,
+        /// A PEM file of extra certificate authorities to trust.
+        #[arg(long)]
+        ca_bundle: Option<String>,
+        /// Do not verify TLS certificates (a test server with a self-signed certificate only).
+        #[arg(long)]
+        insecure: bool,
+        #[arg(long)]
+        proxy: Option<String>,
+        /// Request timeout in seconds.
+        #[arg(long)]
+        timeout: Option<u32>,
+        #[arg(long, default_value = "")]
+        notes: String,
     },
     /// The saved connections (never their secrets).
     List,
@@ -100,6 +130,8 @@ enum ConnectionsAction {
 enum AuthChoice {
     Bearer,
     Basic,
+    #[value(name = "oauth2")]
+    OAuth2,
     None,
 }
 
@@ -192,14 +224,33 @@ fn client(target: &Target) -> Result<ScimClient, AppError> {
 /// The secret for a connection: SCIM_TOKEN, else a prompt with echo off (never a command-line argument,
 /// which would land in shell history and process lists).
 fn read_secret(what: &str) -> Result<Secret, AppError> {
-    if let Ok(t) = std::env::var("SCIM_TOKEN") {
+    read_secret_from("SCIM_TOKEN", what)
+}
+
+/// The environment variable that carries an extra header's value: `X-Tenant-Id` → `SCIM_HEADER_X_TENANT_ID`.
+fn header_env(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("SCIM_HEADER_{upper}")
+}
+
+fn read_secret_from(var: &str, what: &str) -> Result<Secret, AppError> {
+    if let Ok(t) = std::env::var(var) {
         if !t.is_empty() {
             return Ok(Secret::new(t));
         }
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(AppError::invalid_input(format!(
-            "Set SCIM_TOKEN to the {what}, or run this in a terminal to be asked for it."
+            "Set {var} to the {what}, or run this in a terminal to be asked for it."
         )));
     }
     eprint!("{what}: ");
@@ -226,23 +277,75 @@ async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> 
             url,
             auth,
             user,
+            token_url,
+            client_id,
+            scope,
+            headers,
             color,
             read_only,
+            ca_bundle,
+            insecure,
+            proxy,
+            timeout,
+            notes,
         } => {
-            let (auth_kind, secret) = match auth {
+            let (auth, secret_name) = match auth {
                 AuthChoice::None => (AuthKind::None, None),
-                AuthChoice::Bearer => (AuthKind::Bearer, Some(read_secret("token")?)),
+                AuthChoice::Bearer => (AuthKind::Bearer, Some("token")),
                 AuthChoice::Basic => {
                     let user =
                         user.ok_or_else(|| AppError::invalid_input("--auth basic needs --user."))?;
-                    (AuthKind::Basic { user }, Some(read_secret("password")?))
+                    (AuthKind::Basic { user }, Some("password"))
                 }
+                AuthChoice::OAuth2 => (
+                    AuthKind::OAuth2 {
+                        token_url: token_url.ok_or_else(|| {
+                            AppError::invalid_input("--auth oauth2 needs --token-url.")
+                        })?,
+                        client_id: client_id.ok_or_else(|| {
+                            AppError::invalid_input("--auth oauth2 needs --client-id.")
+                        })?,
+                        scope,
+                    },
+                    Some("client secret"),
+                ),
             };
-            let mut connection = Connection::bearer(&name, &url);
-            connection.auth = auth_kind;
-            connection.color = color;
-            connection.read_only = read_only;
-            let saved = store.add(connection, secret)?;
+            let secret = match secret_name {
+                Some(what) => Some(read_secret(what)?.expose().to_owned()),
+                None => None,
+            };
+            let mut header_inputs = Vec::new();
+            for h in headers {
+                let value = read_secret_from(&header_env(&h), &format!("value of {h}"))?;
+                header_inputs.push(HeaderInput {
+                    name: h,
+                    value: Some(value.expose().to_owned()),
+                });
+            }
+            // The same form (and validation) as the app's "Add connection".
+            let saved = ConnectionInput {
+                id: None,
+                name,
+                base_url: url,
+                auth,
+                secret,
+                headers: header_inputs,
+                color,
+                read_only,
+                notes,
+                ca_bundle_path: ca_bundle,
+                accept_invalid_certs: insecure,
+                proxy,
+                timeout_secs: timeout,
+                session_only: false,
+            }
+            .save(&store)?;
+            if saved.accept_invalid_certs {
+                eprintln!(
+                    "warning: TLS certificates of {} will not be verified",
+                    saved.base_url
+                );
+            }
             let _ = writeln!(
                 out,
                 "saved \"{}\" ({}); secret in the {}",

@@ -1,8 +1,11 @@
-//! Commands of the connections screens: list, add, test, replace token, remove, open.
+//! Commands of the connections screens: list, create/edit, test, replace token, remove, open,
+//! import and export.
 
 use std::sync::Arc;
 
-use scim_services::{AppError, Connection, Directory, DirectorySummary, NewConnection, TestReport};
+use scim_services::{
+    AppError, Connection, ConnectionInput, Directory, DirectorySummary, TestReport,
+};
 use tauri::State;
 
 use crate::state::AppState;
@@ -13,13 +16,48 @@ pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<Connection>, A
     state.connections.list()
 }
 
+/// Creates a connection, or updates it when the input carries its id.
 #[tauri::command]
 #[specta::specta]
-pub fn add_connection(
+pub fn save_connection(
     state: State<'_, AppState>,
-    input: NewConnection,
+    input: ConnectionInput,
 ) -> Result<Connection, AppError> {
     input.save(&state.connections)
+}
+
+/// Writes the connections (never their secrets) to `path`, for sharing a setup with a team.
+#[tauri::command]
+#[specta::specta]
+pub fn export_connections(state: State<'_, AppState>, path: String) -> Result<String, AppError> {
+    let text = state.connections.export()?;
+    std::fs::write(&path, text + "\n").map_err(|e| {
+        AppError::new(
+            scim_services::ErrorKind::Storage,
+            format!("Cannot write {path}: {e}."),
+        )
+    })?;
+    Ok(path)
+}
+
+/// Where an export goes unless the user picks another path: the Downloads folder.
+#[tauri::command]
+#[specta::specta]
+pub fn default_export_path() -> String {
+    scim_services::connections::default_export_path()
+        .display()
+        .to_string()
+}
+
+/// Adds the connections of an exported file's text; returns the names added (existing names are
+/// skipped; their secrets must be entered afterwards).
+#[tauri::command]
+#[specta::specta]
+pub fn import_connections(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<String>, AppError> {
+    state.connections.import(&text)
 }
 
 #[tauri::command]

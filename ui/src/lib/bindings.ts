@@ -19,7 +19,17 @@ export const commands = {
 	/**  One user or group as the server sent it, for the detail pane. */
 	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
 	listConnections: () => typedError<Connection[], AppError>(__TAURI_INVOKE("list_connections")),
-	addConnection: (input: NewConnection) => typedError<Connection, AppError>(__TAURI_INVOKE("add_connection", { input })),
+	/**  Creates a connection, or updates it when the input carries its id. */
+	saveConnection: (input: ConnectionInput) => typedError<Connection, AppError>(__TAURI_INVOKE("save_connection", { input })),
+	/**  Writes the connections (never their secrets) to `path`, for sharing a setup with a team. */
+	exportConnections: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_connections", { path })),
+	/**  Where an export goes unless the user picks another path: the Downloads folder. */
+	defaultExportPath: () => __TAURI_INVOKE<string>("default_export_path"),
+	/**
+	 *  Adds the connections of an exported file's text; returns the names added (existing names are
+	 *  skipped; their secrets must be entered afterwards).
+	 */
+	importConnections: (text: string) => typedError<string[], AppError>(__TAURI_INVOKE("import_connections", { text })),
 	testConnection: (name: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("test_connection", { name })),
 	/**  "Replace token": stores the new token, then tests the connection with it. */
 	replaceToken: (name: string, token: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("replace_token", { name, token })),
@@ -82,6 +92,35 @@ export type Connection = {
 	acceptInvalidCerts?: boolean,
 	proxy?: string | null,
 	timeoutSecs?: number | null,
+	/**
+	 *  Extra headers sent with every request (a tenant id, an API key). Only the names are here:
+	 *  the values are secrets, kept with the token.
+	 */
+	headerNames?: string[],
+	/**
+	 *  The secrets are held in memory for this session only (no keychain was available, or the user
+	 *  chose so): after a restart the token must be entered again.
+	 */
+	sessionOnly?: boolean,
+};
+
+/**  The create/edit form. `id` is set when editing; an empty `secret` then keeps the stored one. */
+export type ConnectionInput = {
+	id?: string | null,
+	name: string,
+	baseUrl: string,
+	auth: AuthKind,
+	/**  The bearer token, the basic password or the OAuth2 client secret. */
+	secret?: string | null,
+	headers?: HeaderInput[],
+	color?: string | null,
+	readOnly?: boolean,
+	notes?: string,
+	caBundlePath?: string | null,
+	acceptInvalidCerts?: boolean,
+	proxy?: string | null,
+	timeoutSecs?: number | null,
+	sessionOnly?: boolean,
 };
 
 /**  What the window header shows about the open directory. */
@@ -136,17 +175,10 @@ export type GroupRow = {
 	memberCount: number | null,
 };
 
-/**
- *  What the "Add connection" form sends. The token crosses from the UI to Rust once, here, and goes
- *  straight to the keychain; it never travels back.
- */
-export type NewConnection = {
+/**  An extra header as the form edits it; `value: None` on an edit keeps the stored value. */
+export type HeaderInput = {
 	name: string,
-	baseUrl: string,
-	token: string | null,
-	color: string | null,
-	readOnly?: boolean,
-	notes?: string,
+	value: string | null,
 };
 
 /**

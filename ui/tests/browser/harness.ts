@@ -7,7 +7,7 @@ import type {
   DirectorySummary,
   FilterCheck,
   GroupRow,
-  NewConnection,
+  ConnectionInput,
   RowsQuery,
   UserRow,
 } from '../../src/lib/bindings';
@@ -70,7 +70,7 @@ function checkFilter(text: string): FilterCheck {
 const saved: Connection[] = [];
 
 mockIPC((cmd, args) => {
-  const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: NewConnection; name?: string };
+  const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string };
   switch (cmd) {
     case 'get_app_info':
       if (scenario === 'backend-error') {
@@ -146,23 +146,47 @@ mockIPC((cmd, args) => {
         throw error;
       }
       return saved;
-    case 'add_connection': {
-      const input = a.input as NewConnection;
+    case 'save_connection': {
+      const input = a.input as ConnectionInput;
+      if (scenario === 'no-keychain' && !input.sessionOnly) {
+        const error: AppError = {
+          kind: 'keychain',
+          message:
+            'No keychain is available (no Secret Service on the session bus). On Linux, SCIM Explorer needs a Secret Service such as gnome-keyring running in your session. You can keep the token for this session only.',
+          scim: null,
+        };
+        throw error;
+      }
       const c: Connection = {
-        id: input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+        id: input.id ?? input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
         name: input.name,
         baseUrl: input.baseUrl,
-        auth: input.token ? { kind: 'bearer' } : { kind: 'none' },
+        auth: input.auth,
         color: input.color,
         readOnly: input.readOnly,
         notes: input.notes,
-        caBundlePath: null,
-        acceptInvalidCerts: false,
-        proxy: null,
-        timeoutSecs: null,
+        caBundlePath: input.caBundlePath,
+        acceptInvalidCerts: input.acceptInvalidCerts,
+        proxy: input.proxy,
+        timeoutSecs: input.timeoutSecs,
+        headerNames: (input.headers ?? []).map((h) => h.name),
+        sessionOnly: input.sessionOnly,
       };
-      saved.push(c);
+      (window as unknown as { lastSaved: ConnectionInput }).lastSaved = input;
+      const i = saved.findIndex((x) => x.id === c.id);
+      if (i >= 0) saved[i] = c;
+      else saved.push(c);
       return c;
+    }
+    case 'default_export_path':
+      return '/home/ana/Downloads/scim-explorer-connections.json';
+    case 'export_connections':
+      return a.path;
+    case 'import_connections': {
+      const file = JSON.parse(a.text ?? '{}') as { connections: Connection[] };
+      const added = file.connections.filter((c) => !saved.some((s) => s.name === c.name));
+      saved.push(...added);
+      return added.map((c) => c.name);
     }
     case 'replace_token':
       return { ok: true, summary: 'Connected with the new token', latencyMs: 12, warnings: [] };

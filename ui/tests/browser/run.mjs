@@ -148,7 +148,7 @@ test('adding a connection validates, tests, and opens it with its colour tag', a
   await page.getByTestId('users-table').waitFor();
   await page.getByTestId('connection-name').click();
   await page.getByTestId('add-connection').click();
-  const dialog = page.getByTestId('add-connection-dialog');
+  const dialog = page.getByTestId('connection-form');
   await dialog.waitFor();
   await page.getByTestId('conn-name').fill('Netdata prod');
   await page.getByTestId('conn-url').fill('app.netdata.cloud/scim');
@@ -168,6 +168,115 @@ test('adding a connection validates, tests, and opens it with its colour tag', a
   await page.getByTestId('connection-name').click();
   assert.match(await page.getByTestId('connection-menu').innerText(), /Netdata prod/);
   await page.screenshot({ path: path.join(shots, 'connection-menu.png') });
+  await context.close();
+});
+
+test('the form covers OAuth2, extra headers and TLS options, and edits keep stored secrets', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('conn-name').fill('Entra staging');
+  await page.getByTestId('conn-url').fill('https://scim.staging.example.com/v2');
+  await page.locator('label.seg', { hasText: 'OAuth2' }).click();
+  await page.getByTestId('conn-token-url').fill('login.example.com/token');
+  assert.match(await page.getByTestId('connection-form').innerText(), /token endpoint starts with https/);
+  await page.getByTestId('conn-token-url').fill('https://login.example.com/oauth2/token');
+  await page.getByTestId('conn-client-id').fill('scim-explorer');
+  await page.getByTestId('conn-token').fill('client-secret-value');
+  await page.getByTestId('add-header').click();
+  const header = page.getByTestId('header-row').first();
+  await header.getByLabel('Header name').fill('X Tenant');
+  assert.match(await page.getByTestId('header-error').innerText(), /not a valid header name/);
+  assert.equal(await page.getByTestId('conn-save').isDisabled(), true);
+  await header.getByLabel('Header name').fill('X-Tenant-Id');
+  await header.getByLabel('Header value').fill('tenant-42');
+  await page.locator('summary').click();
+  await page.getByTestId('conn-insecure').check();
+  await page.getByTestId('insecure-warning').waitFor();
+  await page.getByTestId('conn-proxy').fill('http://proxy.example:3128');
+  await page.getByTestId('conn-timeout').fill('45');
+  await page.screenshot({ path: path.join(shots, 'connection-form-oauth.png'), fullPage: true });
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('test-report').waitFor();
+  const sent = await page.evaluate(() => window.lastSaved);
+  assert.deepEqual(sent.auth, {
+    kind: 'oAuth2',
+    tokenUrl: 'https://login.example.com/oauth2/token',
+    clientId: 'scim-explorer',
+    scope: null,
+  });
+  assert.deepEqual(sent.headers, [{ name: 'X-Tenant-Id', value: 'tenant-42' }]);
+  assert.equal(sent.secret, 'client-secret-value');
+  assert.equal(sent.timeoutSecs, 45);
+  assert.equal(sent.acceptInvalidCerts, true);
+  await page.getByRole('button', { name: 'Close' }).click();
+
+  // Edit: fields come back filled, secrets empty and kept unless retyped.
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('manage-connections').click();
+  const row = page.locator('[data-manage="Entra staging"]');
+  assert.match(await row.innerText(), /invalid certificates accepted/);
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const form = page.getByTestId('connection-form');
+  assert.equal(await page.getByTestId('conn-client-id').inputValue(), 'scim-explorer');
+  assert.equal(await page.getByTestId('conn-token').inputValue(), '');
+  assert.match(await form.innerText(), /Save changes and test/);
+  await page.getByTestId('conn-read-only').check();
+  await page.screenshot({ path: path.join(shots, 'connection-form-edit.png') });
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('test-report').waitFor();
+  const edited = await page.evaluate(() => window.lastSaved);
+  assert.equal(edited.id, 'entra-staging');
+  assert.equal(edited.secret, null, 'an untouched secret field keeps the stored secret');
+  assert.deepEqual(edited.headers, [{ name: 'X-Tenant-Id', value: null }]);
+  assert.equal(edited.readOnly, true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('without a keychain the token is never written to disk; the user may keep it for the session', async () => {
+  const { page, context } = await openPage({ scenario: 'no-keychain' });
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('conn-name').fill('Laptop test');
+  await page.getByTestId('conn-url').fill('https://scim.example.com/v2');
+  await page.getByTestId('conn-token').fill('tok');
+  await page.getByTestId('conn-save').click();
+  await page.getByRole('alert').getByText('No keychain is available').waitFor();
+  await page.getByTestId('keychain-fallback').waitFor();
+  await page.screenshot({ path: path.join(shots, 'connection-no-keychain.png') });
+  await page.getByTestId('keep-for-session').click();
+  await page.getByTestId('test-report').getByText('session only').waitFor();
+  assert.equal((await page.evaluate(() => window.lastSaved)).sessionOnly, true);
+  await context.close();
+});
+
+test('connections are exported without secrets and imported from a file', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('manage-connections').click();
+  assert.equal(await page.getByTestId('export-path').inputValue(), '/home/ana/Downloads/scim-explorer-connections.json');
+  const file = {
+    version: 1,
+    connections: [
+      { id: 'okta-dev', name: 'Okta dev', baseUrl: 'https://okta.example.com/scim/v2', auth: { kind: 'bearer' },
+        color: '#f57c00', readOnly: true, notes: '', caBundlePath: null, acceptInvalidCerts: false, proxy: null,
+        timeoutSecs: null, headerNames: [], sessionOnly: false },
+    ],
+  };
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'team.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(file)),
+  });
+  await page.getByTestId('manage-notice').getByText('Imported Okta dev').waitFor();
+  await page.locator('[data-manage="Okta dev"]').waitFor();
+  await page.getByTestId('export-connections').click();
+  await page.getByTestId('manage-notice').getByText('no secrets in it').waitFor();
+  await page.screenshot({ path: path.join(shots, 'manage-import-export.png') });
   await context.close();
 });
 
