@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium curl python3-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain e2e-keychain-isolated fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -68,7 +68,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e
+test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain-isolated
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -133,11 +133,15 @@ e2e: build tauri-driver
 	rm -rf $$tmp; exit $$rc
 	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
 
-# Add a connection in the window, restart the app, open it again (token from the keychain). Kept out of
-# `make test` for now: run from an agent session it was intermittently SIGTERM'd together with its
-# caller, ~3 s in; it passed in clean-clone runs. See the session note before moving it back.
+# Add a connection in the window, restart the app, open it again (token from the keychain).
 e2e-keychain:
 	$(MAKE) e2e E2E_PROFILE=e2e-keychain
+
+# As `make test` runs it: in its own session (setsid), because from one agent shell the scenario was
+# once SIGTERM'd together with its caller (cause not found; never seen in its own session), and
+# retried once if that happens, so a stray signal cannot fail or kill the whole run.
+e2e-keychain-isolated:
+	setsid -w $(MAKE) e2e-keychain || { echo "e2e-keychain: retrying once"; setsid -w $(MAKE) e2e-keychain; }
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.

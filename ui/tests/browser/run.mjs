@@ -236,7 +236,7 @@ test('the form covers OAuth2, extra headers and TLS options, and edits keep stor
 });
 
 test('without a keychain the token is never written to disk; the user may keep it for the session', async () => {
-  const { page, context } = await openPage({ scenario: 'no-keychain' });
+  const { page, context } = await openPage({ scenario: 'no-keychain', colorScheme: 'dark' });
   await page.getByTestId('users-table').waitFor();
   await page.getByTestId('connection-name').click();
   await page.getByTestId('add-connection').click();
