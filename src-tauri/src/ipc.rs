@@ -20,6 +20,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::directory::list_groups,
             commands::directory::check_filter,
             commands::directory::get_resource,
+            commands::browse::load_resources,
+            commands::browse::resume_load,
+            commands::browse::cancel_load,
+            commands::browse::rows_window,
+            commands::browse::request_log_entries,
+            commands::browse::clear_request_log,
+            commands::browse::export_request_log,
             commands::connections::list_connections,
             commands::connections::save_connection,
             commands::connections::export_connections,
@@ -30,6 +37,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::connections::remove_connection,
             commands::connections::open_connection,
         ])
+        // Sent as an event, not returned by a command: exported so the UI has its type.
+        .typ::<scim_services::LoadProgress>()
 }
 
 /// Writes the TypeScript bindings to `path`.

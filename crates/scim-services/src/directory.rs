@@ -5,12 +5,18 @@ use serde::Serialize;
 use serde_json::Value;
 use specta::Type;
 
-use scim_client::{Auth, ClientConfig, Discovery, ListParams, ScimClient};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use scim_client::{Auth, ClientConfig, Discovery, ListParams, RequestLog, ScimClient};
 use scim_core::names::get_ci;
 use scim_core::Resource;
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 
 use crate::error::AppError;
+use crate::loaded::{self, LoadProgress, LoadSummary, LoadedSet, RunningLoads};
+use crate::table::{RowsWindow, WindowQuery};
 
 /// A capability as the UI shows it: a short badge ("filter ≤200", "no ETag").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -103,6 +109,11 @@ pub struct Directory {
     read_only: bool,
     client: ScimClient,
     discovery: Discovery,
+    /// Every exchange with the server, for the request log screen (secrets masked).
+    log: RequestLog,
+    /// Fully loaded collections by kind (`Users`, `Groups`).
+    loaded: Mutex<HashMap<&'static str, Arc<LoadedSet>>>,
+    running: RunningLoads,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -153,7 +164,9 @@ impl Directory {
                 format!("The demo directory could not start: {e}"),
             )
         })?;
-        let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?;
+        let log = RequestLog::default();
+        let client =
+            ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
         let discovery = client.discover().await?;
         Ok(Self {
             name: "Demo directory".into(),
@@ -161,6 +174,9 @@ impl Directory {
             read_only: false,
             client,
             discovery,
+            log,
+            loaded: Mutex::default(),
+            running: RunningLoads::default(),
             _demo: Some(server),
         })
     }
@@ -171,7 +187,8 @@ impl Directory {
         name: &str,
     ) -> Result<Self, AppError> {
         let saved = connections.find(name)?;
-        let client = connections.client(name)?;
+        let log = RequestLog::default();
+        let client = connections.client(name)?.with_log(log.clone());
         let discovery = client.discover().await?;
         Ok(Self {
             name: saved.name,
@@ -179,6 +196,9 @@ impl Directory {
             read_only: saved.read_only,
             client,
             discovery,
+            log,
+            loaded: Mutex::default(),
+            running: RunningLoads::default(),
             _demo: None,
         })
     }
@@ -298,6 +318,111 @@ impl Directory {
     }
 }
 
+/// Loading whole collections and browsing them locally.
+impl Directory {
+    /// The request log of this directory's client.
+    pub fn request_log(&self) -> &RequestLog {
+        &self.log
+    }
+
+    /// The page size for load-all: 1000, or less when the server caps filter results lower.
+    fn page_size(&self) -> u64 {
+        self.discovery
+            .config
+            .filter_max_results
+            .map_or(1000, |m| m.clamp(1, 1000))
+    }
+
+    /// Loads every resource of `kind` matching `filter` (all pages), reporting progress; replaces
+    /// the previous set of that kind. Cancelling or failing keeps what arrived, browsable.
+    pub async fn load(
+        &self,
+        kind: &str,
+        filter: Option<String>,
+        on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
+    ) -> Result<LoadSummary, AppError> {
+        let kind = loaded::check_kind(kind)?;
+        let filter = filter
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty());
+        if let Some(f) = &filter {
+            scim_core::filter::parse_filter(f)
+                .map_err(|e| AppError::invalid_input(format!("The filter is not valid: {e}.")))?;
+        }
+        let cancel = self.running.start(kind);
+        let started = Instant::now();
+        let options = loaded::options(filter.as_deref(), self.page_size());
+        let report = |p| on_progress(LoadProgress::from_client(kind, p));
+        let result = self.client.load_all(kind, &options, &cancel, &report).await;
+        self.running.finish(kind, &cancel);
+        Ok(self.keep(kind, filter, result, started))
+    }
+
+    /// Continues a load that stopped early (failure or cancel) from where it stopped.
+    pub async fn resume(
+        &self,
+        kind: &str,
+        on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
+    ) -> Result<LoadSummary, AppError> {
+        let kind = loaded::check_kind(kind)?;
+        let previous = self.loaded_set(kind)?;
+        let Some(partial) = previous.take_partial() else {
+            return Ok(previous.summary().clone());
+        };
+        let cancel = self.running.start(kind);
+        let started = Instant::now();
+        let options = loaded::options(previous.filter.as_deref(), self.page_size());
+        let report = |p| on_progress(LoadProgress::from_client(kind, p));
+        let result = self
+            .client
+            .resume_load(kind, &options, partial, &cancel, &report)
+            .await;
+        self.running.finish(kind, &cancel);
+        Ok(self.keep(kind, previous.filter.clone(), result, started))
+    }
+
+    fn keep(
+        &self,
+        kind: &'static str,
+        filter: Option<String>,
+        result: scim_client::LoadAll,
+        started: Instant,
+    ) -> LoadSummary {
+        let elapsed_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        let set = LoadedSet::new(kind, filter, result, &self.discovery.schemas, elapsed_ms);
+        let summary = set.summary().clone();
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(kind, Arc::new(set));
+        summary
+    }
+
+    /// Stops the running load of `kind`; what arrived is kept.
+    pub fn cancel_load(&self, kind: &str) -> bool {
+        self.running.cancel(kind)
+    }
+
+    fn loaded_set(&self, kind: &str) -> Result<Arc<LoadedSet>, AppError> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(kind)
+            .cloned()
+            .ok_or_else(|| AppError::invalid_input(format!("No {kind} are loaded yet.")))
+    }
+
+    /// A window of the loaded rows, sorted and quick-filtered.
+    pub fn window(&self, kind: &str, query: &WindowQuery) -> Result<RowsWindow, AppError> {
+        Ok(self.loaded_set(kind)?.window(query))
+    }
+
+    /// The loaded resources of `kind` (for reports, matrices and the detail pane).
+    pub fn loaded_resources(&self, kind: &str) -> Option<Arc<LoadedSet>> {
+        self.loaded_set(kind).ok()
+    }
+}
+
 fn user_row(r: &Resource) -> UserRow {
     let department = r
         .enterprise()
@@ -333,6 +458,80 @@ fn group_row(r: &Resource) -> GroupRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_load_reports_progress_can_be_cancelled_and_resumed() {
+        let dir = Arc::new(Directory::open_demo(2500).await.expect("demo"));
+        let seen = Mutex::new(Vec::new());
+        let d2 = dir.clone();
+        // Cancel as soon as the first page arrived: the rest is not fetched.
+        let first = dir
+            .load("Users", None, &|p: LoadProgress| {
+                seen.lock().expect("lock").push(p.loaded);
+                d2.cancel_load("Users");
+            })
+            .await
+            .expect("load");
+        assert!(first.cancelled && !first.complete, "{first:?}");
+        assert!(first.error.is_none(), "a cancel is not an error");
+        assert!(first.loaded >= 1 && first.loaded < 2500, "{}", first.loaded);
+        assert_eq!(first.total, Some(2500));
+        assert!(!seen.lock().expect("lock").is_empty());
+        // The partial set is browsable.
+        let q = WindowQuery {
+            offset: 0,
+            limit: 10,
+            columns: vec!["userName".into()],
+            sort_by: Some("userName".into()),
+            ..WindowQuery::default()
+        };
+        assert_eq!(dir.window("Users", &q).expect("window").total, first.loaded);
+        // Resume fetches the rest.
+        let resumed = dir.resume("Users", &|_| {}).await.expect("resume");
+        assert!(resumed.complete, "{resumed:?}");
+        assert_eq!(resumed.loaded, 2500);
+        let w = dir.window("Users", &q).expect("window");
+        assert_eq!((w.total, w.rows.len()), (2500, 10));
+        let names: Vec<_> = w
+            .rows
+            .iter()
+            .map(|r| r.cells[0].clone().unwrap_or_default())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.to_lowercase());
+        assert_eq!(names, sorted);
+        // Every exchange is in the request log.
+        assert!(dir.request_log().entries().len() >= 3);
+    }
+
+    #[tokio::test]
+    async fn a_filtered_load_keeps_only_matches_and_bad_filters_are_refused() {
+        let dir = Directory::open_demo(300).await.expect("demo");
+        let s = dir
+            .load("Users", Some("active eq false".into()), &|_| {})
+            .await
+            .expect("load");
+        assert!(s.complete);
+        assert!(s.loaded > 0 && s.loaded < 300);
+        assert_eq!(s.filter.as_deref(), Some("active eq false"));
+        let q = WindowQuery {
+            offset: 0,
+            limit: 1000,
+            columns: vec!["active".into()],
+            ..WindowQuery::default()
+        };
+        let w = dir.window("Users", &q).expect("window");
+        assert!(w
+            .rows
+            .iter()
+            .all(|r| r.cells[0].as_deref() == Some("false")));
+        let err = dir
+            .load("Users", Some("userName equals 1".into()), &|_| {})
+            .await
+            .expect_err("bad filter");
+        assert!(err.message.contains("not valid"));
+        assert!(dir.load("Widgets", None, &|_| {}).await.is_err());
+    }
 
     #[tokio::test]
     async fn the_demo_directory_opens_with_users_groups_and_badges() {

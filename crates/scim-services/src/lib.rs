@@ -10,7 +10,10 @@ mod convert;
 pub mod directory;
 pub mod error;
 pub mod filter_check;
+pub mod loaded;
+pub mod request_log;
 pub mod secrets;
+pub mod table;
 
 pub use app_info::AppInfo;
 pub use connection_form::{ConnectionInput, HeaderInput};
@@ -21,4 +24,7 @@ pub use directory::{
 };
 pub use error::{AppError, ErrorKind, ScimErrorInfo};
 pub use filter_check::{check_filter, FilterCheck};
+pub use loaded::{LoadProgress, LoadSummary};
+pub use request_log::LogEntry;
 pub use secrets::{Keychain, MemoryStore, SecretStore};
+pub use table::{Column, ColumnKind, ColumnSource, RowsWindow, TableRow, WindowQuery};

@@ -10,10 +10,16 @@ use tauri::State;
 
 use crate::state::AppState;
 
-/// Users in the built-in demo directory (realistic, deterministic data).
-const DEMO_USERS: usize = 250;
+/// Users in the built-in demo directory (realistic, deterministic data); `SCIMX_DEMO_USERS`
+/// overrides it, e.g. 100000 to try a large directory.
+fn demo_users() -> usize {
+    std::env::var("SCIMX_DEMO_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(250)
+}
 
-async fn current(state: &AppState) -> Result<Arc<Directory>, AppError> {
+pub(crate) async fn current(state: &AppState) -> Result<Arc<Directory>, AppError> {
     state
         .directory
         .lock()
@@ -31,7 +37,7 @@ pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<Directory
     let directory = match demo.as_ref() {
         Some(open) => open.clone(),
         None => {
-            let opened = Arc::new(Directory::open_demo(DEMO_USERS).await?);
+            let opened = Arc::new(Directory::open_demo(demo_users()).await?);
             *demo = Some(opened.clone());
             opened
         }

@@ -1,5 +1,6 @@
 //! Tauri commands grouped by domain. Each is a few lines over `scim-services`.
 
 pub mod app;
+pub mod browse;
 pub mod connections;
 pub mod directory;

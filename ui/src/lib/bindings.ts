@@ -18,6 +18,19 @@ export const commands = {
 	checkFilter: (text: string) => __TAURI_INVOKE<FilterCheck>("check_filter", { text }),
 	/**  One user or group as the server sent it, for the detail pane. */
 	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
+	/**  Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust. */
+	loadResources: (kind: string, filter: string | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter })),
+	/**  Continues a load that stopped early. */
+	resumeLoad: (kind: string) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("resume_load", { kind })),
+	/**  Stops the running load of `kind`; what arrived stays browsable. */
+	cancelLoad: (kind: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_load", { kind })),
+	/**  A window of the loaded rows, sorted and quick-filtered in Rust. */
+	rowsWindow: (kind: string, query: WindowQuery) => typedError<RowsWindow, AppError>(__TAURI_INVOKE("rows_window", { kind, query })),
+	/**  Request log entries newer than `after_seq`. */
+	requestLogEntries: (afterSeq: number) => typedError<LogEntry[], AppError>(__TAURI_INVOKE("request_log_entries", { afterSeq })),
+	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
+	/**  Writes the request log (secrets masked) as JSON to `path`. */
+	exportRequestLog: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_request_log", { path })),
 	listConnections: () => typedError<Connection[], AppError>(__TAURI_INVOKE("list_connections")),
 	/**  Creates a connection, or updates it when the input carries its id. */
 	saveConnection: (input: ConnectionInput) => typedError<Connection, AppError>(__TAURI_INVOKE("save_connection", { input })),
@@ -74,6 +87,29 @@ export type CapabilityBadge = {
 	/**  False for missing capabilities, shown muted. */
 	supported: boolean,
 };
+
+/**  One column a table can show. */
+export type Column = {
+	/**  The attribute path (`name.givenName`, `urn:…:enterprise:2.0:User:department`) or `#members`. */
+	id: string,
+	label: string,
+	source: ColumnSource,
+	kind: ColumnKind,
+	/**  Shown until the user chooses otherwise. */
+	defaultVisible: boolean,
+	/**  The extension URN, for the chooser's grouping. */
+	schema: string | null,
+};
+
+/**  How a column's values compare when sorting. */
+export type ColumnKind = "text" | "boolean" | "number" | "dateTime";
+
+/**  Where a column's attribute comes from; the chooser groups by it and marks undeclared ones. */
+export type ColumnSource = "core" | "enterprise" | "extension" | 
+/**  Seen in the data but declared by no schema (e.g. Secoda's `secodaRole`). */
+"undeclared" | 
+/**  Computed by the app (a group's member count). */
+"computed";
 
 /**  One saved connection (no secret in it). */
 export type Connection = {
@@ -181,6 +217,52 @@ export type HeaderInput = {
 	value: string | null,
 };
 
+/**  Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left". */
+export type LoadProgress = {
+	kind: string,
+	loaded: number,
+	total: number | null,
+	perSecond: number | null,
+	/**  Seconds left at the current rate, when the total is known. */
+	etaSecs: number | null,
+};
+
+/**  How a load ended. */
+export type LoadSummary = {
+	kind: string,
+	filter: string | null,
+	loaded: number,
+	total: number | null,
+	/**  Every page arrived. */
+	complete: boolean,
+	cancelled: boolean,
+	/**  Why the load stopped early; the loaded part stays browsable and `resume` continues. */
+	error: AppError | null,
+	warnings: string[],
+	elapsedMs: number,
+	columns: Column[],
+};
+
+/**  One exchange, for the request log screen. */
+export type LogEntry = {
+	seq: number,
+	startedAtMs: number | null,
+	method: string,
+	url: string,
+	status: number | null,
+	durationMs: number,
+	requestBytes: number,
+	responseBytes: number,
+	requestHeaders: ([string, string])[],
+	responseHeaders: ([string, string])[],
+	requestBody: string | null,
+	responseBody: string | null,
+	attempt: number,
+	error: string | null,
+	/**  The request as a curl command, the token as `$SCIM_TOKEN`. */
+	curl: string,
+};
+
 /**
  *  One resource as the detail pane shows it: the exact JSON the server sent, and a few fields read
  *  from it for the formatted view.
@@ -215,6 +297,16 @@ export type RowsQuery = {
 	count: number | null,
 };
 
+/**  A window of rows and the counts around it. */
+export type RowsWindow = {
+	/**  Rows loaded. */
+	total: number,
+	/**  Rows left after the quick filter. */
+	matched: number,
+	offset: number,
+	rows: TableRow[],
+};
+
 /**  What a SCIM server said about a failure (RFC 7644 §3.12), kept apart from our own message. */
 export type ScimErrorInfo = {
 	/**  The HTTP status line's code: it wins over the body's `status` when they disagree. */
@@ -223,6 +315,12 @@ export type ScimErrorInfo = {
 	scimType: string | null,
 	/**  The server's `detail`, or a trimmed raw body when the server sent no SCIM error. */
 	detail: string | null,
+};
+
+/**  One row: the resource id and the cells in the order of the query's columns. */
+export type TableRow = {
+	id: string,
+	cells: (string | null)[],
 };
 
 /**  The result of "Test connection". */
@@ -243,6 +341,17 @@ export type UserRow = {
 	email: string | null,
 	title: string | null,
 	department: string | null,
+};
+
+/**  What the table asks for: a window of rows, the columns on screen, the sort and the quick filter. */
+export type WindowQuery = {
+	offset: number,
+	limit: number,
+	columns: string[],
+	sortBy?: string | null,
+	descending?: boolean,
+	/**  Case-insensitive text matched against the shown columns. */
+	quick?: string | null,
 };
 
 /* Tauri Specta runtime */

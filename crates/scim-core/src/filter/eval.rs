@@ -164,7 +164,7 @@ fn container_for<'a>(
 
 /// Every value `attr` denotes, flattened: multi-valued attributes give each value, and complex values
 /// of a multi-valued attribute compare by their `value` sub-attribute (RFC 7644 §3.4.2.2).
-fn values_at<'a>(obj: &'a Map<String, Value>, attr: &AttrPath) -> Vec<&'a Value> {
+pub fn values_at<'a>(obj: &'a Map<String, Value>, attr: &AttrPath) -> Vec<&'a Value> {
     let Some(found) = container_for(obj, attr).and_then(|c| get_ci(c, &attr.name)) else {
         return Vec::new();
     };

@@ -14,6 +14,6 @@ mod print;
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, Span};
 pub use builder::{attr, FilterBuilder};
 pub(crate) use eval::{builtin_schemas, matches_element};
-pub use eval::{evaluate, EvalError, EvalOptions};
+pub use eval::{evaluate, values_at, EvalError, EvalOptions};
 pub(crate) use parser::Parser;
 pub use parser::{parse_filter, ParseError};

@@ -1,0 +1,95 @@
+//! Commands of the loaded tables: load a whole collection (progress pushed as `load-progress`
+//! events), cancel, resume, read windows of rows; and the request log screen.
+
+use scim_services::{
+    request_log, AppError, LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery,
+};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::commands::directory::current;
+use crate::state::AppState;
+
+/// The event carrying [`LoadProgress`] while a load runs.
+pub const LOAD_PROGRESS: &str = "load-progress";
+
+fn emitter(app: AppHandle) -> impl Fn(LoadProgress) + Send + Sync {
+    move |p| {
+        // A closed window cannot receive progress; the load itself goes on.
+        let _ = app.emit(LOAD_PROGRESS, p);
+    }
+}
+
+/// Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_resources(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    kind: String,
+    filter: Option<String>,
+) -> Result<LoadSummary, AppError> {
+    let directory = current(&state).await?;
+    directory.load(&kind, filter, &emitter(app)).await
+}
+
+/// Continues a load that stopped early.
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_load(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    kind: String,
+) -> Result<LoadSummary, AppError> {
+    let directory = current(&state).await?;
+    directory.resume(&kind, &emitter(app)).await
+}
+
+/// Stops the running load of `kind`; what arrived stays browsable.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_load(state: State<'_, AppState>, kind: String) -> Result<bool, AppError> {
+    Ok(current(&state).await?.cancel_load(&kind))
+}
+
+/// A window of the loaded rows, sorted and quick-filtered in Rust.
+#[tauri::command]
+#[specta::specta]
+pub async fn rows_window(
+    state: State<'_, AppState>,
+    kind: String,
+    query: WindowQuery,
+) -> Result<RowsWindow, AppError> {
+    current(&state).await?.window(&kind, &query)
+}
+
+/// Request log entries newer than `after_seq`.
+#[tauri::command]
+#[specta::specta]
+pub async fn request_log_entries(
+    state: State<'_, AppState>,
+    after_seq: u32,
+) -> Result<Vec<LogEntry>, AppError> {
+    let directory = current(&state).await?;
+    Ok(request_log::entries_after(
+        directory.request_log(),
+        after_seq,
+    ))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_request_log(state: State<'_, AppState>) -> Result<(), AppError> {
+    current(&state).await?.request_log().clear();
+    Ok(())
+}
+
+/// Writes the request log (secrets masked) as JSON to `path`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_request_log(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<String, AppError> {
+    let directory = current(&state).await?;
+    request_log::export(directory.request_log(), &path)
+}
