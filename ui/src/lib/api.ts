@@ -15,6 +15,8 @@ import {
   type RowsQuery,
   type UserRow,
 } from './bindings';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery } from './bindings';
 import { IpcError, toAppError } from './errors';
 
 type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
@@ -29,6 +31,8 @@ async function unwrap<T>(pending: Promise<CommandResult<T>>): Promise<T> {
   if (result.status === 'error') throw new IpcError(result.error);
   return result.data;
 }
+
+export type Kind = 'Users' | 'Groups';
 
 export const api = {
   appInfo: (): Promise<AppInfo> => unwrap(commands.getAppInfo()),
@@ -47,6 +51,17 @@ export const api = {
   openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
   getResource: (kind: 'Users' | 'Groups', id: string): Promise<ResourceDetail> =>
     unwrap(commands.getResource(kind, id)),
+  loadResources: (kind: Kind, filter: string | null): Promise<LoadSummary> =>
+    unwrap(commands.loadResources(kind, filter)),
+  resumeLoad: (kind: Kind): Promise<LoadSummary> => unwrap(commands.resumeLoad(kind)),
+  cancelLoad: (kind: Kind): Promise<boolean> => unwrap(commands.cancelLoad(kind)),
+  rowsWindow: (kind: Kind, query: WindowQuery): Promise<RowsWindow> => unwrap(commands.rowsWindow(kind, query)),
+  requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
+  clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
+  exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
+  /** Progress of running loads, pushed by Rust; returns the function that stops listening. */
+  onLoadProgress: (handler: (p: LoadProgress) => void): Promise<UnlistenFn> =>
+    listen<LoadProgress>('load-progress', (event) => handler(event.payload)),
   checkFilter: async (text: string): Promise<FilterCheck> => {
     try {
       return await commands.checkFilter(text);

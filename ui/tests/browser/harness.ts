@@ -1,5 +1,6 @@
 // Test-only entry: answers the Rust commands from fixtures chosen by `?scenario=`, then starts the real UI.
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
 import type {
   AppError,
   AppInfo,
@@ -7,7 +8,10 @@ import type {
   DirectorySummary,
   FilterCheck,
   GroupRow,
+  Column,
   ConnectionInput,
+  LoadSummary,
+  WindowQuery,
   RowsQuery,
   UserRow,
 } from '../../src/lib/bindings';
@@ -69,7 +73,86 @@ function checkFilter(text: string): FilterCheck {
 
 const saved: Connection[] = [];
 
-mockIPC((cmd, args) => {
+const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const col = (id: string, over: Partial<Column> = {}): Column => ({
+  id,
+  label: id,
+  source: 'core',
+  kind: 'text',
+  defaultVisible: false,
+  schema: null,
+  ...over,
+});
+const userColumns: Column[] = [
+  col('id'),
+  col('userName', { defaultVisible: true }),
+  col('displayName', { defaultVisible: true }),
+  col('title', { defaultVisible: true }),
+  col(`${ENT}:department`, { label: 'department', source: 'enterprise', schema: ENT, defaultVisible: true }),
+  col('emails', { defaultVisible: true }),
+  col('active', { kind: 'boolean', defaultVisible: true }),
+  col('secodaRole', { source: 'undeclared' }),
+];
+const groupColumns: Column[] = [
+  col('id'),
+  col('displayName', { defaultVisible: true }),
+  col('#members', { label: 'members', source: 'computed', kind: 'number', defaultVisible: true }),
+];
+
+/** Users as the Rust side would read cells from them. */
+let userCells: Record<string, string | null>[] = [];
+function seedUsers(n: number) {
+  userCells = Array.from({ length: n }, (_, i) => ({
+    id: `u${i}`,
+    userName: `${['ana', 'ben', 'carla', 'dev'][i % 4]}.user${i}@example.com`,
+    displayName: `${['Ana', 'Ben', 'Carla', 'Dev'][i % 4]} User${i}`,
+    title: 'Field engineer',
+    [`${ENT}:department`]: ['Operations', 'Finance'][i % 2] ?? null,
+    emails: `user${i}@example.com`,
+    active: String(i % 9 !== 0),
+    secodaRole: i % 3 === 0 ? 'editor' : null,
+  }));
+}
+seedUsers(Number(new URLSearchParams(location.search).get('users') ?? '40'));
+const groupCells = (): Record<string, string | null>[] =>
+  groups.map((g) => ({ id: g.id, displayName: g.displayName, '#members': String(g.memberCount ?? '') }));
+
+let loadedUsers = userCells;
+let partial = false;
+
+function loadSummary(kind: string, loaded: number, filter: string | null, over: Partial<LoadSummary> = {}): LoadSummary {
+  return {
+    kind,
+    filter,
+    loaded,
+    total: loaded,
+    complete: true,
+    cancelled: false,
+    error: null,
+    warnings: [],
+    elapsedMs: 120,
+    columns: kind === 'Users' ? userColumns : groupColumns,
+    ...over,
+  };
+}
+
+function windowOf(kind: string, q: WindowQuery) {
+  let rows = kind === 'Users' ? loadedUsers : groupCells();
+  const quick = q.quick?.trim().toLowerCase();
+  if (quick) rows = rows.filter((r) => q.columns.some((c) => (r[c] ?? '').toLowerCase().includes(quick)));
+  if (q.sortBy) {
+    const key = q.sortBy;
+    rows = [...rows].sort((a, b) => (a[key] ?? '').localeCompare(b[key] ?? '', 'en', { numeric: true }) * (q.descending ? -1 : 1));
+  }
+  return {
+    total: kind === 'Users' ? loadedUsers.length : groups.length,
+    matched: rows.length,
+    offset: q.offset,
+    rows: rows.slice(q.offset, q.offset + q.limit).map((r) => ({ id: r.id ?? '', cells: q.columns.map((c) => r[c] ?? null) })),
+  };
+}
+
+mockIPC(async (cmd, args) => {
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string };
   switch (cmd) {
     case 'get_app_info':
@@ -98,6 +181,41 @@ mockIPC((cmd, args) => {
       const rows = m ? users.filter((u) => u.userName.startsWith(m[1] ?? '')) : users;
       return { total: rows.length, rows };
     }
+    case 'load_resources': {
+      const kind = (args as { kind: string }).kind;
+      const filter = (args as { filter: string | null }).filter;
+      if (scenario === 'server-error') {
+        const error: AppError = {
+          kind: 'server',
+          message: 'The server failed.',
+          scim: { httpStatus: 503, scimType: null, detail: '<html> Service Unavailable </html>' },
+        };
+        throw error;
+      }
+      if (kind === 'Groups') return loadSummary('Groups', groups.length, filter);
+      const m = /userName sw "([^"]*)"/.exec(filter ?? '');
+      loadedUsers = m ? userCells.filter((u) => (u.userName ?? '').startsWith(m[1] ?? '')) : userCells;
+      await emit('load-progress', { kind, loaded: Math.floor(loadedUsers.length / 2), total: loadedUsers.length, perSecond: 4000, etaSecs: 0.5 });
+      if (scenario === 'load-fails' && !filter) {
+        partial = true;
+        const half = Math.floor(userCells.length / 2);
+        loadedUsers = userCells.slice(0, half);
+        return loadSummary('Users', half, filter, {
+          total: userCells.length,
+          complete: false,
+          error: { kind: 'network', message: 'Connection reset while reading page 3 (startIndex 1001).', scim: null },
+        });
+      }
+      return loadSummary('Users', loadedUsers.length, filter);
+    }
+    case 'resume_load':
+      partial = false;
+      loadedUsers = userCells;
+      return loadSummary('Users', userCells.length, null);
+    case 'cancel_load':
+      return partial;
+    case 'rows_window':
+      return windowOf((args as { kind: string }).kind, (args as { query: WindowQuery }).query);
     case 'list_groups':
       return { total: groups.length, rows: groups };
     case 'check_filter':
@@ -204,6 +322,6 @@ mockIPC((cmd, args) => {
     default:
       throw `command ${cmd} not found`;
   }
-});
+}, { shouldMockEvents: true });
 
 await import('../../src/main');

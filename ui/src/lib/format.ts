@@ -1,0 +1,29 @@
+// Numbers, rates and durations as the status lines show them.
+
+const nf = new Intl.NumberFormat('en-US');
+
+export function count(n: number): string {
+  return nf.format(n);
+}
+
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** "12,400 / 100,000 · 8,300/s · about 11 s left" */
+export function progressLine(loaded: number, total: number | null, perSecond: number, etaSecs: number | null): string {
+  const parts = [total !== null ? `${count(loaded)} / ${count(total)}` : `${count(loaded)} so far`];
+  if (perSecond > 0) parts.push(`${count(Math.round(perSecond))}/s`);
+  if (etaSecs !== null && Number.isFinite(etaSecs)) parts.push(`about ${duration(etaSecs * 1000)} left`);
+  return parts.join(' · ');
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
