@@ -116,6 +116,23 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
         .await
         .expect("type a filter and Enter");
     let count = wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
+    // The rows of the new load arrive a moment after its count.
+    let mut names: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        let found = client
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=users-table] tbody tr[data-row] td:first-child')].map(td => td.textContent)",
+                vec![],
+            )
+            .await
+            .expect("read the userName column");
+        names = serde_json::from_value(found).expect("strings");
+        if !names.is_empty() && names.iter().all(|n| n.starts_with("ana.")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // The table is virtual: it renders the rows on screen and announces how many there are.
     let rows = client
         .execute(
@@ -124,14 +141,6 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
         )
         .await
         .expect("row count");
-    let names = client
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=users-table] tbody tr[data-row] td:first-child')].map(td => td.textContent)",
-            vec![],
-        )
-        .await
-        .expect("read the userName column");
-    let names: Vec<String> = serde_json::from_value(names).expect("strings");
     assert!(!names.is_empty(), "{count}");
     let rows = rows.as_str().unwrap_or_default().to_owned();
     assert!(

@@ -216,6 +216,37 @@ mockIPC(async (cmd, args) => {
       return partial;
     case 'rows_window':
       return windowOf((args as { kind: string }).kind, (args as { query: WindowQuery }).query);
+    case 'request_log_entries': {
+      if ((args as { afterSeq: number }).afterSeq > 0) return [];
+      const entry = (seq: number, method: string, url: string, status: number | null, over: object = {}) => ({
+        seq,
+        startedAtMs: 1_700_000_000_000 + seq,
+        method,
+        url: `http://127.0.0.1:4000/scim/v2${url}`,
+        status,
+        durationMs: 12 * seq,
+        requestBytes: 0,
+        responseBytes: 2048 * seq,
+        requestHeaders: [['authorization', 'Bearer ••••••'], ['accept', 'application/scim+json']],
+        responseHeaders: status ? [['content-type', 'application/scim+json']] : [],
+        requestBody: null,
+        responseBody: status ? JSON.stringify({ totalResults: 40, Resources: [{ userName: 'ana.user0@example.com' }] }) : null,
+        attempt: 1,
+        error: status ? null : 'connection refused',
+        curl: `curl -X ${method} 'http://127.0.0.1:4000/scim/v2${url}' -H "authorization: Bearer $SCIM_TOKEN"`,
+        ...over,
+      });
+      return [
+        entry(1, 'GET', '/ServiceProviderConfig', 200),
+        entry(2, 'GET', '/Users?startIndex=1&count=1000', 429, { responseHeaders: [['retry-after', '1']] }),
+        entry(3, 'GET', '/Users?startIndex=1&count=1000', 200, { attempt: 2 }),
+        entry(4, 'GET', '/Groups?startIndex=1', null),
+      ];
+    }
+    case 'clear_request_log':
+      return null;
+    case 'export_request_log':
+      return (args as { path: string }).path;
     case 'list_groups':
       return { total: groups.length, rows: groups };
     case 'check_filter':

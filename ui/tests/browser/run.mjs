@@ -204,6 +204,46 @@ test('a load that fails midway keeps what arrived and resumes', async () => {
   await context.close();
 });
 
+test('the request log lists exchanges, filters by outcome and copies a request as curl', async () => {
+  const { page, context, errors } = await openPage();
+  await page.locator('[data-section=log]').click();
+  const table = page.getByTestId('log-table');
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 4);
+  await page.locator('[data-outcome="4xx"]').click();
+  assert.deepEqual(await table.locator('tbody tr td:nth-child(4)').allInnerTexts(), ['429']);
+  await page.locator('[data-outcome=failed]').click();
+  assert.match(await table.locator('tbody tr').innerText(), /failed/);
+  await page.locator('[data-outcome=all]').click();
+  await table.locator('tr[data-seq="3"]').click();
+  const detail = page.getByTestId('log-detail');
+  assert.match(await detail.innerText(), /\$SCIM_TOKEN/);
+  assert.match(await detail.innerText(), /Bearer ••••••/);
+  assert.match(await detail.innerText(), /"totalResults": 40/);
+  await page.screenshot({ path: path.join(shots, 'request-log.png') });
+  assert.match(await page.getByTestId('log-count').innerText(), /4 of 4 requests/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('presentation mode masks names and emails everywhere and says so', async () => {
+  const { page, context } = await openPage({ colorScheme: 'dark' });
+  const first = page.locator('[data-testid=users-table] tbody tr[data-row]').first();
+  await first.waitFor();
+  assert.match(await first.innerText(), /ana\.user0@example\.com/);
+  await page.getByTestId('presentation-toggle').click();
+  await page.getByTestId('presentation-indicator').waitFor();
+  const masked = await first.innerText();
+  assert.doesNotMatch(masked, /ana\.user0|user0@example/);
+  assert.match(masked, /a•••@e•••\.com/);
+  assert.match(masked, /Field engineer/, 'titles are not personal data');
+  await first.click();
+  await page.getByTestId('json-tab').click();
+  assert.doesNotMatch(await page.getByTestId('raw-json').innerText(), /user0@example\.com/);
+  await page.screenshot({ path: path.join(shots, 'presentation-mode-dark.png') });
+  await context.close();
+});
+
 test('role groups are the profiles and projects, labelled as classified locally', async () => {
   const { page, context } = await openPage();
   await page.locator('[data-section=roles]').click();
