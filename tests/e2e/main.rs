@@ -51,7 +51,16 @@ async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("`{css}` never showed {needle:?}; last text was {last:?}");
+    let page = client
+        .execute(
+            "return document.querySelector('main')?.textContent ?? ''",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    panic!("`{css}` never showed {needle:?}; last text was {last:?}; the page said: {page}");
 }
 
 async fn save_screenshot(client: &Client, name: &str) {

@@ -16,6 +16,7 @@ use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 
 use crate::error::AppError;
 use crate::loaded::{self, LoadProgress, LoadSummary, LoadedSet, RunningLoads};
+use crate::roles::{self, MatrixQuery, MatrixWindow, Memberships, RoleGroups, RoleRule, RuleKind};
 use crate::table::{RowsWindow, WindowQuery};
 
 /// A capability as the UI shows it: a short badge ("filter ≤200", "no ETag").
@@ -114,6 +115,8 @@ pub struct Directory {
     /// Fully loaded collections by kind (`Users`, `Groups`).
     loaded: Mutex<HashMap<&'static str, Arc<LoadedSet>>>,
     running: RunningLoads,
+    /// Group memberships of the loaded groups, computed once per load.
+    memberships: Mutex<Option<(usize, Arc<Memberships>)>>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -177,6 +180,7 @@ impl Directory {
             log,
             loaded: Mutex::default(),
             running: RunningLoads::default(),
+            memberships: Mutex::default(),
             _demo: Some(server),
         })
     }
@@ -199,6 +203,7 @@ impl Directory {
             log,
             loaded: Mutex::default(),
             running: RunningLoads::default(),
+            memberships: Mutex::default(),
             _demo: None,
         })
     }
@@ -423,6 +428,119 @@ impl Directory {
     }
 }
 
+/// Role groups and the membership matrix, over the loaded users and groups.
+impl Directory {
+    /// The loaded set of `kind`, loading it (all pages) first when it is not loaded yet.
+    async fn ensure_loaded(&self, kind: &'static str) -> Result<Arc<LoadedSet>, AppError> {
+        if let Ok(set) = self.loaded_set(kind) {
+            return Ok(set);
+        }
+        let summary = self.load(kind, None, &|_| {}).await?;
+        if let Some(e) = summary.error {
+            return Err(e);
+        }
+        self.loaded_set(kind)
+    }
+
+    async fn memberships(&self) -> Result<(Arc<LoadedSet>, Arc<Memberships>), AppError> {
+        let groups = self.ensure_loaded("Groups").await?;
+        let key = Arc::as_ptr(&groups) as usize;
+        let mut cached = self.memberships.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, m)) = cached.as_ref() {
+            if *k == key {
+                return Ok((groups, m.clone()));
+            }
+        }
+        let m = Arc::new(Memberships::compute(&groups.resources));
+        *cached = Some((key, m.clone()));
+        Ok((groups, m))
+    }
+
+    /// The role groups the rules find, by category. Resource-type rules load that resource type.
+    pub async fn role_groups(&self, rules: &[RoleRule]) -> Result<RoleGroups, AppError> {
+        let (groups, memberships) = self.memberships().await?;
+        let mut extra = Vec::new();
+        for rule in rules.iter().filter(|r| r.kind == RuleKind::ResourceType) {
+            let rt = self
+                .discovery
+                .resource_types
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(rule.pattern.trim()))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self
+                        .discovery
+                        .resource_types
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect();
+                    AppError::invalid_input(format!(
+                        "The server declares no resource type \"{}\" (it declares: {}).",
+                        rule.pattern,
+                        known.join(", ")
+                    ))
+                })?;
+            let endpoint = rt.endpoint.trim_start_matches('/').to_owned();
+            let load = self
+                .client
+                .load_all(
+                    &endpoint,
+                    &loaded::options(None, self.page_size()),
+                    &scim_client::CancelFlag::default(),
+                    &|_| {},
+                )
+                .await;
+            if let Some(e) = load.error {
+                return Err(e.into());
+            }
+            extra.push((
+                rule.category.clone(),
+                load.resources.into_iter().map(Resource::new).collect(),
+            ));
+        }
+        roles::classify(&groups.resources, rules, &extra, &memberships)
+    }
+
+    async fn matrix_parts(
+        &self,
+        q: &MatrixQuery,
+    ) -> Result<(Vec<roles::RoleGroup>, Vec<roles::MatrixRow>, u32), AppError> {
+        let users = self.ensure_loaded("Users").await?;
+        let (_, memberships) = self.memberships().await?;
+        let classified = self.role_groups(&q.rules).await?;
+        let columns: Vec<_> = classified
+            .groups
+            .into_iter()
+            .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
+            .collect();
+        let rows = roles::matrix_rows(&users.resources, &columns, &memberships, q);
+        Ok((
+            columns,
+            rows,
+            users.resources.len().min(u32::MAX as usize) as u32,
+        ))
+    }
+
+    /// A window of the users × role groups matrix.
+    pub async fn role_matrix(&self, q: &MatrixQuery) -> Result<MatrixWindow, AppError> {
+        let (columns, rows, total_users) = self.matrix_parts(q).await?;
+        let start = (q.offset as usize).min(rows.len());
+        let end = (start + q.limit.min(1000) as usize).min(rows.len());
+        Ok(MatrixWindow {
+            columns,
+            total_users,
+            matched: rows.len() as u32,
+            offset: start as u32,
+            rows: rows[start..end].to_vec(),
+        })
+    }
+
+    /// The whole matrix (all matching users) as CSV.
+    pub async fn role_matrix_csv(&self, q: &MatrixQuery) -> Result<String, AppError> {
+        let (columns, rows, _) = self.matrix_parts(q).await?;
+        Ok(roles::matrix_csv(&columns, &rows))
+    }
+}
+
 fn user_row(r: &Resource) -> UserRow {
     let department = r
         .enterprise()
@@ -502,6 +620,69 @@ mod tests {
         assert_eq!(names, sorted);
         // Every exchange is in the request log.
         assert!(dir.request_log().entries().len() >= 3);
+    }
+
+    #[tokio::test]
+    async fn role_groups_and_the_matrix_cover_the_loaded_directory() {
+        let dir = Directory::open_demo(120).await.expect("demo");
+        let rules = roles::default_rules();
+        // Nothing loaded yet: both collections are loaded on demand.
+        let r = dir.role_groups(&rules).await.expect("role groups");
+        assert!(r
+            .groups
+            .iter()
+            .any(|g| g.display_name == "Profile: Data Entry"));
+        assert!(r
+            .groups
+            .iter()
+            .all(|g| g.category == "Profiles" || g.category == "Projects"));
+        let q = MatrixQuery {
+            rules: rules.clone(),
+            category: Some("Profiles".into()),
+            holders_only: true,
+            offset: 0,
+            limit: 50,
+            ..MatrixQuery::default()
+        };
+        let m = dir.role_matrix(&q).await.expect("matrix");
+        assert_eq!(m.total_users, 120);
+        assert!(m.matched > 0 && m.matched <= 120);
+        assert!(m.columns.iter().all(|c| c.category == "Profiles"));
+        assert!(m.rows.iter().all(|r| r.cells.iter().any(Option::is_some)));
+        let csv = dir.role_matrix_csv(&q).await.expect("csv");
+        assert_eq!(csv.matches("\r\n").count() as u32, m.matched + 1);
+        let bad = vec![RoleRule {
+            category: "Roles".into(),
+            kind: RuleKind::ResourceType,
+            pattern: "Roles".into(),
+        }];
+        let err = dir.role_groups(&bad).await.expect_err("no such type");
+        assert!(
+            err.message.contains("declares no resource type"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[tokio::test]
+    async fn groups_load_with_member_counts() {
+        let dir = Directory::open_demo(250).await.expect("demo");
+        let s = dir.load("Groups", None, &|_| {}).await.expect("load");
+        assert!(s.complete && s.loaded > 10, "{s:?}");
+        let q = WindowQuery {
+            offset: 0,
+            limit: 100,
+            columns: vec!["displayName".into(), "#members".into()],
+            sort_by: Some("displayName".into()),
+            ..WindowQuery::default()
+        };
+        let w = dir.window("Groups", &q).expect("window");
+        let staff = w
+            .rows
+            .iter()
+            .find(|r| r.cells[0].as_deref() == Some("All staff"))
+            .expect("All staff");
+        assert_eq!(staff.cells[1].as_deref(), Some("250"));
     }
 
     #[tokio::test]

@@ -206,6 +206,10 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
             schema: None,
         });
     }
+    // Some servers declare the common attributes (id, externalId, meta) in their schemas too: one
+    // column per attribute, the first kept.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(c.id.to_ascii_lowercase()));
     // Labels of extension columns name their attribute only; the chooser shows the schema.
     for c in &mut out {
         if let Some(urn) = &c.schema {
@@ -507,6 +511,30 @@ mod tests {
             find("meta.created").map(|c| c.kind),
             Some(ColumnKind::DateTime)
         );
+    }
+
+    #[test]
+    fn common_attributes_declared_by_a_schema_are_one_column() {
+        let mut schemas = SchemaRegistry::builtin();
+        let group = serde_json::json!({
+            "id": GROUP_SCHEMA,
+            "attributes": [
+                {"name": "displayName", "type": "string"},
+                {"name": "externalId", "type": "string"},
+                {"name": "id", "type": "string"}
+            ]
+        });
+        schemas.insert(
+            scim_core::schema::Schema::from_json(&group)
+                .expect("schema")
+                .value,
+        );
+        let cols = columns("Groups", &schemas, &[]);
+        let mut ids: Vec<String> = cols.iter().map(|c| c.id.to_lowercase()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{cols:?}");
     }
 
     #[test]

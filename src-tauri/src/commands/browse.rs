@@ -1,6 +1,8 @@
 //! Commands of the loaded tables: load a whole collection (progress pushed as `load-progress`
-//! events), cancel, resume, read windows of rows; and the request log screen.
+//! events), cancel, resume, read windows of rows; role groups and their membership matrix; and the
+//! request log screen.
 
+use scim_services::roles::{self, MatrixQuery, MatrixWindow, RoleGroups, RoleRule};
 use scim_services::{
     request_log, AppError, LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery,
 };
@@ -92,4 +94,49 @@ pub async fn export_request_log(
 ) -> Result<String, AppError> {
     let directory = current(&state).await?;
     request_log::export(directory.request_log(), &path)
+}
+
+/// The rules a connection starts with (profiles and projects).
+#[tauri::command]
+#[specta::specta]
+pub fn default_role_rules() -> Vec<RoleRule> {
+    roles::default_rules()
+}
+
+/// The role groups the rules find in the loaded groups (loading them first if needed).
+#[tauri::command]
+#[specta::specta]
+pub async fn role_groups(
+    state: State<'_, AppState>,
+    rules: Vec<RoleRule>,
+) -> Result<RoleGroups, AppError> {
+    current(&state).await?.role_groups(&rules).await
+}
+
+/// A window of the users × role groups matrix.
+#[tauri::command]
+#[specta::specta]
+pub async fn role_matrix(
+    state: State<'_, AppState>,
+    query: MatrixQuery,
+) -> Result<MatrixWindow, AppError> {
+    current(&state).await?.role_matrix(&query).await
+}
+
+/// Writes the whole matrix (every matching user) as CSV to `path`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_role_matrix(
+    state: State<'_, AppState>,
+    query: MatrixQuery,
+    path: String,
+) -> Result<String, AppError> {
+    let csv = current(&state).await?.role_matrix_csv(&query).await?;
+    std::fs::write(&path, csv).map_err(|e| {
+        AppError::new(
+            scim_services::ErrorKind::Storage,
+            format!("Cannot write {path}: {e}."),
+        )
+    })?;
+    Ok(path)
 }

@@ -26,6 +26,14 @@ export const commands = {
 	cancelLoad: (kind: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_load", { kind })),
 	/**  A window of the loaded rows, sorted and quick-filtered in Rust. */
 	rowsWindow: (kind: string, query: WindowQuery) => typedError<RowsWindow, AppError>(__TAURI_INVOKE("rows_window", { kind, query })),
+	/**  The rules a connection starts with (profiles and projects). */
+	defaultRoleRules: () => __TAURI_INVOKE<RoleRule[]>("default_role_rules"),
+	/**  The role groups the rules find in the loaded groups (loading them first if needed). */
+	roleGroups: (rules: RoleRule[]) => typedError<RoleGroups, AppError>(__TAURI_INVOKE("role_groups", { rules })),
+	/**  A window of the users × role groups matrix. */
+	roleMatrix: (query: MatrixQuery) => typedError<MatrixWindow, AppError>(__TAURI_INVOKE("role_matrix", { query })),
+	/**  Writes the whole matrix (every matching user) as CSV to `path`. */
+	exportRoleMatrix: (query: MatrixQuery, path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_role_matrix", { query, path })),
 	/**  Request log entries newer than `after_seq`. */
 	requestLogEntries: (afterSeq: number) => typedError<LogEntry[], AppError>(__TAURI_INVOKE("request_log_entries", { afterSeq })),
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
@@ -217,6 +225,11 @@ export type HeaderInput = {
 	value: string | null,
 };
 
+/**  How a user holds a role group. */
+export type Holding = "direct" | 
+/**  Through a nested group only. */
+"nested";
+
 /**  Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left". */
 export type LoadProgress = {
 	kind: string,
@@ -263,6 +276,34 @@ export type LogEntry = {
 	curl: string,
 };
 
+/**  What the matrix shows: one category (or all), the users matching a quick filter, a window. */
+export type MatrixQuery = {
+	rules: RoleRule[],
+	category: string | null,
+	quick?: string | null,
+	/**  Only users holding at least one of the shown role groups. */
+	holdersOnly?: boolean,
+	offset: number,
+	limit: number,
+};
+
+export type MatrixRow = {
+	userId: string,
+	userName: string,
+	displayName: string | null,
+	active: boolean | null,
+	/**  One per matrix column, in order. */
+	cells: (Holding | null)[],
+};
+
+export type MatrixWindow = {
+	columns: RoleGroup[],
+	totalUsers: number,
+	matched: number,
+	offset: number,
+	rows: MatrixRow[],
+};
+
 /**
  *  One resource as the detail pane shows it: the exact JSON the server sent, and a few fields read
  *  from it for the formatted view.
@@ -282,6 +323,33 @@ export type ResourceDetail = {
 	 *  groups marked "(group)"; `None` when the server did not return members.
 	 */
 	members: string[] | null,
+};
+
+/**  One role group as the tabs list it. */
+export type RoleGroup = {
+	id: string,
+	displayName: string,
+	/**  The name without the rule's prefix ("Administrator" for "Profile: Administrator"). */
+	shortName: string,
+	category: string,
+	/**  Users holding it, directly or through nested groups. */
+	userCount: number,
+	directCount: number,
+};
+
+/**  The classification of the loaded groups. */
+export type RoleGroups = {
+	categories: string[],
+	groups: RoleGroup[],
+	/**  Groups no rule matched. */
+	unclassified: number,
+};
+
+/**  One classification rule: the groups it matches form the category `category`. */
+export type RoleRule = {
+	category: string,
+	kind: RuleKind,
+	pattern: string,
 };
 
 /**  A page of rows and the total the server announced. */
@@ -306,6 +374,15 @@ export type RowsWindow = {
 	offset: number,
 	rows: TableRow[],
 };
+
+/**  How a rule recognises a role group. */
+export type RuleKind = 
+/**  displayName starts with the pattern (case-insensitive), e.g. `Profile:`. */
+"prefix" | 
+/**  displayName matches the regular expression (case-insensitive). */
+"regex" | 
+/**  Every resource of a custom resource type from /ResourceTypes (the pattern is its name). */
+"resourceType";
 
 /**  What a SCIM server said about a failure (RFC 7644 §3.12), kept apart from our own message. */
 export type ScimErrorInfo = {

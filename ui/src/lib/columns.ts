@@ -14,7 +14,7 @@ export function prefsKey(connection: string, kind: string): string {
 export function visibleColumns(all: Column[], saved: string[] | null): Column[] {
   if (saved && saved.length) {
     const byId = new Map(all.map((c) => [c.id, c]));
-    const chosen = saved.map((id) => byId.get(id)).filter((c): c is Column => c !== undefined);
+    const chosen = [...new Set(saved)].map((id) => byId.get(id)).filter((c): c is Column => c !== undefined);
     if (chosen.length) return chosen;
   }
   return all.filter((c) => c.defaultVisible);

@@ -244,6 +244,28 @@ test('presentation mode masks names and emails everywhere and says so', async ()
   await context.close();
 });
 
+test('the command palette runs any action by name from the keyboard', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.keyboard.press('Control+k');
+  const palette = page.getByTestId('command-palette');
+  await palette.waitFor();
+  await page.keyboard.type('req log');
+  assert.deepEqual(await palette.locator('[role=option] span').allInnerTexts(), ['Go to Request log']);
+  await page.screenshot({ path: path.join(shots, 'command-palette.png') });
+  await page.keyboard.press('Enter');
+  await palette.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#section-title').innerText(), 'Request log');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('presentation');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('presentation-indicator').waitFor();
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Escape');
+  await palette.waitFor({ state: 'detached' });
+  await context.close();
+});
+
 test('role groups are the profiles and projects, labelled as classified locally', async () => {
   const { page, context } = await openPage();
   await page.locator('[data-section=roles]').click();

@@ -33,6 +33,7 @@ describe('column choice', () => {
     expect(visibleColumns(all, null).map((c) => c.id)).toEqual(['userName', 'active']);
     expect(visibleColumns(all, ['title', 'gone', 'userName']).map((c) => c.id)).toEqual(['title', 'userName']);
     expect(visibleColumns(all, ['gone']).map((c) => c.id)).toEqual(['userName', 'active']);
+    expect(visibleColumns(all, ['title', 'title']).map((c) => c.id)).toEqual(['title']);
   });
 
   it('round-trips through storage and ignores garbage', () => {
