@@ -16,7 +16,17 @@ import {
   type UserRow,
 } from './bindings';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery } from './bindings';
+import type {
+  LoadProgress,
+  LoadSummary,
+  LogEntry,
+  MatrixQuery,
+  MatrixWindow,
+  RoleGroups,
+  RoleRule,
+  RowsWindow,
+  WindowQuery,
+} from './bindings';
 import { IpcError, toAppError } from './errors';
 
 type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
@@ -56,6 +66,11 @@ export const api = {
   resumeLoad: (kind: Kind): Promise<LoadSummary> => unwrap(commands.resumeLoad(kind)),
   cancelLoad: (kind: Kind): Promise<boolean> => unwrap(commands.cancelLoad(kind)),
   rowsWindow: (kind: Kind, query: WindowQuery): Promise<RowsWindow> => unwrap(commands.rowsWindow(kind, query)),
+  defaultRoleRules: (): Promise<RoleRule[]> => commands.defaultRoleRules(),
+  roleGroups: (rules: RoleRule[]): Promise<RoleGroups> => unwrap(commands.roleGroups(rules)),
+  roleMatrix: (query: MatrixQuery): Promise<MatrixWindow> => unwrap(commands.roleMatrix(query)),
+  exportRoleMatrix: (query: MatrixQuery, path: string): Promise<string> =>
+    unwrap(commands.exportRoleMatrix(query, path)),
   requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
   clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
   exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),

@@ -11,6 +11,8 @@ import type {
   Column,
   ConnectionInput,
   LoadSummary,
+  MatrixQuery,
+  RoleRule,
   WindowQuery,
   RowsQuery,
   UserRow,
@@ -247,6 +249,41 @@ mockIPC(async (cmd, args) => {
       return null;
     case 'export_request_log':
       return (args as { path: string }).path;
+    case 'default_role_rules':
+      return [
+        { category: 'Profiles', kind: 'prefix', pattern: 'Profile:' },
+        { category: 'Projects', kind: 'prefix', pattern: 'Project:' },
+      ];
+    case 'role_groups':
+    case 'role_matrix':
+    case 'export_role_matrix': {
+      const rules = ((args as { rules?: RoleRule[] }).rules ?? (args as { query: MatrixQuery }).query.rules) as RoleRule[];
+      const classified = groups.flatMap((g) => {
+        const rule = rules.find((r) =>
+          r.kind === 'regex' ? new RegExp(r.pattern, 'i').test(g.displayName) : g.displayName.toLowerCase().startsWith(r.pattern.toLowerCase()),
+        );
+        if (!rule) return [];
+        const short = rule.kind === 'prefix' ? g.displayName.slice(rule.pattern.length).trim() : g.displayName;
+        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
+      });
+      if (cmd === 'role_groups') {
+        const categories = [...new Set(rules.map((r) => r.category))];
+        return { categories, groups: classified, unclassified: groups.length - classified.length };
+      }
+      const q = (args as { query: MatrixQuery }).query;
+      if (cmd === 'export_role_matrix') return (args as { path: string }).path;
+      const columns = classified.filter((g) => !q.category || g.category === q.category);
+      let rows = userCells.map((u, i) => ({
+        userId: u.id ?? '',
+        userName: u.userName ?? '',
+        displayName: u.displayName,
+        active: u.active === 'true',
+        cells: columns.map((c, ci) => (i % (ci + 2) === 0 ? 'direct' : i % (ci + 5) === 0 ? 'nested' : null)),
+      }));
+      if (q.quick) rows = rows.filter((r) => r.userName.includes(q.quick ?? ''));
+      if (q.holdersOnly) rows = rows.filter((r) => r.cells.some((c) => c));
+      return { columns, totalUsers: userCells.length, matched: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) };
+    }
     case 'list_groups':
       return { total: groups.length, rows: groups };
     case 'check_filter':

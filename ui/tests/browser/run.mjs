@@ -266,13 +266,49 @@ test('the command palette runs any action by name from the keyboard', async () =
   await context.close();
 });
 
-test('role groups are the profiles and projects, labelled as classified locally', async () => {
+test('role groups are sorted into categories by rules the user can change', async () => {
+  const { page, context, errors } = await openPage();
+  await page.locator('[data-section=roles]').click();
+  const table = page.getByTestId('role-groups-table');
+  await table.waitFor();
+  assert.deepEqual(await table.locator('tbody tr td:first-child').allInnerTexts(), ['Data Entry']);
+  assert.match(await page.getByTestId('roles-count').innerText(), /classified locally by 2 rules/);
+  await page.locator('[data-tab=Projects]').click();
+  assert.deepEqual(await table.locator('tbody tr td:first-child').allInnerTexts(), ['Transmission line (Read-only)']);
+  // A third category from a regular expression; a broken one is refused before it is sent.
+  await page.getByTestId('edit-rules').click();
+  await page.getByTestId('add-rule').click();
+  const row = page.getByTestId('rule-row').nth(2);
+  await row.getByLabel('Category').fill('Everyone');
+  await row.getByLabel('How it matches').selectOption('regex');
+  await row.getByLabel('Pattern').fill('(all');
+  assert.equal(await page.getByTestId('apply-rules').isDisabled(), true);
+  await row.getByLabel('Pattern').fill('^all ');
+  await page.screenshot({ path: path.join(shots, 'role-rules.png') });
+  await page.getByTestId('apply-rules').click();
+  await page.locator('[data-tab=Everyone]').click();
+  assert.deepEqual(await table.locator('tbody tr td:first-child').allInnerTexts(), ['All staff']);
+  await page.reload();
+  await page.locator('[data-section=roles]').click();
+  await page.locator('[data-tab=Everyone]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the membership matrix shows who has which access and exports it', async () => {
   const { page, context } = await openPage();
   await page.locator('[data-section=roles]').click();
-  await page.getByTestId('groups-table').waitFor();
-  const names = await page.locator('[data-testid=groups-table] tbody tr td:first-child').allInnerTexts();
-  assert.deepEqual(names, ['Profile: Data Entry', 'Project: Transmission line (Read-only)']);
-  assert.match(await page.getByTestId('groups-count').innerText(), /classified locally/);
+  await page.locator('[data-tab=matrix]').click();
+  const matrix = page.getByTestId('role-matrix');
+  await matrix.waitFor();
+  assert.deepEqual(await matrix.locator('th.role').allInnerTexts(), ['Data Entry', 'Transmission line (Read-only)']);
+  assert.match(await page.getByTestId('matrix-count').innerText(), /of 40 users × 2 role groups/);
+  assert.match(await matrix.locator('tr[data-user=u0]').innerText(), /●/);
+  await page.getByTestId('matrix-category').selectOption('Projects');
+  await matrix.locator('th.role').first().getByText('Transmission line (Read-only)').waitFor();
+  await page.screenshot({ path: path.join(shots, 'role-matrix.png') });
+  await page.getByTestId('matrix-export').click();
+  await page.getByText(/Exported \d+ users to .*role-matrix\.csv/).waitFor();
   await context.close();
 });
 
