@@ -422,6 +422,30 @@ impl Directory {
         Ok(self.loaded_set(kind)?.window(query))
     }
 
+    /// The attributes the filter builder offers for `kind`: from the schemas, plus attributes seen
+    /// in the loaded data that no schema declares.
+    pub fn filter_attributes(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<crate::filter_tree::FilterAttribute>, AppError> {
+        let kind = loaded::check_kind(kind)?;
+        let undeclared: Vec<String> = self
+            .loaded_set(kind)
+            .map(|set| {
+                set.columns
+                    .iter()
+                    .filter(|c| c.source == crate::table::ColumnSource::Undeclared)
+                    .map(|c| c.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(crate::filter_tree::attributes(
+            kind,
+            &self.discovery.schemas,
+            &undeclared,
+        ))
+    }
+
     /// The loaded resources of `kind` (for reports, matrices and the detail pane).
     pub fn loaded_resources(&self, kind: &str) -> Option<Arc<LoadedSet>> {
         self.loaded_set(kind).ok()

@@ -10,6 +10,7 @@ mod convert;
 pub mod directory;
 pub mod error;
 pub mod filter_check;
+pub mod filter_tree;
 pub mod loaded;
 pub mod request_log;
 pub mod roles;

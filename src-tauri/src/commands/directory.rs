@@ -1,7 +1,9 @@
-//! Commands of the browse screens: open the directory, list users and groups, check a filter.
+//! Commands of the browse screens: open the directory, list users and groups, check a filter, and
+//! convert filters to and from the visual builder's tree.
 
 use std::sync::Arc;
 
+use scim_services::filter_tree::{self, FilterAttribute, FilterNode};
 use scim_services::{
     check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
     ResourceDetail, RowsPage, RowsQuery, UserRow,
@@ -81,4 +83,41 @@ pub async fn get_resource(
 #[specta::specta]
 pub fn check_filter(text: String) -> FilterCheck {
     check(&text)
+}
+
+/// A filter text as the visual builder's tree, or why it cannot be one.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TreeResult {
+    pub tree: Option<FilterNode>,
+    pub check: FilterCheck,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn filter_to_tree(text: String) -> TreeResult {
+    match filter_tree::to_tree(&text) {
+        Ok(tree) => TreeResult {
+            tree: Some(tree),
+            check: check(&text),
+        },
+        Err(check) => TreeResult { tree: None, check },
+    }
+}
+
+/// The canonical text of a builder tree.
+#[tauri::command]
+#[specta::specta]
+pub fn tree_to_filter(tree: FilterNode) -> Result<String, AppError> {
+    filter_tree::to_text(&tree)
+}
+
+/// The attributes the builder's picker offers for Users or Groups.
+#[tauri::command]
+#[specta::specta]
+pub async fn filter_attributes(
+    state: State<'_, AppState>,
+    kind: String,
+) -> Result<Vec<FilterAttribute>, AppError> {
+    current(&state).await?.filter_attributes(&kind)
 }

@@ -16,6 +16,11 @@ export const commands = {
 	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
 	/**  Validates a filter as the user types (no request is sent). */
 	checkFilter: (text: string) => __TAURI_INVOKE<FilterCheck>("check_filter", { text }),
+	filterToTree: (text: string) => __TAURI_INVOKE<TreeResult>("filter_to_tree", { text }),
+	/**  The canonical text of a builder tree. */
+	treeToFilter: (tree: FilterNode) => typedError<string, AppError>(__TAURI_INVOKE("tree_to_filter", { tree })),
+	/**  The attributes the builder's picker offers for Users or Groups. */
+	filterAttributes: (kind: string) => typedError<FilterAttribute[], AppError>(__TAURI_INVOKE("filter_attributes", { kind })),
 	/**  One user or group as the server sent it, for the detail pane. */
 	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
 	/**  Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust. */
@@ -199,6 +204,19 @@ export type ErrorKind =
 /**  A bug: something this app should have handled. */
 "internal";
 
+/**  An attribute the builder's picker offers. */
+export type FilterAttribute = {
+	/**  The path as the filter writes it (`emails.type`, `urn:…:User:department`). */
+	path: string,
+	label: string,
+	/**  `string`, `boolean`, `dateTime`, `decimal`, `integer`, `reference`, `binary` or `complex`. */
+	attrType: string,
+	multiValued: boolean,
+	canonicalValues: string[],
+	/**  `core`, `enterprise`, `extension` or `undeclared`. */
+	source: string,
+};
+
 /**  The verdict on a filter text. */
 export type FilterCheck = {
 	valid: boolean,
@@ -210,6 +228,13 @@ export type FilterCheck = {
 	/**  The canonical form when valid. */
 	canonical: string | null,
 };
+
+/**  One node of the builder's tree. */
+export type FilterNode = { kind: "group"; join: Join; negate: boolean; children: FilterNode[] } | 
+/**  `path op value`, or `path pr` when `op` is `pr` (no value). */
+{ kind: "condition"; path: string; op: string; value: ValueInput | null } | 
+/**  `path[filter]`: some value of a multi-valued attribute matches the inner filter. */
+{ kind: "valuePath"; path: string; filter: FilterNode };
 
 /**  One row of the groups table. */
 export type GroupRow = {
@@ -229,6 +254,9 @@ export type HeaderInput = {
 export type Holding = "direct" | 
 /**  Through a nested group only. */
 "nested";
+
+/**  How a group joins its children. */
+export type Join = "and" | "or";
 
 /**  Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left". */
 export type LoadProgress = {
@@ -409,6 +437,12 @@ export type TestReport = {
 	warnings: string[],
 };
 
+/**  A filter text as the visual builder's tree, or why it cannot be one. */
+export type TreeResult = {
+	tree: FilterNode | null,
+	check: FilterCheck,
+};
+
 /**  One row of the users table. */
 export type UserRow = {
 	id: string,
@@ -419,6 +453,11 @@ export type UserRow = {
 	title: string | null,
 	department: string | null,
 };
+
+/**  A typed comparison value as the builder edits it. */
+export type ValueInput = { type: "string"; text: string } | 
+/**  Kept as typed; checked to be a JSON number. */
+{ type: "number"; text: string } | { type: "boolean"; text: boolean } | { type: "null" };
 
 /**  What the table asks for: a window of rows, the columns on screen, the sort and the quick filter. */
 export type WindowQuery = {
