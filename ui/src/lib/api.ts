@@ -17,6 +17,9 @@ import {
 } from './bindings';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  FilterAttribute,
+  FilterNode,
+  TreeResult,
   LoadProgress,
   LoadSummary,
   LogEntry,
@@ -66,6 +69,9 @@ export const api = {
   resumeLoad: (kind: Kind): Promise<LoadSummary> => unwrap(commands.resumeLoad(kind)),
   cancelLoad: (kind: Kind): Promise<boolean> => unwrap(commands.cancelLoad(kind)),
   rowsWindow: (kind: Kind, query: WindowQuery): Promise<RowsWindow> => unwrap(commands.rowsWindow(kind, query)),
+  filterToTree: (text: string): Promise<TreeResult> => commands.filterToTree(text),
+  treeToFilter: (tree: FilterNode): Promise<string> => unwrap(commands.treeToFilter(tree)),
+  filterAttributes: (kind: Kind): Promise<FilterAttribute[]> => unwrap(commands.filterAttributes(kind)),
   defaultRoleRules: (): Promise<RoleRule[]> => commands.defaultRoleRules(),
   roleGroups: (rules: RoleRule[]): Promise<RoleGroups> => unwrap(commands.roleGroups(rules)),
   roleMatrix: (query: MatrixQuery): Promise<MatrixWindow> => unwrap(commands.roleMatrix(query)),

@@ -249,6 +249,46 @@ mockIPC(async (cmd, args) => {
       return null;
     case 'export_request_log':
       return (args as { path: string }).path;
+    case 'filter_attributes':
+      return [
+        { path: 'userName', label: 'userName', attrType: 'string', multiValued: false, canonicalValues: [], source: 'core' },
+        { path: 'active', label: 'active', attrType: 'boolean', multiValued: false, canonicalValues: [], source: 'core' },
+        { path: 'emails', label: 'emails', attrType: 'string', multiValued: true, canonicalValues: [], source: 'core' },
+        { path: 'emails.type', label: 'emails.type', attrType: 'string', multiValued: true, canonicalValues: ['work', 'home', 'other'], source: 'core' },
+        { path: 'emails.value', label: 'emails.value', attrType: 'string', multiValued: true, canonicalValues: [], source: 'core' },
+        { path: 'meta.lastModified', label: 'meta.lastModified', attrType: 'dateTime', multiValued: false, canonicalValues: [], source: 'core' },
+        { path: `${ENT}:department`, label: 'department', attrType: 'string', multiValued: false, canonicalValues: [], source: 'enterprise' },
+        { path: 'secodaRole', label: 'secodaRole', attrType: 'string', multiValued: false, canonicalValues: [], source: 'undeclared' },
+      ];
+    case 'filter_to_tree': {
+      // The real conversion is the core parser's (tested in Rust and end to end); here, what the tests type.
+      const text = (a.text ?? '').trim();
+      const m = /^(\w+) sw "([^"]*)"$/.exec(text);
+      if (!text) return { tree: { kind: 'group', join: 'and', negate: false, children: [] }, check: checkFilter(text) };
+      if (m) {
+        return {
+          tree: { kind: 'group', join: 'and', negate: false, children: [{ kind: 'condition', path: m[1], op: 'sw', value: { type: 'string', text: m[2] } }] },
+          check: checkFilter(text),
+        };
+      }
+      return { tree: null, check: checkFilter(text) };
+    }
+    case 'tree_to_filter': {
+      type Node = { kind: string; join?: string; negate?: boolean; children?: Node[]; path?: string; op?: string; value?: { type: string; text?: unknown } | null; filter?: Node };
+      const print = (n: Node): string => {
+        if (n.kind === 'condition') {
+          if (n.op === 'pr') return `${n.path} pr`;
+          const v = n.value;
+          const lit = v?.type === 'string' ? JSON.stringify(v.text) : v?.type === 'null' ? 'null' : String(v?.text);
+          return `${n.path} ${n.op} ${lit}`;
+        }
+        if (n.kind === 'valuePath') return `${n.path}[${print(n.filter as Node)}]`;
+        const parts = (n.children ?? []).map((c) => (c.kind === 'group' && (c.children?.length ?? 0) > 1 ? `(${print(c)})` : print(c)));
+        const joined = parts.join(` ${n.join} `);
+        return n.negate ? `not (${joined})` : joined;
+      };
+      return print((args as { tree: Node }).tree);
+    }
     case 'default_role_rules':
       return [
         { category: 'Profiles', kind: 'prefix', pattern: 'Profile:' },

@@ -109,6 +109,37 @@ test('the users table shows the directory and a server-side filter narrows it', 
   await context.close();
 });
 
+test('the visual filter builder writes the filter text and offers typed values', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('filter-input').fill('userName sw "ana"');
+  await page.getByTestId('builder-toggle').click();
+  const builder = page.getByTestId('filter-builder');
+  const first = builder.getByTestId('builder-condition').first();
+  assert.equal(await first.getByLabel('Operator').inputValue(), 'sw');
+  assert.equal(await first.getByLabel('Value').inputValue(), 'ana');
+  // A second condition on a boolean: the operators narrow, the value is a toggle.
+  await builder.getByTestId('add-condition').first().click();
+  const second = builder.getByTestId('builder-condition').nth(1);
+  await second.getByLabel('Attribute').selectOption('active');
+  assert.deepEqual(await second.getByLabel('Operator').locator('option').allInnerTexts(), ['equals', 'not equal', 'is present']);
+  await page.waitForFunction(() => document.querySelector('[data-testid=filter-input]')?.value === 'userName sw "ana" and active eq true');
+  await second.getByLabel('Value').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=filter-input]')?.value.endsWith('active eq false'));
+  // Canonical values are offered for emails.type inside "one value of".
+  await builder.getByRole('button', { name: '+ One value of…' }).click();
+  const vp = builder.getByTestId('builder-valuepath');
+  await vp.getByTestId('add-condition').click();
+  await vp.getByTestId('builder-condition').getByLabel('Attribute').selectOption('type');
+  await vp.getByTestId('builder-condition').getByLabel('Value').fill('work');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=filter-input]')?.value.endsWith('emails[type eq "work"]'),
+  );
+  await page.screenshot({ path: path.join(shots, 'filter-builder.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an invalid filter is underlined where it is wrong and nothing is sent', async () => {
   const { page, context } = await openPage();
   await page.getByTestId('users-table').waitFor();
