@@ -14,7 +14,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 	fonts-dejavu-core keyutils chromium curl python3-venv
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain e2e-keychain-isolated fmt-check clippy layering rust-test \
+.PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
 	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
 
 help:
@@ -68,7 +68,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain-isolated
+test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -124,24 +124,27 @@ peers: py-deps
 
 # Real app window: tauri-driver + WebKitWebDriver under Xvfb, in a private session bus with an unlocked
 # throw-away gnome-keyring. E2E_PROFILE picks the nextest profile.
+# Isolation: when a WebDriver session closed, every process of the machine was seen getting SIGTERM
+# (the caller of `make` included; intermittent, cause outside this project). In a PID namespace that
+# signal reaches only the test's own processes; a run it ended is retried once.
 E2E_PROFILE ?= e2e
+# (xvfb-run runs as a child of a shell there: as the namespace's init it would not get Xvfb's ready signal.)
+E2E_ISOLATE = $(if $(shell unshare --pid --fork --mount-proc true 2>/dev/null && echo ok),unshare --pid --fork --mount-proc --kill-child sh -c '"$$@"; exit $$?' isolate)
 e2e: build tauri-driver
-	@tmp=$$(mktemp -d); mkdir -p $$tmp/data $$tmp/run; chmod 700 $$tmp/run; \
-	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run $(XVFB) dbus-run-session -- sh -c \
-	  'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile $(E2E_PROFILE) --locked'; \
-	rc=$$?; for m in $$(mount | awk -v d="$$tmp" 'index($$3, d) == 1 {print $$3}'); do fusermount -u "$$m" 2>/dev/null || umount -l "$$m"; done; \
-	rm -rf $$tmp; exit $$rc
-	@echo "Screenshots: target/e2e/main.png target/e2e/main-dark.png"
+	@for attempt in 1 2; do \
+	  tmp=$$(mktemp -d); mkdir -p $$tmp/data $$tmp/run; chmod 700 $$tmp/run; \
+	  XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run $(E2E_ISOLATE) $(XVFB) dbus-run-session -- sh -c \
+	    'eval "$$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null; export GNOME_KEYRING_CONTROL; exec $(CARGO) nextest run -p scim-explorer-tests --profile $(E2E_PROFILE) --locked'; \
+	  rc=$$?; for m in $$(mount | awk -v d="$$tmp" 'index($$3, d) == 1 {print $$3}'); do fusermount -u "$$m" 2>/dev/null || umount -l "$$m"; done; \
+	  rm -rf $$tmp; \
+	  if [ $$rc -eq 0 ]; then break; fi; \
+	  if [ $$attempt -eq 1 ]; then echo "e2e ($(E2E_PROFILE)): failed (rc $$rc); retrying once in case a stray signal ended it"; fi; \
+	done; exit $$rc
+	@echo "Screenshots: target/e2e/*.png"
 
 # Add a connection in the window, restart the app, open it again (token from the keychain).
 e2e-keychain:
 	$(MAKE) e2e E2E_PROFILE=e2e-keychain
-
-# As `make test` runs it: in its own session (setsid), because from one agent shell the scenario was
-# once SIGTERM'd together with its caller (cause not found; never seen in its own session), and
-# retried once if that happens, so a stray signal cannot fail or kill the whole run.
-e2e-keychain-isolated:
-	setsid -w $(MAKE) e2e-keychain || { echo "e2e-keychain: retrying once"; setsid -w $(MAKE) e2e-keychain; }
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.

@@ -180,6 +180,62 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     assert_eq!(mark.text().await.expect("mark text"), "equals");
     save_screenshot(&client, "filter-error.png").await;
 
+    // The visual builder edits the same filter, converted by the real core on the Rust side.
+    input.clear().await.expect("clear");
+    input.send_keys("userName sw \"ben\"").await.expect("type");
+    click(&client, "[data-testid=builder-toggle]").await;
+    wait_for_text(&client, "[data-testid=filter-builder]", "Match").await;
+    click(
+        &client,
+        "[data-testid=filter-builder] [data-testid=add-condition]",
+    )
+    .await;
+    client
+        .execute(
+            "const s = document.querySelectorAll('[data-testid=builder-condition] select[aria-label=Attribute]')[1]; \
+             s.value = 'active'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("pick the active attribute");
+    let mut written = String::new();
+    for _ in 0..50 {
+        written = client
+            .execute(
+                "return document.querySelector('[data-testid=filter-input]').value",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if written == "userName sw \"ben\" and active eq true" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(written, "userName sw \"ben\" and active eq true");
+    save_screenshot(&client, "filter-builder.png").await;
+    click(&client, "[data-testid=builder-apply]").await;
+    wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
+
+    // A user's detail shows the role groups among their groups.
+    click(
+        &client,
+        "[data-testid=users-table] tbody tr[data-row] td:nth-child(2)",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=detail-pane]", "Groups (").await;
+
+    // Role groups: the profiles and projects of the demo directory, and the membership matrix.
+    click(&client, "[data-section=roles]").await;
+    wait_for_text(&client, "[data-testid=role-groups-table]", "Data Entry").await;
+    save_screenshot(&client, "role-groups.png").await;
+    click(&client, "[data-tab=matrix]").await;
+    wait_for_text(&client, "[data-testid=matrix-count]", "role groups").await;
+    wait_for_text(&client, "[data-testid=role-matrix]", "@").await;
+    save_screenshot(&client, "role-matrix.png").await;
+
     // Navigation changes the section.
     client
         .find(Locator::Css("[data-section=groups]"))

@@ -93,8 +93,14 @@ pub struct ResourceDetail {
     /// Pretty-printed JSON, attributes in the server's order.
     pub json: String,
     pub etag: Option<String>,
-    /// Groups the server lists on the user (`groups`, RFC 7643 §4.1.2); empty when not returned.
+    /// Groups the server lists on the user (`groups`, RFC 7643 §4.1.2), or, when it lists none,
+    /// computed from the loaded groups (see `groups_computed`).
     pub groups: Vec<String>,
+    /// True when `groups` was computed from the loaded groups rather than sent by the server.
+    pub groups_computed: bool,
+    /// A group's members that are neither a loaded user nor a loaded group (labels), when the users
+    /// are loaded; a sign of deleted users still referenced, or of a server-side inconsistency.
+    pub missing_members: Vec<String>,
     /// Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared".
     pub undeclared: Vec<String>,
     /// A group's members as labels ("Ana Díaz", or the id when the server sent no display), nested
@@ -282,7 +288,18 @@ impl Directory {
                     .collect()
             })
             .unwrap_or_default();
+        let listed = resource
+            .as_object()
+            .is_some_and(|o| get_ci(o, "groups").is_some());
+        let (groups, groups_computed) = if kind == "Users" && !listed {
+            self.computed_groups(id).await
+        } else {
+            (groups, false)
+        };
+        let missing_members = self.missing_members(&resource);
         Ok(ResourceDetail {
+            groups_computed,
+            missing_members,
             id: resource.id_string().unwrap_or_else(|| id.to_owned()),
             label: resource.label(),
             json: serde_json::to_string_pretty(&resource.0).unwrap_or_default(),
@@ -454,6 +471,57 @@ impl Directory {
 
 /// Role groups and the membership matrix, over the loaded users and groups.
 impl Directory {
+    /// The groups holding `user` among the loaded groups ("(nested)" when only through a nested
+    /// group); nothing when the groups are not loaded.
+    async fn computed_groups(&self, user: &str) -> (Vec<String>, bool) {
+        if self.loaded_set("Groups").is_err() {
+            return (Vec::new(), false);
+        }
+        let Ok((groups, m)) = self.memberships().await else {
+            return (Vec::new(), false);
+        };
+        let mut out: Vec<String> = groups
+            .resources
+            .iter()
+            .filter_map(|g| {
+                let id = g.id_string()?;
+                let label = g.label();
+                match m.holding(&id, user)? {
+                    roles::Holding::Direct => Some(label),
+                    roles::Holding::Nested => Some(format!("{label} (nested)")),
+                }
+            })
+            .collect();
+        out.sort_by_key(|s| s.to_lowercase());
+        (out, true)
+    }
+
+    /// Members of a group that match no loaded user or group (only when all users are loaded).
+    fn missing_members(&self, group: &Resource) -> Vec<String> {
+        let scim_core::resource::Members::Listed(list) = group.members() else {
+            return Vec::new();
+        };
+        let Ok(users) = self.loaded_set("Users") else {
+            return Vec::new();
+        };
+        // A filtered or partial load does not hold every user: nothing can be called missing then.
+        if users.filter.is_some() || !users.summary().complete {
+            return Vec::new();
+        }
+        let mut known: std::collections::HashSet<String> = users
+            .resources
+            .iter()
+            .filter_map(Resource::id_string)
+            .collect();
+        if let Ok(groups) = self.loaded_set("Groups") {
+            known.extend(groups.resources.iter().filter_map(Resource::id_string));
+        }
+        list.into_iter()
+            .filter(|m| !known.contains(&m.value))
+            .map(|m| m.display.unwrap_or(m.value))
+            .collect()
+    }
+
     /// The loaded set of `kind`, loading it (all pages) first when it is not loaded yet.
     async fn ensure_loaded(&self, kind: &'static str) -> Result<Arc<LoadedSet>, AppError> {
         if let Ok(set) = self.loaded_set(kind) {
@@ -686,6 +754,40 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[tokio::test]
+    async fn group_details_flag_members_missing_from_the_loaded_users() {
+        use scim_core::patch::{OpKind, PatchOp, PatchOperation};
+        let dir = Directory::open_demo(30).await.expect("demo");
+        dir.load("Groups", None, &|_| {}).await.expect("groups");
+        let groups = dir.loaded_set("Groups").expect("loaded");
+        let g = groups
+            .resources
+            .iter()
+            .find(|g| g.display_name() == Some("Profile: Data Entry"))
+            .and_then(Resource::id_string)
+            .expect("a profile group");
+        let ghost = serde_json::json!([{"value": "ghost-user-1", "display": "Ghost User"}]);
+        let patch = PatchOp::new(vec![PatchOperation::new(
+            OpKind::Add,
+            Some("members"),
+            Some(ghost),
+        )]);
+        dir.client
+            .patch("Groups", &g, &patch, None)
+            .await
+            .expect("patch");
+        // Without the users loaded nothing is claimed; with them, the ghost is flagged.
+        assert!(dir
+            .resource("Groups", &g)
+            .await
+            .expect("detail")
+            .missing_members
+            .is_empty());
+        dir.load("Users", None, &|_| {}).await.expect("users");
+        let detail = dir.resource("Groups", &g).await.expect("detail");
+        assert_eq!(detail.missing_members, vec!["Ghost User".to_owned()]);
     }
 
     #[tokio::test]

@@ -342,8 +342,18 @@ export type ResourceDetail = {
 	/**  Pretty-printed JSON, attributes in the server's order. */
 	json: string,
 	etag: string | null,
-	/**  Groups the server lists on the user (`groups`, RFC 7643 §4.1.2); empty when not returned. */
+	/**
+	 *  Groups the server lists on the user (`groups`, RFC 7643 §4.1.2), or, when it lists none,
+	 *  computed from the loaded groups (see `groups_computed`).
+	 */
 	groups: string[],
+	/**  True when `groups` was computed from the loaded groups rather than sent by the server. */
+	groupsComputed: boolean,
+	/**
+	 *  A group's members that are neither a loaded user nor a loaded group (labels), when the users
+	 *  are loaded; a sign of deleted users still referenced, or of a server-side inconsistency.
+	 */
+	missingMembers: string[],
 	/**  Attributes no schema declares (e.g. Secoda's `secodaRole`), shown as "undeclared". */
 	undeclared: string[],
 	/**

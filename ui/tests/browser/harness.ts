@@ -340,6 +340,8 @@ mockIPC(async (cmd, args) => {
           groups: [],
           undeclared: [],
           members: ['Ana User0', 'Engineering (group)'],
+          groupsComputed: false,
+          missingMembers: id === 'g2' ? ['ghost-user-1'] : [],
         };
       }
       const u = users.find((x) => x.id === id);
@@ -360,6 +362,8 @@ mockIPC(async (cmd, args) => {
         groups: ['Profile: Data Entry'],
         undeclared: ['secodaRole'],
         members: null,
+        groupsComputed: false,
+        missingMembers: [],
       };
     }
     case 'list_connections':

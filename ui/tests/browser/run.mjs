@@ -489,6 +489,7 @@ test('selecting a user opens the detail pane with the JSON as sent; Esc closes i
   const text = await pane.innerText();
   assert.match(text, /Profile: Data Entry/);
   assert.match(text, /Undeclared in \/Schemas: secodaRole/);
+  assert.match(await pane.getByTestId('user-role-groups').innerText(), /Profiles\s+Profile: Data Entry/);
   await page.screenshot({ path: path.join(shots, 'user-detail.png') });
   await page.getByTestId('json-tab').click();
   assert.match(await page.getByTestId('raw-json').innerText(), /"secodaRole": "editor"/);
@@ -530,10 +531,12 @@ test('a group opens with its members, nested groups marked', async () => {
   const { page, context } = await openPage();
   await page.locator('[data-section=groups]').click();
   await page.getByTestId('groups-table').waitFor();
-  await page.locator('[data-testid=groups-table] tbody tr[data-row]').nth(1).click();
+  await page.locator('[data-testid=groups-table] tbody tr[data-row=g2]').click();
   const members = page.getByTestId('member-list');
   await members.waitFor();
   assert.deepEqual(await members.locator('li').allInnerTexts(), ['Ana User0', 'Engineering (group)']);
+  assert.match(await page.getByTestId('missing-members').innerText(), /1 member is not among the loaded users or groups: ghost-user-1/);
+  await page.screenshot({ path: path.join(shots, 'group-detail.png') });
   await context.close();
 });
 
