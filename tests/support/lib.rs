@@ -113,8 +113,10 @@ impl TauriDriver {
 
 impl Drop for TauriDriver {
     fn drop(&mut self) {
+        // `--` matters: procps `kill -TERM -123` reads `-123` as options and signals every
+        // process (kill(-1)); `kill -s TERM -- -123` signals process group 123 only.
         let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.child.id())])
+            .args(["-s", "TERM", "--", &format!("-{}", self.child.id())])
             .status();
         std::thread::sleep(Duration::from_millis(300));
         let _ = self.child.kill();

@@ -15,7 +15,7 @@ use scim_core::Resource;
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 
 use crate::error::AppError;
-use crate::loaded::{self, LoadProgress, LoadSummary, LoadedSet, RunningLoads};
+use crate::loaded::{self, LoadProgress, LoadSummary, LoadedSet, Projection, RunningLoads};
 use crate::roles::{self, MatrixQuery, MatrixWindow, Memberships, RoleGroups, RoleRule, RuleKind};
 use crate::table::{RowsWindow, WindowQuery};
 
@@ -123,6 +123,8 @@ pub struct Directory {
     running: RunningLoads,
     /// Group memberships of the loaded groups, computed once per load.
     memberships: Mutex<Option<(usize, Arc<Memberships>)>>,
+    /// The last matrix (its columns and every row), so scrolling it only slices.
+    matrix: Mutex<Option<(String, Arc<MatrixParts>)>>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -187,6 +189,7 @@ impl Directory {
             loaded: Mutex::default(),
             running: RunningLoads::default(),
             memberships: Mutex::default(),
+            matrix: Mutex::default(),
             _demo: Some(server),
         })
     }
@@ -210,6 +213,7 @@ impl Directory {
             loaded: Mutex::default(),
             running: RunningLoads::default(),
             memberships: Mutex::default(),
+            matrix: Mutex::default(),
             _demo: None,
         })
     }
@@ -363,7 +367,20 @@ impl Directory {
         filter: Option<String>,
         on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
     ) -> Result<LoadSummary, AppError> {
+        self.load_projected(kind, filter, Projection::default(), on_progress)
+            .await
+    }
+
+    /// As [`Directory::load`], asking only for some attributes (or all but some).
+    pub async fn load_projected(
+        &self,
+        kind: &str,
+        filter: Option<String>,
+        projection: Projection,
+        on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
+    ) -> Result<LoadSummary, AppError> {
         let kind = loaded::check_kind(kind)?;
+        let projection = projection.checked()?;
         let filter = filter
             .map(|f| f.trim().to_owned())
             .filter(|f| !f.is_empty());
@@ -373,11 +390,11 @@ impl Directory {
         }
         let cancel = self.running.start(kind);
         let started = Instant::now();
-        let options = loaded::options(filter.as_deref(), self.page_size());
+        let options = loaded::options(filter.as_deref(), &projection, self.page_size());
         let report = |p| on_progress(LoadProgress::from_client(kind, p));
         let result = self.client.load_all(kind, &options, &cancel, &report).await;
         self.running.finish(kind, &cancel);
-        Ok(self.keep(kind, filter, result, started))
+        Ok(self.keep(kind, filter, projection, result, started))
     }
 
     /// Continues a load that stopped early (failure or cancel) from where it stopped.
@@ -393,25 +410,43 @@ impl Directory {
         };
         let cancel = self.running.start(kind);
         let started = Instant::now();
-        let options = loaded::options(previous.filter.as_deref(), self.page_size());
+        let options = loaded::options(
+            previous.filter.as_deref(),
+            &previous.projection,
+            self.page_size(),
+        );
         let report = |p| on_progress(LoadProgress::from_client(kind, p));
         let result = self
             .client
             .resume_load(kind, &options, partial, &cancel, &report)
             .await;
         self.running.finish(kind, &cancel);
-        Ok(self.keep(kind, previous.filter.clone(), result, started))
+        Ok(self.keep(
+            kind,
+            previous.filter.clone(),
+            previous.projection.clone(),
+            result,
+            started,
+        ))
     }
 
     fn keep(
         &self,
         kind: &'static str,
         filter: Option<String>,
+        projection: Projection,
         result: scim_client::LoadAll,
         started: Instant,
     ) -> LoadSummary {
         let elapsed_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
-        let set = LoadedSet::new(kind, filter, result, &self.discovery.schemas, elapsed_ms);
+        let set = LoadedSet::new(
+            kind,
+            filter,
+            projection,
+            result,
+            &self.discovery.schemas,
+            elapsed_ms,
+        );
         let summary = set.summary().clone();
         self.loaded
             .lock()
@@ -576,7 +611,7 @@ impl Directory {
                 .client
                 .load_all(
                     &endpoint,
-                    &loaded::options(None, self.page_size()),
+                    &loaded::options(None, &Projection::default(), self.page_size()),
                     &scim_client::CancelFlag::default(),
                     &|_| {},
                 )
@@ -592,12 +627,26 @@ impl Directory {
         roles::classify(&groups.resources, rules, &extra, &memberships)
     }
 
-    async fn matrix_parts(
-        &self,
-        q: &MatrixQuery,
-    ) -> Result<(Vec<roles::RoleGroup>, Vec<roles::MatrixRow>, u32), AppError> {
+    async fn matrix_parts(&self, q: &MatrixQuery) -> Result<Arc<MatrixParts>, AppError> {
         let users = self.ensure_loaded("Users").await?;
-        let (_, memberships) = self.memberships().await?;
+        let (groups, memberships) = self.memberships().await?;
+        // Same data and same question: the rows computed for the previous window serve this one.
+        let key = format!(
+            "{:p}|{:p}|{}",
+            Arc::as_ptr(&users),
+            Arc::as_ptr(&groups),
+            serde_json::json!([q.rules, q.category, q.quick, q.holders_only])
+        );
+        if let Some((k, parts)) = self
+            .matrix
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if *k == key {
+                return Ok(parts.clone());
+            }
+        }
         let classified = self.role_groups(&q.rules).await?;
         let columns: Vec<_> = classified
             .groups
@@ -605,16 +654,19 @@ impl Directory {
             .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
             .collect();
         let rows = roles::matrix_rows(&users.resources, &columns, &memberships, q);
-        Ok((
+        let parts = Arc::new(MatrixParts {
             columns,
             rows,
-            users.resources.len().min(u32::MAX as usize) as u32,
-        ))
+            total_users: users.resources.len().min(u32::MAX as usize) as u32,
+        });
+        *self.matrix.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, parts.clone()));
+        Ok(parts)
     }
 
     /// A window of the users × role groups matrix.
     pub async fn role_matrix(&self, q: &MatrixQuery) -> Result<MatrixWindow, AppError> {
-        let (columns, rows, total_users) = self.matrix_parts(q).await?;
+        let parts = self.matrix_parts(q).await?;
+        let (columns, rows, total_users) = (parts.columns.clone(), &parts.rows, parts.total_users);
         let start = (q.offset as usize).min(rows.len());
         let end = (start + q.limit.min(1000) as usize).min(rows.len());
         Ok(MatrixWindow {
@@ -628,9 +680,17 @@ impl Directory {
 
     /// The whole matrix (all matching users) as CSV.
     pub async fn role_matrix_csv(&self, q: &MatrixQuery) -> Result<String, AppError> {
-        let (columns, rows, _) = self.matrix_parts(q).await?;
-        Ok(roles::matrix_csv(&columns, &rows))
+        let parts = self.matrix_parts(q).await?;
+        Ok(roles::matrix_csv(&parts.columns, &parts.rows))
     }
+}
+
+/// A computed membership matrix: its columns and every row.
+#[derive(Debug)]
+struct MatrixParts {
+    columns: Vec<roles::RoleGroup>,
+    rows: Vec<roles::MatrixRow>,
+    total_users: u32,
 }
 
 fn user_row(r: &Resource) -> UserRow {
@@ -788,6 +848,52 @@ mod tests {
         dir.load("Users", None, &|_| {}).await.expect("users");
         let detail = dir.resource("Groups", &g).await.expect("detail");
         assert_eq!(detail.missing_members, vec!["Ghost User".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn a_projected_load_asks_the_server_for_only_those_attributes() {
+        let dir = Directory::open_demo(40).await.expect("demo");
+        let p = Projection {
+            attributes: vec!["userName".into(), " emails ".into()],
+            excluded_attributes: Vec::new(),
+        };
+        let s = dir
+            .load_projected("Users", None, p, &|_| {})
+            .await
+            .expect("load");
+        assert_eq!(s.projection.attributes, vec!["userName", "emails"]);
+        let set = dir.loaded_set("Users").expect("set");
+        let first = set.resources[0].as_object().expect("object");
+        assert!(first.contains_key("userName") && first.contains_key("id"));
+        assert!(!first.contains_key("displayName"), "{first:?}");
+        let last = dir.request_log().entries().last().cloned().expect("logged");
+        assert!(
+            last.url.contains("attributes=userName%2Cemails")
+                || last.url.contains("attributes=userName,emails"),
+            "{}",
+            last.url
+        );
+        let both = Projection {
+            attributes: vec!["userName".into()],
+            excluded_attributes: vec!["emails".into()],
+        };
+        assert!(dir
+            .load_projected("Users", None, both, &|_| {})
+            .await
+            .is_err());
+        let bad = Projection {
+            attributes: vec!["user name".into()],
+            excluded_attributes: Vec::new(),
+        };
+        let err = dir
+            .load_projected("Users", None, bad, &|_| {})
+            .await
+            .expect_err("bad");
+        assert!(
+            err.message.contains("not an attribute path"),
+            "{}",
+            err.message
+        );
     }
 
     #[tokio::test]

@@ -49,12 +49,59 @@ impl LoadProgress {
     }
 }
 
+/// Attribute projection of a load (RFC 7644 §3.4.2.5): only `attributes`, or all but
+/// `excluded_attributes`. Empty lists mean the server's default set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Projection {
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    #[serde(default)]
+    pub excluded_attributes: Vec<String>,
+}
+
+impl Projection {
+    /// Trims the names and checks each is an attribute path; both lists at once are refused
+    /// (RFC 7644 lets a server reject that).
+    pub fn checked(self) -> Result<Self, AppError> {
+        let clean = |v: Vec<String>| -> Result<Vec<String>, AppError> {
+            let mut out = Vec::new();
+            for name in v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                match scim_core::filter::parse_filter(&format!("{name} pr")) {
+                    Ok(scim_core::filter::Filter::Present { .. }) => out.push(name.to_owned()),
+                    _ => {
+                        return Err(AppError::invalid_input(format!(
+                            "\"{name}\" is not an attribute path (e.g. userName, name.givenName, emails)."
+                        )))
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let p = Self {
+            attributes: clean(self.attributes)?,
+            excluded_attributes: clean(self.excluded_attributes)?,
+        };
+        if !p.attributes.is_empty() && !p.excluded_attributes.is_empty() {
+            return Err(AppError::invalid_input(
+                "Ask for some attributes or exclude some, not both at once.",
+            ));
+        }
+        Ok(p)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty() && self.excluded_attributes.is_empty()
+    }
+}
+
 /// How a load ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadSummary {
     pub kind: String,
     pub filter: Option<String>,
+    pub projection: Projection,
     pub loaded: u32,
     pub total: Option<u32>,
     /// Every page arrived.
@@ -72,12 +119,15 @@ pub struct LoadSummary {
 pub struct LoadedSet {
     pub kind: String,
     pub filter: Option<String>,
+    pub projection: Projection,
     pub resources: Vec<Resource>,
     pub columns: Vec<Column>,
     summary: LoadSummary,
     /// The client's partial result (its pages), kept only when the load stopped early.
     partial: Option<LoadAll>,
     order: Mutex<Option<(OrderKey, Arc<Vec<u32>>)>>,
+    /// The quick filter's index for one list of columns.
+    search: Mutex<Option<(Vec<String>, Arc<Vec<String>>)>>,
 }
 
 impl LoadedSet {
@@ -85,6 +135,7 @@ impl LoadedSet {
     pub fn new(
         kind: &str,
         filter: Option<String>,
+        projection: Projection,
         mut load: LoadAll,
         schemas: &SchemaRegistry,
         elapsed_ms: u32,
@@ -104,6 +155,7 @@ impl LoadedSet {
         let summary = LoadSummary {
             kind: kind.to_owned(),
             filter: filter.clone(),
+            projection: projection.clone(),
             loaded: resources.len().min(u32::MAX as usize) as u32,
             total: load.total.map(|t| t.min(u32::MAX as usize) as u32),
             complete,
@@ -116,11 +168,13 @@ impl LoadedSet {
         Self {
             kind: kind.to_owned(),
             filter,
+            projection,
             resources,
             columns,
             summary,
             partial: (!complete).then_some(load),
             order: Mutex::new(None),
+            search: Mutex::new(None),
         }
     }
 
@@ -141,7 +195,17 @@ impl LoadedSet {
             match cached.as_ref() {
                 Some((k, o)) if *k == key => o.clone(),
                 _ => {
-                    let o = Arc::new(table::order(&self.resources, &key, &self.columns));
+                    let search = q
+                        .quick
+                        .as_deref()
+                        .is_some_and(|s| !s.trim().is_empty())
+                        .then(|| self.search_index(&q.columns));
+                    let o = Arc::new(table::order(
+                        &self.resources,
+                        &key,
+                        &self.columns,
+                        search.as_deref().map(Vec::as_slice),
+                    ));
                     *cached = Some((key, o.clone()));
                     o
                 }
@@ -150,16 +214,30 @@ impl LoadedSet {
         table::window(&self.resources, &order, q)
     }
 
+    fn search_index(&self, columns: &[String]) -> Arc<Vec<String>> {
+        let mut cached = self.search.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cols, index)) = cached.as_ref() {
+            if cols == columns {
+                return index.clone();
+            }
+        }
+        let index = Arc::new(table::search_index(&self.resources, columns));
+        *cached = Some((columns.to_vec(), index.clone()));
+        index
+    }
+
     pub fn find(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id() == Some(id))
     }
 }
 
 /// Load options tuned by `make bench` (pages of 1000, four in flight); the filter is the user's.
-pub fn options(filter: Option<&str>, page_size: u64) -> LoadOptions {
+pub fn options(filter: Option<&str>, projection: &Projection, page_size: u64) -> LoadOptions {
     LoadOptions {
         params: scim_client::ListParams {
             filter: filter.map(str::to_owned),
+            attributes: projection.attributes.clone(),
+            excluded_attributes: projection.excluded_attributes.clone(),
             ..scim_client::ListParams::default()
         },
         page_size,

@@ -350,7 +350,7 @@ pub fn matrix_rows(
             })
         })
         .collect();
-    rows.sort_by_key(|r| r.user_name.to_lowercase());
+    rows.sort_by_cached_key(|r| r.user_name.to_lowercase());
     rows
 }
 

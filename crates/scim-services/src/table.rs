@@ -4,7 +4,7 @@
 //! while the UI only ever holds the rows on screen.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -168,13 +168,21 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
         extensions.insert(ENTERPRISE_USER_SCHEMA.to_owned());
     }
     let mut undeclared: BTreeSet<String> = BTreeSet::new();
+    // Most resources carry the same attribute names: only one whose names include one not seen yet
+    // needs the (schema-lookup) scan, which makes this linear in the directory and cheap.
+    let mut seen_keys: HashSet<&str> = HashSet::new();
     for r in data {
+        let Some(obj) = r.as_object() else { continue };
+        if obj.keys().all(|k| seen_keys.contains(k.as_str())) {
+            continue;
+        }
         for urn in r.extensions() {
             extensions.insert(urn.to_owned());
         }
         for name in r.undeclared_attributes(schemas) {
             undeclared.insert(name.to_owned());
         }
+        seen_keys.extend(obj.keys().map(String::as_str));
     }
     for urn in &extensions {
         let source = if urn.eq_ignore_ascii_case(ENTERPRISE_USER_SCHEMA) {
@@ -208,7 +216,7 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
     }
     // Some servers declare the common attributes (id, externalId, meta) in their schemas too: one
     // column per attribute, the first kept.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     out.retain(|c| seen.insert(c.id.to_ascii_lowercase()));
     // Labels of extension columns name their attribute only; the chooser shows the schema.
     for c in &mut out {
@@ -376,43 +384,77 @@ impl OrderKey {
     }
 }
 
-fn compare(kind: ColumnKind, a: &Option<String>, b: &Option<String>) -> Ordering {
+/// A cell turned into what it sorts by, once per row (not once per comparison).
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum SortKey {
+    Number(f64),
+    Time(scim_core::datetime::Instant),
+    Text(String),
+}
+
+fn sort_key(kind: ColumnKind, cell: Option<String>) -> Option<SortKey> {
+    let text = cell?;
+    Some(match kind {
+        ColumnKind::Number => match text.parse::<f64>() {
+            Ok(n) => SortKey::Number(n),
+            Err(_) => SortKey::Text(text.to_lowercase()),
+        },
+        ColumnKind::DateTime => match scim_core::datetime::parse_datetime(&text) {
+            Some(t) => SortKey::Time(t),
+            None => SortKey::Text(text.to_lowercase()),
+        },
+        _ => SortKey::Text(text.to_lowercase()),
+    })
+}
+
+fn compare(a: &Option<SortKey>, b: &Option<SortKey>) -> Ordering {
     match (a, b) {
         // Empty cells last, whatever the direction of the rest.
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,
-        (Some(a), Some(b)) => match kind {
-            ColumnKind::Number => match (a.parse::<f64>(), b.parse::<f64>()) {
-                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-                _ => a.cmp(b),
-            },
-            ColumnKind::DateTime => {
-                match (
-                    scim_core::datetime::parse_datetime(a),
-                    scim_core::datetime::parse_datetime(b),
-                ) {
-                    (Some(x), Some(y)) => x.cmp(&y),
-                    _ => a.cmp(b),
-                }
-            }
-            _ => a.to_lowercase().cmp(&b.to_lowercase()),
-        },
+        (Some(a), Some(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
     }
 }
 
-/// The indexes of `data` in display order for `key`.
-pub fn order(data: &[Resource], key: &OrderKey, columns: &[Column]) -> Vec<u32> {
+/// The lowercased text of the shown columns of every row, for the quick filter: built once per
+/// set of columns, then each keystroke is a substring scan.
+pub fn search_index(data: &[Resource], columns: &[String]) -> Vec<String> {
+    let paths: Vec<CellPath> = columns.iter().map(|c| CellPath::new(c)).collect();
+    data.iter()
+        .map(|r| {
+            let mut text = String::new();
+            for p in &paths {
+                if let Some(cell) = p.cell(r) {
+                    text.push_str(&cell.to_lowercase());
+                }
+                // A separator no one types: a match never spans two cells.
+                text.push('\u{1}');
+            }
+            text
+        })
+        .collect()
+}
+
+/// The indexes of `data` in display order for `key`; `search` is the [`search_index`] of the key's
+/// columns when the caller keeps one (computed here otherwise).
+pub fn order(
+    data: &[Resource],
+    key: &OrderKey,
+    columns: &[Column],
+    search: Option<&[String]>,
+) -> Vec<u32> {
     let mut idx: Vec<u32> = (0..data.len() as u32).collect();
     if let Some(quick) = &key.quick {
-        let paths: Vec<CellPath> = key.columns.iter().map(|c| CellPath::new(c)).collect();
-        idx.retain(|&i| {
-            let r = &data[i as usize];
-            paths.iter().any(|p| {
-                p.cell(r)
-                    .is_some_and(|text| text.to_lowercase().contains(quick.as_str()))
-            })
-        });
+        let built;
+        let index = match search {
+            Some(s) => s,
+            None => {
+                built = search_index(data, &key.columns);
+                &built
+            }
+        };
+        idx.retain(|&i| index[i as usize].contains(quick.as_str()));
     }
     if let Some(sort_by) = &key.sort_by {
         let path = CellPath::new(sort_by);
@@ -420,12 +462,12 @@ pub fn order(data: &[Resource], key: &OrderKey, columns: &[Column]) -> Vec<u32> 
             .iter()
             .find(|c| c.id == *sort_by)
             .map_or(ColumnKind::Text, |c| c.kind);
-        let mut keyed: Vec<(Option<String>, u32)> = idx
+        let mut keyed: Vec<(Option<SortKey>, u32)> = idx
             .into_iter()
-            .map(|i| (path.cell(&data[i as usize]), i))
+            .map(|i| (sort_key(kind, path.cell(&data[i as usize])), i))
             .collect();
         keyed.sort_by(|(a, _), (b, _)| {
-            let o = compare(kind, a, b);
+            let o = compare(a, b);
             match (key.descending, a.is_some() && b.is_some()) {
                 (true, true) => o.reverse(),
                 _ => o,
@@ -577,7 +619,7 @@ mod tests {
             descending: true,
             quick: None,
         };
-        let o = order(&data, &OrderKey::of(&q), &cols);
+        let o = order(&data, &OrderKey::of(&q), &cols, None);
         let w = window(&data, &o, &q);
         assert_eq!((w.total, w.matched, w.rows.len()), (30, 30, 5));
         assert_eq!(w.rows[0].cells[1].as_deref(), Some("2024-01-28T10:00:00Z"));
@@ -586,12 +628,12 @@ mod tests {
         q2.quick = Some(" USER01".into());
         q2.sort_by = Some("userName".into());
         q2.descending = false;
-        let o2 = order(&data, &OrderKey::of(&q2), &cols);
+        let o2 = order(&data, &OrderKey::of(&q2), &cols, None);
         let w2 = window(&data, &o2, &q2);
         assert_eq!(w2.matched, 10);
         assert_eq!(w2.rows[0].id, "u10");
         q2.quick = Some("finance".into());
-        assert_eq!(order(&data, &OrderKey::of(&q2), &cols).len(), 0);
+        assert_eq!(order(&data, &OrderKey::of(&q2), &cols, None).len(), 0);
         // Past the end: an empty window, not a panic.
         let mut q3 = q.clone();
         q3.offset = 1000;
@@ -614,7 +656,7 @@ mod tests {
                 descending,
                 quick: None,
             };
-            let o = order(&data, &OrderKey::of(&q), &[]);
+            let o = order(&data, &OrderKey::of(&q), &[], None);
             assert_eq!(data[*o.last().expect("rows") as usize].id(), Some("b"));
         }
     }

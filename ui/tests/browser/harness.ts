@@ -138,13 +138,25 @@ function loadSummary(kind: string, loaded: number, filter: string | null, over: 
   };
 }
 
+// The order for a sort and quick filter is computed once and reused while scrolling, as in Rust.
+let orderCache: { key: string; rows: Record<string, string | null>[] } | null = null;
+const collator = new Intl.Collator('en', { numeric: true });
+
 function windowOf(kind: string, q: WindowQuery) {
-  let rows = kind === 'Users' ? loadedUsers : groupCells();
+  const source = kind === 'Users' ? loadedUsers : groupCells();
   const quick = q.quick?.trim().toLowerCase();
-  if (quick) rows = rows.filter((r) => q.columns.some((c) => (r[c] ?? '').toLowerCase().includes(quick)));
-  if (q.sortBy) {
-    const key = q.sortBy;
-    rows = [...rows].sort((a, b) => (a[key] ?? '').localeCompare(b[key] ?? '', 'en', { numeric: true }) * (q.descending ? -1 : 1));
+  const key = JSON.stringify([kind, source.length, q.sortBy, q.descending, quick, quick ? q.columns : null]);
+  let rows: Record<string, string | null>[];
+  if (orderCache?.key === key) {
+    rows = orderCache.rows;
+  } else {
+    rows = source;
+    if (quick) rows = rows.filter((r) => q.columns.some((c) => (r[c] ?? '').toLowerCase().includes(quick)));
+    if (q.sortBy) {
+      const sortKey = q.sortBy;
+      rows = [...rows].sort((a, b) => collator.compare(a[sortKey] ?? '', b[sortKey] ?? '') * (q.descending ? -1 : 1));
+    }
+    orderCache = { key, rows };
   }
   return {
     total: kind === 'Users' ? loadedUsers.length : groups.length,
