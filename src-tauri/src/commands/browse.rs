@@ -2,6 +2,7 @@
 //! events), cancel, resume, read windows of rows; role groups and their membership matrix; and the
 //! request log screen.
 
+use scim_services::loaded::Projection;
 use scim_services::roles::{self, MatrixQuery, MatrixWindow, RoleGroups, RoleRule};
 use scim_services::{
     request_log, AppError, LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery,
@@ -29,9 +30,12 @@ pub async fn load_resources(
     state: State<'_, AppState>,
     kind: String,
     filter: Option<String>,
+    projection: Option<Projection>,
 ) -> Result<LoadSummary, AppError> {
     let directory = current(&state).await?;
-    directory.load(&kind, filter, &emitter(app)).await
+    directory
+        .load_projected(&kind, filter, projection.unwrap_or_default(), &emitter(app))
+        .await
 }
 
 /// Continues a load that stopped early.

@@ -25,6 +25,7 @@ import type {
   LogEntry,
   MatrixQuery,
   MatrixWindow,
+  Projection,
   RoleGroups,
   RoleRule,
   RowsWindow,
@@ -64,8 +65,8 @@ export const api = {
   openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
   getResource: (kind: 'Users' | 'Groups', id: string): Promise<ResourceDetail> =>
     unwrap(commands.getResource(kind, id)),
-  loadResources: (kind: Kind, filter: string | null): Promise<LoadSummary> =>
-    unwrap(commands.loadResources(kind, filter)),
+  loadResources: (kind: Kind, filter: string | null, projection: Projection | null = null): Promise<LoadSummary> =>
+    unwrap(commands.loadResources(kind, filter, projection)),
   resumeLoad: (kind: Kind): Promise<LoadSummary> => unwrap(commands.resumeLoad(kind)),
   cancelLoad: (kind: Kind): Promise<boolean> => unwrap(commands.cancelLoad(kind)),
   rowsWindow: (kind: Kind, query: WindowQuery): Promise<RowsWindow> => unwrap(commands.rowsWindow(kind, query)),

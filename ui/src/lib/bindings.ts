@@ -24,7 +24,7 @@ export const commands = {
 	/**  One user or group as the server sent it, for the detail pane. */
 	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
 	/**  Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust. */
-	loadResources: (kind: string, filter: string | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter })),
+	loadResources: (kind: string, filter: string | null, projection: Projection | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter, projection })),
 	/**  Continues a load that stopped early. */
 	resumeLoad: (kind: string) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("resume_load", { kind })),
 	/**  Stops the running load of `kind`; what arrived stays browsable. */
@@ -272,6 +272,7 @@ export type LoadProgress = {
 export type LoadSummary = {
 	kind: string,
 	filter: string | null,
+	projection: Projection,
 	loaded: number,
 	total: number | null,
 	/**  Every page arrived. */
@@ -330,6 +331,15 @@ export type MatrixWindow = {
 	matched: number,
 	offset: number,
 	rows: MatrixRow[],
+};
+
+/**
+ *  Attribute projection of a load (RFC 7644 §3.4.2.5): only `attributes`, or all but
+ *  `excluded_attributes`. Empty lists mean the server's default set.
+ */
+export type Projection = {
+	attributes?: string[],
+	excludedAttributes?: string[],
 };
 
 /**

@@ -134,6 +134,7 @@ function loadSummary(kind: string, loaded: number, filter: string | null, over: 
     warnings: [],
     elapsedMs: 120,
     columns: kind === 'Users' ? userColumns : groupColumns,
+    projection: { attributes: [], excludedAttributes: [] },
     ...over,
   };
 }
@@ -207,6 +208,8 @@ mockIPC(async (cmd, args) => {
         throw error;
       }
       if (kind === 'Groups') return loadSummary('Groups', groups.length, filter);
+      const projection = (args as { projection: { attributes: string[]; excludedAttributes: string[] } | null }).projection;
+      (window as unknown as { lastProjection: unknown }).lastProjection = projection;
       const m = /userName sw "([^"]*)"/.exec(filter ?? '');
       loadedUsers = m ? userCells.filter((u) => (u.userName ?? '').startsWith(m[1] ?? '')) : userCells;
       await emit('load-progress', { kind, loaded: Math.floor(loadedUsers.length / 2), total: loadedUsers.length, perSecond: 4000, etaSecs: 0.5 });
@@ -220,7 +223,7 @@ mockIPC(async (cmd, args) => {
           error: { kind: 'network', message: 'Connection reset while reading page 3 (startIndex 1001).', scim: null },
         });
       }
-      return loadSummary('Users', loadedUsers.length, filter);
+      return loadSummary('Users', loadedUsers.length, filter, projection ? { projection } : {});
     }
     case 'resume_load':
       partial = false;

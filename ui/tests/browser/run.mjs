@@ -202,6 +202,18 @@ test('the quick filter, sorting and the column chooser work on the loaded users'
   await context.close();
 });
 
+test('attribute projection asks the server for fewer attributes and says so', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('projection-button').click();
+  await page.getByTestId('projection-only').fill('userName, emails ,');
+  await page.screenshot({ path: path.join(shots, 'projection.png') });
+  await page.getByTestId('projection-apply').click();
+  await page.getByTestId('users-count').getByText(/only userName, emails/).waitFor();
+  assert.deepEqual(await page.evaluate(() => window.lastProjection), { attributes: ['userName', 'emails'], excludedAttributes: [] });
+  await context.close();
+});
+
 test('100,000 users scroll as a virtual table, and the keyboard moves through rows', async () => {
   const { page, context } = await openPage({ users: 100000 });
   const rows = page.locator('[data-testid=users-table] tbody tr[data-row]');
