@@ -27,6 +27,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::browse::resume_load,
             commands::browse::cancel_load,
             commands::browse::rows_window,
+            commands::browse::group_members,
             commands::browse::default_role_rules,
             commands::browse::role_groups,
             commands::browse::role_matrix,

@@ -123,6 +123,8 @@ pub struct Directory {
     running: RunningLoads,
     /// Group memberships of the loaded groups, computed once per load.
     memberships: Mutex<Option<(usize, Arc<Memberships>)>>,
+    /// The members of the last group opened, resolved, so scrolling its list only slices.
+    members: Mutex<Option<(String, Arc<Vec<crate::members::MemberRow>>)>>,
     /// The last matrix (its columns and every row), so scrolling it only slices.
     matrix: Mutex<Option<(String, Arc<MatrixParts>)>>,
     /// Keeps the embedded server alive as long as the directory is open.
@@ -190,6 +192,7 @@ impl Directory {
             running: RunningLoads::default(),
             memberships: Mutex::default(),
             matrix: Mutex::default(),
+            members: Mutex::default(),
             _demo: Some(server),
         })
     }
@@ -214,6 +217,7 @@ impl Directory {
             running: RunningLoads::default(),
             memberships: Mutex::default(),
             matrix: Mutex::default(),
+            members: Mutex::default(),
             _demo: None,
         })
     }
@@ -273,7 +277,12 @@ impl Directory {
                 "Unknown resource type \"{kind}\"."
             )));
         }
-        let response = self.client.get(kind, id).await?;
+        // A group can hold 100k members: its detail comes without them, and they load on demand.
+        let response = if kind == "Groups" {
+            self.client.get_group_summary(id).await?
+        } else {
+            self.client.get(kind, id).await?
+        };
         let body = response.body.unwrap_or(Value::Null);
         let resource = Resource::new(body);
         let groups = resource
@@ -300,7 +309,16 @@ impl Directory {
         } else {
             (groups, false)
         };
-        let missing_members = self.missing_members(&resource);
+        let missing_members = if kind == "Groups" {
+            self.member_rows(id, true)
+                .await?
+                .iter()
+                .filter(|m| m.missing)
+                .map(|m| m.label.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(ResourceDetail {
             groups_computed,
             missing_members,
@@ -315,6 +333,7 @@ impl Directory {
                 .map(str::to_owned)
                 .collect(),
             members: match resource.members() {
+                // Groups come without members (see above); a server may send them anyway.
                 scim_core::resource::Members::Listed(list) => Some(
                     list.into_iter()
                         .map(|m| {
@@ -531,32 +550,6 @@ impl Directory {
         (out, true)
     }
 
-    /// Members of a group that match no loaded user or group (only when all users are loaded).
-    fn missing_members(&self, group: &Resource) -> Vec<String> {
-        let scim_core::resource::Members::Listed(list) = group.members() else {
-            return Vec::new();
-        };
-        let Ok(users) = self.loaded_set("Users") else {
-            return Vec::new();
-        };
-        // A filtered or partial load does not hold every user: nothing can be called missing then.
-        if users.filter.is_some() || !users.summary().complete {
-            return Vec::new();
-        }
-        let mut known: std::collections::HashSet<String> = users
-            .resources
-            .iter()
-            .filter_map(Resource::id_string)
-            .collect();
-        if let Ok(groups) = self.loaded_set("Groups") {
-            known.extend(groups.resources.iter().filter_map(Resource::id_string));
-        }
-        list.into_iter()
-            .filter(|m| !known.contains(&m.value))
-            .map(|m| m.display.unwrap_or(m.value))
-            .collect()
-    }
-
     /// The loaded set of `kind`, loading it (all pages) first when it is not loaded yet.
     async fn ensure_loaded(&self, kind: &'static str) -> Result<Arc<LoadedSet>, AppError> {
         if let Ok(set) = self.loaded_set(kind) {
@@ -682,6 +675,64 @@ impl Directory {
     pub async fn role_matrix_csv(&self, q: &MatrixQuery) -> Result<String, AppError> {
         let parts = self.matrix_parts(q).await?;
         Ok(roles::matrix_csv(&parts.columns, &parts.rows))
+    }
+}
+
+/// A group's members, loaded on demand.
+impl Directory {
+    /// The members of group `id`, resolved against the loaded users and groups. `fresh` reads them
+    /// from the server (opening the group); otherwise the rows of the last read serve (scrolling).
+    async fn member_rows(
+        &self,
+        id: &str,
+        fresh: bool,
+    ) -> Result<Arc<Vec<crate::members::MemberRow>>, AppError> {
+        let users = self.loaded_set("Users").ok();
+        let groups = self.loaded_set("Groups").ok();
+        let key = format!(
+            "{id}|{:?}|{:?}",
+            users.as_ref().map(Arc::as_ptr),
+            groups.as_ref().map(Arc::as_ptr)
+        );
+        if !fresh {
+            if let Some((k, rows)) = self
+                .members
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+            {
+                if *k == key {
+                    return Ok(rows.clone());
+                }
+            }
+        }
+        let list = match self.client.get_group_members(id).await? {
+            scim_core::resource::Members::Listed(list) => list,
+            _ => Vec::new(),
+        };
+        // Only a complete, unfiltered load of the users can say a member does not exist.
+        let complete = users
+            .as_ref()
+            .is_some_and(|u| u.filter.is_none() && u.projection.is_empty() && u.summary().complete);
+        let empty: Vec<Resource> = Vec::new();
+        let rows = Arc::new(crate::members::resolve(
+            list,
+            users.as_ref().map_or(&empty, |u| &u.resources),
+            groups.as_ref().map_or(&empty, |g| &g.resources),
+            complete,
+        ));
+        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, rows.clone()));
+        Ok(rows)
+    }
+
+    /// A window of group `id`'s members.
+    pub async fn group_members(
+        &self,
+        id: &str,
+        q: &crate::members::MembersQuery,
+    ) -> Result<crate::members::MembersWindow, AppError> {
+        let rows = self.member_rows(id, false).await?;
+        Ok(crate::members::window(&rows, q))
     }
 }
 
@@ -975,7 +1026,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_group_detail_lists_members_and_marks_nested_groups() {
+    async fn a_group_detail_comes_without_members_which_load_on_demand() {
         let d = Directory::open_demo(30).await.expect("demo opens");
         let groups = d
             .groups(&RowsQuery {
@@ -988,14 +1039,27 @@ mod tests {
             .resource("Groups", &groups.rows[0].id)
             .await
             .expect("detail");
-        let members = detail.members.expect("members returned");
-        assert!(
-            members.iter().filter(|m| m.ends_with("(group)")).count() == 2,
-            "{members:?}"
-        );
+        assert!(detail.members.is_none(), "asked without members");
+        assert!(!detail.json.contains("\"members\""));
         assert!(detail
             .json
             .contains("\"displayName\": \"Operations (all teams)\""));
+        let q = crate::members::MembersQuery {
+            offset: 0,
+            limit: 100,
+            quick: None,
+        };
+        let w = d
+            .group_members(&groups.rows[0].id, &q)
+            .await
+            .expect("members");
+        let nested: Vec<_> = w.rows.iter().filter(|m| m.kind == "group").collect();
+        assert_eq!(nested.len(), 2, "{:?}", w.rows);
+        assert!(
+            w.rows[..2].iter().all(|m| m.kind == "group"),
+            "groups listed first"
+        );
+        assert_eq!(w.missing, 0);
         let err = d.resource("Teams", "x").await.expect_err("unknown type");
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;
+pub mod members;
 pub mod request_log;
 pub mod roles;
 pub mod secrets;

@@ -114,6 +114,9 @@ pub struct LoadSummary {
     pub columns: Vec<Column>,
 }
 
+/// The quick filter's index: the columns it covers and one lowercased text per row.
+type SearchIndex = (Vec<String>, Arc<Vec<String>>);
+
 /// One loaded collection.
 #[derive(Debug)]
 pub struct LoadedSet {
@@ -127,7 +130,7 @@ pub struct LoadedSet {
     partial: Option<LoadAll>,
     order: Mutex<Option<(OrderKey, Arc<Vec<u32>>)>>,
     /// The quick filter's index for one list of columns.
-    search: Mutex<Option<(Vec<String>, Arc<Vec<String>>)>>,
+    search: Mutex<Option<SearchIndex>>,
 }
 
 impl LoadedSet {

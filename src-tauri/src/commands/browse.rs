@@ -3,6 +3,7 @@
 //! request log screen.
 
 use scim_services::loaded::Projection;
+use scim_services::members::{MembersQuery, MembersWindow};
 use scim_services::roles::{self, MatrixQuery, MatrixWindow, RoleGroups, RoleRule};
 use scim_services::{
     request_log, AppError, LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery,
@@ -143,4 +144,15 @@ pub async fn export_role_matrix(
         )
     })?;
     Ok(path)
+}
+
+/// A window of a group's members (read when the group is opened), labelled from the loaded data.
+#[tauri::command]
+#[specta::specta]
+pub async fn group_members(
+    state: State<'_, AppState>,
+    id: String,
+    query: MembersQuery,
+) -> Result<MembersWindow, AppError> {
+    current(&state).await?.group_members(&id, &query).await
 }

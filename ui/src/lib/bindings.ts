@@ -31,6 +31,8 @@ export const commands = {
 	cancelLoad: (kind: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_load", { kind })),
 	/**  A window of the loaded rows, sorted and quick-filtered in Rust. */
 	rowsWindow: (kind: string, query: WindowQuery) => typedError<RowsWindow, AppError>(__TAURI_INVOKE("rows_window", { kind, query })),
+	/**  A window of a group's members (read when the group is opened), labelled from the loaded data. */
+	groupMembers: (id: string, query: MembersQuery) => typedError<MembersWindow, AppError>(__TAURI_INVOKE("group_members", { id, query })),
 	/**  The rules a connection starts with (profiles and projects). */
 	defaultRoleRules: () => __TAURI_INVOKE<RoleRule[]>("default_role_rules"),
 	/**  The role groups the rules find in the loaded groups (loading them first if needed). */
@@ -331,6 +333,32 @@ export type MatrixWindow = {
 	matched: number,
 	offset: number,
 	rows: MatrixRow[],
+};
+
+/**  One member as the list shows it. */
+export type MemberRow = {
+	value: string,
+	label: string,
+	/**  `user`, `group`, or `unknown` when neither the member nor the loaded data say. */
+	kind: string,
+	/**  Not among the loaded users or groups (only said when every user is loaded). */
+	missing: boolean,
+};
+
+export type MembersQuery = {
+	offset: number,
+	limit: number,
+	quick?: string | null,
+};
+
+/**  A window of a group's members. */
+export type MembersWindow = {
+	total: number,
+	matched: number,
+	/**  How many members match no loaded user or group. */
+	missing: number,
+	offset: number,
+	rows: MemberRow[],
 };
 
 /**

@@ -304,6 +304,15 @@ mockIPC(async (cmd, args) => {
       };
       return print((args as { tree: Node }).tree);
     }
+    case 'group_members': {
+      const rows = [
+        { value: 'g9', label: 'Engineering', kind: 'group', missing: false },
+        { value: 'u0', label: 'Ana User0', kind: 'user', missing: false },
+        { value: 'ghost-user-1', label: 'ghost-user-1', kind: 'unknown', missing: true },
+      ];
+      const q = (args as { query: { offset: number; limit: number } }).query;
+      return { total: rows.length, matched: rows.length, missing: 1, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) };
+    }
     case 'default_role_rules':
       return [
         { category: 'Profiles', kind: 'prefix', pattern: 'Profile:' },
