@@ -5,6 +5,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   plugins: [svelte()],
+  // Component tests mount the client build of Svelte (a DOM from happy-dom), not the server one.
+  resolve: { conditions: ['browser'] },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
