@@ -219,13 +219,34 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     click(&client, "[data-testid=builder-apply]").await;
     wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
 
-    // A user's detail shows the role groups among their groups.
+    // A user holding a profile (found with a filter on their groups) shows it among their role groups.
+    click(&client, "[data-testid=builder-toggle]").await;
+    let before = wait_for_text(&client, "[data-testid=users-count]", "users").await;
+    input.clear().await.expect("clear");
+    input
+        .send_keys("groups.display eq \"Profile: Data Entry\"\u{E007}")
+        .await
+        .expect("filter on a role group");
+    for _ in 0..100 {
+        let now = wait_for_text(&client, "[data-testid=users-count]", "users").await;
+        if now != before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     click(
         &client,
         "[data-testid=users-table] tbody tr[data-row] td:nth-child(2)",
     )
     .await;
-    wait_for_text(&client, "[data-testid=detail-pane]", "Groups (").await;
+    wait_for_text(
+        &client,
+        "[data-testid=user-role-groups]",
+        "Profile: Data Entry",
+    )
+    .await;
+    save_screenshot(&client, "user-role-groups.png").await;
 
     // Role groups: the profiles and projects of the demo directory, and the membership matrix.
     click(&client, "[data-section=roles]").await;

@@ -13,9 +13,11 @@ pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;
 pub mod members;
+pub mod reports;
 pub mod request_log;
 pub mod roles;
 pub mod secrets;
+pub mod snapshot;
 pub mod table;
 
 pub use app_info::AppInfo;

@@ -1,6 +1,7 @@
 //! `scimx`: the command-line twin of SCIM Explorer for scripted audits and CI, on the same crates as
 //! the desktop app. Results go to stdout; warnings and errors to stderr; failures exit non-zero.
 
+mod audit;
 mod output;
 
 use std::io::Write;
@@ -174,6 +175,37 @@ enum Command {
     Connections {
         #[command(subcommand)]
         action: ConnectionsAction,
+    },
+    /// Save the whole directory (users, groups with members, schemas, capabilities) to a verified,
+    /// compressed snapshot file.
+    Snapshot {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Only the users matching this SCIM filter (stated in the snapshot).
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Compare two directories: snapshot files, or `live:NAME` for a saved connection read now.
+    Diff {
+        a: String,
+        b: String,
+        /// How resources are paired: `id` within one tenant; across tenants by `externalId`,
+        /// `userName` or `email`.
+        #[arg(long = "match", value_enum, default_value = "id")]
+        by: audit::MatchBy,
+        #[arg(long, value_enum, default_value = "text")]
+        format: audit::DiffFormat,
+    },
+    /// A membership audit from a snapshot: membership-matrix, no-group, inactive-in-groups,
+    /// missing-externalid, duplicates, orphans, empty-groups.
+    Report {
+        name: String,
+        #[arg(long)]
+        snapshot: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: audit::ReportFormat,
     },
     /// One resource as JSON.
     Get {
@@ -593,6 +625,35 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 },
         } => list("Groups", &target, filter, format, log).await,
         Command::Connections { action } => connections_command(action).await,
+        Command::Snapshot {
+            target,
+            out,
+            filter,
+        } => {
+            let label = target
+                .connection
+                .clone()
+                .or_else(|| target.url.clone())
+                .unwrap_or_default();
+            audit::take_snapshot(
+                &client(&target)?,
+                &label,
+                &out,
+                filter,
+                None,
+                &mut std::io::stdout(),
+            )
+            .await
+        }
+        Command::Diff { a, b, by, format } => {
+            let live = |name: &str| connections().client(name);
+            audit::diff(&a, &b, by, format, &live, &mut std::io::stdout()).await
+        }
+        Command::Report {
+            name,
+            snapshot,
+            format,
+        } => audit::report(&name, &snapshot, format, &mut std::io::stdout()),
         Command::Get { kind, id, target } => {
             let endpoint = if kind == "users" { "Users" } else { "Groups" };
             let r = client(&target)?.get(endpoint, &id).await?;

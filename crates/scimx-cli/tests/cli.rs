@@ -105,3 +105,118 @@ async fn failures_exit_non_zero_with_the_reason_on_stderr() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid filter: expected a value"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshot_diff_and_report_audit_a_change_made_between_two_snapshots() {
+    let server = demo(60).await;
+    let url = server.base_url.clone();
+    let dir = tempfile::tempdir().expect("dir");
+    let (a, b) = (dir.path().join("a.snap"), dir.path().join("b.snap"));
+    let (a2, b2, url2) = (a.clone(), b.clone(), url.clone());
+    let first = tokio::task::spawn_blocking(move || {
+        scimx(
+            &[
+                "snapshot",
+                "--url",
+                &url2,
+                "--out",
+                a2.to_str().expect("utf-8"),
+            ],
+            "cli-token",
+        )
+    })
+    .await
+    .expect("join");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("60 users"));
+
+    // Deactivate one user between the two snapshots, through the real server.
+    let client = scim_client::ScimClient::new(scim_client::ClientConfig::new(
+        &url,
+        scim_client::Auth::Bearer(scim_client::Secret::new("cli-token")),
+    ))
+    .expect("client");
+    let page = client
+        .list(
+            "Users",
+            &scim_client::ListParams {
+                count: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    let user = &page.value.resources[0];
+    let id = user.id_string().expect("id");
+    let patch = scim_core::patch::PatchOp::new(vec![scim_core::patch::PatchOperation::new(
+        scim_core::patch::OpKind::Replace,
+        Some("active"),
+        Some(serde_json::json!(false)),
+    )]);
+    client
+        .patch("Users", &id, &patch, None)
+        .await
+        .expect("patch");
+
+    let out = tokio::task::spawn_blocking(move || {
+        let second = scimx(
+            &[
+                "snapshot",
+                "--url",
+                &url,
+                "--out",
+                b2.to_str().expect("utf-8"),
+            ],
+            "cli-token",
+        );
+        assert!(second.status.success());
+        let (a, b) = (a.to_str().expect("utf-8"), b.to_str().expect("utf-8"));
+        let text = scimx(&["diff", a, b], "");
+        let csv = scimx(
+            &["diff", a, b, "--format", "csv", "--match", "userName"],
+            "",
+        );
+        let report = scimx(&["report", "inactive-in-groups", "--snapshot", b], "");
+        let before = scimx(&["report", "inactive-in-groups", "--snapshot", a], "");
+        let unknown = scimx(&["report", "nonsense", "--snapshot", b], "");
+        (text, csv, report, before, unknown)
+    })
+    .await
+    .expect("join");
+    let (text, csv, report, before, unknown) = out;
+    let user_name = user.user_name().expect("userName").to_owned();
+    let narration = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        narration.contains(&format!("{user_name}: active changed")),
+        "{narration}"
+    );
+    assert_eq!(
+        narration.lines().count(),
+        1,
+        "exactly the one change: {narration}"
+    );
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.starts_with("resource,change,label,attributes,narration\r\n"));
+    assert!(
+        csv.contains(&format!("user,changed,{user_name},active,")),
+        "{csv}"
+    );
+    let after_rows = String::from_utf8_lossy(&report.stdout)
+        .matches(&user_name)
+        .count();
+    let before_rows = String::from_utf8_lossy(&before.stdout)
+        .matches(&user_name)
+        .count();
+    assert_eq!(
+        (before_rows, after_rows),
+        (0, 1),
+        "the deactivated user shows up only after"
+    );
+    assert!(String::from_utf8_lossy(&report.stderr).contains("snapshot sha256"));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("membership-matrix"));
+}

@@ -1,0 +1,464 @@
+//! Membership audits over a directory (a snapshot or a live load): who has access to what, and the
+//! data problems that break provisioning — users in no group, inactive users still in groups,
+//! missing or duplicate externalIds (Netdata keys users by externalId = OIDC `sub`), duplicate
+//! userNames or emails, member references to nothing, empty groups. Each report is a table that
+//! exports to CSV (RFC 4180) or JSON with its provenance.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use specta::Type;
+
+use scim_core::resource::Members;
+use scim_core::Resource;
+
+use crate::error::AppError;
+use crate::roles::{Holding, Memberships};
+
+/// The reports, by the names `scimx report` takes.
+pub const NAMES: [&str; 7] = [
+    "membership-matrix",
+    "no-group",
+    "inactive-in-groups",
+    "missing-externalid",
+    "duplicates",
+    "orphans",
+    "empty-groups",
+];
+
+/// Where a report's data came from, stated in every export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    pub connection: String,
+    pub base_url: String,
+    /// When the directory was read (RFC 3339).
+    pub taken_at: String,
+    /// The snapshot's SHA-256, when the data is a snapshot.
+    pub snapshot_sha256: Option<String>,
+    pub filter: Option<String>,
+    pub generated_at: String,
+}
+
+/// One audit as a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub name: String,
+    pub title: String,
+    /// What the report answers, in a sentence.
+    pub description: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub provenance: Provenance,
+}
+
+fn user_label(u: &Resource) -> String {
+    u.user_name()
+        .map(str::to_owned)
+        .unwrap_or_else(|| u.label())
+}
+
+fn text(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_owned()
+}
+
+/// Builds report `name` over `users` and `groups`.
+pub fn build(
+    name: &str,
+    users: &[Value],
+    groups: &[Value],
+    provenance: Provenance,
+) -> Result<Report, AppError> {
+    let users: Vec<Resource> = users.iter().cloned().map(Resource::new).collect();
+    let groups: Vec<Resource> = groups.iter().cloned().map(Resource::new).collect();
+    let memberships = Memberships::compute(&groups);
+    let group_names: Vec<(String, String)> = groups
+        .iter()
+        .filter_map(|g| Some((g.id_string()?, g.label())))
+        .collect();
+    let groups_of = |user: &str| -> Vec<(String, Holding)> {
+        group_names
+            .iter()
+            .filter_map(|(id, name)| Some((name.clone(), memberships.holding(id, user)?)))
+            .collect()
+    };
+    let report =
+        |title: &str, description: &str, columns: &[&str], rows: Vec<Vec<String>>| Report {
+            name: name.to_owned(),
+            title: title.to_owned(),
+            description: description.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows,
+            provenance: provenance.clone(),
+        };
+    Ok(match name {
+        "membership-matrix" => {
+            let mut columns: Vec<&str> = vec!["userName", "displayName", "active"];
+            columns.extend(group_names.iter().map(|(_, n)| n.as_str()));
+            let rows = users
+                .iter()
+                .filter_map(|u| {
+                    let id = u.id_string()?;
+                    let mut row = vec![
+                        user_label(u),
+                        text(u.display_name()),
+                        u.active().map(|a| a.to_string()).unwrap_or_default(),
+                    ];
+                    row.extend(group_names.iter().map(
+                        |(gid, _)| match memberships.holding(gid, &id) {
+                            Some(Holding::Direct) => "direct".to_owned(),
+                            Some(Holding::Nested) => "nested".to_owned(),
+                            None => String::new(),
+                        },
+                    ));
+                    Some(row)
+                })
+                .collect();
+            report(
+                "Membership matrix",
+                "Every user against every group: direct member, member through a nested group, or not a member.",
+                &columns,
+                rows,
+            )
+        }
+        "no-group" => report(
+            "Users in no group",
+            "Users who belong to no group at all, directly or through nesting.",
+            &["userName", "displayName", "active", "id"],
+            users
+                .iter()
+                .filter_map(|u| {
+                    let id = u.id_string()?;
+                    groups_of(&id).is_empty().then(|| {
+                        vec![
+                            user_label(u),
+                            text(u.display_name()),
+                            u.active().map(|a| a.to_string()).unwrap_or_default(),
+                            id,
+                        ]
+                    })
+                })
+                .collect(),
+        ),
+        "inactive-in-groups" => report(
+            "Inactive users still in groups",
+            "Users marked inactive who still hold group memberships (and so, often, access).",
+            &["userName", "displayName", "groups", "id"],
+            users
+                .iter()
+                .filter(|u| u.active() == Some(false))
+                .filter_map(|u| {
+                    let id = u.id_string()?;
+                    let held = groups_of(&id);
+                    (!held.is_empty()).then(|| {
+                        vec![
+                            user_label(u),
+                            text(u.display_name()),
+                            held.iter()
+                                .map(|(n, h)| match h {
+                                    Holding::Direct => n.clone(),
+                                    Holding::Nested => format!("{n} (nested)"),
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            id,
+                        ]
+                    })
+                })
+                .collect(),
+        ),
+        "missing-externalid" => {
+            let mut count: HashMap<&str, usize> = HashMap::new();
+            for u in &users {
+                if let Some(e) = u.external_id().filter(|e| !e.is_empty()) {
+                    *count.entry(e).or_default() += 1;
+                }
+            }
+            report(
+                "Missing or duplicate externalId",
+                "Users without an externalId, or sharing one: systems keyed by externalId (the IdP's subject) cannot sign them in reliably.",
+                &["userName", "externalId", "problem", "id"],
+                users
+                    .iter()
+                    .filter_map(|u| {
+                        let problem = match u.external_id().filter(|e| !e.is_empty()) {
+                            None => "missing".to_owned(),
+                            Some(e) if count.get(e).copied().unwrap_or(0) > 1 => {
+                                format!("shared by {} users", count[e])
+                            }
+                            Some(_) => return None,
+                        };
+                        Some(vec![
+                            user_label(u),
+                            text(u.external_id()),
+                            problem,
+                            u.id_string().unwrap_or_default(),
+                        ])
+                    })
+                    .collect(),
+            )
+        }
+        "duplicates" => {
+            let mut by_name: HashMap<String, Vec<&Resource>> = HashMap::new();
+            let mut by_email: HashMap<String, Vec<&Resource>> = HashMap::new();
+            for u in &users {
+                if let Some(n) = u.user_name() {
+                    by_name.entry(n.to_lowercase()).or_default().push(u);
+                }
+                let mut seen = HashSet::new();
+                for e in u.emails() {
+                    let e = e.to_lowercase();
+                    if seen.insert(e.clone()) {
+                        by_email.entry(e).or_default().push(u);
+                    }
+                }
+            }
+            let mut rows = Vec::new();
+            for (what, map) in [("userName", &by_name), ("email", &by_email)] {
+                let mut keys: Vec<&String> = map.keys().filter(|k| map[*k].len() > 1).collect();
+                keys.sort();
+                for k in keys {
+                    for u in &map[k] {
+                        rows.push(vec![
+                            what.to_owned(),
+                            k.clone(),
+                            user_label(u),
+                            u.id_string().unwrap_or_default(),
+                        ]);
+                    }
+                }
+            }
+            report(
+                "Duplicate userNames and emails",
+                "Users sharing a userName or an email, compared case-insensitively.",
+                &["duplicated", "value", "userName", "id"],
+                rows,
+            )
+        }
+        "orphans" => {
+            let known: HashSet<String> = users
+                .iter()
+                .chain(groups.iter())
+                .filter_map(Resource::id_string)
+                .collect();
+            let mut rows = Vec::new();
+            for g in &groups {
+                if let Members::Listed(list) = g.members() {
+                    for m in list.into_iter().filter(|m| !known.contains(&m.value)) {
+                        rows.push(vec![
+                            g.label(),
+                            m.value,
+                            m.display.unwrap_or_default(),
+                            m.member_type.unwrap_or_default(),
+                        ]);
+                    }
+                }
+            }
+            report(
+                "Member references to nothing",
+                "Group members whose id matches no user or group in the directory.",
+                &["group", "member id", "member display", "member type"],
+                rows,
+            )
+        }
+        "empty-groups" => report(
+            "Groups with no members",
+            "Groups listing no member (or whose members the server did not return).",
+            &["displayName", "members", "id"],
+            groups
+                .iter()
+                .filter_map(|g| {
+                    let state = match g.members() {
+                        Members::Listed(l) if l.is_empty() => "none",
+                        Members::Listed(_) => return None,
+                        _ => "not returned",
+                    };
+                    Some(vec![
+                        g.label(),
+                        state.to_owned(),
+                        g.id_string().unwrap_or_default(),
+                    ])
+                })
+                .collect(),
+        ),
+        other => {
+            return Err(AppError::invalid_input(format!(
+                "There is no report \"{other}\"; choose one of {}.",
+                NAMES.join(", ")
+            )))
+        }
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The report as CSV (RFC 4180, CRLF): one header line, then one line per row. The provenance is
+/// not inside the CSV (it would break its one-header contract); `provenance_line` gives it.
+pub fn to_csv(r: &Report) -> String {
+    let mut out = String::new();
+    let line = |fields: &[String]| {
+        fields
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    out.push_str(&line(&r.columns));
+    out.push_str("\r\n");
+    for row in &r.rows {
+        out.push_str(&line(row));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// One line saying where a report came from, for stderr and export footers.
+pub fn provenance_line(p: &Provenance) -> String {
+    format!(
+        "{} ({}) as of {}{}{}; generated {}",
+        p.connection,
+        p.base_url,
+        p.taken_at,
+        p.snapshot_sha256
+            .as_deref()
+            .map(|h| format!(", snapshot sha256 {h}"))
+            .unwrap_or_default(),
+        p.filter
+            .as_deref()
+            .map(|f| format!(", filter {f}"))
+            .unwrap_or_default(),
+        p.generated_at
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn prov() -> Provenance {
+        Provenance {
+            connection: "Demo".into(),
+            base_url: "http://x".into(),
+            taken_at: "2026-11-22T10:00:00Z".into(),
+            snapshot_sha256: Some("ab".into()),
+            filter: None,
+            generated_at: "2026-11-22T11:00:00Z".into(),
+        }
+    }
+
+    /// A directory with one seeded instance of every problem the reports look for.
+    fn fixture() -> (Vec<Value>, Vec<Value>) {
+        let users = vec![
+            json!({"id": "u1", "userName": "ana", "externalId": "sub-1", "active": true, "emails": [{"value": "ana@x.io"}]}),
+            json!({"id": "u2", "userName": "ben", "externalId": "sub-2", "active": false, "emails": [{"value": "ben@x.io"}]}),
+            json!({"id": "u3", "userName": "carla", "active": true, "emails": [{"value": "ANA@x.io"}]}),
+            json!({"id": "u4", "userName": "Ana", "externalId": "sub-2", "active": true}),
+        ];
+        let groups = vec![
+            json!({"id": "g1", "displayName": "Profile: Admin", "members": [{"value": "u1", "type": "User"}, {"value": "g2", "type": "Group"}, {"value": "gone", "display": "Old"}]}),
+            json!({"id": "g2", "displayName": "Ops", "members": [{"value": "u2", "type": "User"}]}),
+            json!({"id": "g3", "displayName": "Empty", "members": []}),
+        ];
+        (users, groups)
+    }
+
+    fn rows(name: &str) -> Vec<Vec<String>> {
+        let (u, g) = fixture();
+        build(name, &u, &g, prov()).expect("report").rows
+    }
+
+    #[test]
+    fn each_report_finds_exactly_the_seeded_problems() {
+        assert_eq!(
+            rows("no-group")
+                .iter()
+                .map(|r| r[0].as_str())
+                .collect::<Vec<_>>(),
+            vec!["carla", "Ana"]
+        );
+        assert_eq!(
+            rows("inactive-in-groups"),
+            vec![vec![
+                "ben".to_owned(),
+                String::new(),
+                "Profile: Admin (nested); Ops".to_owned(),
+                "u2".to_owned()
+            ]]
+        );
+        let ext: Vec<_> = rows("missing-externalid")
+            .iter()
+            .map(|r| (r[0].clone(), r[2].clone()))
+            .collect();
+        assert_eq!(
+            ext,
+            vec![
+                ("ben".to_owned(), "shared by 2 users".to_owned()),
+                ("carla".to_owned(), "missing".to_owned()),
+                ("Ana".to_owned(), "shared by 2 users".to_owned())
+            ]
+        );
+        let dup: Vec<_> = rows("duplicates")
+            .iter()
+            .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+            .collect();
+        assert_eq!(
+            dup,
+            vec![
+                ("userName".into(), "ana".into(), "ana".into()),
+                ("userName".into(), "ana".into(), "Ana".into()),
+                ("email".into(), "ana@x.io".into(), "ana".into()),
+                ("email".into(), "ana@x.io".into(), "carla".into()),
+            ]
+        );
+        assert_eq!(
+            rows("orphans"),
+            vec![vec![
+                "Profile: Admin".to_owned(),
+                "gone".into(),
+                "Old".into(),
+                String::new()
+            ]]
+        );
+        assert_eq!(
+            rows("empty-groups"),
+            vec![vec!["Empty".to_owned(), "none".into(), "g3".into()]]
+        );
+    }
+
+    #[test]
+    fn the_matrix_has_a_column_per_group_and_csv_is_rfc4180() {
+        let (u, g) = fixture();
+        let r = build("membership-matrix", &u, &g, prov()).expect("matrix");
+        assert_eq!(
+            r.columns,
+            vec![
+                "userName",
+                "displayName",
+                "active",
+                "Profile: Admin",
+                "Ops",
+                "Empty"
+            ]
+        );
+        assert_eq!(r.rows[1], vec!["ben", "", "false", "nested", "direct", ""]);
+        let mut with_comma = r.clone();
+        with_comma.rows[0][1] = "Díaz, \"Ana\"".into();
+        let csv = to_csv(&with_comma);
+        assert!(csv.starts_with("userName,displayName,active,Profile: Admin,Ops,Empty\r\n"));
+        assert!(
+            csv.contains("ana,\"Díaz, \"\"Ana\"\"\",true,direct,,\r\n"),
+            "{csv}"
+        );
+        assert!(build("who-knows", &u, &g, prov()).is_err());
+        assert!(provenance_line(&r.provenance).contains("snapshot sha256 ab"));
+    }
+}

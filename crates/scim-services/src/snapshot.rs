@@ -1,0 +1,372 @@
+//! Snapshots: a connection's whole directory (users, groups with members, schemas, capability
+//! profile) saved to one file for offline browsing, diffs and audits. The file is gzip-compressed
+//! JSON lines: a header line (what, where, when, counts, filters, SHA-256 of the rest), then one line
+//! per record. The hash makes tampering or truncation visible when the file is opened.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use specta::Type;
+
+use crate::error::{AppError, ErrorKind};
+
+/// The format name in every header, so other JSON-lines files are recognised as such.
+pub const FORMAT: &str = "scim-explorer-snapshot";
+pub const VERSION: u32 = 1;
+
+/// The first line of a snapshot file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotHeader {
+    pub format: String,
+    pub version: u32,
+    pub connection: String,
+    pub base_url: String,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+    pub app_version: String,
+    pub users: u32,
+    pub groups: u32,
+    /// The server-side filters used, by resource type (none means everything).
+    #[serde(default)]
+    pub user_filter: Option<String>,
+    #[serde(default)]
+    pub group_filter: Option<String>,
+    /// SHA-256 (hex) of every line after this one, newline included.
+    pub sha256: String,
+}
+
+/// A directory as saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub header: SnapshotHeader,
+    pub users: Vec<Value>,
+    pub groups: Vec<Value>,
+    pub schemas: Vec<Value>,
+    /// The capability profile seen by discovery (ServiceProviderConfig as sent).
+    pub capabilities: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    kind: String,
+    resource: Value,
+}
+
+fn storage(message: String) -> AppError {
+    AppError::new(ErrorKind::Storage, message)
+}
+
+/// Now as RFC 3339 UTC (seconds), without a date library.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+impl Snapshot {
+    /// The record lines (without the header) and their hash.
+    fn body(&self) -> Result<(Vec<u8>, String), AppError> {
+        let mut body = Vec::new();
+        let mut push = |kind: &str, v: &Value| -> Result<(), AppError> {
+            serde_json::to_writer(
+                &mut body,
+                &Line {
+                    kind: kind.to_owned(),
+                    resource: v.clone(),
+                },
+            )
+            .map_err(|e| storage(e.to_string()))?;
+            body.push(b'\n');
+            Ok(())
+        };
+        push("capabilities", &self.capabilities)?;
+        for s in &self.schemas {
+            push("schema", s)?;
+        }
+        for u in &self.users {
+            push("user", u)?;
+        }
+        for g in &self.groups {
+            push("group", g)?;
+        }
+        let hash = hex(&Sha256::digest(&body));
+        Ok((body, hash))
+    }
+
+    /// Writes the snapshot (header hash filled in) atomically: a temp file, then a rename.
+    pub fn write(&mut self, path: &Path) -> Result<(), AppError> {
+        let (body, hash) = self.body()?;
+        self.header.sha256 = hash;
+        self.header.users = self.users.len() as u32;
+        self.header.groups = self.groups.len() as u32;
+        let tmp = path.with_extension("partial");
+        let file = std::fs::File::create(&tmp)
+            .map_err(|e| storage(format!("Cannot write {}: {e}.", tmp.display())))?;
+        let mut gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::default());
+        let header = serde_json::to_vec(&self.header).map_err(|e| storage(e.to_string()))?;
+        let result = gz
+            .write_all(&header)
+            .and_then(|()| gz.write_all(b"\n"))
+            .and_then(|()| gz.write_all(&body))
+            .and_then(|()| gz.finish().and_then(|mut w| w.flush()));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(storage(format!("Cannot write {}: {e}.", path.display())));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            storage(format!("Cannot write {}: {e}.", path.display()))
+        })
+    }
+
+    /// Reads and verifies a snapshot: the format, the version and the content hash.
+    pub fn read(path: &Path) -> Result<Snapshot, AppError> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| storage(format!("Cannot open {}: {e}.", path.display())))?;
+        let mut reader = BufReader::new(GzDecoder::new(file));
+        let mut first = String::new();
+        reader.read_line(&mut first).map_err(|e| {
+            storage(format!(
+                "{} is not a snapshot (not gzip-compressed JSON lines: {e}).",
+                path.display()
+            ))
+        })?;
+        let header: SnapshotHeader = serde_json::from_str(first.trim_end()).map_err(|_| {
+            storage(format!(
+                "{} is not a SCIM Explorer snapshot (its first line is no snapshot header).",
+                path.display()
+            ))
+        })?;
+        if header.format != FORMAT {
+            return Err(storage(format!(
+                "{} is a \"{}\" file, not a SCIM Explorer snapshot.",
+                path.display(),
+                header.format
+            )));
+        }
+        if header.version > VERSION {
+            return Err(storage(format!(
+                "{} was written by a newer SCIM Explorer (snapshot format {}, this one reads {VERSION}).",
+                path.display(),
+                header.version
+            )));
+        }
+        let mut body = Vec::new();
+        reader
+            .read_to_end(&mut body)
+            .map_err(|e| storage(format!("{} is damaged or truncated ({e}).", path.display())))?;
+        if hex(&Sha256::digest(&body)) != header.sha256 {
+            return Err(storage(format!(
+                "{} was changed after it was written (its SHA-256 does not match the header): it cannot be trusted as a record of the directory.",
+                path.display()
+            )));
+        }
+        let mut snap = Snapshot {
+            header,
+            users: Vec::new(),
+            groups: Vec::new(),
+            schemas: Vec::new(),
+            capabilities: Value::Null,
+        };
+        for (n, line) in body.split(|b| *b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let rec: Line = serde_json::from_slice(line).map_err(|e| {
+                storage(format!(
+                    "{} line {} is not a snapshot record: {e}.",
+                    path.display(),
+                    n + 2
+                ))
+            })?;
+            match rec.kind.as_str() {
+                "user" => snap.users.push(rec.resource),
+                "group" => snap.groups.push(rec.resource),
+                "schema" => snap.schemas.push(rec.resource),
+                "capabilities" => snap.capabilities = rec.resource,
+                // Records of later versions are skipped, not fatal.
+                _ => {}
+            }
+        }
+        Ok(snap)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Takes a snapshot of `client`'s directory: every user and group (members included), the schemas
+/// and the configuration discovery saw. Fails rather than save a partial directory.
+pub async fn take(
+    client: &scim_client::ScimClient,
+    connection: &str,
+    user_filter: Option<String>,
+    group_filter: Option<String>,
+) -> Result<Snapshot, AppError> {
+    let load = |endpoint: &'static str, filter: Option<String>| async move {
+        let options = scim_client::LoadOptions {
+            params: scim_client::ListParams {
+                filter,
+                ..Default::default()
+            },
+            page_size: 1000,
+            concurrency: 4,
+            cursor: false,
+        };
+        let result = client
+            .load_all(
+                endpoint,
+                &options,
+                &scim_client::CancelFlag::default(),
+                &|_| {},
+            )
+            .await;
+        match result.error {
+            Some(e) => Err(AppError::from(e)),
+            None => Ok(result.resources),
+        }
+    };
+    let users = load("Users", user_filter.clone()).await?;
+    let groups = load("Groups", group_filter.clone()).await?;
+    let schemas = match client.get_json(&["Schemas"]).await {
+        Ok(r) => r
+            .body
+            .and_then(|b| {
+                scim_core::messages::ListResponse::from_value(b)
+                    .ok()
+                    .map(|l| l.value.resources.into_iter().map(|r| r.0).collect())
+            })
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let capabilities = client
+        .get_json(&["ServiceProviderConfig"])
+        .await
+        .ok()
+        .and_then(|r| r.body)
+        .unwrap_or(Value::Null);
+    Ok(Snapshot {
+        header: SnapshotHeader {
+            format: FORMAT.into(),
+            version: VERSION,
+            connection: connection.to_owned(),
+            base_url: client.base_url().to_owned(),
+            taken_at: now_rfc3339(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            users: users.len() as u32,
+            groups: groups.len() as u32,
+            user_filter,
+            group_filter,
+            sha256: String::new(),
+        },
+        users,
+        groups,
+        schemas,
+        capabilities,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Snapshot {
+        Snapshot {
+            header: SnapshotHeader {
+                format: FORMAT.into(),
+                version: VERSION,
+                connection: "Demo".into(),
+                base_url: "http://127.0.0.1:1/scim/v2".into(),
+                taken_at: now_rfc3339(),
+                app_version: "0.1.0".into(),
+                users: 0,
+                groups: 0,
+                user_filter: None,
+                group_filter: None,
+                sha256: String::new(),
+            },
+            users: vec![
+                json!({"id": "u1", "userName": "ana"}),
+                json!({"id": "u2", "userName": "ben"}),
+            ],
+            groups: vec![json!({"id": "g1", "displayName": "Ops", "members": [{"value": "u1"}]})],
+            schemas: vec![json!({"id": "urn:x"})],
+            capabilities: json!({"patch": {"supported": true}}),
+        }
+    }
+
+    #[test]
+    fn snapshots_round_trip_with_counts_and_hash() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("a.scimsnap");
+        let mut s = sample();
+        s.write(&path).expect("write");
+        let back = Snapshot::read(&path).expect("read");
+        assert_eq!(back.users, s.users);
+        assert_eq!(back.groups, s.groups);
+        assert_eq!((back.header.users, back.header.groups), (2, 1));
+        assert_eq!(back.header.sha256.len(), 64);
+        assert!(now_rfc3339().ends_with('Z') && now_rfc3339().len() == 20);
+    }
+
+    #[test]
+    fn tampering_truncation_and_other_files_are_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("a.scimsnap");
+        let mut s = sample();
+        s.write(&path).expect("write");
+        // Rewrite the body with one changed user, keeping the old header (and hash).
+        let mut text = String::new();
+        GzDecoder::new(std::fs::File::open(&path).expect("open"))
+            .read_to_string(&mut text)
+            .expect("gunzip");
+        let forged = text.replace("\"ben\"", "\"mallory\"");
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(forged.as_bytes()).expect("gz");
+        std::fs::write(&path, gz.finish().expect("finish")).expect("write");
+        let err = Snapshot::read(&path).expect_err("tampered");
+        assert!(
+            err.message.contains("changed after it was written"),
+            "{}",
+            err.message
+        );
+        std::fs::write(&path, b"not gzip").expect("write");
+        assert!(Snapshot::read(&path).is_err());
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(b"{\"hello\": 1}\n").expect("gz");
+        std::fs::write(&path, gz.finish().expect("finish")).expect("write");
+        assert!(Snapshot::read(&path)
+            .expect_err("not ours")
+            .message
+            .contains("not a SCIM Explorer snapshot"));
+    }
+}
