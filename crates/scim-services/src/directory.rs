@@ -651,6 +651,7 @@ impl Directory {
             columns,
             rows,
             total_users: users.resources.len().min(u32::MAX as usize) as u32,
+            user_filter: users.filter.clone(),
         });
         *self.matrix.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, parts.clone()));
         Ok(parts)
@@ -665,6 +666,7 @@ impl Directory {
         Ok(MatrixWindow {
             columns,
             total_users,
+            user_filter: parts.user_filter.clone(),
             matched: rows.len() as u32,
             offset: start as u32,
             rows: rows[start..end].to_vec(),
@@ -742,6 +744,7 @@ struct MatrixParts {
     columns: Vec<roles::RoleGroup>,
     rows: Vec<roles::MatrixRow>,
     total_users: u32,
+    user_filter: Option<String>,
 }
 
 fn user_row(r: &Resource) -> UserRow {

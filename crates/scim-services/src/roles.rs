@@ -302,6 +302,8 @@ pub struct MatrixRow {
 pub struct MatrixWindow {
     pub columns: Vec<RoleGroup>,
     pub total_users: u32,
+    /// The server-side filter the loaded users were read with: the matrix covers only them.
+    pub user_filter: Option<String>,
     pub matched: u32,
     pub offset: u32,
     pub rows: Vec<MatrixRow>,

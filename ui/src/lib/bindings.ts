@@ -330,6 +330,8 @@ export type MatrixRow = {
 export type MatrixWindow = {
 	columns: RoleGroup[],
 	totalUsers: number,
+	/**  The server-side filter the loaded users were read with: the matrix covers only them. */
+	userFilter: string | null,
 	matched: number,
 	offset: number,
 	rows: MatrixRow[],

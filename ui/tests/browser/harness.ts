@@ -346,7 +346,7 @@ mockIPC(async (cmd, args) => {
       }));
       if (q.quick) rows = rows.filter((r) => r.userName.includes(q.quick ?? ''));
       if (q.holdersOnly) rows = rows.filter((r) => r.cells.some((c) => c));
-      return { columns, totalUsers: userCells.length, matched: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) };
+      return { columns, totalUsers: userCells.length, userFilter: null, matched: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) };
     }
     case 'list_groups':
       return { total: groups.length, rows: groups };
