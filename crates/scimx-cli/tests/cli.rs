@@ -191,7 +191,7 @@ async fn snapshot_diff_and_report_audit_a_change_made_between_two_snapshots() {
     let user_name = user.user_name().expect("userName").to_owned();
     let narration = String::from_utf8_lossy(&text.stdout);
     assert!(
-        narration.contains(&format!("{user_name}: active changed")),
+        narration.contains(&format!("{user_name}: deactivated")),
         "{narration}"
     );
     assert_eq!(

@@ -241,6 +241,28 @@ fn pair(
     }
 }
 
+/// "ana: deactivated", "ana: title, emails changed", or both: a flip of `active` is said in words,
+/// since it is the change an admin looks for first.
+fn narrate_change(label: &str, attributes: &[String], a: &Value, b: &Value) -> String {
+    let active = |v: &Value| {
+        v.as_object()
+            .and_then(|o| get_ci(o, "active"))
+            .and_then(Value::as_bool)
+    };
+    let mut parts = Vec::new();
+    let mut rest: Vec<&str> = attributes.iter().map(String::as_str).collect();
+    if let (Some(before), Some(after)) = (active(a), active(b)) {
+        if before != after {
+            parts.push(if after { "reactivated" } else { "deactivated" }.to_owned());
+            rest.retain(|n| !n.eq_ignore_ascii_case("active"));
+        }
+    }
+    if !rest.is_empty() {
+        parts.push(format!("{} changed", rest.join(", ")));
+    }
+    format!("{label}: {}", parts.join("; "))
+}
+
 fn changed_attributes(a: &Value, b: &Value) -> Vec<String> {
     let patch = diff_resources(a, b, &DiffOptions::default()).value;
     let mut names: Vec<String> = Vec::new();
@@ -302,7 +324,7 @@ fn resource_changes(
             resource: kind,
             index_a: Some(i),
             index_b: Some(j),
-            narration: format!("{label}: {} changed", attributes.join(", ")),
+            narration: narrate_change(&label, &attributes, &a[i], &b[j]),
             label,
             attributes,
         });

@@ -75,7 +75,7 @@ fn directory_diff_by_id_narrates_each_change() {
     assert_eq!(
         lines,
         vec![
-            "ben.okafor: active changed",
+            "ben.okafor: deactivated",
             "carl.ruiz removed",
             "dana.lee added",
             "Project: Transmission line (Full access) added",
@@ -251,4 +251,38 @@ fn every_dialect_applies_to_the_same_result() {
             "{dialect:?}"
         );
     }
+}
+
+#[test]
+fn activation_flips_are_said_in_words_next_to_other_changes() {
+    let mut inactive = user("1", "ana.diaz", "x1");
+    inactive["active"] = json!(false);
+    let mut back = user("1", "ana.diaz", "x1");
+    back["active"] = json!(true);
+    back["title"] = json!("Engineer");
+    let narrate = |a: &Value, b: &Value| {
+        let (a, b) = (vec![a.clone()], vec![b.clone()]);
+        let d = diff_directories(
+            &Directory {
+                users: &a,
+                groups: &[],
+            },
+            &Directory {
+                users: &b,
+                groups: &[],
+            },
+            MatchKey::Id,
+        );
+        d.narration().map(str::to_owned).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        narrate(&inactive, &back),
+        vec!["ana.diaz: reactivated; title changed"]
+    );
+    let mut renamed = inactive.clone();
+    renamed["displayName"] = json!("Ana D.");
+    assert_eq!(
+        narrate(&inactive, &renamed),
+        vec!["ana.diaz: displayName changed"]
+    );
 }
