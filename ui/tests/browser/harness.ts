@@ -181,7 +181,9 @@ mockIPC(async (cmd, args) => {
       }
       return info;
     case 'open_demo_directory':
-      return summary;
+      return scenario === 'odd-server'
+        ? { ...summary, warnings: ['/ResourceTypes answered 404; the RFC defaults were assumed', 'the ServiceProviderConfig has no `etag` block'] }
+        : summary;
     case 'list_users': {
       if (scenario === 'server-error') {
         const error: AppError = {

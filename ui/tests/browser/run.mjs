@@ -287,6 +287,22 @@ test('presentation mode masks names and emails everywhere and says so', async ()
   await context.close();
 });
 
+test('odd things the server did during discovery are shown once, then stay dismissed', async () => {
+  const { page, context } = await openPage({ scenario: 'odd-server' });
+  const box = page.getByTestId('server-warnings');
+  await box.waitFor();
+  assert.match(await box.innerText(), /deviated from RFC 7644 in 2 ways/);
+  await box.locator('summary').click();
+  assert.match(await box.innerText(), /ResourceTypes answered 404/);
+  await page.screenshot({ path: path.join(shots, 'server-warnings.png') });
+  await page.getByTestId('dismiss-warnings').click();
+  await box.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.getByTestId('users-table').waitFor();
+  assert.equal(await page.getByTestId('server-warnings').count(), 0, 'not shown again');
+  await context.close();
+});
+
 test('the command palette runs any action by name from the keyboard', async () => {
   const { page, context } = await openPage();
   await page.getByTestId('users-table').waitFor();
