@@ -35,6 +35,8 @@ pub enum DiffFormat {
 pub enum ReportFormat {
     Csv,
     Json,
+    /// A workbook with the report's sheet and a provenance sheet (needs `--out`).
+    Xlsx,
 }
 
 /// Saves the directory behind `client` to `out`.
@@ -171,8 +173,14 @@ pub fn report(
     name: &str,
     snapshot_path: &Path,
     format: ReportFormat,
+    out: Option<&Path>,
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
+    if matches!(format, ReportFormat::Xlsx) && out.is_none() {
+        return Err(AppError::invalid_input(
+            "An XLSX report is a file: give --out report.xlsx.",
+        ));
+    }
     let snap = Snapshot::read(snapshot_path)?;
     let provenance = Provenance {
         connection: snap.header.connection.clone(),
@@ -189,17 +197,23 @@ pub fn report(
         r.rows.len(),
         reports::provenance_line(&r.provenance)
     );
-    match format {
-        ReportFormat::Csv => {
-            let _ = write!(stdout, "{}", reports::to_csv(&r));
-        }
+    let bytes = match format {
+        ReportFormat::Csv => reports::to_csv(&r).into_bytes(),
         ReportFormat::Json => {
-            let _ = writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(&r).unwrap_or_default()
-            );
+            (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes()
+        }
+        ReportFormat::Xlsx => reports::to_xlsx(std::slice::from_ref(&r))?,
+    };
+    match out {
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| {
+            AppError::new(
+                scim_services::ErrorKind::Storage,
+                format!("Cannot write {}: {e}.", path.display()),
+            )
+        }),
+        None => {
+            let _ = stdout.write_all(&bytes);
+            Ok(())
         }
     }
-    Ok(())
 }

@@ -206,6 +206,9 @@ enum Command {
         snapshot: std::path::PathBuf,
         #[arg(long, value_enum, default_value = "csv")]
         format: audit::ReportFormat,
+        /// Write to this file instead of stdout (required for xlsx).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
     /// One resource as JSON.
     Get {
@@ -653,7 +656,14 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             name,
             snapshot,
             format,
-        } => audit::report(&name, &snapshot, format, &mut std::io::stdout()),
+            out,
+        } => audit::report(
+            &name,
+            &snapshot,
+            format,
+            out.as_deref(),
+            &mut std::io::stdout(),
+        ),
         Command::Get { kind, id, target } => {
             let endpoint = if kind == "users" { "Users" } else { "Groups" };
             let r = client(&target)?.get(endpoint, &id).await?;

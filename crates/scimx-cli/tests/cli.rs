@@ -183,6 +183,35 @@ async fn snapshot_diff_and_report_audit_a_change_made_between_two_snapshots() {
         let report = scimx(&["report", "inactive-in-groups", "--snapshot", b], "");
         let before = scimx(&["report", "inactive-in-groups", "--snapshot", a], "");
         let unknown = scimx(&["report", "nonsense", "--snapshot", b], "");
+        let xlsx_path = std::path::Path::new(b).with_extension("xlsx");
+        let xlsx = scimx(
+            &[
+                "report",
+                "membership-matrix",
+                "--snapshot",
+                b,
+                "--format",
+                "xlsx",
+                "--out",
+                xlsx_path.to_str().expect("utf-8"),
+            ],
+            "",
+        );
+        assert!(
+            xlsx.status.success(),
+            "{}",
+            String::from_utf8_lossy(&xlsx.stderr)
+        );
+        assert_eq!(
+            &std::fs::read(&xlsx_path).expect("xlsx written")[..2],
+            b"PK"
+        );
+        let no_out = scimx(
+            &["report", "no-group", "--snapshot", b, "--format", "xlsx"],
+            "",
+        );
+        assert!(!no_out.status.success());
+        assert!(String::from_utf8_lossy(&no_out.stderr).contains("--out"));
         (text, csv, report, before, unknown)
     })
     .await
