@@ -9,6 +9,7 @@ pub mod connections;
 mod convert;
 pub mod directory;
 pub mod error;
+pub mod export;
 pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;

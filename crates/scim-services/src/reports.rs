@@ -14,6 +14,7 @@ use scim_core::resource::Members;
 use scim_core::Resource;
 
 use crate::error::AppError;
+use crate::export::csv_line;
 use crate::roles::{Holding, Memberships};
 
 /// The reports, by the names `scimx report` takes.
@@ -292,30 +293,12 @@ pub fn build(
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// The report as CSV (RFC 4180, CRLF): one header line, then one line per row. The provenance is
 /// not inside the CSV (it would break its one-header contract); `provenance_line` gives it.
 pub fn to_csv(r: &Report) -> String {
-    let mut out = String::new();
-    let line = |fields: &[String]| {
-        fields
-            .iter()
-            .map(|f| csv_field(f))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    out.push_str(&line(&r.columns));
-    out.push_str("\r\n");
+    let mut out = csv_line(&r.columns);
     for row in &r.rows {
-        out.push_str(&line(row));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(row));
     }
     out
 }

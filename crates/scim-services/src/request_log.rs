@@ -7,7 +7,7 @@ use specta::Type;
 
 use scim_client::{Exchange, RequestLog};
 
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 
 /// One exchange, for the request log screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -68,9 +68,7 @@ pub fn entries_after(log: &RequestLog, after_seq: u32) -> Vec<LogEntry> {
 
 /// Writes the whole log as JSON to `path` (already free of secrets); returns the path.
 pub fn export(log: &RequestLog, path: &str) -> Result<String, AppError> {
-    std::fs::write(path, log.export_json() + "\n")
-        .map_err(|e| AppError::new(ErrorKind::Storage, format!("Cannot write {path}: {e}.")))?;
-    Ok(path.to_owned())
+    crate::export::write_file(path, (log.export_json() + "\n").as_bytes())
 }
 
 #[cfg(test)]

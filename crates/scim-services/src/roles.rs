@@ -13,6 +13,7 @@ use scim_core::resource::Members;
 use scim_core::Resource;
 
 use crate::error::AppError;
+use crate::export::csv_line;
 
 /// How a rule recognises a role group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -356,36 +357,20 @@ pub fn matrix_rows(
     rows
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// The matrix as CSV (RFC 4180, CRLF line ends): userName, displayName, active, then one column per
 /// role group with `direct`, `nested` or empty. A first comment-free provenance is the caller's.
 pub fn matrix_csv(columns: &[RoleGroup], rows: &[MatrixRow]) -> String {
-    let mut out = String::new();
     let mut header = vec![
         "userName".to_owned(),
         "displayName".to_owned(),
         "active".to_owned(),
     ];
     header.extend(columns.iter().map(|c| c.display_name.clone()));
-    out.push_str(
-        &header
-            .iter()
-            .map(|h| csv_field(h))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
+    let mut out = csv_line(&header);
     for r in rows {
         let mut fields = vec![
-            csv_field(&r.user_name),
-            csv_field(r.display_name.as_deref().unwrap_or("")),
+            r.user_name.clone(),
+            r.display_name.clone().unwrap_or_default(),
             r.active.map(|a| a.to_string()).unwrap_or_default(),
         ];
         fields.extend(r.cells.iter().map(|c| {
@@ -396,8 +381,7 @@ pub fn matrix_csv(columns: &[RoleGroup], rows: &[MatrixRow]) -> String {
             }
             .to_owned()
         }));
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&fields));
     }
     out
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use scim_client::ScimClient;
 use scim_core::diff::{diff_directories, Directory, MatchKey, MatchRate};
+use scim_services::export::csv_line;
 use scim_services::reports::{self, Provenance};
 use scim_services::snapshot::{self, Snapshot};
 use scim_services::AppError;
@@ -71,14 +72,6 @@ async fn side(
     match spec.strip_prefix("live:") {
         Some(name) => snapshot::take(&live(name)?, name, None, None).await,
         None => Snapshot::read(Path::new(spec)),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }
 
@@ -149,8 +142,7 @@ pub async fn diff(
                     c.attributes.join(" "),
                     c.narration.clone(),
                 ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                let _ = write!(stdout, "{}\r\n", line.join(","));
+                let _ = write!(stdout, "{}", csv_line(&fields));
             }
             for m in &d.memberships {
                 let fields = [
@@ -160,8 +152,7 @@ pub async fn diff(
                     String::new(),
                     m.narration.clone(),
                 ];
-                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                let _ = write!(stdout, "{}\r\n", line.join(","));
+                let _ = write!(stdout, "{}", csv_line(&fields));
             }
         }
     }
@@ -205,12 +196,9 @@ pub fn report(
         ReportFormat::Xlsx => reports::to_xlsx(std::slice::from_ref(&r))?,
     };
     match out {
-        Some(path) => std::fs::write(path, &bytes).map_err(|e| {
-            AppError::new(
-                scim_services::ErrorKind::Storage,
-                format!("Cannot write {}: {e}.", path.display()),
-            )
-        }),
+        Some(path) => {
+            scim_services::export::write_file(&path.display().to_string(), &bytes).map(|_| ())
+        }
         None => {
             let _ = stdout.write_all(&bytes);
             Ok(())

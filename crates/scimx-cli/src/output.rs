@@ -75,14 +75,7 @@ pub fn group_columns() -> Vec<Column> {
     ]
 }
 
-/// RFC 4180: quote fields holding a comma, quote, CR or LF; double inner quotes; CRLF line ends.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
+pub use scim_services::export::csv_field;
 
 pub fn csv(resources: &[Value], columns: &[Column]) -> String {
     let mut out = String::new();

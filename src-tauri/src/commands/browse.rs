@@ -137,13 +137,7 @@ pub async fn export_role_matrix(
     path: String,
 ) -> Result<String, AppError> {
     let csv = current(&state).await?.role_matrix_csv(&query).await?;
-    std::fs::write(&path, csv).map_err(|e| {
-        AppError::new(
-            scim_services::ErrorKind::Storage,
-            format!("Cannot write {path}: {e}."),
-        )
-    })?;
-    Ok(path)
+    scim_services::export::write_file(&path, csv.as_bytes())
 }
 
 /// A window of a group's members (read when the group is opened), labelled from the loaded data.

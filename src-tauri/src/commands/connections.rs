@@ -31,13 +31,7 @@ pub fn save_connection(
 #[specta::specta]
 pub fn export_connections(state: State<'_, AppState>, path: String) -> Result<String, AppError> {
     let text = state.connections.export()?;
-    std::fs::write(&path, text + "\n").map_err(|e| {
-        AppError::new(
-            scim_services::ErrorKind::Storage,
-            format!("Cannot write {path}: {e}."),
-        )
-    })?;
-    Ok(path)
+    scim_services::export::write_file(&path, (text + "\n").as_bytes())
 }
 
 /// Where an export goes unless the user picks another path: the Downloads folder.
