@@ -2,10 +2,12 @@
 //! changes). Both are pure and run in Rust so large diffs stay fast.
 
 mod directory;
+mod fields;
 mod resource;
 
 pub use directory::{
     diff_directories, ChangeKind, Directory, DirectoryDiff, MatchKey, MatchRate, MembershipChange,
     ResourceChange, ResourceKind,
 };
+pub use fields::{field_changes, FieldChange};
 pub use resource::{diff_resources, DiffOptions};

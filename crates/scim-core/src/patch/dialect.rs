@@ -38,6 +38,81 @@ pub enum LogicalChange {
     AddMembers { ids: Vec<String> },
     /// Remove members (ids) from a group.
     RemoveMembers { ids: Vec<String> },
+    /// An operation none of the above describes (adding one more email, say), sent as written.
+    Operation { operation: PatchOperation },
+}
+
+/// Reads a PatchOp (as the builder writes it, in RFC form) back into logical changes, so any dialect
+/// can render it. Operations with no simpler meaning stay `Operation`.
+pub fn logical_changes(patch: &PatchOp) -> Vec<LogicalChange> {
+    let member_ids = |v: &Value| -> Option<Vec<String>> {
+        let items = v.as_array()?;
+        items
+            .iter()
+            .map(|m| m.get("value").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for operation in &patch.operations {
+        let path = operation.path.as_deref();
+        let is_members = path.is_some_and(|p| p.eq_ignore_ascii_case("members"));
+        match (operation.op, path, &operation.value) {
+            (OpKind::Add, Some(_), Some(v)) if is_members => match member_ids(v) {
+                Some(ids) => out.push(LogicalChange::AddMembers { ids }),
+                None => out.push(LogicalChange::Operation {
+                    operation: operation.clone(),
+                }),
+            },
+            (OpKind::Remove, Some(_), Some(v)) if is_members => match member_ids(v) {
+                Some(ids) => out.push(LogicalChange::RemoveMembers { ids }),
+                None => out.push(LogicalChange::Operation {
+                    operation: operation.clone(),
+                }),
+            },
+            (OpKind::Remove, Some(p), None) => match single_member_filter(p) {
+                Some(id) => out.push(LogicalChange::RemoveMembers { ids: vec![id] }),
+                None => out.push(LogicalChange::Clear { path: p.to_owned() }),
+            },
+            (OpKind::Replace, Some(p), Some(v)) => out.push(LogicalChange::Set {
+                path: p.to_owned(),
+                value: v.clone(),
+            }),
+            (OpKind::Replace | OpKind::Add, None, Some(Value::Object(fields))) => {
+                for (key, value) in fields {
+                    match value {
+                        Value::Object(block) if is_urn(key) => {
+                            for (name, v) in block {
+                                out.push(LogicalChange::Set {
+                                    path: format!("{key}:{name}"),
+                                    value: v.clone(),
+                                });
+                            }
+                        }
+                        _ => out.push(LogicalChange::Set {
+                            path: key.clone(),
+                            value: value.clone(),
+                        }),
+                    }
+                }
+            }
+            _ => out.push(LogicalChange::Operation {
+                operation: operation.clone(),
+            }),
+        }
+    }
+    out
+}
+
+/// `members[value eq "id"]` → `id`.
+fn single_member_filter(path: &str) -> Option<String> {
+    let rest = path.get(..8)?.eq_ignore_ascii_case("members[").then(|| &path[8..])?;
+    let inner = rest.strip_suffix(']')?.trim();
+    let (attr, rest) = inner.split_once(char::is_whitespace)?;
+    let (op, literal) = rest.trim().split_once(char::is_whitespace)?;
+    if !attr.eq_ignore_ascii_case("value") || !op.eq_ignore_ascii_case("eq") {
+        return None;
+    }
+    serde_json::from_str::<String>(literal.trim()).ok()
 }
 
 /// One HTTP request an IdP would send.
@@ -88,6 +163,7 @@ fn rfc_operations(changes: &[LogicalChange]) -> Vec<PatchOperation> {
                     ));
                 }
             }
+            LogicalChange::Operation { operation } => ops.push(operation.clone()),
         }
     }
     ops

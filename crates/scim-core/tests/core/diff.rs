@@ -286,3 +286,52 @@ fn activation_flips_are_said_in_words_next_to_other_changes() {
         vec!["ana.diaz: displayName changed"]
     );
 }
+
+/// The builder writes RFC operations; every dialect renders them through `logical_changes`. Read back
+/// and rendered in RFC form, the same change must produce the same resource.
+#[test]
+fn builder_operations_survive_the_trip_through_logical_changes() {
+    use scim_core::patch::{apply_patch, logical_changes, ApplyOptions, PatchOp};
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let mut u = user("1", "ana", "e1");
+    u[enterprise] = json!({"department": "Sales"});
+    let g = group("g", "Project: Apollo (Full access)", &["1", "2"]);
+    let cases = [
+        (u.clone(), json!([{"op": "replace", "path": "active", "value": false}])),
+        (u.clone(), json!([{"op": "add", "path": "emails", "value": [{"value": "x@y.z", "type": "home"}]}])),
+        (u.clone(), json!([{"op": "replace", "value": {"name.givenName": "Ana", enterprise: {"department": "Ops"}}}])),
+        (u.clone(), json!([{"op": "remove", "path": "externalId"}])),
+        (g.clone(), json!([{"op": "add", "path": "members", "value": [{"value": "3"}]}])),
+        (g.clone(), json!([{"op": "remove", "path": "members[value eq \"2\"]"}])),
+        (g.clone(), json!([{"op": "remove", "path": "members", "value": [{"value": "1"}]}])),
+    ];
+    let options = ApplyOptions::default();
+    for (resource, ops) in cases {
+        let patch = PatchOp::from_json(&json!({"Operations": ops})).unwrap().value;
+        let expected = apply_patch(&resource, &patch, &options).unwrap().value;
+        let rendered = render_patch(Dialect::Rfc7644, &logical_changes(&patch), Some(&resource));
+        assert_eq!(rendered.len(), 1, "{ops}");
+        let again = PatchOp::from_json(&rendered[0].body).unwrap().value;
+        let actual = apply_patch(&resource, &again, &options).unwrap().value;
+        assert_eq!(actual, expected, "{ops}");
+    }
+}
+
+#[test]
+fn a_single_member_removal_is_a_member_change_for_every_dialect() {
+    use scim_core::patch::{logical_changes, PatchOp};
+    let patch = PatchOp::from_json(&json!({"Operations": [
+        {"op": "remove", "path": "members[value eq \"u-7\"]"}
+    ]}))
+    .unwrap()
+    .value;
+    assert_eq!(
+        logical_changes(&patch),
+        vec![LogicalChange::RemoveMembers { ids: vec!["u-7".into()] }]
+    );
+    let entra = render_patch(Dialect::EntraLegacy, &logical_changes(&patch), None);
+    assert_eq!(
+        entra[0].body["Operations"],
+        json!([{"op": "Remove", "path": "members", "value": [{"value": "u-7"}]}])
+    );
+}
