@@ -4,3 +4,4 @@ mod auth_log;
 mod client_demo;
 mod profiles;
 mod quirks;
+mod writes;

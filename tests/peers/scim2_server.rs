@@ -217,3 +217,117 @@ async fn scimx_lists_every_scim2_server_user_as_csv() {
     assert_eq!(rows.len(), 24, "header + 23 users:\n{text}");
     assert!(rows[1..].iter().all(|r| r.contains("@example.com")));
 }
+
+/// The PATCH builder's paths against scim2-server: each lands as the dry run predicted (the 204 answer
+/// is followed by a read), a stale version is refused, and undo puts everything back.
+#[tokio::test(flavor = "multi_thread")]
+async fn builder_writes_land_as_predicted_on_scim2_server_and_undo_restores_them() {
+    use scim_core::diff::field_changes;
+    use scim_services::change_log::ChangeLog;
+    use scim_services::writes::{CreateOutcome, DialectName, PatchDraft, Writer};
+
+    let peer = start_peer();
+    let c = client(&peer);
+    let ids = seed(&c, 3).await;
+    let discovery = c.discover().await.expect("discovery");
+    let dir = tempfile::tempdir().unwrap();
+    let log = ChangeLog::new(dir.path(), "peer");
+    let w = Writer {
+        client: &c,
+        discovery: &discovery,
+        connection: "scim2-server",
+        read_only: false,
+        log: &log,
+    };
+    let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Project: Peer (Read-only)", "members": [{"value": ids[0]}]});
+    let CreateOutcome::Created { outcome } = w.create("Groups", &group.to_string()).await.unwrap()
+    else {
+        panic!("group created")
+    };
+    let gid = outcome.resource_id;
+    let original_user = c.get("Users", &ids[1]).await.unwrap().body.unwrap();
+    let original_group = c.get("Groups", &gid).await.unwrap().body.unwrap();
+    let cases = [
+        (
+            "Users",
+            ids[1].clone(),
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        ),
+        (
+            "Users",
+            ids[1].clone(),
+            json!([{"op": "replace", "path": "name.givenName", "value": "Zoë"}]),
+        ),
+        (
+            "Users",
+            ids[1].clone(),
+            json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "moved@example.com"}]),
+        ),
+        (
+            "Users",
+            ids[1].clone(),
+            json!([{"op": "add", "path": "nickName", "value": "zo"}]),
+        ),
+        (
+            "Groups",
+            gid.clone(),
+            json!([{"op": "add", "path": "members", "value": [{"value": ids[2]}]}]),
+        ),
+        (
+            "Groups",
+            gid.clone(),
+            json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+        ),
+    ];
+    for (kind, id, ops) in cases {
+        let d = PatchDraft {
+            kind: kind.into(),
+            id: id.clone(),
+            body: json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
+                .to_string(),
+            dialect: DialectName::Rfc,
+            as_put: false,
+        };
+        let preview = w.preview_patch(&d).await.unwrap();
+        assert!(preview.problem.is_none(), "{ops}: {:?}", preview.problem);
+        let outcome = w.apply_patch(&d, preview.etag.clone()).await.unwrap();
+        assert!(
+            outcome.warnings.iter().any(|w| w.contains("204")),
+            "{ops}: scim2-server answers 204 and we say so: {:?}",
+            outcome.warnings
+        );
+        assert!(
+            outcome.mismatches.is_empty(),
+            "{ops}: {:?}",
+            outcome.mismatches
+        );
+        let predicted: serde_json::Value =
+            serde_json::from_str(preview.predicted.as_deref().unwrap()).unwrap();
+        let now = c.get(kind, &id).await.unwrap().body.unwrap();
+        assert_eq!(field_changes(&predicted, &now, &["meta"]), vec![], "{ops}");
+    }
+    // A version seen before the last change is refused.
+    let stale = PatchDraft {
+        kind: "Users".into(),
+        id: ids[1].clone(),
+        body: json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]}).to_string(),
+        dialect: DialectName::Rfc,
+        as_put: false,
+    };
+    let old_version = original_user["meta"]["version"].as_str().map(str::to_owned);
+    assert!(old_version.is_some());
+    let err = w.apply_patch(&stale, old_version).await.unwrap_err();
+    assert_eq!(err.scim.and_then(|s| s.http_status), Some(412));
+    // Undo all six, newest first.
+    for _ in 0..6 {
+        w.undo(None).await.unwrap();
+    }
+    let user_now = c.get("Users", &ids[1]).await.unwrap().body.unwrap();
+    let group_now = c.get("Groups", &gid).await.unwrap().body.unwrap();
+    assert_eq!(field_changes(&original_user, &user_now, &["meta"]), vec![]);
+    assert_eq!(
+        field_changes(&original_group, &group_now, &["meta"]),
+        vec![]
+    );
+}

@@ -535,6 +535,21 @@ impl ScimClient {
         ))
     }
 
+    /// A write named by its method (`PATCH`, `PUT`, `POST`, `DELETE`) with a body as it stands, for
+    /// callers that replay what an identity provider would send. A 204 comes back with no body.
+    pub async fn write(
+        &self,
+        method: &str,
+        segments: &[&str],
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Result<ScimResponse, ClientError> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| ClientError::InvalidInput(format!("`{method}` is not an HTTP method")))?;
+        self.send(method, self.url(segments, None), body, if_match)
+            .await
+    }
+
     pub async fn delete(
         &self,
         endpoint: &str,

@@ -127,6 +127,8 @@ pub struct Directory {
     members: Mutex<Option<(String, Arc<Vec<crate::members::MemberRow>>)>>,
     /// The last matrix (its columns and every row), so scrolling it only slices.
     matrix: Mutex<Option<(String, Arc<MatrixParts>)>>,
+    /// Every write sent through this directory, with what would undo it.
+    changes: crate::change_log::ChangeLog,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -193,6 +195,11 @@ impl Directory {
             memberships: Mutex::default(),
             matrix: Mutex::default(),
             members: Mutex::default(),
+            // The demo directory is reseeded at every start: its log lives for the session only.
+            changes: crate::change_log::ChangeLog::new(
+                &std::env::temp_dir().join(format!("scim-explorer-demo-{}", std::process::id())),
+                "demo",
+            ),
             _demo: Some(server),
         })
     }
@@ -218,8 +225,46 @@ impl Directory {
             memberships: Mutex::default(),
             matrix: Mutex::default(),
             members: Mutex::default(),
+            changes: crate::change_log::ChangeLog::new(
+                connections
+                    .path()
+                    .parent()
+                    .unwrap_or(std::path::Path::new(".")),
+                &saved.id,
+            ),
             _demo: None,
         })
+    }
+
+    /// Writes to this directory (PATCH, PUT, create, delete, undo), recorded in its change log.
+    pub fn writer(&self) -> crate::writes::Writer<'_> {
+        crate::writes::Writer {
+            client: &self.client,
+            discovery: &self.discovery,
+            connection: &self.name,
+            read_only: self.read_only,
+            log: &self.changes,
+        }
+    }
+
+    pub fn change_log(&self) -> &crate::change_log::ChangeLog {
+        &self.changes
+    }
+
+    /// Brings the loaded data up to date after a write to `kind`/`id` (`after` is `None` for a
+    /// delete): the row changes in place, and the derived views (memberships, matrix) are recomputed
+    /// on next use.
+    pub fn record_write(&self, kind: &str, id: &str, after: Option<&Value>) {
+        {
+            let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+            let key = if kind == "Users" { "Users" } else { "Groups" };
+            if let Some(set) = loaded.get(key).cloned() {
+                loaded.insert(key, Arc::new(set.with_change(id, after)));
+            }
+        }
+        *self.memberships.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.members.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.matrix.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     pub fn summary(&self) -> DirectorySummary {

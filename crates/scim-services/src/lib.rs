@@ -4,6 +4,7 @@
 //! every behaviour can be tested without a window.
 
 pub mod app_info;
+pub mod change_log;
 pub mod connection_form;
 pub mod connections;
 mod convert;
@@ -20,6 +21,7 @@ pub mod roles;
 pub mod secrets;
 pub mod snapshot;
 pub mod table;
+pub mod writes;
 
 pub use app_info::AppInfo;
 pub use connection_form::{ConnectionInput, HeaderInput};

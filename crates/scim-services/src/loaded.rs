@@ -232,6 +232,39 @@ impl LoadedSet {
     pub fn find(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id() == Some(id))
     }
+
+    /// The set after one write: resource `id` replaced by `after`, removed when `after` is `None`,
+    /// appended when it is new. Cheaper than loading 100k resources again after each change.
+    pub fn with_change(&self, id: &str, after: Option<&serde_json::Value>) -> Self {
+        let mut resources = self.resources.clone();
+        let at = resources.iter().position(|r| r.id() == Some(id));
+        match (at, after) {
+            (Some(i), Some(a)) => resources[i] = Resource::new(a.clone()),
+            (Some(i), None) => {
+                resources.remove(i);
+            }
+            (None, Some(a)) => resources.push(Resource::new(a.clone())),
+            (None, None) => {}
+        }
+        let mut summary = self.summary.clone();
+        summary.loaded = resources.len().min(u32::MAX as usize) as u32;
+        summary.total = summary.total.map(|total| match (at, after) {
+            (Some(_), None) => total.saturating_sub(1),
+            (None, Some(_)) => total.saturating_add(1),
+            _ => total,
+        });
+        Self {
+            kind: self.kind.clone(),
+            filter: self.filter.clone(),
+            projection: self.projection.clone(),
+            resources,
+            columns: self.columns.clone(),
+            summary,
+            partial: self.partial.clone(),
+            order: Mutex::new(None),
+            search: Mutex::new(None),
+        }
+    }
 }
 
 /// Load options tuned by `make bench` (pages of 1000, four in flight); the filter is the user's.

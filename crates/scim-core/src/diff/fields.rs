@@ -54,7 +54,11 @@ pub fn field_changes(a: &Value, b: &Value, ignore: &[&str]) -> Vec<FieldChange> 
             });
         }
     }
-    out.sort_by(|x, y| x.path.to_ascii_lowercase().cmp(&y.path.to_ascii_lowercase()));
+    out.sort_by(|x, y| {
+        x.path
+            .to_ascii_lowercase()
+            .cmp(&y.path.to_ascii_lowercase())
+    });
     out
 }
 
@@ -86,7 +90,9 @@ fn flatten(prefix: &str, v: &Value, out: &mut Flat) {
             }
         }
         Value::Array(items) if !items.is_empty() => {
-            let keyed = items.iter().all(|i| i.get("value").is_some_and(|v| !v.is_null()))
+            let keyed = items
+                .iter()
+                .all(|i| i.get("value").is_some_and(|v| !v.is_null()))
                 && items.iter().all(Value::is_object);
             if !keyed && items.iter().all(|i| !i.is_object() && !i.is_array()) {
                 // A list of plain values (`schemas`): one field, order ignored.
@@ -148,7 +154,11 @@ mod tests {
                 after: Some("false".into())
             }]
         );
-        assert_eq!(field_changes(&a, &b, &[]).len(), 2, "meta.version counts when not ignored");
+        assert_eq!(
+            field_changes(&a, &b, &[]).len(),
+            2,
+            "meta.version counts when not ignored"
+        );
     }
 
     #[test]

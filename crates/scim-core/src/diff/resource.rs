@@ -121,6 +121,11 @@ impl Differ<'_> {
         if !is_attr_name(key) {
             return false;
         }
+        // RFC 7643 §3.1 common attributes: read-only whether or not a server's schema lists them
+        // (scim2-server's does not, and refuses a PATCH that touches `meta`).
+        if key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("meta") {
+            return true;
+        }
         let registry = match self.options.schemas {
             Some(s) => s,
             None => crate::filter::builtin_schemas(),

@@ -105,7 +105,10 @@ pub fn logical_changes(patch: &PatchOp) -> Vec<LogicalChange> {
 
 /// `members[value eq "id"]` → `id`.
 fn single_member_filter(path: &str) -> Option<String> {
-    let rest = path.get(..8)?.eq_ignore_ascii_case("members[").then(|| &path[8..])?;
+    let rest = path
+        .get(..8)?
+        .eq_ignore_ascii_case("members[")
+        .then(|| &path[8..])?;
     let inner = rest.strip_suffix(']')?.trim();
     let (attr, rest) = inner.split_once(char::is_whitespace)?;
     let (op, literal) = rest.trim().split_once(char::is_whitespace)?;
@@ -332,7 +335,13 @@ pub fn render_patch(
                 ));
             }
             if !profile.is_empty() {
-                let owned: Vec<LogicalChange> = profile.into_iter().cloned().collect();
+                // Okta's PUT carries its whole view of the user, so an `active` sent in the same
+                // change is in it too (built from the resource before, it would undo the PATCH).
+                let owned: Vec<LogicalChange> = changes
+                    .iter()
+                    .filter(|c| !is_member_change(c))
+                    .cloned()
+                    .collect();
                 requests.push(put_request(&owned, current, "Okta"));
             }
             requests

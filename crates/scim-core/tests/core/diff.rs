@@ -297,17 +297,37 @@ fn builder_operations_survive_the_trip_through_logical_changes() {
     u[enterprise] = json!({"department": "Sales"});
     let g = group("g", "Project: Apollo (Full access)", &["1", "2"]);
     let cases = [
-        (u.clone(), json!([{"op": "replace", "path": "active", "value": false}])),
-        (u.clone(), json!([{"op": "add", "path": "emails", "value": [{"value": "x@y.z", "type": "home"}]}])),
-        (u.clone(), json!([{"op": "replace", "value": {"name.givenName": "Ana", enterprise: {"department": "Ops"}}}])),
+        (
+            u.clone(),
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        ),
+        (
+            u.clone(),
+            json!([{"op": "add", "path": "emails", "value": [{"value": "x@y.z", "type": "home"}]}]),
+        ),
+        (
+            u.clone(),
+            json!([{"op": "replace", "value": {"name.givenName": "Ana", enterprise: {"department": "Ops"}}}]),
+        ),
         (u.clone(), json!([{"op": "remove", "path": "externalId"}])),
-        (g.clone(), json!([{"op": "add", "path": "members", "value": [{"value": "3"}]}])),
-        (g.clone(), json!([{"op": "remove", "path": "members[value eq \"2\"]"}])),
-        (g.clone(), json!([{"op": "remove", "path": "members", "value": [{"value": "1"}]}])),
+        (
+            g.clone(),
+            json!([{"op": "add", "path": "members", "value": [{"value": "3"}]}]),
+        ),
+        (
+            g.clone(),
+            json!([{"op": "remove", "path": "members[value eq \"2\"]"}]),
+        ),
+        (
+            g.clone(),
+            json!([{"op": "remove", "path": "members", "value": [{"value": "1"}]}]),
+        ),
     ];
     let options = ApplyOptions::default();
     for (resource, ops) in cases {
-        let patch = PatchOp::from_json(&json!({"Operations": ops})).unwrap().value;
+        let patch = PatchOp::from_json(&json!({"Operations": ops}))
+            .unwrap()
+            .value;
         let expected = apply_patch(&resource, &patch, &options).unwrap().value;
         let rendered = render_patch(Dialect::Rfc7644, &logical_changes(&patch), Some(&resource));
         assert_eq!(rendered.len(), 1, "{ops}");
@@ -327,7 +347,9 @@ fn a_single_member_removal_is_a_member_change_for_every_dialect() {
     .value;
     assert_eq!(
         logical_changes(&patch),
-        vec![LogicalChange::RemoveMembers { ids: vec!["u-7".into()] }]
+        vec![LogicalChange::RemoveMembers {
+            ids: vec!["u-7".into()]
+        }]
     );
     let entra = render_patch(Dialect::EntraLegacy, &logical_changes(&patch), None);
     assert_eq!(

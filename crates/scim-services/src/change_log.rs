@@ -1,0 +1,388 @@
+//! The change log: every write this app sends to a connection, appended to a local JSON-lines file
+//! (`changes/<connection>.jsonl` in the config directory) with the resource before and after and what
+//! would undo it. It is how an admin answers "what did I change?" and how Undo knows what to send.
+//!
+//! Append-only: a line is written once, never edited; an undo is a new line pointing at the one it
+//! reverts. No secret is in it: headers are never recorded and `password` values are masked.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use specta::Type;
+
+use crate::error::{AppError, ErrorKind};
+
+/// What sending would revert a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum UndoAction {
+    /// PATCH the resource with this body (the inverse of a PATCH or PUT).
+    Patch { body: Value },
+    /// DELETE the resource (the inverse of a create).
+    Delete,
+    /// POST this resource again (the inverse of a delete; the server gives it a new id).
+    Create { resource: Value },
+}
+
+/// One request as sent (no headers: they hold the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub if_match: Option<String>,
+    #[serde(default)]
+    pub body: Option<Value>,
+}
+
+/// One line of the change log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeEntry {
+    /// Unique within the file: `<unix millis>-<n>`.
+    pub id: String,
+    pub time: String,
+    pub connection: String,
+    pub base_url: String,
+    /// `Users` or `Groups`.
+    pub kind: String,
+    pub resource_id: String,
+    pub label: String,
+    /// `patch`, `put`, `create`, `delete` or `undo`.
+    pub action: String,
+    pub requests: Vec<LoggedRequest>,
+    /// The last HTTP status (0 when no answer came).
+    pub status: u16,
+    /// Why the write failed, when it did.
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub before: Option<Value>,
+    #[serde(default)]
+    pub after: Option<Value>,
+    /// What would revert it; `None` for failed writes (nothing changed) and for undos.
+    #[serde(default)]
+    pub undo: Option<UndoAction>,
+    /// For an undo: the entry it reverted.
+    #[serde(default)]
+    pub undoes: Option<String>,
+}
+
+/// A change log entry as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeRow {
+    pub id: String,
+    pub time: String,
+    pub kind: String,
+    pub resource_id: String,
+    pub label: String,
+    pub action: String,
+    pub status: u16,
+    pub error: Option<String>,
+    /// The requests, one per line: `PATCH https://…/Users/42`.
+    pub summary: String,
+    /// It can be undone now (it succeeded, has an inverse, and no later undo reverted it).
+    pub undoable: bool,
+    /// The id of the undo that reverted it.
+    pub undone_by: Option<String>,
+    /// The whole entry as pretty JSON (request bodies, before, after), for the detail view.
+    pub json: String,
+}
+
+/// One connection's change log file.
+#[derive(Debug)]
+pub struct ChangeLog {
+    path: PathBuf,
+    /// Serialises appends from concurrent writes in one process.
+    lock: Mutex<()>,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+/// A file name for a connection key: letters, digits and `-` only.
+fn file_stem(key: &str) -> String {
+    let stem: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-').to_owned();
+    if stem.is_empty() {
+        "connection".into()
+    } else {
+        stem
+    }
+}
+
+/// Masks `password` values anywhere in a body: a create or PUT may carry one.
+pub fn mask_passwords(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o.iter_mut() {
+                if k.eq_ignore_ascii_case("password") && !child.is_null() {
+                    *child = Value::String("********".into());
+                } else {
+                    mask_passwords(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_passwords),
+        _ => {}
+    }
+}
+
+impl ChangeLog {
+    /// The log of connection `key` (a connection id, or `url-…` for a bare URL) under `dir`.
+    pub fn new(dir: &Path, key: &str) -> Self {
+        Self {
+            path: dir
+                .join("changes")
+                .join(format!("{}.jsonl", file_stem(key))),
+            lock: Mutex::new(()),
+            counter: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The key for a connection reached by URL only (the CLI's `--url`).
+    pub fn key_for_url(url: &str) -> String {
+        format!("url-{}", url.trim_end_matches('/'))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A new entry id.
+    pub fn next_id(&self) -> String {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{millis}-{n}")
+    }
+
+    /// Appends one entry (request bodies masked) as one line.
+    pub fn append(&self, entry: &ChangeEntry) -> Result<(), AppError> {
+        let mut entry = entry.clone();
+        for r in &mut entry.requests {
+            if let Some(body) = r.body.as_mut() {
+                mask_passwords(body);
+            }
+        }
+        if let Some(UndoAction::Create { resource }) = entry.undo.as_mut() {
+            mask_passwords(resource);
+        }
+        let mut line = serde_json::to_string(&entry)
+            .map_err(|e| AppError::internal(format!("A change could not be recorded: {e}")))?;
+        line.push('\n');
+        let storage = |e: std::io::Error| {
+            AppError::new(
+                ErrorKind::Storage,
+                format!(
+                    "The change was sent but could not be recorded in {}: {e}",
+                    self.path.display()
+                ),
+            )
+        };
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(parent) = self.path.parent() {
+            std::fs::create_dir_all(parent).map_err(storage)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(storage)?;
+        // One write call per line, so a crash leaves at most one partial last line.
+        file.write_all(line.as_bytes()).map_err(storage)?;
+        file.flush().map_err(storage)
+    }
+
+    /// Every entry, oldest first. A damaged line (a crash mid-write) is skipped and counted.
+    pub fn entries(&self) -> Result<(Vec<ChangeEntry>, usize), AppError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) => {
+                return Err(AppError::new(
+                    ErrorKind::Storage,
+                    format!(
+                        "The change log {} could not be read: {e}",
+                        self.path.display()
+                    ),
+                ))
+            }
+        };
+        let mut damaged = 0;
+        let entries = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter_map(|l| match serde_json::from_str(l) {
+                Ok(e) => Some(e),
+                Err(_) => {
+                    damaged += 1;
+                    None
+                }
+            })
+            .collect();
+        Ok((entries, damaged))
+    }
+
+    /// The entries as the UI lists them, newest first.
+    pub fn rows(&self) -> Result<Vec<ChangeRow>, AppError> {
+        let (entries, _) = self.entries()?;
+        let mut rows: Vec<ChangeRow> = entries
+            .iter()
+            .map(|e| {
+                let undone_by = entries
+                    .iter()
+                    .find(|u| u.undoes.as_deref() == Some(&e.id) && u.error.is_none())
+                    .map(|u| u.id.clone());
+                ChangeRow {
+                    id: e.id.clone(),
+                    time: e.time.clone(),
+                    kind: e.kind.clone(),
+                    resource_id: e.resource_id.clone(),
+                    label: e.label.clone(),
+                    action: e.action.clone(),
+                    status: e.status,
+                    error: e.error.clone(),
+                    summary: e
+                        .requests
+                        .iter()
+                        .map(|r| format!("{} {}", r.method, r.url))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    undoable: e.undo.is_some() && e.error.is_none() && undone_by.is_none(),
+                    undone_by,
+                    json: serde_json::to_string_pretty(e).unwrap_or_default(),
+                }
+            })
+            .collect();
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The entry `id`, or the latest change that can still be undone when `id` is `None`.
+    pub fn undo_target(&self, id: Option<&str>) -> Result<ChangeEntry, AppError> {
+        let (entries, _) = self.entries()?;
+        let undone = |e: &ChangeEntry| {
+            entries
+                .iter()
+                .any(|u| u.undoes.as_deref() == Some(&e.id) && u.error.is_none())
+        };
+        let found = match id {
+            Some(id) => entries.iter().find(|e| e.id == id),
+            None => entries
+                .iter()
+                .rev()
+                .find(|e| e.undo.is_some() && e.error.is_none() && !undone(e)),
+        };
+        let entry = found.ok_or_else(|| {
+            AppError::invalid_input(match id {
+                Some(id) => format!("No change {id} in {}.", self.path.display()),
+                None => "Nothing to undo: no change in the log can be reverted.".to_owned(),
+            })
+        })?;
+        if entry.undo.is_none() || entry.error.is_some() {
+            return Err(AppError::invalid_input(format!(
+                "Change {} cannot be undone (it failed, or it is itself an undo).",
+                entry.id
+            )));
+        }
+        if undone(entry) {
+            return Err(AppError::invalid_input(format!(
+                "Change {} was already undone.",
+                entry.id
+            )));
+        }
+        Ok(entry.clone())
+    }
+
+    /// The whole log as pretty JSON (an array), for export.
+    pub fn export_json(&self) -> Result<String, AppError> {
+        let (entries, _) = self.entries()?;
+        serde_json::to_string_pretty(&entries)
+            .map_err(|e| AppError::internal(format!("The change log could not be written: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(log: &ChangeLog, action: &str, undoes: Option<String>) -> ChangeEntry {
+        ChangeEntry {
+            id: log.next_id(),
+            time: "2026-11-23T00:00:00Z".into(),
+            connection: "Demo".into(),
+            base_url: "http://x/scim/v2".into(),
+            kind: "Users".into(),
+            resource_id: "1".into(),
+            label: "ana".into(),
+            action: action.into(),
+            requests: vec![LoggedRequest {
+                method: "POST".into(),
+                url: "http://x/scim/v2/Users".into(),
+                if_match: None,
+                body: Some(json!({"userName": "ana", "password": "hunter2"})),
+            }],
+            status: 201,
+            error: None,
+            before: None,
+            after: Some(json!({"id": "1"})),
+            undo: (action != "undo").then_some(UndoAction::Delete),
+            undoes,
+        }
+    }
+
+    #[test]
+    fn entries_append_and_undo_finds_the_latest_not_yet_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = ChangeLog::new(dir.path(), "Demo directory");
+        let first = entry(&log, "create", None);
+        let second = entry(&log, "create", None);
+        log.append(&first).unwrap();
+        log.append(&second).unwrap();
+        assert_eq!(log.undo_target(None).unwrap().id, second.id);
+        log.append(&entry(&log, "undo", Some(second.id.clone())))
+            .unwrap();
+        assert_eq!(log.undo_target(None).unwrap().id, first.id);
+        assert!(log.undo_target(Some(&second.id)).is_err(), "already undone");
+        let rows = log.rows().unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].action, "undo", "newest first");
+        assert!(!rows[1].undoable && rows[1].undone_by.is_some());
+        assert!(rows[2].undoable);
+    }
+
+    #[test]
+    fn passwords_never_reach_the_file_and_a_damaged_line_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = ChangeLog::new(dir.path(), "url-http://x/scim/v2");
+        log.append(&entry(&log, "create", None)).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .unwrap();
+        file.write_all(b"{\"id\": \"half a li").unwrap();
+        let text = std::fs::read_to_string(log.path()).unwrap();
+        assert!(!text.contains("hunter2") && text.contains("********"));
+        let (entries, damaged) = log.entries().unwrap();
+        assert_eq!((entries.len(), damaged), (1, 1));
+        assert!(log.path().ends_with("changes/url-http---x-scim-v2.jsonl"));
+    }
+}

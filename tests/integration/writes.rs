@@ -1,0 +1,424 @@
+//! Safe writes against the demo server: every builder path lands as the dry run predicted, undo puts
+//! the resource back exactly, a stale ETag is a 412, and a read-only connection sends nothing.
+
+use scim_client::{Auth, ClientConfig, Discovery, ScimClient};
+use scim_core::diff::field_changes;
+use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
+use scim_services::change_log::ChangeLog;
+use scim_services::writes::{CreateOutcome, DialectName, PatchDraft, Writer};
+use serde_json::{json, Value};
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+struct Setup {
+    _server: DemoServer,
+    client: ScimClient,
+    discovery: Discovery,
+    log: ChangeLog,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new(profile: Profile) -> Self {
+        let server = DemoServer::start(DemoConfig {
+            seed: SeedOptions {
+                users: 40,
+                ..SeedOptions::default()
+            },
+            profile,
+            ..DemoConfig::default()
+        })
+        .await
+        .expect("demo server");
+        let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        let discovery = client.discover().await.expect("discovery");
+        let dir = tempfile::tempdir().unwrap();
+        let log = ChangeLog::new(dir.path(), "demo");
+        Self {
+            _server: server,
+            client,
+            discovery,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn writer(&self, read_only: bool) -> Writer<'_> {
+        Writer {
+            client: &self.client,
+            discovery: &self.discovery,
+            connection: "Demo",
+            read_only,
+            log: &self.log,
+        }
+    }
+
+    async fn get(&self, kind: &str, id: &str) -> Value {
+        self.client.get(kind, id).await.unwrap().body.unwrap()
+    }
+
+    async fn first(&self, kind: &str, filter: Option<&str>) -> Value {
+        let params = scim_client::ListParams {
+            filter: filter.map(str::to_owned),
+            count: Some(1),
+            ..Default::default()
+        };
+        let page = self.client.list(kind, &params).await.unwrap();
+        let id = page.value.resources[0].id_string().unwrap();
+        self.get(kind, &id).await
+    }
+}
+
+fn draft(kind: &str, id: &str, ops: Value) -> PatchDraft {
+    PatchDraft {
+        kind: kind.into(),
+        id: id.into(),
+        body:
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
+                .to_string(),
+        dialect: DialectName::Rfc,
+        as_put: false,
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+/// Applies `ops` through preview + apply and checks the server's resource is the predicted one.
+async fn lands_as_predicted(s: &Setup, kind: &str, id: &str, ops: Value) -> Value {
+    let w = s.writer(false);
+    let d = draft(kind, id, ops.clone());
+    let preview = w.preview_patch(&d).await.unwrap();
+    assert!(preview.problem.is_none(), "{ops}: {:?}", preview.problem);
+    assert!(
+        !preview.changes.is_empty(),
+        "{ops}: the dry run predicts a change"
+    );
+    let outcome = w.apply_patch(&d, preview.etag.clone()).await.unwrap();
+    assert!(
+        outcome.mismatches.is_empty(),
+        "{ops}: server differs from prediction: {:?}",
+        outcome.mismatches
+    );
+    let predicted: Value = serde_json::from_str(preview.predicted.as_deref().unwrap()).unwrap();
+    let now = s.get(kind, id).await;
+    assert_eq!(
+        field_changes(&predicted, &now, &["meta"]),
+        vec![],
+        "{ops}: GET after the write equals the dry run"
+    );
+    assert_eq!(outcome.actual.len(), preview.changes.len(), "{ops}");
+    now
+}
+
+#[tokio::test]
+async fn every_builder_path_lands_as_the_dry_run_predicted_and_undo_restores_it() {
+    let s = Setup::new(Profile::Rfc).await;
+    let user = s.first("Users", None).await;
+    let uid = id_of(&user);
+    let group = s.first("Groups", None).await;
+    let gid = id_of(&group);
+    let outsider = s.first("Users", Some("userName ne \"nobody\"")).await;
+    let _ = outsider;
+    let member_ids: Vec<String> = group["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| x["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let other_user = {
+        let page = s
+            .client
+            .list(
+                "Users",
+                &scim_client::ListParams {
+                    count: Some(40),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        page.value
+            .resources
+            .iter()
+            .filter_map(|r| r.id_string())
+            .find(|i| !member_ids.contains(i))
+            .expect("a user outside the group")
+    };
+    let user_cases = [
+        json!([{"op": "replace", "path": "active", "value": !user["active"].as_bool().unwrap()}]),
+        json!([{"op": "replace", "path": "name.givenName", "value": "Zoë"}]),
+        json!([{"op": "add", "path": "emails", "value": [{"value": "second@example.org", "type": "home"}]}]),
+        json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "renamed@example.com"}]),
+        json!([{"op": "replace", "path": format!("{ENTERPRISE}:department"), "value": "Audit"}]),
+        json!([{"op": "remove", "path": "title"}]),
+        json!([{"op": "replace", "value": {"displayName": "Zoë Q", "nickName": "zq"}}]),
+    ];
+    for ops in user_cases {
+        lands_as_predicted(&s, "Users", &uid, ops).await;
+    }
+    let group_cases = [
+        json!([{"op": "add", "path": "members", "value": [{"value": other_user}]}]),
+        json!([{"op": "remove", "path": format!("members[value eq \"{other_user}\"]")}]),
+        json!([{"op": "replace", "path": "displayName", "value": "Project: Renamed (Full access)"}]),
+    ];
+    for ops in group_cases {
+        lands_as_predicted(&s, "Groups", &gid, ops).await;
+    }
+
+    // Undo everything, newest first: both resources come back exactly.
+    let w = s.writer(false);
+    while w.preview_undo(None).await.is_ok() {
+        let preview = w.preview_undo(None).await.unwrap();
+        assert!(preview.warnings.is_empty(), "{:?}", preview.warnings);
+        w.undo(None).await.unwrap();
+    }
+    assert_eq!(
+        field_changes(&user, &s.get("Users", &uid).await, &["meta"]),
+        vec![]
+    );
+    assert_eq!(
+        field_changes(&group, &s.get("Groups", &gid).await, &["meta"]),
+        vec![]
+    );
+    let rows = s.log.rows().unwrap();
+    assert_eq!(rows.len(), 20, "10 changes and 10 undos, all recorded");
+    assert!(rows.iter().all(|r| !r.undoable));
+}
+
+#[tokio::test]
+async fn a_stale_etag_is_a_412_and_is_recorded_as_a_failed_attempt() {
+    let s = Setup::new(Profile::Rfc).await;
+    let user = s.first("Users", None).await;
+    let uid = id_of(&user);
+    let w = s.writer(false);
+    let d = draft(
+        "Users",
+        &uid,
+        json!([{"op": "replace", "path": "title", "value": "Chief"}]),
+    );
+    let seen = w.preview_patch(&d).await.unwrap().etag;
+    assert!(seen.is_some(), "the rfc profile has ETags");
+    // Someone else changes the user in between.
+    lands_as_predicted(
+        &s,
+        "Users",
+        &uid,
+        json!([{"op": "replace", "path": "nickName", "value": "x"}]),
+    )
+    .await;
+    let err = w.apply_patch(&d, seen).await.unwrap_err();
+    assert_eq!(
+        err.scim.as_ref().and_then(|x| x.http_status),
+        Some(412),
+        "{err:?}"
+    );
+    assert!(
+        err.message.contains("changed on the server"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        s.get("Users", &uid).await["title"],
+        user["title"],
+        "nothing changed"
+    );
+    let rows = s.log.rows().unwrap();
+    assert_eq!(rows[0].status, 412);
+    assert!(rows[0].error.is_some() && !rows[0].undoable);
+}
+
+#[tokio::test]
+async fn a_read_only_connection_sends_nothing() {
+    let s = Setup::new(Profile::Rfc).await;
+    let user = s.first("Users", None).await;
+    let uid = id_of(&user);
+    let w = s.writer(true);
+    let d = draft(
+        "Users",
+        &uid,
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    );
+    let preview = w.preview_patch(&d).await.unwrap();
+    assert!(preview.read_only, "the preview says so, before any attempt");
+    let err = w.apply_patch(&d, preview.etag).await.unwrap_err();
+    assert!(err.message.contains("read-only"), "{}", err.message);
+    assert!(w
+        .create("Users", r#"{"userName": "new@example.com"}"#)
+        .await
+        .is_err());
+    assert!(w
+        .delete("Users", &uid, user["userName"].as_str().unwrap(), None)
+        .await
+        .is_err());
+    assert_eq!(
+        s.get("Users", &uid).await,
+        user,
+        "the resource is untouched"
+    );
+    assert!(
+        s.log.rows().unwrap().is_empty(),
+        "nothing was sent, nothing logged"
+    );
+}
+
+#[tokio::test]
+async fn create_conflict_points_at_the_existing_user_and_delete_needs_the_typed_name() {
+    let s = Setup::new(Profile::Rfc).await;
+    let w = s.writer(false);
+    let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "new.person@example.com", "password": "s3cret!", "active": true})
+    .to_string();
+    let missing = w.preview_create("Users", r#"{"active": true}"#).unwrap();
+    assert!(missing.problem.unwrap().message.contains("userName"));
+    let CreateOutcome::Created { outcome } = w.create("Users", &body).await.unwrap() else {
+        panic!("created")
+    };
+    let id = outcome.resource_id.clone();
+    assert!(!id.is_empty());
+    match w.create("Users", &body).await.unwrap() {
+        CreateOutcome::Conflict { existing_id, .. } => {
+            assert_eq!(existing_id.as_deref(), Some(id.as_str()))
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let log_text = std::fs::read_to_string(s.log.path()).unwrap();
+    assert!(
+        !log_text.contains("s3cret!"),
+        "the password never reaches the change log"
+    );
+    assert!(
+        w.delete("Users", &id, "new.person", None).await.is_err(),
+        "wrong name typed"
+    );
+    w.delete("Users", &id, "new.person@example.com", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.client.get("Users", &id).await.unwrap_err().status(),
+        Some(404)
+    );
+    // Undo of the delete creates it again (with a new id).
+    let again = w.undo(None).await.unwrap();
+    assert_ne!(again.resource_id, id);
+    assert_eq!(
+        s.get("Users", &again.resource_id).await["userName"],
+        "new.person@example.com"
+    );
+}
+
+#[tokio::test]
+async fn every_profile_takes_a_deactivation_from_the_builder() {
+    for profile in [
+        Profile::Rfc,
+        Profile::Netdata,
+        Profile::ProfilesProjects,
+        Profile::Secoda,
+    ] {
+        let s = Setup::new(profile).await;
+        let user = s.first("Users", Some("active eq true")).await;
+        let uid = id_of(&user);
+        let w = s.writer(false);
+        let mut d = draft(
+            "Users",
+            &uid,
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        );
+        let preview = w.preview_patch(&d).await.unwrap();
+        if !preview.patch_supported {
+            assert!(
+                preview.warnings.iter().any(|w| w.contains("PUT")),
+                "{profile:?}: offers PUT instead: {:?}",
+                preview.warnings
+            );
+            d.as_put = true;
+        }
+        let outcome = w.apply_patch(&d, preview.etag).await.unwrap();
+        assert_eq!(s.get("Users", &uid).await["active"], false, "{profile:?}");
+        assert!(
+            outcome.mismatches.is_empty(),
+            "{profile:?}: {:?}",
+            outcome.mismatches
+        );
+        w.undo(None).await.unwrap();
+        assert_eq!(
+            s.get("Users", &uid).await["active"],
+            true,
+            "{profile:?}: undone"
+        );
+    }
+}
+
+#[tokio::test]
+async fn identity_provider_dialects_reach_the_same_result() {
+    let s = Setup::new(Profile::Rfc).await;
+    let group = s.first("Groups", None).await;
+    let gid = id_of(&group);
+    let user = s.first("Users", Some("active eq true")).await;
+    let uid = id_of(&user);
+    let w = s.writer(false);
+    for dialect in [
+        DialectName::Entra,
+        DialectName::Entra2020,
+        DialectName::Okta,
+        DialectName::Authentik,
+    ] {
+        let mut d = draft(
+            "Users",
+            &uid,
+            json!([{"op": "replace", "path": "active", "value": false}, {"op": "replace", "path": "title", "value": "Lead"}]),
+        );
+        d.dialect = dialect;
+        let preview = w.preview_patch(&d).await.unwrap();
+        assert!(
+            preview.problem.is_none(),
+            "{dialect:?}: {:?}",
+            preview.problem
+        );
+        if dialect == DialectName::Entra {
+            assert!(
+                preview.requests[0].body.contains("\"False\""),
+                "Entra sends booleans as strings"
+            );
+        }
+        if dialect == DialectName::Okta {
+            assert_eq!(
+                preview
+                    .requests
+                    .iter()
+                    .map(|r| r.method.as_str())
+                    .collect::<Vec<_>>(),
+                vec!["PATCH", "PUT"],
+                "Okta: active by PATCH, profile by PUT"
+            );
+        }
+        let outcome = w.apply_patch(&d, preview.etag).await.unwrap();
+        assert!(
+            outcome.mismatches.is_empty(),
+            "{dialect:?}: {:?}",
+            outcome.mismatches
+        );
+        let now = s.get("Users", &uid).await;
+        assert_eq!(
+            (now["active"].clone(), now["title"].clone()),
+            (json!(false), json!("Lead"))
+        );
+        w.undo(None).await.unwrap();
+    }
+    let outsider = s.first("Users", Some("active eq false")).await;
+    let mut d = draft(
+        "Groups",
+        &gid,
+        json!([{"op": "add", "path": "members", "value": [{"value": id_of(&outsider)}]}]),
+    );
+    d.dialect = DialectName::Authentik;
+    let outcome = w.apply_patch(&d, None).await.unwrap();
+    assert!(outcome.mismatches.is_empty(), "{:?}", outcome.mismatches);
+    assert_eq!(
+        field_changes(&group, &s.get("Groups", &gid).await, &["meta"]).len() >= 1,
+        true
+    );
+}
