@@ -3,6 +3,7 @@
 
 mod audit;
 mod output;
+mod writes;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -210,6 +211,42 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Change one user or group with a PATCH operation: shows the exact request and the predicted
+    /// result, asks, sends (If-Match when the server has ETags), shows what really changed, and
+    /// records it in the connection's change log for `scimx undo`.
+    Patch {
+        #[arg(value_parser = ["users", "groups"])]
+        kind: String,
+        id: String,
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, value_enum)]
+        op: writes::Op,
+        /// e.g. active, name.givenName, emails[type eq "work"].value, members[value eq "42"]
+        #[arg(long)]
+        path: Option<String>,
+        /// JSON (false, {"value":"42"}, [..]) or plain text.
+        #[arg(long)]
+        value: Option<String>,
+        /// Send it the way this identity provider would.
+        #[arg(long, value_enum, default_value = "rfc")]
+        dialect: writes::DialectChoice,
+        /// Print the request and the predicted diff; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Revert the latest change recorded for this connection (or --change ID), after showing it.
+    Undo {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        change: Option<String>,
+        #[arg(long)]
+        yes: bool,
+    },
     /// One resource as JSON.
     Get {
         #[arg(value_parser = ["users", "groups"])]
@@ -254,6 +291,28 @@ fn client(target: &Target) -> Result<ScimClient, AppError> {
         _ => Auth::None,
     };
     Ok(ScimClient::new(ClientConfig::new(url, auth))?)
+}
+
+/// A write target: the client, and the change log of the saved connection (or of the bare URL).
+fn write_target(target: &Target) -> Result<writes::Target, AppError> {
+    let dir = scim_services::connections::config_dir();
+    let (connection, read_only, key) = match &target.connection {
+        Some(name) => {
+            let saved = connections().find(name)?;
+            (saved.name, saved.read_only, saved.id)
+        }
+        None => {
+            let url = target.url.clone().unwrap_or_default();
+            let key = scim_services::change_log::ChangeLog::key_for_url(&url);
+            (url, false, key)
+        }
+    };
+    Ok(writes::Target {
+        client: client(target)?,
+        connection,
+        read_only,
+        log: scim_services::change_log::ChangeLog::new(&dir, &key),
+    })
 }
 
 /// The secret for a connection: SCIM_TOKEN, else a prompt with echo off (never a command-line argument,
@@ -664,6 +723,36 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             out.as_deref(),
             &mut std::io::stdout(),
         ),
+        Command::Patch {
+            kind,
+            id,
+            target,
+            op,
+            path,
+            value,
+            dialect,
+            dry_run,
+            yes,
+        } => {
+            let endpoint = if kind == "users" { "Users" } else { "Groups" };
+            writes::patch(
+                write_target(&target)?,
+                endpoint,
+                &id,
+                op,
+                path,
+                value,
+                dialect,
+                dry_run,
+                yes,
+            )
+            .await
+        }
+        Command::Undo {
+            target,
+            change,
+            yes,
+        } => writes::undo(write_target(&target)?, change, yes).await,
         Command::Get { kind, id, target } => {
             let endpoint = if kind == "users" { "Users" } else { "Groups" };
             let r = client(&target)?.get(endpoint, &id).await?;

@@ -249,3 +249,77 @@ async fn snapshot_diff_and_report_audit_a_change_made_between_two_snapshots() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("membership-matrix"));
 }
+
+fn scimx_in(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_scimx"))
+        .args(args)
+        .env("SCIM_TOKEN", "cli-token")
+        .env("SCIMX_CONFIG_DIR", config)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run scimx")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn patch_shows_asks_sends_and_undo_reverts_it() {
+    let server = demo(5).await;
+    let url = server.base_url.clone();
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().to_owned();
+    let (before, dry, unconfirmed, sent, undone, after) = tokio::task::spawn_blocking(move || {
+        let list = scimx_in(&dir, &["users", "list", "--url", &url, "--format", "json"]);
+        let users: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+        let user = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["active"] == true)
+            .unwrap()
+            .clone();
+        let id = user["id"].as_str().unwrap().to_owned();
+        let patch = |extra: &[&str]| {
+            let mut args = vec![
+                "patch", "users", &id, "--url", &url, "--op", "replace", "--path", "active",
+                "--value", "false",
+            ];
+            args.extend_from_slice(extra);
+            scimx_in(&dir, &args)
+        };
+        let dry = patch(&["--dry-run", "--dialect", "entra"]);
+        let unconfirmed = patch(&[]);
+        let sent = patch(&["--yes"]);
+        let undone = scimx_in(&dir, &["undo", "--url", &url, "--yes"]);
+        let after = scimx_in(&dir, &["get", "users", &id, "--url", &url]);
+        (user, dry, unconfirmed, sent, undone, after)
+    })
+    .await
+    .unwrap();
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(dry.status.success(), "{}", err(&dry));
+    assert!(
+        text(&dry).contains("\"value\": \"False\""),
+        "Entra's body: {}",
+        text(&dry)
+    );
+    assert!(text(&dry).contains("active: true → false") && text(&dry).contains("nothing was sent"));
+    assert!(
+        !unconfirmed.status.success(),
+        "no terminal, no --yes: refused"
+    );
+    assert!(err(&unconfirmed).contains("--yes"));
+    assert!(sent.status.success(), "{}", err(&sent));
+    assert!(text(&sent).contains("→ 200") && text(&sent).contains("Recorded as change"));
+    assert!(undone.status.success(), "{}", err(&undone));
+    assert!(
+        text(&undone).contains("active: false → true"),
+        "{}",
+        text(&undone)
+    );
+    let now: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(now["active"], before["active"]);
+    let log = std::fs::read_dir(config.path().join("changes"))
+        .unwrap()
+        .count();
+    assert_eq!(log, 1, "one change log file for the URL");
+}
