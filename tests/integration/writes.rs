@@ -119,8 +119,6 @@ async fn every_builder_path_lands_as_the_dry_run_predicted_and_undo_restores_it(
     let uid = id_of(&user);
     let group = s.first("Groups", None).await;
     let gid = id_of(&group);
-    let outsider = s.first("Users", Some("userName ne \"nobody\"")).await;
-    let _ = outsider;
     let member_ids: Vec<String> = group["members"]
         .as_array()
         .map(|m| {
