@@ -247,6 +247,29 @@ impl Directory {
         }
     }
 
+    /// After a write: the row of the resource it produced is updated in the loaded table.
+    pub fn record_outcome(&self, kind: &str, outcome: &crate::writes::WriteOutcome) {
+        let after: Option<Value> = outcome
+            .after
+            .as_deref()
+            .and_then(|a| serde_json::from_str(a).ok());
+        self.record_write(kind, &outcome.resource_id, after.as_ref());
+    }
+
+    /// What the PATCH builder offers for a resource of `kind`.
+    pub fn patch_attributes(
+        &self,
+        kind: &str,
+        resource: Option<&Value>,
+    ) -> Result<Vec<crate::patch_paths::PatchAttribute>, AppError> {
+        let kind = loaded::check_kind(kind)?;
+        Ok(crate::patch_paths::patch_attributes(
+            kind,
+            &self.discovery.schemas,
+            resource,
+        ))
+    }
+
     pub fn change_log(&self) -> &crate::change_log::ChangeLog {
         &self.changes
     }

@@ -15,6 +15,7 @@ pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;
 pub mod members;
+pub mod patch_paths;
 pub mod reports;
 pub mod request_log;
 pub mod roles;

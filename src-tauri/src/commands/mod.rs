@@ -4,3 +4,4 @@ pub mod app;
 pub mod browse;
 pub mod connections;
 pub mod directory;
+pub mod writes;

@@ -46,6 +46,26 @@ export const commands = {
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
 	/**  Writes the request log (secrets masked) as JSON to `path`. */
 	exportRequestLog: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_request_log", { path })),
+	/**  What the path picker offers for a resource of `kind` (its JSON adds its undeclared attributes). */
+	patchAttributes: (kind: string, resourceJson: string | null) => typedError<PatchAttribute[], AppError>(__TAURI_INVOKE("patch_attributes", { kind, resourceJson })),
+	/**  The dry run: requests as they will be sent, the predicted resource and its diff. */
+	previewPatch: (draft: PatchDraft) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_patch", { draft })),
+	/**  Sends the previewed change (If-Match `etag`), then reports the actual diff and mismatches. */
+	applyPatch: (draft: PatchDraft, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("apply_patch", { draft, etag })),
+	previewCreate: (kind: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_create", { kind, body })),
+	createResource: (kind: string, body: string) => typedError<CreateOutcome, AppError>(__TAURI_INVOKE("create_resource", { kind, body })),
+	previewPut: (kind: string, id: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_put", { kind, id, body })),
+	replaceResource: (kind: string, id: string, body: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("replace_resource", { kind, id, body, etag })),
+	previewDelete: (kind: string, id: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_delete", { kind, id })),
+	/**  DELETE, only when `typed` is the userName / displayName shown in the preview. */
+	deleteResource: (kind: string, id: string, typed: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("delete_resource", { kind, id, typed, etag })),
+	/**  The connection's change log, newest first. */
+	changeLog: () => typedError<ChangeRow[], AppError>(__TAURI_INVOKE("change_log")),
+	/**  Writes the change log as JSON to `path`. */
+	exportChangeLog: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_change_log", { path })),
+	/**  What undoing change `id` (the latest undoable one when absent) would send. */
+	previewUndo: (id: string | null) => typedError<UndoPreview, AppError>(__TAURI_INVOKE("preview_undo", { id })),
+	undoChange: (id: string) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("undo_change", { id })),
 	listConnections: () => typedError<Connection[], AppError>(__TAURI_INVOKE("list_connections")),
 	/**  Creates a connection, or updates it when the input carries its id. */
 	saveConnection: (input: ConnectionInput) => typedError<Connection, AppError>(__TAURI_INVOKE("save_connection", { input })),
@@ -101,6 +121,26 @@ export type CapabilityBadge = {
 	label: string,
 	/**  False for missing capabilities, shown muted. */
 	supported: boolean,
+};
+
+/**  A change log entry as the UI lists it. */
+export type ChangeRow = {
+	id: string,
+	time: string,
+	kind: string,
+	resourceId: string,
+	label: string,
+	action: string,
+	status: number,
+	error: string | null,
+	/**  The requests, one per line: `PATCH https://…/Users/42`. */
+	summary: string,
+	/**  It can be undone now (it succeeded, has an inverse, and no later undo reverted it). */
+	undoable: boolean,
+	/**  The id of the undo that reverted it. */
+	undoneBy: string | null,
+	/**  The whole entry as pretty JSON (request bodies, before, after), for the detail view. */
+	json: string,
 };
 
 /**  One column a table can show. */
@@ -174,6 +214,14 @@ export type ConnectionInput = {
 	sessionOnly?: boolean,
 };
 
+/**  Creating can meet an existing resource with the same userName/displayName. */
+export type CreateOutcome = { result: "created"; outcome: WriteOutcome } | 
+/**  The server refused for uniqueness (409); `existing_id` is the one that holds the name. */
+{ result: "conflict"; message: string; existing_id: string | null };
+
+/**  Whose request shapes to send (see the core's dialects). */
+export type DialectName = "rfc" | "entra" | "entra2020" | "okta" | "authentik";
+
 /**  What the window header shows about the open directory. */
 export type DirectorySummary = {
 	name: string,
@@ -185,6 +233,12 @@ export type DirectorySummary = {
 	badges: CapabilityBadge[],
 	/**  Odd things noticed during discovery, shown once. */
 	warnings: string[],
+};
+
+/**  Where a draft is wrong: the operation (0-based) when one is to blame. */
+export type DraftProblem = {
+	operation: number | null,
+	message: string,
 };
 
 /**  What went wrong, coarsely enough for the UI to choose an icon, a wording and an action. */
@@ -205,6 +259,21 @@ export type ErrorKind =
 "cancelled" | 
 /**  A bug: something this app should have handled. */
 "internal";
+
+/**  What one sent request got back. */
+export type ExchangeResult = {
+	method: string,
+	url: string,
+	status: number,
+	body: string | null,
+};
+
+/**  A field that differs, for display. */
+export type FieldDiff = {
+	path: string,
+	before: string | null,
+	after: string | null,
+};
 
 /**  An attribute the builder's picker offers. */
 export type FilterAttribute = {
@@ -363,6 +432,48 @@ export type MembersWindow = {
 	rows: MemberRow[],
 };
 
+/**  One attribute the builder can target. */
+export type PatchAttribute = {
+	/**  The PATCH path (`name.givenName`, `urn:…:User:department`). */
+	path: string,
+	/**  The attribute's own name, for display. */
+	name: string,
+	/**  `string`, `boolean`, `dateTime`, `decimal`, `integer`, `reference`, `binary` or `complex`. */
+	attrType: string,
+	multiValued: boolean,
+	required: boolean,
+	/**  `readWrite`, `readOnly`, `immutable` or `writeOnly`. */
+	mutability: string,
+	canonicalValues: string[],
+	/**  `core`, `enterprise`, `extension` or `undeclared`. */
+	source: string,
+	description: string | null,
+	subAttributes: PatchAttribute[],
+};
+
+/**  A change as the builder holds it. */
+export type PatchDraft = {
+	/**  `Users` or `Groups`. */
+	kind: string,
+	id: string,
+	/**  The PatchOp body as JSON text (the builder's raw JSON tab edits the same text). */
+	body: string,
+	dialect?: DialectName,
+	/**  Send the predicted resource with PUT instead (for servers without PATCH). */
+	asPut?: boolean,
+};
+
+/**  One request exactly as it will be sent (headers other than `If-Match` hold secrets: not shown). */
+export type PlannedRequest = {
+	method: string,
+	url: string,
+	ifMatch: string | null,
+	/**  Pretty JSON, or empty for a DELETE. */
+	body: string,
+	/**  Why an identity provider's request looks this way. */
+	note: string | null,
+};
+
 /**
  *  Attribute projection of a load (RFC 7644 §3.4.2.5): only `attributes`, or all but
  *  `excluded_attributes`. Empty lists mean the server's default set.
@@ -493,6 +604,16 @@ export type TreeResult = {
 	check: FilterCheck,
 };
 
+/**  An undo about to be sent. */
+export type UndoPreview = {
+	changeId: string,
+	label: string,
+	action: string,
+	requests: PlannedRequest[],
+	/**  The resource now differs from what the change left (someone else changed it since). */
+	warnings: string[],
+};
+
 /**  One row of the users table. */
 export type UserRow = {
 	id: string,
@@ -518,6 +639,41 @@ export type WindowQuery = {
 	descending?: boolean,
 	/**  Case-insensitive text matched against the shown columns. */
 	quick?: string | null,
+};
+
+/**  The result of a write. */
+export type WriteOutcome = {
+	resourceId: string,
+	label: string,
+	responses: ExchangeResult[],
+	/**  The resource as the server now has it (`None` after a delete). */
+	after: string | null,
+	/**  What really changed, field by field. */
+	actual: FieldDiff[],
+	/**  Where the server's result differs from the prediction (empty when it did what was predicted). */
+	mismatches: FieldDiff[],
+	warnings: string[],
+	/**  The change log entry written for it. */
+	changeId: string,
+};
+
+/**  The dry run: what would be sent and what the resource would look like. */
+export type WritePreview = {
+	label: string,
+	/**  The version the prediction is based on; sent back as `If-Match`. */
+	etag: string | null,
+	requests: PlannedRequest[],
+	before: string,
+	predicted: string | null,
+	/**  Predicted changes, field by field. */
+	changes: FieldDiff[],
+	/**  Set when the draft cannot be sent as it is. */
+	problem: DraftProblem | null,
+	warnings: string[],
+	/**  The server declares PATCH support; when it does not, offer PUT. */
+	patchSupported: boolean,
+	/**  The connection is read-only: the preview is shown, sending is refused. */
+	readOnly: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -1,0 +1,187 @@
+//! Commands of the write screens: the PATCH builder (attributes, dry run, apply), the create, PUT and
+//! delete forms, and the change log with undo. Every write first returns a preview with the exact
+//! request; the UI sends it only after the user confirms.
+
+use scim_services::change_log::ChangeRow;
+use scim_services::patch_paths::PatchAttribute;
+use scim_services::writes::{CreateOutcome, PatchDraft, UndoPreview, WriteOutcome, WritePreview};
+use scim_services::AppError;
+use tauri::State;
+
+use crate::commands::directory::current;
+use crate::state::AppState;
+
+/// What the path picker offers for a resource of `kind` (its JSON adds its undeclared attributes).
+#[tauri::command]
+#[specta::specta]
+pub async fn patch_attributes(
+    state: State<'_, AppState>,
+    kind: String,
+    resource_json: Option<String>,
+) -> Result<Vec<PatchAttribute>, AppError> {
+    let resource = resource_json.and_then(|j| serde_json::from_str(&j).ok());
+    current(&state)
+        .await?
+        .patch_attributes(&kind, resource.as_ref())
+}
+
+/// The dry run: requests as they will be sent, the predicted resource and its diff.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_patch(
+    state: State<'_, AppState>,
+    draft: PatchDraft,
+) -> Result<WritePreview, AppError> {
+    current(&state).await?.writer().preview_patch(&draft).await
+}
+
+/// Sends the previewed change (If-Match `etag`), then reports the actual diff and mismatches.
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_patch(
+    state: State<'_, AppState>,
+    draft: PatchDraft,
+    etag: Option<String>,
+) -> Result<WriteOutcome, AppError> {
+    let directory = current(&state).await?;
+    let outcome = directory.writer().apply_patch(&draft, etag).await?;
+    directory.record_outcome(&draft.kind, &outcome);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_create(
+    state: State<'_, AppState>,
+    kind: String,
+    body: String,
+) -> Result<WritePreview, AppError> {
+    current(&state).await?.writer().preview_create(&kind, &body)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_resource(
+    state: State<'_, AppState>,
+    kind: String,
+    body: String,
+) -> Result<CreateOutcome, AppError> {
+    let directory = current(&state).await?;
+    let outcome = directory.writer().create(&kind, &body).await?;
+    if let CreateOutcome::Created { outcome } = &outcome {
+        directory.record_outcome(&kind, outcome);
+    }
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_put(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+    body: String,
+) -> Result<WritePreview, AppError> {
+    current(&state)
+        .await?
+        .writer()
+        .preview_put(&kind, &id, &body)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_resource(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+    body: String,
+    etag: Option<String>,
+) -> Result<WriteOutcome, AppError> {
+    let directory = current(&state).await?;
+    let outcome = directory.writer().replace(&kind, &id, &body, etag).await?;
+    directory.record_outcome(&kind, &outcome);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_delete(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+) -> Result<WritePreview, AppError> {
+    current(&state)
+        .await?
+        .writer()
+        .preview_delete(&kind, &id)
+        .await
+}
+
+/// DELETE, only when `typed` is the userName / displayName shown in the preview.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_resource(
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+    typed: String,
+    etag: Option<String>,
+) -> Result<WriteOutcome, AppError> {
+    let directory = current(&state).await?;
+    let outcome = directory.writer().delete(&kind, &id, &typed, etag).await?;
+    directory.record_write(&kind, &id, None);
+    Ok(outcome)
+}
+
+/// The connection's change log, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_log(state: State<'_, AppState>) -> Result<Vec<ChangeRow>, AppError> {
+    current(&state).await?.change_log().rows()
+}
+
+/// Writes the change log as JSON to `path`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_change_log(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<String, AppError> {
+    let json = current(&state).await?.change_log().export_json()?;
+    scim_services::export::write_file(&path, (json + "\n").as_bytes())
+}
+
+/// What undoing change `id` (the latest undoable one when absent) would send.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_undo(
+    state: State<'_, AppState>,
+    id: Option<String>,
+) -> Result<UndoPreview, AppError> {
+    current(&state)
+        .await?
+        .writer()
+        .preview_undo(id.as_deref())
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_change(state: State<'_, AppState>, id: String) -> Result<WriteOutcome, AppError> {
+    let directory = current(&state).await?;
+    let row = directory
+        .change_log()
+        .rows()?
+        .into_iter()
+        .find(|r| r.id == id);
+    let outcome = directory.writer().undo(Some(&id)).await?;
+    if let Some(row) = row {
+        if row.action == "create" {
+            directory.record_write(&row.kind, &row.resource_id, None);
+        } else {
+            directory.record_outcome(&row.kind, &outcome);
+        }
+    }
+    Ok(outcome)
+}
