@@ -161,6 +161,7 @@ pub enum CreateOutcome {
     /// The server refused for uniqueness (409); `existing_id` is the one that holds the name.
     Conflict {
         message: String,
+        #[serde(rename = "existingId")]
         existing_id: Option<String>,
     },
 }

@@ -32,6 +32,13 @@ import type {
   RoleRule,
   RowsWindow,
   WindowQuery,
+  ChangeRow,
+  CreateOutcome,
+  PatchAttribute,
+  PatchDraft,
+  UndoPreview,
+  WriteOutcome,
+  WritePreview,
 } from './bindings';
 import { IpcError, toAppError } from './errors';
 
@@ -84,6 +91,22 @@ export const api = {
   requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
   clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
   exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
+  patchAttributes: (kind: Kind, resourceJson: string | null): Promise<PatchAttribute[]> =>
+    unwrap(commands.patchAttributes(kind, resourceJson)),
+  previewPatch: (draft: PatchDraft): Promise<WritePreview> => unwrap(commands.previewPatch(draft)),
+  applyPatch: (draft: PatchDraft, etag: string | null): Promise<WriteOutcome> => unwrap(commands.applyPatch(draft, etag)),
+  previewCreate: (kind: Kind, body: string): Promise<WritePreview> => unwrap(commands.previewCreate(kind, body)),
+  createResource: (kind: Kind, body: string): Promise<CreateOutcome> => unwrap(commands.createResource(kind, body)),
+  previewPut: (kind: Kind, id: string, body: string): Promise<WritePreview> => unwrap(commands.previewPut(kind, id, body)),
+  replaceResource: (kind: Kind, id: string, body: string, etag: string | null): Promise<WriteOutcome> =>
+    unwrap(commands.replaceResource(kind, id, body, etag)),
+  previewDelete: (kind: Kind, id: string): Promise<WritePreview> => unwrap(commands.previewDelete(kind, id)),
+  deleteResource: (kind: Kind, id: string, typed: string, etag: string | null): Promise<WriteOutcome> =>
+    unwrap(commands.deleteResource(kind, id, typed, etag)),
+  changeLog: (): Promise<ChangeRow[]> => unwrap(commands.changeLog()),
+  exportChangeLog: (path: string): Promise<string> => unwrap(commands.exportChangeLog(path)),
+  previewUndo: (id: string | null): Promise<UndoPreview> => unwrap(commands.previewUndo(id)),
+  undoChange: (id: string): Promise<WriteOutcome> => unwrap(commands.undoChange(id)),
   /** Progress of running loads, pushed by Rust; returns the function that stops listening. */
   onLoadProgress: (handler: (p: LoadProgress) => void): Promise<UnlistenFn> =>
     listen<LoadProgress>('load-progress', (event) => handler(event.payload)),

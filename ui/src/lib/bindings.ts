@@ -217,7 +217,7 @@ export type ConnectionInput = {
 /**  Creating can meet an existing resource with the same userName/displayName. */
 export type CreateOutcome = { result: "created"; outcome: WriteOutcome } | 
 /**  The server refused for uniqueness (409); `existing_id` is the one that holds the name. */
-{ result: "conflict"; message: string; existing_id: string | null };
+{ result: "conflict"; message: string; existingId: string | null };
 
 /**  Whose request shapes to send (see the core's dialects). */
 export type DialectName = "rfc" | "entra" | "entra2020" | "okta" | "authentik";

@@ -1,5 +1,5 @@
 // The app's sections, in the order the left navigation shows them.
-export type SectionId = 'users' | 'groups' | 'roles' | 'diff' | 'reports' | 'log' | 'server';
+export type SectionId = 'users' | 'groups' | 'roles' | 'diff' | 'reports' | 'changes' | 'log' | 'server';
 
 export interface Section {
   id: SectionId;
@@ -14,6 +14,7 @@ export const SECTIONS: Section[] = [
   { id: 'roles', label: 'Role groups', purpose: 'Profiles, projects and roles that apps expose as SCIM groups.' },
   { id: 'diff', label: 'Diff', purpose: 'Compare snapshots, or a snapshot with the live directory.' },
   { id: 'reports', label: 'Reports', purpose: 'Membership audits you can export to CSV, XLSX or JSON.' },
+  { id: 'changes', label: 'Changes', purpose: 'Every change sent from this app, with undo.' },
   { id: 'log', label: 'Request log', purpose: 'Every HTTP exchange with the server, secrets masked.' },
   { id: 'server', label: 'Server', purpose: 'What the server declares and how it really behaves.' },
 ];

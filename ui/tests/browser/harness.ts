@@ -16,6 +16,12 @@ import type {
   WindowQuery,
   RowsQuery,
   UserRow,
+  ChangeRow,
+  FieldDiff,
+  PatchAttribute,
+  PatchDraft,
+  WriteOutcome,
+  WritePreview,
 } from '../../src/lib/bindings';
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
@@ -167,7 +173,210 @@ function windowOf(kind: string, q: WindowQuery) {
   };
 }
 
+// ---- writes: a small stand-in for the Rust dry run (the real one is tested against real servers) ----
+const BASE = 'http://127.0.0.1:4010/scim/v2';
+const changeRows: ChangeRow[] = [];
+const pa = (path: string, over: Partial<PatchAttribute> = {}): PatchAttribute => ({
+  path,
+  name: path.split(/[.:]/).pop() ?? path,
+  attrType: 'string',
+  multiValued: false,
+  required: false,
+  mutability: 'readWrite',
+  canonicalValues: [],
+  source: 'core',
+  description: null,
+  subAttributes: [],
+  ...over,
+});
+function patchAttributes(kind: string): PatchAttribute[] {
+  if (kind === 'Groups') return [pa('displayName', { required: true }), pa('externalId'), pa('members', { attrType: 'complex', multiValued: true, subAttributes: [pa('members.value')] })];
+  return [
+    pa('userName', { required: true }),
+    pa('name', { attrType: 'complex', subAttributes: [pa('name.givenName'), pa('name.familyName')] }),
+    pa('displayName'),
+    pa('active', { attrType: 'boolean' }),
+    pa('emails', { attrType: 'complex', multiValued: true, subAttributes: [pa('emails.value'), pa('emails.type', { canonicalValues: ['work', 'home', 'other'] }), pa('emails.primary', { attrType: 'boolean' })] }),
+    pa('title'),
+    pa('externalId'),
+    pa('meta', { attrType: 'complex', mutability: 'readOnly' }),
+    pa(`${ENT}:department`, { source: 'enterprise' }),
+    pa('secodaRole', { source: 'undeclared', description: 'Not declared by the server' }),
+  ];
+}
+function resourceOf(kind: string, id: string): Record<string, unknown> {
+  if (kind === 'Groups') {
+    const g = groups.find((x) => x.id === id);
+    return { id, displayName: g?.displayName, members: [{ value: 'u1' }] };
+  }
+  const u = users.find((x) => x.id === id);
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    id,
+    userName: u?.userName,
+    displayName: u?.displayName,
+    active: u?.active,
+    secodaRole: 'editor',
+    emails: [{ value: u?.email, type: 'work', primary: true }],
+  };
+}
+function previewOf(draft: PatchDraft): WritePreview {
+  const current = resourceOf(draft.kind, draft.id);
+  const base: WritePreview = {
+    label: String(current.userName ?? current.displayName ?? draft.id),
+    etag: 'W/"7"',
+    requests: [],
+    before: JSON.stringify(current, null, 2),
+    predicted: null,
+    changes: [],
+    problem: null,
+    warnings: [],
+    patchSupported: true,
+    readOnly: scenario === 'readonly',
+  };
+  let body: { Operations?: { op: string; path?: string; value?: unknown }[] };
+  try {
+    body = JSON.parse(draft.body);
+  } catch {
+    return { ...base, problem: { operation: null, message: 'The PATCH body is not valid JSON.' } };
+  }
+  const changes: FieldDiff[] = [];
+  const ops = body.Operations ?? [];
+  for (const [i, o] of ops.entries()) {
+    const path = o.path ?? '';
+    if ((path.match(/\[/g) ?? []).length !== (path.match(/\]/g) ?? []).length) {
+      return { ...base, problem: { operation: i, message: `operation ${i + 1} (${o.op}): \`${path}\` is not a valid path: this \`[\` is never closed` } };
+    }
+    const before = path in current ? JSON.stringify(current[path]) : null;
+    const after = o.op === 'remove' ? null : JSON.stringify(o.value);
+    if (before !== after) changes.push({ path: path || '(resource)', before, after });
+  }
+  const shown = draft.dialect === 'entra' ? draft.body.replace(/"op": "(\w)/g, (_m, c: string) => `"op": "${c.toUpperCase()}`).replace(/: false/g, ': "False"') : draft.body;
+  return {
+    ...base,
+    changes,
+    predicted: base.before,
+    requests: [{ method: 'PATCH', url: `${BASE}/${draft.kind}/${draft.id}`, ifMatch: 'W/"7"', body: shown, note: draft.dialect === 'entra' ? "Entra's default mode: capitalised ops, booleans as strings" : null }],
+  };
+}
+function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATCH'): WriteOutcome {
+  const changeId = `c${changeRows.length + 1}`;
+  const label = String(resourceOf(kind, id).userName ?? resourceOf(kind, id).displayName ?? id);
+  changeRows.unshift({
+    id: changeId,
+    time: '2026-11-23T10:00:00Z',
+    kind,
+    resourceId: id,
+    label,
+    action: method.toLowerCase(),
+    status: 200,
+    error: null,
+    summary: `${method} ${BASE}/${kind}/${id}`,
+    undoable: true,
+    undoneBy: null,
+    json: JSON.stringify({ id: changeId, action: method.toLowerCase() }, null, 2),
+  });
+  return {
+    resourceId: id,
+    label,
+    responses: [{ method, url: `${BASE}/${kind}/${id}`, status: 200, body: null }],
+    after: JSON.stringify(resourceOf(kind, id), null, 2),
+    actual,
+    mismatches: scenario === 'mismatch' ? [{ path: 'active', before: 'false', after: 'true' }] : [],
+    warnings: scenario === 'mismatch' ? ["The server's result differs from the prediction in 1 field."] : [],
+    changeId,
+  };
+}
+function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
+  const kind = String(args.kind ?? 'Users');
+  const id = String(args.id ?? '');
+  switch (cmd) {
+    case 'patch_attributes':
+      return patchAttributes(kind);
+    case 'preview_patch':
+      return previewOf(args.draft as PatchDraft);
+    case 'apply_patch': {
+      const draft = args.draft as PatchDraft;
+      return outcomeOf(draft.kind, draft.id, previewOf(draft).changes);
+    }
+    case 'preview_create':
+    case 'preview_put': {
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(String(args.body));
+      } catch {
+        throw { kind: 'invalidInput', message: 'The resource is not valid JSON (line 1, column 2).', scim: null } satisfies AppError;
+      }
+      const required = kind === 'Users' ? 'userName' : 'displayName';
+      return {
+        label: String(body[required] ?? ''),
+        etag: null,
+        requests: [{ method: cmd === 'preview_create' ? 'POST' : 'PUT', url: `${BASE}/${kind}${cmd === 'preview_put' ? `/${id}` : ''}`, ifMatch: null, body: JSON.stringify(body, null, 2), note: null }],
+        before: '',
+        predicted: JSON.stringify(body),
+        changes: Object.entries(body).filter(([k]) => k !== 'schemas').map(([k, v]) => ({ path: k, before: null, after: JSON.stringify(v) })),
+        problem: body[required] ? null : { operation: null, message: `Required: ${required}.` },
+        warnings: [],
+        patchSupported: true,
+        readOnly: scenario === 'readonly',
+      } satisfies WritePreview;
+    }
+    case 'create_resource': {
+      const body = JSON.parse(String(args.body)) as Record<string, unknown>;
+      if (body.userName === 'taken@example.com') {
+        return { result: 'conflict', message: 'HTTP 409: conflict (409) [uniqueness] — userName is taken', existingId: 'u3' };
+      }
+      return { result: 'created', outcome: outcomeOf(kind, 'u1', [{ path: 'userName', before: null, after: JSON.stringify(body.userName) }], 'POST') };
+    }
+    case 'replace_resource':
+      return outcomeOf(kind, id, [], 'PUT');
+    case 'preview_delete': {
+      const r = resourceOf(kind, id);
+      return {
+        label: String(r.userName ?? r.displayName),
+        etag: 'W/"7"',
+        requests: [{ method: 'DELETE', url: `${BASE}/${kind}/${id}`, ifMatch: 'W/"7"', body: '', note: null }],
+        before: JSON.stringify(r),
+        predicted: null,
+        changes: [],
+        problem: null,
+        warnings: [],
+        patchSupported: true,
+        readOnly: scenario === 'readonly',
+      } satisfies WritePreview;
+    }
+    case 'delete_resource':
+      return { ...outcomeOf(kind, id, [], 'DELETE'), after: null };
+    case 'change_log':
+      return changeRows;
+    case 'export_change_log':
+      return args.path;
+    case 'preview_undo': {
+      const row = changeRows.find((r) => r.id === args.id);
+      return {
+        changeId: row?.id ?? '',
+        label: row?.label ?? '',
+        action: row?.action ?? '',
+        requests: [{ method: 'PATCH', url: `${BASE}/${row?.kind}/${row?.resourceId}`, ifMatch: 'W/"8"', body: '{\n  "Operations": [{"op": "replace", "path": "active", "value": true}]\n}', note: 'The inverse of the change' }],
+        warnings: [],
+      };
+    }
+    case 'undo_change': {
+      const row = changeRows.find((r) => r.id === args.id);
+      if (row) {
+        row.undoable = false;
+        row.undoneBy = 'u';
+      }
+      return outcomeOf(row?.kind ?? 'Users', row?.resourceId ?? '', [{ path: 'active', before: 'false', after: 'true' }]);
+    }
+    default:
+      return undefined;
+  }
+}
+
 mockIPC(async (cmd, args) => {
+  const written = writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
+  if (written !== undefined) return written;
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string };
   switch (cmd) {
     case 'get_app_info':

@@ -50,7 +50,7 @@ test('the shell shows the connection, the sections and the backend version', asy
   await page.getByTestId('status-bar').getByText('SCIM Explorer 9.9.9-test').waitFor();
   assert.equal((await page.getByTestId('connection-name').innerText()).trim(), 'Demo directory');
   const sections = await page.locator('nav[aria-label=Sections] button').allInnerTexts();
-  assert.deepEqual(sections, ['Users', 'Groups', 'Role groups', 'Diff', 'Reports', 'Request log', 'Server']);
+  assert.deepEqual(sections, ['Users', 'Groups', 'Role groups', 'Diff', 'Reports', 'Changes', 'Request log', 'Server']);
   assert.equal(await page.locator('#section-title').innerText(), 'Users');
   await page.screenshot({ path: path.join(shots, 'shell-light.png') });
   assert.deepEqual(errors, []);
@@ -586,6 +586,181 @@ test('a small window keeps the navigation and the content readable', async () =>
   assert.ok(nav && main && main.x >= nav.x + nav.width - 1, 'content sits beside the navigation');
   assert.ok(main.width > 400, `content keeps a usable width (${main.width}px)`);
   await page.screenshot({ path: path.join(shots, 'shell-small.png') });
+  await context.close();
+});
+
+async function openUser(page, row = 'u2') {
+  await page.getByTestId('users-table').waitFor();
+  await page.locator(`[data-testid=users-table] tbody tr[data-row=${row}]`).click();
+  await page.getByTestId('write-actions').waitFor();
+}
+
+test('the PATCH builder picks a path from the schema, keeps the JSON in sync and shows the dry run', async () => {
+  const { page, context, errors } = await openPage();
+  await openUser(page);
+  await page.getByTestId('open-patch').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.waitFor();
+  const op = builder.getByTestId('patch-op').first();
+  // Read-only attributes are listed but cannot be picked; undeclared ones are offered in their group.
+  assert.equal(await op.locator('option[value=meta]').getAttribute('disabled'), '');
+  assert.equal(await op.locator('optgroup[label^=Undeclared] option').innerText(), 'secodaRole');
+  await op.getByTestId('path-picker').selectOption('active');
+  // A boolean gets a switch, starting at false: carla is active, so the dry run predicts the change.
+  assert.equal(await op.getByRole('switch').isChecked(), false);
+  await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+  // A value filter on a multi-valued attribute, with the canonical types offered as one click.
+  await builder.getByTestId('add-op').click();
+  const second = builder.getByTestId('patch-op').nth(1);
+  await second.getByTestId('path-picker').selectOption('emails');
+  await second.getByRole('button', { name: 'work' }).click();
+  await second.getByLabel('Sub-attribute').selectOption('value');
+  await second.getByLabel(/Value of emails/).fill('ana@new.example');
+  await builder.getByTestId('dialect-body').getByText('ana@new.example').waitFor();
+  assert.equal(await second.locator('code.full').innerText(), 'emails[type eq "work"].value');
+  await page.screenshot({ path: path.join(shots, 'patch-builder.png') });
+  // The raw tab edits the same PatchOp; a broken path marks the operation it is in.
+  await builder.getByTestId('patch-json-tab').click();
+  const raw = builder.getByTestId('patch-raw');
+  const body = JSON.parse(await raw.inputValue());
+  assert.deepEqual(body.Operations[0], { op: 'replace', path: 'active', value: false });
+  body.Operations[1].path = 'emails[type eq "work"';
+  await raw.fill(JSON.stringify(body, null, 2));
+  await builder.getByRole('alert').getByText(/Operation 2/i).waitFor();
+  await builder.getByRole('tab', { name: 'Visual' }).click();
+  await builder.locator('[data-testid=patch-op].bad').waitFor();
+  assert.equal(await builder.locator('[data-testid=patch-op]').nth(1).getAttribute('class').then((c) => c.includes('bad')), true);
+  assert.equal(await builder.getByTestId('review-request').isDisabled(), true, 'nothing can be sent while it is wrong');
+  await page.screenshot({ path: path.join(shots, 'patch-builder-error.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the dialect shows what an identity provider would send, and nothing is sent before review', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context } = await openPage({ colorScheme });
+    await openUser(page);
+    await page.getByTestId('toggle-active').click();
+    const builder = page.getByTestId('patch-builder');
+    await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+    await builder.getByTestId('dialect').selectOption('entra');
+    await builder.getByTestId('dialect-body').getByText(/"op": "Replace"/).waitFor();
+    assert.match(await builder.getByTestId('dialect-body').innerText(), /"False"/);
+    await page.screenshot({ path: path.join(shots, `patch-builder-entra-${colorScheme}.png`) });
+    await builder.getByTestId('review-request').click();
+    const review = builder.getByTestId('request-review');
+    assert.match(await review.innerText(), /PATCH\s+http:\/\/127\.0\.0\.1:4010\/scim\/v2\/Users\/u2/);
+    assert.match(await review.innerText(), /If-Match: W\/"7"/);
+    await page.screenshot({ path: path.join(shots, `patch-review-${colorScheme}.png`) });
+    await page.keyboard.press('Control+Enter');
+    await builder.getByTestId('patch-outcome').waitFor();
+    assert.match(await builder.getByTestId('actual-diff').innerText(), /active/);
+    await context.close();
+  }
+});
+
+test('a server that does not do what the dry run predicted is flagged, line by line', async () => {
+  const { page, context } = await openPage({ scenario: 'mismatch', colorScheme: 'dark' });
+  await openUser(page);
+  await page.getByTestId('toggle-active').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  const box = builder.getByTestId('mismatches');
+  await box.waitFor();
+  assert.match(await box.innerText(), /predicted false, the server has true/);
+  await page.screenshot({ path: path.join(shots, 'patch-mismatch-dark.png') });
+  await context.close();
+});
+
+test('a read-only connection previews a change but cannot send it', async () => {
+  const { page, context } = await openPage({ scenario: 'readonly' });
+  await openUser(page);
+  await page.getByTestId('toggle-active').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.getByTestId('read-only-note').waitFor();
+  await builder.getByTestId('review-request').click();
+  assert.equal(await builder.getByTestId('send-request').isDisabled(), true);
+  await context.close();
+});
+
+test('add to group from a user page opens a patch of that group with the user as member', async () => {
+  const { page, context } = await openPage();
+  await openUser(page);
+  await page.getByTestId('add-to-group').click();
+  const picker = page.getByTestId('group-picker');
+  await picker.getByTestId('pick-group').first().waitFor();
+  await picker.getByTestId('pick-group').first().click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.waitFor();
+  assert.match(await builder.locator('h2').innerText(), /^Patch group /);
+  await builder.getByTestId('patch-json-tab').click();
+  const body = JSON.parse(await builder.getByTestId('patch-raw').inputValue());
+  assert.deepEqual(body.Operations, [{ op: 'add', path: 'members', value: [{ value: 'u2' }] }]);
+  await context.close();
+});
+
+test('changes are listed with undo, which shows the inverse request first', async () => {
+  const { page, context } = await openPage();
+  await openUser(page);
+  await page.getByTestId('toggle-active').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  await builder.getByTestId('close-outcome').click();
+  await page.locator('[data-section=changes]').click();
+  const table = page.getByTestId('changes-table');
+  await table.waitFor();
+  assert.match(await table.innerText(), /patch\s+User carla\.user2@example\.com\s+200/);
+  await table.getByTestId('undo').click();
+  const dialog = page.getByTestId('undo-dialog');
+  await dialog.getByTestId('request-review').waitFor();
+  await page.screenshot({ path: path.join(shots, 'change-log-undo.png') });
+  await dialog.getByTestId('send-undo').click();
+  await dialog.getByTestId('undo-diff').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await table.getByText('undone').waitFor();
+  await context.close();
+});
+
+test('a new user is checked against the schema, and a taken userName offers the existing one', async () => {
+  const { page, context } = await openPage({ colorScheme: 'dark' });
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('new-resource').click();
+  const dialog = page.getByTestId('write-create');
+  await dialog.getByTestId('create-form').waitFor();
+  await dialog.getByRole('alert').getByText('Required: userName.').waitFor();
+  assert.equal(await dialog.getByTestId('review-request').isDisabled(), true);
+  await dialog.getByLabel('userName', { exact: true }).fill('taken@example.com');
+  await page.screenshot({ path: path.join(shots, 'create-user-dark.png') });
+  await dialog.getByRole('alert').waitFor({ state: 'detached' });
+  await dialog.getByTestId('review-request').click();
+  assert.match(await dialog.getByTestId('request-review').innerText(), /POST/);
+  await dialog.getByTestId('send-request').click();
+  await dialog.getByTestId('create-conflict').getByText('Open the existing user').click();
+  await page.getByTestId('detail-pane').getByText('dev.user3@example.com').first().waitFor();
+  await context.close();
+});
+
+test('delete asks to type the name before the button works', async () => {
+  const { page, context } = await openPage();
+  await openUser(page);
+  await page.getByTestId('open-delete').click();
+  const dialog = page.getByTestId('write-delete');
+  await dialog.getByTestId('request-review').waitFor();
+  const send = dialog.getByTestId('send-request');
+  assert.equal(await send.isDisabled(), true);
+  await dialog.getByTestId('delete-confirm').fill('carla.user2');
+  assert.equal(await send.isDisabled(), true);
+  await dialog.getByTestId('delete-confirm').fill('carla.user2@example.com');
+  assert.equal(await send.isDisabled(), false);
+  await page.screenshot({ path: path.join(shots, 'delete-confirm.png') });
+  await send.click();
+  await dialog.getByTestId('write-outcome').waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByTestId('detail-pane').waitFor({ state: 'detached' });
   await context.close();
 });
 
