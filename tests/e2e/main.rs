@@ -348,6 +348,100 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     client.close().await.expect("close the session");
 }
 
+/// Writes through the window, against the demo directory's real server: deactivate a user with the
+/// PATCH builder and see the server's actual diff; add the user to a project group from the user's
+/// page; find both in the change log and undo the last one.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group() {
+    let (_driver, client) = open_app().await;
+    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    type_into(
+        &client,
+        "[data-testid=filter-input]",
+        "active eq true and userName sw \"b\"\u{E007}",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
+    // Wait for the filtered rows (all active) before picking the first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(
+        &client,
+        "[data-testid=users-table] tbody tr[data-row] td:nth-child(1)",
+    )
+    .await;
+    let pane = wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
+    assert!(pane.contains("Add to group"), "{pane}");
+    let user = client
+        .execute(
+            "return document.querySelector('[data-testid=detail-pane] header strong').textContent",
+            vec![],
+        )
+        .await
+        .expect("user label");
+    let user = user.as_str().unwrap_or_default().to_owned();
+
+    // Deactivate: the quick action prepares the patch; the dry run predicts; nothing is sent yet.
+    click(&client, "[data-testid=toggle-active]").await;
+    wait_for_text(&client, "[data-testid=predicted-diff]", "active").await;
+    save_screenshot(&client, "patch-builder.png").await;
+    click(&client, "[data-testid=review-request]").await;
+    let review = wait_for_text(&client, "[data-testid=request-review]", "PATCH").await;
+    assert!(
+        review.contains("If-Match"),
+        "the demo server has ETags: {review}"
+    );
+    assert!(review.contains("\"active\""), "{review}");
+    click(&client, "[data-testid=send-request]").await;
+    let outcome = wait_for_text(&client, "[data-testid=patch-outcome]", "→ 200").await;
+    assert!(
+        outcome.contains("did what the dry run predicted"),
+        "{outcome}"
+    );
+    let actual = wait_for_text(&client, "[data-testid=actual-diff]", "active").await;
+    assert!(
+        actual.contains("true") && actual.contains("false"),
+        "{actual}"
+    );
+    save_screenshot(&client, "patch-outcome.png").await;
+    click(&client, "[data-testid=close-outcome]").await;
+    wait_for_text(&client, "[data-testid=detail-pane] header", "inactive").await;
+
+    // Add to a project group from the user's page: a PATCH of the group, reviewed, then sent.
+    click(&client, "[data-testid=add-to-group]").await;
+    type_into(&client, "[data-testid=group-search]", "Project:").await;
+    wait_for_text(&client, "[data-testid=group-picker]", "Project:").await;
+    click(&client, "[data-testid=pick-group]").await;
+    let title = wait_for_text(
+        &client,
+        "[data-testid=patch-builder] h2",
+        "Patch group Project:",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=predicted-diff]", "members[value eq").await;
+    click(&client, "[data-testid=review-request]").await;
+    click(&client, "[data-testid=send-request]").await;
+    let actual = wait_for_text(&client, "[data-testid=actual-diff]", "members[value eq").await;
+    assert!(!actual.is_empty(), "{title}");
+    click(&client, "[data-testid=close-outcome]").await;
+
+    // Both changes are in the change log; undo the membership after seeing the inverse request.
+    click(&client, "[data-section=changes]").await;
+    let log = wait_for_text(&client, "[data-testid=changes-table]", "patch").await;
+    assert!(log.contains(&user), "{log}");
+    assert_eq!(log.matches("patch").count(), 2, "{log}");
+    click(&client, "[data-testid=undo]").await;
+    let inverse = wait_for_text(&client, "[data-testid=undo-dialog]", "PATCH").await;
+    assert!(
+        inverse.contains("remove"),
+        "undo removes the member again: {inverse}"
+    );
+    click(&client, "[data-testid=send-undo]").await;
+    wait_for_text(&client, "[data-testid=undo-diff]", "members[value eq").await;
+    save_screenshot(&client, "change-log-undo.png").await;
+
+    client.close().await.expect("close the session");
+}
+
 /// Finds and clicks `css`, again if the element was replaced in between (virtual tables re-render
 /// their rows as data arrives, which makes a found row stale a moment later).
 async fn click(client: &Client, css: &str) {

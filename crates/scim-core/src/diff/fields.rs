@@ -54,6 +54,40 @@ pub fn field_changes(a: &Value, b: &Value, ignore: &[&str]) -> Vec<FieldChange> 
             });
         }
     }
+    // An element added or removed whole is one line: its sub-fields would only repeat it.
+    let whole: Vec<String> = out
+        .iter()
+        .filter(|c| c.path.ends_with(']') && (c.before.is_none() || c.after.is_none()))
+        .map(|c| c.path.to_ascii_lowercase())
+        .collect();
+    let displays: Vec<(String, String)> = out
+        .iter()
+        .filter(|c| c.path.to_ascii_lowercase().ends_with("].display"))
+        .filter_map(|c| {
+            let text = c.before.as_ref().or(c.after.as_ref())?;
+            let name = serde_json::from_str::<String>(text).ok()?;
+            Some((
+                c.path[..c.path.len() - ".display".len()].to_ascii_lowercase(),
+                name,
+            ))
+        })
+        .collect();
+    for c in out.iter_mut() {
+        let lower = c.path.to_ascii_lowercase();
+        if let Some((_, name)) = displays.iter().find(|(p, _)| *p == lower) {
+            if whole.contains(&lower) {
+                for side in [&mut c.before, &mut c.after].into_iter().flatten() {
+                    side.push_str(&format!(" ({name})"));
+                }
+            }
+        }
+    }
+    out.retain(|c| {
+        let lower = c.path.to_ascii_lowercase();
+        !whole
+            .iter()
+            .any(|w| lower.len() > w.len() && lower.starts_with(w.as_str()))
+    });
     out.sort_by(|x, y| {
         x.path
             .to_ascii_lowercase()
@@ -117,8 +151,9 @@ fn flatten(prefix: &str, v: &Value, out: &mut Flat) {
                             flatten(&format!("{element}.{k}"), child, out);
                         }
                         if keyed {
-                            // The element itself exists even when it has nothing besides `value`.
-                            insert(out, &element, "present".into());
+                            // The element itself; its `display` is folded in for people below.
+                            let value = item.get("value").cloned().unwrap_or(Value::Null);
+                            insert(out, &element, compact(&value));
                         }
                     }
                     other => flatten(&element, other, out),
@@ -169,14 +204,12 @@ mod tests {
         let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(
             paths,
-            vec![
-                "members[value eq \"1\"]",
-                "members[value eq \"1\"].display",
-                "members[value eq \"3\"]",
-                "members[value eq \"3\"].display",
-            ]
+            vec!["members[value eq \"1\"]", "members[value eq \"3\"]"],
+            "one line per member added or removed"
         );
-        assert!(changes[0].after.is_none() && changes[2].before.is_none());
+        assert_eq!(changes[0].before.as_deref(), Some("\"1\" (Ana)"));
+        assert!(changes[0].after.is_none() && changes[1].before.is_none());
+        assert_eq!(changes[1].after.as_deref(), Some("\"3\" (Bo)"));
     }
 
     #[test]
