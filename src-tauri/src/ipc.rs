@@ -38,6 +38,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::writes::patch_attributes,
             commands::writes::preview_patch,
             commands::writes::apply_patch,
+            commands::writes::preview_patch_many,
+            commands::writes::apply_patch_many,
             commands::writes::preview_create,
             commands::writes::create_resource,
             commands::writes::preview_put,

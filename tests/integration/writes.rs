@@ -425,3 +425,81 @@ async fn identity_provider_dialects_reach_the_same_result() {
         "authentik's one-member-per-operation add landed"
     );
 }
+
+#[tokio::test]
+async fn a_multi_selection_is_one_bulk_request_where_offered_and_each_resource_can_be_undone() {
+    for (profile, bulk) in [(Profile::Rfc, true), (Profile::Netdata, false)] {
+        let s = Setup::new(profile).await;
+        let page = s
+            .client
+            .list(
+                "Users",
+                &scim_client::ListParams {
+                    filter: Some("active eq true".into()),
+                    count: Some(3),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let ids: Vec<String> = page
+            .value
+            .resources
+            .iter()
+            .filter_map(|r| r.id_string())
+            .collect();
+        assert_eq!(ids.len(), 3);
+        let mut with_missing = ids.clone();
+        with_missing.push("no-such-user".into());
+        let w = s.writer(false);
+        let d = draft(
+            "Users",
+            "",
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        );
+        let preview = w.preview_patch_many(&d, &with_missing).await.unwrap();
+        assert_eq!(preview.via_bulk, bulk, "{profile:?}");
+        assert_eq!(
+            preview.requests.len(),
+            if bulk { 1 } else { 3 },
+            "{profile:?}"
+        );
+        if bulk {
+            assert!(preview.requests[0].body.contains("\"method\": \"PATCH\""));
+        }
+        let missing = preview
+            .items
+            .iter()
+            .find(|i| i.id == "no-such-user")
+            .unwrap();
+        assert!(
+            missing.error.as_deref().unwrap_or_default().contains("404"),
+            "{missing:?}"
+        );
+        let outcome = w.apply_patch_many(&d, &with_missing).await.unwrap();
+        assert_eq!(outcome.via_bulk, bulk);
+        for id in &ids {
+            assert_eq!(
+                s.get("Users", id).await["active"],
+                false,
+                "{profile:?} {id}"
+            );
+            let item = outcome.items.iter().find(|i| &i.id == id).unwrap();
+            assert!(
+                item.error.is_none() && item.mismatches.is_empty(),
+                "{item:?}"
+            );
+            assert_eq!(item.actual.len(), 1);
+        }
+        for _ in &ids {
+            w.undo(None).await.unwrap();
+        }
+        for id in &ids {
+            assert_eq!(
+                s.get("Users", id).await["active"],
+                true,
+                "{profile:?}: undone"
+            );
+        }
+    }
+}

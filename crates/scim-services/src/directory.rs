@@ -256,6 +256,19 @@ impl Directory {
         self.record_write(kind, &outcome.resource_id, after.as_ref());
     }
 
+    /// Reads `ids` again and updates their rows in the loaded table (after a multi-selection write,
+    /// whose answers do not carry the resources).
+    pub async fn refresh_rows(&self, kind: &str, ids: &[String]) {
+        for id in ids {
+            match self.client.get(kind, id).await {
+                Ok(r) => self.record_write(kind, id, r.body.as_ref()),
+                Err(e) if e.status() == Some(404) => self.record_write(kind, id, None),
+                // Unreadable now: the row keeps its last known state until the next load.
+                Err(_) => {}
+            }
+        }
+    }
+
     /// What the PATCH builder offers for a resource of `kind`.
     pub fn patch_attributes(
         &self,

@@ -4,7 +4,9 @@
 
 use scim_services::change_log::ChangeRow;
 use scim_services::patch_paths::PatchAttribute;
-use scim_services::writes::{CreateOutcome, PatchDraft, UndoPreview, WriteOutcome, WritePreview};
+use scim_services::writes::{
+    BatchOutcome, CreateOutcome, PatchDraft, UndoPreview, WriteOutcome, WritePreview,
+};
 use scim_services::AppError;
 use tauri::State;
 
@@ -46,6 +48,35 @@ pub async fn apply_patch(
     let directory = current(&state).await?;
     let outcome = directory.writer().apply_patch(&draft, etag).await?;
     directory.record_outcome(&draft.kind, &outcome);
+    Ok(outcome)
+}
+
+/// The requests a change to several resources will send (one Bulk request when the server offers it).
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_patch_many(
+    state: State<'_, AppState>,
+    draft: PatchDraft,
+    ids: Vec<String>,
+) -> Result<BatchOutcome, AppError> {
+    current(&state)
+        .await?
+        .writer()
+        .preview_patch_many(&draft, &ids)
+        .await
+}
+
+/// Applies one change to several resources, each recorded (and undoable) on its own.
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_patch_many(
+    state: State<'_, AppState>,
+    draft: PatchDraft,
+    ids: Vec<String>,
+) -> Result<BatchOutcome, AppError> {
+    let directory = current(&state).await?;
+    let outcome = directory.writer().apply_patch_many(&draft, &ids).await?;
+    directory.refresh_rows(&draft.kind, &ids).await;
     Ok(outcome)
 }
 

@@ -39,6 +39,7 @@ import type {
   UndoPreview,
   WriteOutcome,
   WritePreview,
+  BatchOutcome,
 } from './bindings';
 import { IpcError, toAppError } from './errors';
 
@@ -95,6 +96,8 @@ export const api = {
     unwrap(commands.patchAttributes(kind, resourceJson)),
   previewPatch: (draft: PatchDraft): Promise<WritePreview> => unwrap(commands.previewPatch(draft)),
   applyPatch: (draft: PatchDraft, etag: string | null): Promise<WriteOutcome> => unwrap(commands.applyPatch(draft, etag)),
+  previewPatchMany: (draft: PatchDraft, ids: string[]): Promise<BatchOutcome> => unwrap(commands.previewPatchMany(draft, ids)),
+  applyPatchMany: (draft: PatchDraft, ids: string[]): Promise<BatchOutcome> => unwrap(commands.applyPatchMany(draft, ids)),
   previewCreate: (kind: Kind, body: string): Promise<WritePreview> => unwrap(commands.previewCreate(kind, body)),
   createResource: (kind: Kind, body: string): Promise<CreateOutcome> => unwrap(commands.createResource(kind, body)),
   previewPut: (kind: Kind, id: string, body: string): Promise<WritePreview> => unwrap(commands.previewPut(kind, id, body)),

@@ -52,6 +52,10 @@ export const commands = {
 	previewPatch: (draft: PatchDraft) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_patch", { draft })),
 	/**  Sends the previewed change (If-Match `etag`), then reports the actual diff and mismatches. */
 	applyPatch: (draft: PatchDraft, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("apply_patch", { draft, etag })),
+	/**  The requests a change to several resources will send (one Bulk request when the server offers it). */
+	previewPatchMany: (draft: PatchDraft, ids: string[]) => typedError<BatchOutcome, AppError>(__TAURI_INVOKE("preview_patch_many", { draft, ids })),
+	/**  Applies one change to several resources, each recorded (and undoable) on its own. */
+	applyPatchMany: (draft: PatchDraft, ids: string[]) => typedError<BatchOutcome, AppError>(__TAURI_INVOKE("apply_patch_many", { draft, ids })),
 	previewCreate: (kind: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_create", { kind, body })),
 	createResource: (kind: string, body: string) => typedError<CreateOutcome, AppError>(__TAURI_INVOKE("create_resource", { kind, body })),
 	previewPut: (kind: string, id: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_put", { kind, id, body })),
@@ -115,6 +119,29 @@ export type AuthKind = { kind: "none" } |
 { kind: "basic"; user: string } | 
 /**  OAuth2 client credentials (keychain: `<id>/token` holds the client secret). */
 { kind: "oAuth2"; tokenUrl: string; clientId: string; scope: string | null };
+
+/**  One resource of a multi-selection write. */
+export type BatchItem = {
+	id: string,
+	label: string,
+	/**  The HTTP status of its operation (0 when nothing was sent for it). */
+	status: number,
+	/**  Why it was not changed, when it was not. */
+	error: string | null,
+	actual: FieldDiff[],
+	mismatches: FieldDiff[],
+	changeId: string | null,
+};
+
+/**  A change planned or applied for several resources at once. */
+export type BatchOutcome = {
+	/**  Sent as one or more `POST /Bulk` requests (the server offers Bulk), else one request each. */
+	viaBulk: boolean,
+	/**  The requests as sent (or, in a preview, as they will be). */
+	requests: PlannedRequest[],
+	items: BatchItem[],
+	warnings: string[],
+};
 
 /**  A capability as the UI shows it: a short badge ("filter ≤200", "no ETag"). */
 export type CapabilityBadge = {

@@ -299,6 +299,22 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
       const draft = args.draft as PatchDraft;
       return outcomeOf(draft.kind, draft.id, previewOf(draft).changes);
     }
+    case 'preview_patch_many':
+    case 'apply_patch_many': {
+      const draft = args.draft as PatchDraft;
+      const ids = args.ids as string[];
+      const items = ids.map((id) => {
+        const p = previewOf({ ...draft, id });
+        if (cmd === 'apply_patch_many') outcomeOf(draft.kind, id, p.changes);
+        return { id, label: p.label, status: cmd === 'apply_patch_many' ? 200 : 0, error: null, actual: p.changes, mismatches: [], changeId: null };
+      });
+      const bulkBody = JSON.stringify(
+        { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: ids.map((id) => ({ method: 'PATCH', path: `/${draft.kind}/${id}`, version: 'W/"7"', data: JSON.parse(draft.body) })) },
+        null,
+        2,
+      );
+      return { viaBulk: true, requests: [{ method: 'POST', url: `${BASE}/Bulk`, ifMatch: null, body: bulkBody, note: `One Bulk request for ${ids.length} resources` }], items, warnings: [] };
+    }
     case 'preview_create':
     case 'preview_put': {
       let body: Record<string, unknown> = {};

@@ -764,6 +764,33 @@ test('delete asks to type the name before the button works', async () => {
   await context.close();
 });
 
+test('a multi-selection is deactivated in one reviewed Bulk request, with a result per user', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  const row = (id) => page.locator(`[data-testid=users-table] tbody tr[data-row=${id}]`);
+  await row('u2').click();
+  await row('u6').click({ modifiers: ['Control'] });
+  await row('u10').click({ modifiers: ['Control'] });
+  const bar = page.getByTestId('selection-bar');
+  await bar.getByText('3 users selected').waitFor();
+  assert.equal(await page.locator('[data-testid=users-table] tbody tr.checked').count(), 3);
+  await bar.getByTestId('batch-deactivate').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.locator('h2').getByText('Patch 3 users').waitFor();
+  await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+  await builder.getByTestId('review-request').click();
+  assert.match(await builder.getByTestId('batch-summary').innerText(), /3 of 3 users in one Bulk request/);
+  assert.match(await builder.getByTestId('request-review').innerText(), /POST\s+\S+\/Bulk/);
+  await page.screenshot({ path: path.join(shots, 'batch-review.png') });
+  await builder.getByTestId('send-request').click();
+  const results = builder.getByTestId('batch-outcome');
+  await results.waitFor();
+  assert.equal(await results.locator('tbody tr').count(), 3);
+  await page.screenshot({ path: path.join(shots, 'batch-outcome.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 let failed = 0;
 for (const { name, fn } of tests) {
   try {
