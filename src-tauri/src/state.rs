@@ -10,6 +10,10 @@ pub struct AppState {
     /// Demo directory kept aside so switching back to it is instant.
     pub demo: tokio::sync::Mutex<Option<Arc<Directory>>>,
     pub connections: Connections,
+    /// The comparison the compare screen shows, and the report the reports screen shows: kept here so
+    /// their rows are served in windows.
+    pub comparison: std::sync::Mutex<Option<Arc<scim_services::compare::Comparison>>>,
+    pub report: std::sync::Mutex<Option<Arc<scim_services::reports::Report>>>,
 }
 
 impl Default for AppState {
@@ -21,6 +25,8 @@ impl Default for AppState {
                 &scim_services::connections::config_dir(),
                 Arc::new(Keychain::default()),
             ),
+            comparison: std::sync::Mutex::new(None),
+            report: std::sync::Mutex::new(None),
         }
     }
 }

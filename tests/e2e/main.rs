@@ -442,6 +442,120 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
     client.close().await.expect("close the session");
 }
 
+/// The audit loop through the window: snapshot the demo directory, change a user and a membership
+/// in the app, compare the snapshot with now, see both narrated, export the comparison as CSV.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
+    let (_driver, client) = open_app().await;
+    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    click(&client, "[data-section=diff]").await;
+    click(&client, "[data-testid=take-snapshot]").await;
+    wait_for_text(&client, "main", "Saved ").await;
+    wait_for_text(&client, "[data-testid=snapshot-list]", "250").await;
+
+    // Change a user and a membership through the app.
+    click(&client, "[data-section=users]").await;
+    type_into(
+        &client,
+        "[data-testid=filter-input]",
+        "active eq true and userName sw \"c\"\u{E007}",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(
+        &client,
+        "[data-testid=users-table] tbody tr[data-row] td:nth-child(1)",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
+    let user = client
+        .execute(
+            "return document.querySelector('[data-testid=detail-pane] header strong').textContent",
+            vec![],
+        )
+        .await
+        .expect("user label");
+    let user = user.as_str().unwrap_or_default().to_owned();
+    click(&client, "[data-testid=toggle-active]").await;
+    wait_for_text(&client, "[data-testid=predicted-diff]", "active").await;
+    click(&client, "[data-testid=review-request]").await;
+    click(&client, "[data-testid=send-request]").await;
+    wait_for_text(&client, "[data-testid=patch-outcome]", "→ 200").await;
+    click(&client, "[data-testid=close-outcome]").await;
+    click(&client, "[data-testid=add-to-group]").await;
+    type_into(&client, "[data-testid=group-search]", "Project:").await;
+    wait_for_text(&client, "[data-testid=group-picker]", "Project:").await;
+    click(&client, "[data-testid=pick-group]").await;
+    let title = wait_for_text(
+        &client,
+        "[data-testid=patch-builder] h2",
+        "Patch group Project:",
+    )
+    .await;
+    let group = title.trim().trim_start_matches("Patch group ").to_owned();
+    wait_for_text(&client, "[data-testid=predicted-diff]", "members[value eq").await;
+    click(&client, "[data-testid=review-request]").await;
+    click(&client, "[data-testid=send-request]").await;
+    wait_for_text(&client, "[data-testid=actual-diff]", "members[value eq").await;
+    click(&client, "[data-testid=close-outcome]").await;
+
+    // Compare the snapshot with now: both changes, narrated.
+    click(&client, "[data-section=diff]").await;
+    click(&client, "[data-testid=compare-with-now]").await;
+    let summary = wait_for_text(&client, "[data-testid=compare-summary]", "paired").await;
+    assert!(summary.contains("250 users paired"), "{summary}");
+    let lines = wait_for_text(&client, "[data-testid=diff-lines]", "deactivated").await;
+    assert!(lines.contains(&user), "{lines}");
+    let added = format!("added to {group}");
+    assert!(lines.contains(&added), "{added:?} in {lines}");
+    save_screenshot(&client, "compare.png").await;
+
+    // Export it as CSV and read the file.
+    let out = std::env::temp_dir().join(format!("scimx-e2e-diff-{}.csv", std::process::id()));
+    let path = client
+        .find(Locator::Css("input[aria-label='Export the changes to']"))
+        .await
+        .expect("export path");
+    path.clear().await.expect("clear");
+    path.send_keys(&out.to_string_lossy())
+        .await
+        .expect("type the path");
+    click(&client, "[data-testid=export-diff]").await;
+    wait_for_text(&client, "main", "Exported ").await;
+    let csv = std::fs::read_to_string(&out).expect("the exported CSV");
+    let _ = std::fs::remove_file(&out);
+    assert!(csv.starts_with("\"# A: Snapshot"), "{csv}");
+    assert!(
+        csv.contains("category,change,label,attributes,narration"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("user,changed,{user},active,")),
+        "{csv}"
+    );
+    assert!(csv.contains(&added), "{csv}");
+
+    // The reports run over the same data, with provenance, and export.
+    click(&client, "[data-section=reports]").await;
+    click(&client, "[data-report=inactive-in-groups]").await;
+    let head = wait_for_text(&client, "[data-testid=report-head]", "rows").await;
+    assert!(head.contains("read now"), "{head}");
+    wait_for_text(&client, "[data-testid=report-rows]", &user).await;
+    save_screenshot(&client, "report.png").await;
+
+    // The snapshot opens offline, read-only, in the same screens: the user is still active there.
+    click(&client, "[data-section=diff]").await;
+    click(&client, "[data-testid=open-offline]").await;
+    let banner = wait_for_text(&client, "[data-testid=snapshot-banner]", "read-only").await;
+    assert!(banner.contains("250 users"), "{banner}");
+    wait_for_text(&client, "#section-title", "Users").await;
+    wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
+    save_screenshot(&client, "snapshot-offline.png").await;
+
+    client.close().await.expect("close the session");
+}
+
 /// Finds and clicks `css`, again if the element was replaced in between (virtual tables re-render
 /// their rows as data arrives, which makes a found row stale a moment later).
 async fn click(client: &Client, css: &str) {

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use profile::Profile;
-pub use seed::{generate, SeedOptions};
+pub use seed::{generate, SeedData, SeedOptions};
 
 /// How to run the server.
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct DemoConfig {
     pub latency_ms: u64,
     /// Answer every Nth request with 429 and `Retry-After: 1`, for demos and tests of rate limits.
     pub throttle_every: Option<u32>,
+    /// Serve these resources instead of generated ones (a snapshot opened offline).
+    pub data: Option<SeedData>,
 }
 
 impl Default for DemoConfig {
@@ -45,6 +47,7 @@ impl Default for DemoConfig {
             profile: Profile::Rfc,
             latency_ms: 0,
             throttle_every: None,
+            data: None,
         }
     }
 }
@@ -80,7 +83,10 @@ impl DemoServer {
             source,
         })?;
         let base_url = format!("http://{addr}/scim/v2");
-        let data = config.profile.shape(seed::generate(&config.seed));
+        let data = match config.data {
+            Some(data) => data,
+            None => config.profile.shape(seed::generate(&config.seed)),
+        };
         let max_results = config.profile.max_results(config.max_results);
         let store = store::Store::new(data, &base_url, max_results, config.profile);
         let state = Arc::new(server::AppState {

@@ -41,6 +41,8 @@ pub struct DirectorySummary {
     pub badges: Vec<CapabilityBadge>,
     /// Odd things noticed during discovery, shown once.
     pub warnings: Vec<String>,
+    /// Set when this is a snapshot opened offline (read-only): what it is a record of.
+    pub snapshot: Option<crate::snapshot::SnapshotHeader>,
 }
 
 /// One row of the users table.
@@ -129,6 +131,12 @@ pub struct Directory {
     matrix: Mutex<Option<(String, Arc<MatrixParts>)>>,
     /// Every write sent through this directory, with what would undo it.
     changes: crate::change_log::ChangeLog,
+    /// The config directory and the key of this connection's folders there (snapshots).
+    config_dir: std::path::PathBuf,
+    key: String,
+    /// The snapshot this directory serves, when opened offline, and its file.
+    snapshot: Option<crate::snapshot::SnapshotHeader>,
+    snapshot_path: Option<std::path::PathBuf>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -200,6 +208,10 @@ impl Directory {
                 &std::env::temp_dir().join(format!("scim-explorer-demo-{}", std::process::id())),
                 "demo",
             ),
+            config_dir: crate::connections::config_dir(),
+            key: "demo".into(),
+            snapshot: None,
+            snapshot_path: None,
             _demo: Some(server),
         })
     }
@@ -232,8 +244,106 @@ impl Directory {
                     .unwrap_or(std::path::Path::new(".")),
                 &saved.id,
             ),
+            config_dir: connections
+                .path()
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf(),
+            key: saved.id.clone(),
+            snapshot: None,
+            snapshot_path: None,
             _demo: None,
         })
+    }
+
+    /// Opens a snapshot file offline, read-only, in the same screens: its resources are served by an
+    /// embedded server on loopback, so browsing, role groups, the matrix and reports work unchanged.
+    pub async fn open_snapshot(path: &std::path::Path) -> Result<Self, AppError> {
+        let snap = crate::snapshot::Snapshot::read(path)?;
+        let header = snap.header.clone();
+        let server = DemoServer::start(DemoConfig {
+            data: Some(scim_demo_server::SeedData {
+                users: snap.users,
+                groups: snap.groups,
+            }),
+            ..DemoConfig::default()
+        })
+        .await
+        .map_err(|e| {
+            AppError::new(
+                crate::error::ErrorKind::Network,
+                format!("The snapshot could not be served: {e}"),
+            )
+        })?;
+        let log = RequestLog::default();
+        let client =
+            ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
+        let discovery = client.discover().await?;
+        Ok(Self {
+            name: format!("Snapshot of {} · {}", header.connection, header.taken_at),
+            color: None,
+            read_only: true,
+            client,
+            discovery,
+            log,
+            loaded: Mutex::default(),
+            running: RunningLoads::default(),
+            memberships: Mutex::default(),
+            matrix: Mutex::default(),
+            members: Mutex::default(),
+            changes: crate::change_log::ChangeLog::new(&std::env::temp_dir(), "snapshot"),
+            config_dir: crate::connections::config_dir(),
+            key: "snapshot".into(),
+            snapshot: Some(header),
+            snapshot_path: Some(path.to_path_buf()),
+            _demo: Some(server),
+        })
+    }
+
+    /// The folder of this connection's snapshots.
+    pub fn snapshot_folder(&self) -> std::path::PathBuf {
+        crate::snapshot::folder(&self.config_dir, &self.key)
+    }
+
+    /// This connection's snapshots, newest first.
+    pub fn snapshots(&self) -> Vec<crate::snapshot::SnapshotListing> {
+        crate::snapshot::list(&self.snapshot_folder())
+    }
+
+    /// Saves the whole directory to a new snapshot in the connection's folder.
+    pub async fn take_snapshot(&self) -> Result<crate::snapshot::SnapshotListing, AppError> {
+        let mut snap = crate::snapshot::take(&self.client, &self.name, None, None).await?;
+        let folder = self.snapshot_folder();
+        std::fs::create_dir_all(&folder).map_err(|e| {
+            AppError::new(
+                crate::error::ErrorKind::Storage,
+                format!("Cannot create {}: {e}.", folder.display()),
+            )
+        })?;
+        let path = folder.join(crate::snapshot::file_name(&snap.header.taken_at));
+        snap.write(&path)?;
+        Ok(crate::snapshot::SnapshotListing {
+            bytes: std::fs::metadata(&path)
+                .map(|m| m.len() as f64)
+                .unwrap_or(0.0),
+            path: path.to_string_lossy().into_owned(),
+            header: Some(snap.header),
+            problem: None,
+        })
+    }
+
+    /// The directory's data for a report or a comparison: the snapshot file itself when this is a
+    /// snapshot opened offline (its hash is the provenance), else the server read now.
+    pub async fn data(&self) -> Result<crate::snapshot::Snapshot, AppError> {
+        match &self.snapshot_path {
+            Some(path) => crate::snapshot::Snapshot::read(path),
+            None => self.read_now().await,
+        }
+    }
+
+    /// The whole directory read now, as a snapshot in memory (one side of a comparison).
+    pub async fn read_now(&self) -> Result<crate::snapshot::Snapshot, AppError> {
+        crate::snapshot::take(&self.client, &self.name, None, None).await
     }
 
     /// Writes to this directory (PATCH, PUT, create, delete, undo), recorded in its change log.
@@ -309,7 +419,7 @@ impl Directory {
             color: self.color.clone(),
             read_only: self.read_only,
             base_url: self.client.base_url().to_owned(),
-            is_demo: self._demo.is_some(),
+            is_demo: self._demo.is_some() && self.snapshot.is_none(),
             badges: badges(&self.discovery),
             warnings: self
                 .discovery
@@ -317,6 +427,7 @@ impl Directory {
                 .iter()
                 .map(|w| w.message.clone())
                 .collect(),
+            snapshot: self.snapshot.clone(),
         }
     }
 

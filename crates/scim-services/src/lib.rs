@@ -5,6 +5,7 @@
 
 pub mod app_info;
 pub mod change_log;
+pub mod compare;
 pub mod connection_form;
 pub mod connections;
 mod convert;
@@ -14,6 +15,7 @@ pub mod export;
 pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;
+pub mod masking;
 pub mod members;
 pub mod patch_paths;
 pub mod reports;

@@ -303,6 +303,25 @@ pub fn to_csv(r: &Report) -> String {
     out
 }
 
+/// The report as a file that stands alone: a `# provenance` comment line, then the CSV.
+pub fn to_csv_with_provenance(r: &Report) -> String {
+    let mut out = format!("# {}: {}\r\n", r.title, provenance_line(&r.provenance));
+    out.push_str(&to_csv(r));
+    out
+}
+
+/// The report with presentation-mode masking applied to its personal columns (for exports made
+/// while presenting, when the user asks for it).
+pub fn masked(r: &Report) -> Report {
+    let mut out = r.clone();
+    for row in &mut out.rows {
+        for (cell, column) in row.iter_mut().zip(&r.columns) {
+            *cell = crate::masking::mask_cell(column, cell);
+        }
+    }
+    out
+}
+
 /// The reports as an XLSX workbook: one sheet per report (bold header row, frozen), then a
 /// "Provenance" sheet saying where the data came from.
 pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {

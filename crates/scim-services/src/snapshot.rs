@@ -219,6 +219,95 @@ impl Snapshot {
     }
 }
 
+/// A snapshot file as the list of a connection's snapshots shows it (header only, not verified).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotListing {
+    pub path: String,
+    /// The file's size (f64: exact to 2^53, and JavaScript numbers are doubles).
+    pub bytes: f64,
+    pub header: Option<SnapshotHeader>,
+    /// Why the file could not be read as a snapshot.
+    pub problem: Option<String>,
+}
+
+/// The folder of one connection's snapshots: `snapshots/<connection id>` in the config directory.
+pub fn folder(config_dir: &Path, key: &str) -> std::path::PathBuf {
+    let stem: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    config_dir.join("snapshots").join(stem.trim_matches('-'))
+}
+
+/// Reads only the header line (for lists; `Snapshot::read` verifies the whole file).
+pub fn read_header(path: &Path) -> Result<SnapshotHeader, AppError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| storage(format!("Cannot open {}: {e}.", path.display())))?;
+    let mut first = String::new();
+    BufReader::new(GzDecoder::new(file))
+        .read_line(&mut first)
+        .map_err(|e| storage(format!("{} is not a snapshot ({e}).", path.display())))?;
+    let header: SnapshotHeader = serde_json::from_str(first.trim_end()).map_err(|_| {
+        storage(format!(
+            "{} is not a SCIM Explorer snapshot.",
+            path.display()
+        ))
+    })?;
+    if header.format != FORMAT {
+        return Err(storage(format!(
+            "{} is not a SCIM Explorer snapshot.",
+            path.display()
+        )));
+    }
+    Ok(header)
+}
+
+/// The snapshots in `dir`, newest first.
+pub fn list(dir: &Path) -> Vec<SnapshotListing> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<SnapshotListing> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "scimsnap"))
+        .map(|e| {
+            let path = e.path();
+            let (header, problem) = match read_header(&path) {
+                Ok(h) => (Some(h), None),
+                Err(e) => (None, Some(e.message)),
+            };
+            SnapshotListing {
+                path: path.to_string_lossy().into_owned(),
+                bytes: e.metadata().map(|m| m.len() as f64).unwrap_or(0.0),
+                header,
+                problem,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let t = |l: &SnapshotListing| {
+            l.header
+                .as_ref()
+                .map(|h| h.taken_at.clone())
+                .unwrap_or_default()
+        };
+        t(b).cmp(&t(a)).then_with(|| b.path.cmp(&a.path))
+    });
+    out
+}
+
+/// A file name for a snapshot taken now: `2026-11-23T10-15-00Z.scimsnap`.
+pub fn file_name(taken_at: &str) -> String {
+    format!("{}.scimsnap", taken_at.replace(':', "-"))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,6 +1,7 @@
 //! Tauri commands grouped by domain. Each is a few lines over `scim-services`.
 
 pub mod app;
+pub mod audit;
 pub mod browse;
 pub mod connections;
 pub mod directory;

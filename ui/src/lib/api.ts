@@ -40,6 +40,17 @@ import type {
   WriteOutcome,
   WritePreview,
   BatchOutcome,
+  CompareSummary,
+  DiffQuery,
+  DiffWindow,
+  LineDetail,
+  MatchBy,
+  ReportInfo,
+  ReportQuery,
+  ReportRows,
+  ReportView,
+  SideSpec,
+  SnapshotListing,
 } from './bindings';
 import { IpcError, toAppError } from './errors';
 
@@ -92,6 +103,18 @@ export const api = {
   requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
   clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
   exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
+  listSnapshots: (): Promise<SnapshotListing[]> => unwrap(commands.listSnapshots()),
+  takeSnapshot: (): Promise<SnapshotListing> => unwrap(commands.takeSnapshot()),
+  openSnapshot: (path: string): Promise<DirectorySummary> => unwrap(commands.openSnapshot(path)),
+  compareDirectories: (a: SideSpec, b: SideSpec, by: MatchBy): Promise<CompareSummary> =>
+    unwrap(commands.compareDirectories(a, b, by)),
+  diffWindow: (query: DiffQuery): Promise<DiffWindow> => unwrap(commands.diffWindow(query)),
+  diffLine: (index: number): Promise<LineDetail> => unwrap(commands.diffLine(index)),
+  exportDiff: (query: DiffQuery, path: string, mask: boolean): Promise<string> => unwrap(commands.exportDiff(query, path, mask)),
+  reportCatalog: (): Promise<ReportInfo[]> => commands.reportCatalog(),
+  runReport: (name: string, snapshot: string | null): Promise<ReportView> => unwrap(commands.runReport(name, snapshot)),
+  reportRows: (query: ReportQuery): Promise<ReportRows> => unwrap(commands.reportRows(query)),
+  exportReport: (format: string, path: string, mask: boolean): Promise<string> => unwrap(commands.exportReport(format, path, mask)),
   patchAttributes: (kind: Kind, resourceJson: string | null): Promise<PatchAttribute[]> =>
     unwrap(commands.patchAttributes(kind, resourceJson)),
   previewPatch: (draft: PatchDraft): Promise<WritePreview> => unwrap(commands.previewPatch(draft)),

@@ -46,6 +46,28 @@ export const commands = {
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
 	/**  Writes the request log (secrets masked) as JSON to `path`. */
 	exportRequestLog: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_request_log", { path })),
+	/**  The open connection's snapshots, newest first. */
+	listSnapshots: () => typedError<SnapshotListing[], AppError>(__TAURI_INVOKE("list_snapshots")),
+	/**  Saves the open directory to a new snapshot in its connection's folder. */
+	takeSnapshot: () => typedError<SnapshotListing, AppError>(__TAURI_INVOKE("take_snapshot")),
+	/**  Opens a snapshot offline (read-only) in place of the open directory. */
+	openSnapshot: (path: string) => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_snapshot", { path })),
+	/**  Compares A with B (what changed from A to B) and keeps the result for the windows below. */
+	compareDirectories: (a: SideSpec, b: SideSpec, by: MatchBy) => typedError<CompareSummary, AppError>(__TAURI_INVOKE("compare_directories", { a, b, by })),
+	diffWindow: (query: DiffQuery) => typedError<DiffWindow, AppError>(__TAURI_INVOKE("diff_window", { query })),
+	diffLine: (index: number) => typedError<LineDetail, AppError>(__TAURI_INVOKE("diff_line", { index })),
+	/**  Writes the selected lines as CSV (provenance first); `mask` hides the people they name. */
+	exportDiff: (query: DiffQuery, path: string, mask: boolean) => typedError<string, AppError>(__TAURI_INVOKE("export_diff", { query, path, mask })),
+	/**  The audits the app can run. */
+	reportCatalog: () => __TAURI_INVOKE<ReportInfo[]>("report_catalog"),
+	/**  Runs report `name` over a snapshot file, or over the open directory when `snapshot` is absent. */
+	runReport: (name: string, snapshot: string | null) => typedError<ReportView, AppError>(__TAURI_INVOKE("run_report", { name, snapshot })),
+	reportRows: (query: ReportQuery) => typedError<ReportRows, AppError>(__TAURI_INVOKE("report_rows", { query })),
+	/**
+	 *  Exports the shown report: `csv` (a provenance comment line, then RFC 4180), `xlsx` (with a
+	 *  provenance sheet) or `json`; `mask` applies presentation-mode masking.
+	 */
+	exportReport: (format: string, path: string, mask: boolean) => typedError<string, AppError>(__TAURI_INVOKE("export_report", { format, path, mask })),
 	/**  What the path picker offers for a resource of `kind` (its JSON adds its undeclared attributes). */
 	patchAttributes: (kind: string, resourceJson: string | null) => typedError<PatchAttribute[], AppError>(__TAURI_INVOKE("patch_attributes", { kind, resourceJson })),
 	/**  The dry run: requests as they will be sent, the predicted resource and its diff. */
@@ -193,6 +215,20 @@ export type ColumnSource = "core" | "enterprise" | "extension" |
 /**  Computed by the app (a group's member count). */
 "computed";
 
+/**  What a comparison found, without its lines. */
+export type CompareSummary = {
+	a: SideInfo,
+	b: SideInfo,
+	by: MatchBy,
+	counts: DiffCounts,
+	/**  Users of A paired with one of B, of A's total and B's total. */
+	userMatch: [number, number, number],
+	groupMatch: [number, number, number],
+	lines: number,
+	warnings: string[],
+	elapsedMs: number,
+};
+
 /**  One saved connection (no secret in it). */
 export type Connection = {
 	/**  Stable identifier (a slug of the first name), used for keychain accounts. */
@@ -249,6 +285,51 @@ export type CreateOutcome = { result: "created"; outcome: WriteOutcome } |
 /**  Whose request shapes to send (see the core's dialects). */
 export type DialectName = "rfc" | "entra" | "entra2020" | "okta" | "authentik";
 
+/**  The counters at the top of the compare screen; each is also a filter. */
+export type DiffCounts = {
+	usersAdded: number,
+	usersRemoved: number,
+	usersChanged: number,
+	groupsAdded: number,
+	groupsRemoved: number,
+	groupsChanged: number,
+	membersAdded: number,
+	membersRemoved: number,
+};
+
+/**  One narrated line. */
+export type DiffLine = {
+	/**  Its position in the whole comparison (stable across filters), for `line_detail`. */
+	index: number,
+	/**  `user`, `group` or `membership`. */
+	category: string,
+	/**  `added`, `removed` or `changed`. */
+	change: string,
+	label: string,
+	attributes: string[],
+	narration: string,
+	/**  The person the line names (a user's label, a member's), masked in exports when asked. */
+	person: string | null,
+};
+
+/**  Which lines to show. */
+export type DiffQuery = {
+	/**  `user`, `group`, `membership`; empty means all. */
+	categories?: string[],
+	/**  `added`, `removed`, `changed`; empty means all. */
+	changes?: string[],
+	/**  Text the narration must contain (case-insensitive). */
+	quick?: string | null,
+	offset: number,
+	limit: number,
+};
+
+export type DiffWindow = {
+	matched: number,
+	offset: number,
+	lines: DiffLine[],
+};
+
 /**  What the window header shows about the open directory. */
 export type DirectorySummary = {
 	name: string,
@@ -260,6 +341,8 @@ export type DirectorySummary = {
 	badges: CapabilityBadge[],
 	/**  Odd things noticed during discovery, shown once. */
 	warnings: string[],
+	/**  Set when this is a snapshot opened offline (read-only): what it is a record of. */
+	snapshot: SnapshotHeader | null,
 };
 
 /**  Where a draft is wrong: the operation (0-based) when one is to blame. */
@@ -356,6 +439,14 @@ export type Holding = "direct" |
 /**  How a group joins its children. */
 export type Join = "and" | "or";
 
+/**  One line opened: the two resources and what differs between them. */
+export type LineDetail = {
+	narration: string,
+	a: string | null,
+	b: string | null,
+	fields: FieldDiff[],
+};
+
 /**  Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left". */
 export type LoadProgress = {
 	kind: string,
@@ -402,6 +493,9 @@ export type LogEntry = {
 	/**  The request as a curl command, the token as `$SCIM_TOKEN`. */
 	curl: string,
 };
+
+/**  How resources are paired (see the core's `MatchKey`). */
+export type MatchBy = "id" | "externalId" | "userName" | "email";
 
 /**  What the matrix shows: one category (or all), the users matching a quick filter, a window. */
 export type MatrixQuery = {
@@ -510,6 +604,48 @@ export type Projection = {
 	excludedAttributes?: string[],
 };
 
+/**  Where a report's data came from, stated in every export. */
+export type Provenance = {
+	connection: string,
+	baseUrl: string,
+	/**  When the directory was read (RFC 3339). */
+	takenAt: string,
+	/**  The snapshot's SHA-256, when the data is a snapshot. */
+	snapshotSha256: string | null,
+	filter: string | null,
+	generatedAt: string,
+};
+
+/**  One report of the catalogue. */
+export type ReportInfo = {
+	name: string,
+	title: string,
+	description: string,
+};
+
+export type ReportQuery = {
+	offset: number,
+	limit: number,
+	quick?: string | null,
+};
+
+/**  Rows of the shown report that contain `quick` (any cell, case-insensitive). */
+export type ReportRows = {
+	matched: number,
+	offset: number,
+	rows: string[][],
+};
+
+/**  A report as the reports screen shows it: everything but its rows. */
+export type ReportView = {
+	name: string,
+	title: string,
+	description: string,
+	columns: string[],
+	rows: number,
+	provenance: Provenance,
+};
+
 /**
  *  One resource as the detail pane shows it: the exact JSON the server sent, and a few fields read
  *  from it for the formatted view.
@@ -608,6 +744,53 @@ export type ScimErrorInfo = {
 	scimType: string | null,
 	/**  The server's `detail`, or a trimmed raw body when the server sent no SCIM error. */
 	detail: string | null,
+};
+
+/**  Where one side came from, for the header and for exports' provenance. */
+export type SideInfo = {
+	label: string,
+	connection: string,
+	takenAt: string,
+	sha256: string,
+	users: number,
+	groups: number,
+};
+
+/**  One side of a comparison, as the user picked it. */
+export type SideSpec = 
+/**  A snapshot file. */
+{ kind: "snapshot"; path: string } | 
+/**  The open directory, read now. */
+{ kind: "live" } | 
+/**  Another saved connection, read now. */
+{ kind: "connection"; name: string };
+
+/**  The first line of a snapshot file. */
+export type SnapshotHeader = {
+	format: string,
+	version: number,
+	connection: string,
+	baseUrl: string,
+	/**  RFC 3339, UTC. */
+	takenAt: string,
+	appVersion: string,
+	users: number,
+	groups: number,
+	/**  The server-side filters used, by resource type (none means everything). */
+	userFilter?: string | null,
+	groupFilter?: string | null,
+	/**  SHA-256 (hex) of every line after this one, newline included. */
+	sha256: string,
+};
+
+/**  A snapshot file as the list of a connection's snapshots shows it (header only, not verified). */
+export type SnapshotListing = {
+	path: string,
+	/**  The file's size (f64: exact to 2^53, and JavaScript numbers are doubles). */
+	bytes: number | null,
+	header: SnapshotHeader | null,
+	/**  Why the file could not be read as a snapshot. */
+	problem: string | null,
 };
 
 /**  One row: the resource id and the cells in the order of the query's columns. */

@@ -12,7 +12,7 @@ export const SECTIONS: Section[] = [
   { id: 'users', label: 'Users', purpose: 'Browse and filter the users of a SCIM directory.' },
   { id: 'groups', label: 'Groups', purpose: 'Groups with their member counts and nested groups.' },
   { id: 'roles', label: 'Role groups', purpose: 'Profiles, projects and roles that apps expose as SCIM groups.' },
-  { id: 'diff', label: 'Diff', purpose: 'Compare snapshots, or a snapshot with the live directory.' },
+  { id: 'diff', label: 'Diff', purpose: 'Snapshots of the directory, and comparisons of two directories.' },
   { id: 'reports', label: 'Reports', purpose: 'Membership audits you can export to CSV, XLSX or JSON.' },
   { id: 'changes', label: 'Changes', purpose: 'Every change sent from this app, with undo.' },
   { id: 'log', label: 'Request log', purpose: 'Every HTTP exchange with the server, secrets masked.' },

@@ -46,6 +46,7 @@ const summary: DirectorySummary = {
     { label: 'no bulk', supported: false },
   ],
   warnings: [],
+  snapshot: null,
 };
 
 const users: UserRow[] = Array.from({ length: 40 }, (_, i) => ({
