@@ -148,6 +148,7 @@ bench: py-deps ui-deps
 	$(CARGO) build --release -p scim-demo-server --locked
 	$(CARGO) bench -p scim-client --bench load --locked > target/bench-load.md
 	$(CARGO) bench -p scim-services --bench table --locked > target/bench-table.md
+	$(CARGO) bench -p scim-services --bench audit --locked > target/bench-audit.md
 	cd ui && node tests/browser/perf.mjs > ../target/bench-ui.md
 	@{ \
 		echo "# Benchmarks"; echo; \
@@ -161,6 +162,8 @@ bench: py-deps ui-deps
 		cat target/bench-load.md; echo; \
 		echo "## Browse screens, Rust side (scim-services)"; echo; \
 		cat target/bench-table.md; echo; \
+		echo "## Snapshot and compare, end to end (scim-services)"; echo; \
+		cat target/bench-audit.md; echo; \
 		echo "## Browse screens, UI side (headless Chromium $$(/usr/bin/chromium --version 2>/dev/null | awk '{print $$2}'))"; echo; \
 		cat target/bench-ui.md; \
 	} > docs/BENCHMARKS.md

@@ -258,8 +258,8 @@ impl Comparison {
 
     fn matches(&self, i: usize, q: &DiffQuery, quick: Option<&str>) -> bool {
         let l = &self.lines[i];
-        (q.categories.is_empty() || q.categories.iter().any(|c| *c == l.category))
-            && (q.changes.is_empty() || q.changes.iter().any(|c| *c == l.change))
+        (q.categories.is_empty() || q.categories.contains(&l.category))
+            && (q.changes.is_empty() || q.changes.contains(&l.change))
             && quick.is_none_or(|t| self.search[i].contains(t))
     }
 

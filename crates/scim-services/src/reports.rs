@@ -94,6 +94,44 @@ pub fn build(
             rows,
             provenance: provenance.clone(),
         };
+    if let Some(target) = name.strip_prefix("access:") {
+        // Who has access to one group or role: its direct members and those holding it through a
+        // nested group. The group is named by displayName (case-insensitive) or id.
+        let (gid, gname) = group_names
+            .iter()
+            .find(|(id, n)| id == target || n.eq_ignore_ascii_case(target))
+            .cloned()
+            .ok_or_else(|| {
+                AppError::invalid_input(format!("No group \"{target}\" in this directory."))
+            })?;
+        let mut rows: Vec<Vec<String>> = users
+            .iter()
+            .filter_map(|u| {
+                let id = u.id_string()?;
+                let how = match memberships.holding(&gid, &id)? {
+                    Holding::Direct => "direct",
+                    Holding::Nested => "through a nested group",
+                };
+                Some(vec![
+                    user_label(u),
+                    text(u.display_name()),
+                    u.active().map(|a| a.to_string()).unwrap_or_default(),
+                    how.to_owned(),
+                    id,
+                ])
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a[3].cmp(&b[3])
+                .then_with(|| a[0].to_lowercase().cmp(&b[0].to_lowercase()))
+        });
+        return Ok(report(
+            &format!("Who has access to {gname}"),
+            "Users holding this group or role, directly or through a nested group.",
+            &["userName", "displayName", "active", "access", "id"],
+            rows,
+        ));
+    }
     Ok(match name {
         "membership-matrix" => {
             let mut columns: Vec<&str> = vec!["userName", "displayName", "active"];
@@ -500,6 +538,28 @@ mod tests {
             rows("empty-groups"),
             vec![vec!["Empty".to_owned(), "none".into(), "g3".into()]]
         );
+    }
+
+    #[test]
+    fn access_to_a_group_lists_direct_and_nested_holders() {
+        let access: Vec<_> = rows("access:profile: admin")
+            .iter()
+            .map(|r| (r[0].clone(), r[3].clone()))
+            .collect();
+        assert_eq!(
+            access,
+            vec![
+                ("ana".to_owned(), "direct".to_owned()),
+                ("ben".to_owned(), "through a nested group".to_owned())
+            ]
+        );
+        let (u, g) = fixture();
+        assert!(build("access:nope", &u, &g, prov()).is_err());
+        let masked = masked(&build("access:g1", &u, &g, prov()).unwrap());
+        assert_eq!(masked.rows[0][0], "a•••", "userName masked");
+        assert_eq!(masked.rows[0][3], "direct", "the rest kept");
+        assert!(to_csv_with_provenance(&masked)
+            .starts_with("# Who has access to Profile: Admin: Demo (http://x)"));
     }
 
     #[test]

@@ -288,6 +288,27 @@ function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATC
     changeId,
   };
 }
+// ---- snapshots, compare and reports ----
+function snapshotOf(takenAt: string) {
+  return {
+    path: `/tmp/snaps/${takenAt.replace(/:/g, '-')}.scimsnap`,
+    bytes: 36_100,
+    header: { format: 'scim-explorer-snapshot', version: 1, connection: 'Demo directory', baseUrl: BASE, takenAt, appVersion: '9.9.9', users: 40, groups: 6, userFilter: null, groupFilter: null, sha256: 'ab12cd34ef56ab12cd34' },
+    problem: null,
+  };
+}
+const snapshotList = [snapshotOf('2026-11-20T09:00:00Z')];
+const diffLines = [
+  { index: 0, category: 'user', change: 'changed', label: 'carla.user2@example.com', attributes: ['active'], narration: 'carla.user2@example.com: deactivated', person: 'carla.user2@example.com' },
+  { index: 1, category: 'user', change: 'added', label: 'new.person@example.com', attributes: [], narration: 'new.person@example.com added', person: 'new.person@example.com' },
+  { index: 2, category: 'membership', change: 'added', label: 'Project: Apollo (Full access)', attributes: [], narration: 'Carla User2 added to Project: Apollo (Full access)', person: 'Carla User2' },
+  { index: 3, category: 'membership', change: 'removed', label: 'Profile: Administrator', attributes: [], narration: 'Ben User1 removed from Profile: Administrator', person: 'Ben User1' },
+];
+const reportRows = Array.from({ length: 12 }, (_, i) => [`user${i}@example.com`, `User ${i}`, 'true']);
+/** What the UI asked to export, for the tests to read back. */
+const exports: { path: string; mask: boolean }[] = [];
+(window as unknown as { __exports: typeof exports }).__exports = exports;
+
 function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
   const kind = String(args.kind ?? 'Users');
   const id = String(args.id ?? '');
@@ -364,6 +385,69 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
     }
     case 'delete_resource':
       return { ...outcomeOf(kind, id, [], 'DELETE'), after: null };
+    case 'open_snapshot':
+      return { ...summary, name: 'Snapshot of Demo directory · 2026-11-20T09:00:00Z', readOnly: true, isDemo: false, snapshot: snapshotOf('2026-11-20T09:00:00Z').header };
+    case 'list_snapshots':
+      return snapshotList;
+    case 'take_snapshot': {
+      const made = { ...snapshotOf('2026-11-23T10:00:00Z'), path: '/tmp/snaps/2026-11-23T10-00-00Z.scimsnap' };
+      snapshotList.unshift(made);
+      return made;
+    }
+    case 'compare_directories':
+      return {
+        a: { label: 'Snapshot 2026-11-20T09:00:00Z of Demo directory', connection: 'Demo directory', takenAt: '2026-11-20T09:00:00Z', sha256: 'ab12cd34ef56ab12cd34', users: 40, groups: 6 },
+        b: { label: 'Demo directory (now)', connection: 'Demo directory', takenAt: '2026-11-23T10:00:00Z', sha256: '', users: 40, groups: 6 },
+        by: args.by,
+        counts: { usersAdded: 1, usersRemoved: 0, usersChanged: 1, groupsAdded: 0, groupsRemoved: 0, groupsChanged: 0, membersAdded: 1, membersRemoved: 1 },
+        userMatch: [40, 40, 41],
+        groupMatch: [6, 6, 6],
+        lines: diffLines.length,
+        warnings: [],
+        elapsedMs: 3,
+      };
+    case 'diff_window': {
+      const q = args.query as { categories?: string[]; changes?: string[]; quick?: string | null; offset: number; limit: number };
+      const rows = diffLines.filter(
+        (l) =>
+          (!q.categories?.length || q.categories.includes(l.category)) &&
+          (!q.changes?.length || q.changes.includes(l.change)) &&
+          (!q.quick || l.narration.toLowerCase().includes(q.quick.toLowerCase())),
+      );
+      return { matched: rows.length, offset: q.offset, lines: rows.slice(q.offset, q.offset + q.limit) };
+    }
+    case 'diff_line':
+      return {
+        narration: diffLines[Number(args.index)]?.narration ?? '',
+        a: JSON.stringify({ id: 'u2', userName: 'carla.user2@example.com', active: true }, null, 2),
+        b: JSON.stringify({ id: 'u2', userName: 'carla.user2@example.com', active: false }, null, 2),
+        fields: [{ path: 'active', before: 'true', after: 'false' }],
+      };
+    case 'export_diff':
+      exports.push({ path: String(args.path), mask: Boolean(args.mask) });
+      return args.path;
+    case 'report_catalog':
+      return [
+        { name: 'no-group', title: 'Users in no group', description: 'Users who are in no group at all.' },
+        { name: 'inactive-in-groups', title: 'Inactive users still in groups', description: 'Users marked inactive who still hold group memberships.' },
+      ];
+    case 'run_report':
+      return {
+        name: args.name,
+        title: args.name === 'no-group' ? 'Users in no group' : 'Inactive users still in groups',
+        description: 'Users who are in no group at all.',
+        columns: ['userName', 'displayName', 'active'],
+        rows: reportRows.length,
+        provenance: { connection: 'Demo directory', baseUrl: BASE, takenAt: '2026-11-23T10:00:00Z', snapshotSha256: args.snapshot ? 'ab12cd34ef56ab12cd34' : null, filter: null, generatedAt: '2026-11-23T10:00:01Z' },
+      };
+    case 'report_rows': {
+      const q = args.query as { offset: number; limit: number; quick?: string | null };
+      const rows = reportRows.filter((r) => !q.quick || r.some((c) => c.toLowerCase().includes(String(q.quick).toLowerCase())));
+      return { matched: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) };
+    }
+    case 'export_report':
+      exports.push({ path: String(args.path), mask: Boolean(args.mask) });
+      return args.path;
     case 'change_log':
       return changeRows;
     case 'export_change_log':

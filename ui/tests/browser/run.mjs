@@ -791,6 +791,73 @@ test('a multi-selection is deactivated in one reviewed Bulk request, with a resu
   await context.close();
 });
 
+test('a snapshot compared with now: counters filter the narrated lines, a line opens its diff, export asks to mask', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context, errors } = await openPage({ colorScheme });
+    await page.locator('[data-section=diff]').click();
+    await page.getByTestId('snapshot-list').getByText('2026-11-20 09:00:00 UTC').waitFor();
+    await page.getByTestId('compare-with-now').click();
+    const summary = page.getByTestId('compare-summary');
+    await summary.getByText('40 users paired (98%)').waitFor();
+    const lines = page.getByTestId('diff-lines');
+    await lines.getByText('Ben User1 removed from Profile: Administrator').waitFor();
+    assert.equal(await lines.locator('.line').count(), 4);
+    await summary.locator('[data-counter=membership-removed]').click();
+    await page.getByTestId('diff-count').getByText('1 of 4 lines').waitFor();
+    await summary.locator('[data-counter=membership-removed]').click();
+    await page.getByTestId('diff-count').getByText('4 of 4 lines').waitFor();
+    await page.getByTestId('diff-quick').fill('apollo');
+    await page.getByTestId('diff-count').getByText('1 of 4 lines').waitFor();
+    await page.getByTestId('diff-quick').fill('');
+    await lines.getByText('carla.user2@example.com: deactivated').click();
+    await page.getByTestId('line-fields').getByText('active').waitFor();
+    await page.screenshot({ path: path.join(shots, `compare-${colorScheme}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  const { page, context } = await openPage();
+  await page.getByRole('button', { name: /Presentation/ }).click();
+  await page.locator('[data-section=diff]').click();
+  await page.getByTestId('compare-with-now').click();
+  await page.getByTestId('diff-lines').locator('.line').first().waitFor();
+  assert.doesNotMatch(await page.getByTestId('diff-lines').innerText(), /carla\.user2@example\.com/, 'masked on screen');
+  await page.getByTestId('export-diff').click();
+  await page.getByTestId('mask-prompt').getByTestId('export-masked').click();
+  await page.getByRole('status').getByText('Exported 4 lines').waitFor();
+  const exported = await page.evaluate(() => window.__exports.at(-1));
+  assert.equal(exported.mask, true);
+  await context.close();
+});
+
+test('reports are tables with their provenance, filtered and exported', async () => {
+  const { page, context, errors } = await openPage();
+  await page.locator('[data-section=reports]').click();
+  await page.locator('[data-report=no-group]').click();
+  await page.getByTestId('report-provenance').getByText('read now').waitFor();
+  await page.getByTestId('report-count').getByText('12 of 12 rows').waitFor();
+  await page.getByPlaceholder('Find in the rows').fill('user1');
+  await page.getByTestId('report-count').getByText('3 of 12 rows').waitFor();
+  await page.getByTestId('report-source').selectOption({ index: 1 });
+  await page.getByTestId('report-provenance').getByText('snapshot sha256').waitFor();
+  await page.screenshot({ path: path.join(shots, 'report.png') });
+  await page.getByTestId('export-csv').click();
+  await page.getByRole('status').getByText(/Exported to .*-no-group\.csv/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a snapshot opens offline, read-only, with a banner saying what it is', async () => {
+  const { page, context } = await openPage();
+  await page.locator('[data-section=diff]').click();
+  await page.getByTestId('open-offline').click();
+  const banner = page.getByTestId('snapshot-banner');
+  await banner.getByText('read-only').waitFor();
+  assert.match(await banner.innerText(), /Offline snapshot of Demo directory taken 2026-11-20 09:00:00 UTC · 40 users, 6 groups/);
+  assert.equal(await page.locator('#section-title').innerText(), 'Users');
+  await page.screenshot({ path: path.join(shots, 'snapshot-offline.png') });
+  await context.close();
+});
+
 let failed = 0;
 for (const { name, fn } of tests) {
   try {
