@@ -14,6 +14,8 @@ pub struct AppState {
     /// their rows are served in windows.
     pub comparison: std::sync::Mutex<Option<Arc<scim_services::compare::Comparison>>>,
     pub report: std::sync::Mutex<Option<Arc<scim_services::reports::Report>>>,
+    /// The provisioning scenario being played on the Server screen.
+    pub scenario: tokio::sync::Mutex<Option<scim_services::scenarios::RunState>>,
 }
 
 impl Default for AppState {
@@ -27,6 +29,7 @@ impl Default for AppState {
             ),
             comparison: std::sync::Mutex::new(None),
             report: std::sync::Mutex::new(None),
+            scenario: tokio::sync::Mutex::new(None),
         }
     }
 }

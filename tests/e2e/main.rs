@@ -556,6 +556,81 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
     client.close().await.expect("close the session");
 }
 
+/// The Server screen: a read-only check of the demo directory, then the Entra scenario played to
+/// the end, cleaned up, and its report exported.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
+    let (_driver, client) = open_app().await;
+    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    click(&client, "[data-section=server]").await;
+    click(&client, "[data-testid=run-check]").await;
+    let summary = wait_for_text(&client, "[data-testid=check-summary]", "pass").await;
+    assert!(
+        summary.contains("0 deviation"),
+        "the demo's rfc profile deviates in nothing: {summary}"
+    );
+    let items = wait_for_text(&client, "[data-testid=check-items]", "Filter: eq").await;
+    assert!(items.contains("userName is case-insensitive"), "{items}");
+    save_screenshot(&client, "server-check.png").await;
+
+    click(&client, "[data-testid=tab-scenarios]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=scenario-steps]",
+        "Joiner: create the user",
+    )
+    .await;
+    click(&client, "[data-testid=start-scenario]").await;
+    click(&client, "[data-testid=confirm-start]").await;
+    click(&client, "[data-testid=play-scenario]").await;
+    let report = wait_for_text(
+        &client,
+        "[data-testid=scenario-report]",
+        "Every step passed",
+    )
+    .await;
+    let steps = wait_for_text(&client, "[data-testid=scenario-steps]", "Leaver: delete").await;
+    assert!(steps.contains("PATCH") && steps.contains("✓"), "{steps}");
+    click(&client, "[data-testid=cleanup-scenario]").await;
+    wait_for_text(
+        &client,
+        "[data-testid=scenario-report]",
+        "Every test resource was deleted",
+    )
+    .await;
+    save_screenshot(&client, "scenario.png").await;
+
+    let base = std::env::temp_dir().join(format!("scimx-e2e-scenario-{}", std::process::id()));
+    let input = client
+        .find(Locator::Css(
+            "input[aria-label='Report file (without extension)']",
+        ))
+        .await
+        .expect("report path");
+    input.clear().await.expect("clear");
+    input
+        .send_keys(&base.to_string_lossy())
+        .await
+        .expect("type the path");
+    click(&client, "[data-testid=export-scenario]").await;
+    wait_for_text(&client, "main", "Report written").await;
+    let md = std::fs::read_to_string(base.with_extension("md")).expect("the Markdown report");
+    let json = std::fs::read_to_string(base.with_extension("json")).expect("the JSON report");
+    let _ = std::fs::remove_file(base.with_extension("md"));
+    let _ = std::fs::remove_file(base.with_extension("json"));
+    assert!(
+        md.contains("# Provisioning scenario: Entra ID: joiner, mover, leaver"),
+        "{md}"
+    );
+    assert!(
+        md.contains("every step passed") && md.contains("every test resource deleted"),
+        "{report}\n{md}"
+    );
+    assert!(json.contains("\"finished\": true"), "{json}");
+
+    client.close().await.expect("close the session");
+}
+
 /// Finds and clicks `css`, again if the element was replaced in between (virtual tables re-render
 /// their rows as data arrives, which makes a found row stale a moment later).
 async fn click(client: &Client, css: &str) {

@@ -4,4 +4,5 @@ mod auth_log;
 mod client_demo;
 mod profiles;
 mod quirks;
+mod server_check;
 mod writes;

@@ -331,3 +331,82 @@ async fn builder_writes_land_as_predicted_on_scim2_server_and_undo_restores_them
         vec![]
     );
 }
+
+/// The server check against scim2-server: its 204 answer to PATCH is reported (as allowed, worth
+/// knowing), and nothing it does right is called a deviation.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_check_reports_scim2_servers_204_and_nothing_false() {
+    use scim_services::server_check::{self, Outcome};
+    let peer = start_peer();
+    let c = client(&peer);
+    seed(&c, 3).await;
+    let report = server_check::run(&c, true).await.expect("check");
+    let patch = report
+        .items
+        .iter()
+        .find(|i| i.id == "patch.response")
+        .expect("a PATCH item");
+    assert_eq!(patch.outcome, Outcome::Note, "{}", report.to_markdown());
+    assert!(patch.detail.contains("204"), "{}", patch.detail);
+    let deviations: Vec<String> = report
+        .deviations()
+        .map(|i| format!("{}: {}", i.id, i.detail))
+        .collect();
+    assert!(
+        deviations.is_empty(),
+        "{deviations:#?}\n{}",
+        report.to_markdown()
+    );
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+}
+
+/// The built-in scenarios on scim2-server: Okta's and Entra's (aadOptscim062020) pass; authentik's
+/// member removal — `remove` on `members` with a value list, as authentik sends it — is refused by
+/// scim2-models (a remove carries no value in RFC 7644 §3.5.2.3), which is exactly what the report must
+/// show a consultant. Every run cleans up after itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_builtin_scenarios_on_scim2_server_pass_or_show_the_real_refusal() {
+    use scim_services::scenarios;
+    let peer = start_peer();
+    let c = client(&peer);
+    for info in scenarios::list() {
+        let mut run = scenarios::start(&c, &info.name).unwrap();
+        scenarios::run_all(&c, &mut run).await.unwrap();
+        let failed: Vec<&str> = run
+            .steps
+            .iter()
+            .filter(|s| !s.passed)
+            .map(|s| s.title.as_str())
+            .collect();
+        if info.name == "authentik-group-sync" {
+            assert_eq!(failed, vec!["Remove Ada"], "{}", run.to_markdown());
+            let step = run.steps.iter().find(|s| s.title == "Remove Ada").unwrap();
+            assert!(
+                step.error.as_deref().unwrap_or_default().contains("400"),
+                "{:?}",
+                step.error
+            );
+            assert!(run.to_markdown().contains("## 6. Remove Ada — FAIL"));
+        } else {
+            assert!(run.passed(), "{}:\n{}", info.name, run.to_markdown());
+        }
+        scenarios::cleanup(&c, &mut run).await;
+        assert!(
+            run.leftovers.is_empty(),
+            "{}: {:?}",
+            info.name,
+            run.leftovers
+        );
+    }
+    let left = c
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some(format!("userName sw \"{}\"", scenarios::PREFIX)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(left.value.resources.len(), 0, "scenario users left behind");
+}

@@ -168,7 +168,13 @@ impl Resource {
         let core = core_schema_of(&self.0);
         let listed = self.schemas();
         obj.keys()
-            .filter(|k| !k.eq_ignore_ascii_case("schemas"))
+            // RFC 7643 §3.1 common attributes belong to every resource, whether or not a server's
+            // schema lists them (scim2-server's do not).
+            .filter(|k| {
+                !["schemas", "id", "externalId", "meta"]
+                    .iter()
+                    .any(|c| k.eq_ignore_ascii_case(c))
+            })
             .filter(|k| {
                 if is_urn(k) {
                     // An extension block is declared when listed in `schemas` or known.

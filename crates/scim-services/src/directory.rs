@@ -300,6 +300,16 @@ impl Directory {
         })
     }
 
+    /// The client, for services that talk to the server themselves (the server check, scenarios).
+    pub fn client(&self) -> &ScimClient {
+        &self.client
+    }
+
+    /// Where this connection's last server check is kept.
+    pub fn check_path(&self) -> std::path::PathBuf {
+        crate::server_check::saved_path(&self.config_dir, &self.key)
+    }
+
     /// The folder of this connection's snapshots.
     pub fn snapshot_folder(&self) -> std::path::PathBuf {
         crate::snapshot::folder(&self.config_dir, &self.key)
@@ -421,14 +431,28 @@ impl Directory {
             base_url: self.client.base_url().to_owned(),
             is_demo: self._demo.is_some() && self.snapshot.is_none(),
             badges: badges(&self.discovery),
-            warnings: self
-                .discovery
-                .warnings
-                .iter()
-                .map(|w| w.message.clone())
-                .collect(),
+            warnings: self.warnings(),
             snapshot: self.snapshot.clone(),
         }
+    }
+
+    /// Discovery's warnings, then the deviations the last server check found (so they are seen
+    /// every time the connection opens, not only on the Server screen).
+    fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .discovery
+            .warnings
+            .iter()
+            .map(|w| w.message.clone())
+            .collect();
+        if let Some(report) = crate::server_check::load(&self.check_path()) {
+            out.extend(
+                report
+                    .deviations()
+                    .map(|i| format!("Server check: {} — {}", i.title, i.detail)),
+            );
+        }
+        out
     }
 
     fn params(query: &RowsQuery) -> Result<ListParams, AppError> {

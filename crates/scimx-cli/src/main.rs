@@ -2,6 +2,7 @@
 //! the desktop app. Results go to stdout; warnings and errors to stderr; failures exit non-zero.
 
 mod audit;
+mod check;
 mod output;
 mod writes;
 
@@ -247,6 +248,25 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// How the server behaves: declared capabilities against observed behaviour, each item pass /
+    /// note / deviation / unsupported with the exchanges behind it. Read-only unless --writes (test
+    /// resources named scimx-check-… are created and deleted). Exits 1 on a deviation.
+    Check {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        writes: bool,
+        /// Run the write checks without asking.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: check::CheckFormat,
+    },
+    /// Provisioning scenarios: what an identity provider does, in its own request shapes.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
     /// One resource as JSON.
     Get {
         #[arg(value_parser = ["users", "groups"])]
@@ -254,6 +274,27 @@ enum Command {
         id: String,
         #[command(flatten)]
         target: Target,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioAction {
+    /// The built-in scenarios and their steps.
+    List,
+    /// Play every step against the server, clean up, print the step log. Exits 1 when a step failed.
+    Run {
+        name: String,
+        #[command(flatten)]
+        target: Target,
+        /// Play without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Write the run as Markdown (for a vendor) to this file.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+        /// Write the run as JSON to this file.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
     },
 }
 
@@ -753,6 +794,44 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             change,
             yes,
         } => writes::undo(write_target(&target)?, change, yes).await,
+        Command::Check {
+            target,
+            writes,
+            yes,
+            format,
+        } => {
+            let clean = check::check(&client(&target)?, writes, yes, format).await?;
+            if clean {
+                Ok(())
+            } else {
+                Err(AppError::new(
+                    ErrorKind::Server,
+                    "The server deviates from RFC 7644 (see above).",
+                ))
+            }
+        }
+        Command::Scenario { action } => match action {
+            ScenarioAction::List => {
+                check::list();
+                Ok(())
+            }
+            ScenarioAction::Run {
+                name,
+                target,
+                yes,
+                report,
+                json,
+            } => {
+                if check::run(&client(&target)?, &name, yes, report, json).await? {
+                    Ok(())
+                } else {
+                    Err(AppError::new(
+                        ErrorKind::Server,
+                        "A step failed or a test resource was left behind (see above).",
+                    ))
+                }
+            }
+        },
         Command::Get { kind, id, target } => {
             let endpoint = if kind == "users" { "Users" } else { "Groups" };
             let r = client(&target)?.get(endpoint, &id).await?;

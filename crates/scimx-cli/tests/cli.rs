@@ -323,3 +323,55 @@ async fn patch_shows_asks_sends_and_undo_reverts_it() {
         .count();
     assert_eq!(log, 1, "one change log file for the URL");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_and_scenario_run_against_the_demo_server() {
+    let server = demo(10).await;
+    let url = server.base_url.clone();
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().to_owned();
+    let report = dir.join("okta.md");
+    let report_arg = report.to_string_lossy().into_owned();
+    let (check, writes_unconfirmed, scenario) = tokio::task::spawn_blocking(move || {
+        (
+            scimx_in(&dir, &["check", "--url", &url, "--format", "text"]),
+            scimx_in(&dir, &["check", "--url", &url, "--writes"]),
+            scimx_in(
+                &dir,
+                &[
+                    "scenario",
+                    "run",
+                    "okta-onboarding",
+                    "--url",
+                    &url,
+                    "--yes",
+                    "--report",
+                    &report_arg,
+                ],
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        text(&check),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(text(&check).contains("0 deviations"), "{}", text(&check));
+    assert!(
+        !writes_unconfirmed.status.success(),
+        "write checks need --yes without a terminal"
+    );
+    assert!(scenario.status.success(), "{}", text(&scenario));
+    assert!(
+        text(&scenario).contains("5. Deactivate (pathless PATCH) — pass"),
+        "{}",
+        text(&scenario)
+    );
+    assert!(text(&scenario).contains("Cleanup: every test resource deleted."));
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with("# Provisioning scenario: Okta: onboarding with group push"));
+}

@@ -5,4 +5,5 @@ pub mod audit;
 pub mod browse;
 pub mod connections;
 pub mod directory;
+pub mod server;
 pub mod writes;

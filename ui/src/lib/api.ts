@@ -51,6 +51,9 @@ import type {
   ReportView,
   SideSpec,
   SnapshotListing,
+  CheckReport,
+  RunState,
+  ScenarioInfo,
 } from './bindings';
 import { IpcError, toAppError } from './errors';
 
@@ -103,6 +106,13 @@ export const api = {
   requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
   clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
   exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
+  runServerCheck: (writes: boolean): Promise<CheckReport> => unwrap(commands.runServerCheck(writes)),
+  lastCheck: (): Promise<CheckReport | null> => unwrap(commands.lastCheck()),
+  listScenarios: (): Promise<ScenarioInfo[]> => commands.listScenarios(),
+  startScenario: (name: string): Promise<RunState> => unwrap(commands.startScenario(name)),
+  stepScenario: (): Promise<RunState> => unwrap(commands.stepScenario()),
+  cleanupScenario: (): Promise<RunState> => unwrap(commands.cleanupScenario()),
+  exportScenario: (base: string): Promise<string[]> => unwrap(commands.exportScenario(base)),
   listSnapshots: (): Promise<SnapshotListing[]> => unwrap(commands.listSnapshots()),
   takeSnapshot: (): Promise<SnapshotListing> => unwrap(commands.takeSnapshot()),
   openSnapshot: (path: string): Promise<DirectorySummary> => unwrap(commands.openSnapshot(path)),

@@ -46,6 +46,19 @@ export const commands = {
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
 	/**  Writes the request log (secrets masked) as JSON to `path`. */
 	exportRequestLog: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_request_log", { path })),
+	/**  Runs the check (write probes only when `writes`, refused on a read-only connection) and saves it. */
+	runServerCheck: (writes: boolean) => typedError<CheckReport, AppError>(__TAURI_INVOKE("run_server_check", { writes })),
+	/**  The connection's last check, if any. */
+	lastCheck: () => typedError<CheckReport | null, AppError>(__TAURI_INVOKE("last_check")),
+	listScenarios: () => __TAURI_INVOKE<ScenarioInfo[]>("list_scenarios"),
+	/**  Starts a run of scenario `name` on the open directory (nothing is sent yet). */
+	startScenario: (name: string) => typedError<RunState, AppError>(__TAURI_INVOKE("start_scenario", { name })),
+	/**  Plays the next step of the current run. */
+	stepScenario: () => typedError<RunState, AppError>(__TAURI_INVOKE("step_scenario")),
+	/**  Deletes what the current run created. */
+	cleanupScenario: () => typedError<RunState, AppError>(__TAURI_INVOKE("cleanup_scenario")),
+	/**  Writes the current run as `<base>.md` and `<base>.json`; returns both paths. */
+	exportScenario: (base: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_scenario", { base })),
 	/**  The open connection's snapshots, newest first. */
 	listSnapshots: () => typedError<SnapshotListing[], AppError>(__TAURI_INVOKE("list_snapshots")),
 	/**  Saves the open directory to a new snapshot in its connection's folder. */
@@ -190,6 +203,36 @@ export type ChangeRow = {
 	undoneBy: string | null,
 	/**  The whole entry as pretty JSON (request bodies, before, after), for the detail view. */
 	json: string,
+};
+
+/**  One item of the report. */
+export type CheckItem = {
+	/**  Stable id (`filter.co`, `patch.response`…), for tests and saved results. */
+	id: string,
+	/**  `discovery`, `filter`, `paging`, `sort`, `projection`, `etag`, `errors`, `data`, `writes`. */
+	group: string,
+	title: string,
+	outcome: Outcome,
+	detail: string,
+	exchanges: ProbeExchange[],
+};
+
+/**  The whole report. */
+export type CheckReport = {
+	baseUrl: string,
+	ranAt: string,
+	writes: boolean,
+	items: CheckItem[],
+	/**  Test resources that could not be deleted (id and why): the user must remove them. */
+	leftovers: string[],
+};
+
+/**  One expected-vs-actual check. */
+export type CheckResult = {
+	what: string,
+	expected: string,
+	actual: string,
+	pass: boolean,
 };
 
 /**  One column a table can show. */
@@ -553,6 +596,15 @@ export type MembersWindow = {
 	rows: MemberRow[],
 };
 
+/**  How a probe came out. */
+export type Outcome = "pass" | 
+/**  Allowed by the RFC, but a client must know (204 on PATCH, sorting not declared but done). */
+"note" | "deviation" | 
+/**  Not offered, and declared so. */
+"unsupported" | 
+/**  The probe could not run (no user to probe with, a network failure). */
+"failed";
+
 /**  One attribute the builder can target. */
 export type PatchAttribute = {
 	/**  The PATCH path (`name.givenName`, `urn:…:User:department`). */
@@ -593,6 +645,15 @@ export type PlannedRequest = {
 	body: string,
 	/**  Why an identity provider's request looks this way. */
 	note: string | null,
+};
+
+/**  One request and its answer, as the request log recorded them (secrets masked). */
+export type ProbeExchange = {
+	method: string,
+	url: string,
+	requestBody: string | null,
+	status: number | null,
+	responseBody: string | null,
 };
 
 /**
@@ -736,6 +797,31 @@ export type RuleKind =
 /**  Every resource of a custom resource type from /ResourceTypes (the pattern is its name). */
 "resourceType";
 
+/**  A run, in progress or finished. */
+export type RunState = {
+	scenario: ScenarioInfo,
+	baseUrl: string,
+	startedAt: string,
+	/**  The suffix of this run's resource names. */
+	tag: string,
+	steps: StepResult[],
+	finished: boolean,
+	cleanedUp: boolean,
+	/**  What cleanup could not delete. */
+	leftovers: string[],
+	/**  The scenario's names → server ids (users as `user:ana`, groups as `group:sales`). */
+	ids: { [key in string]: string },
+};
+
+/**  A scenario as lists show it. */
+export type ScenarioInfo = {
+	name: string,
+	title: string,
+	description: string,
+	dialect: DialectName,
+	steps: string[],
+};
+
 /**  What a SCIM server said about a failure (RFC 7644 §3.12), kept apart from our own message. */
 export type ScimErrorInfo = {
 	/**  The HTTP status line's code: it wins over the body's `status` when they disagree. */
@@ -791,6 +877,18 @@ export type SnapshotListing = {
 	header: SnapshotHeader | null,
 	/**  Why the file could not be read as a snapshot. */
 	problem: string | null,
+};
+
+/**  One step played. */
+export type StepResult = {
+	index: number,
+	title: string,
+	exchanges: ProbeExchange[],
+	/**  The resource the step acted on, read after it. */
+	resource: string | null,
+	checks: CheckResult[],
+	error: string | null,
+	passed: boolean,
 };
 
 /**  One row: the resource id and the cells in the order of the query's columns. */

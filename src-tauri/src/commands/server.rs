@@ -1,0 +1,108 @@
+//! Commands of the Server screen: the server check (saved per connection; its deviations join the
+//! connection's warnings) and provisioning scenarios played step by step, with their report.
+
+use scim_services::scenarios::{self, RunState, ScenarioInfo};
+use scim_services::server_check::{self, CheckReport};
+use scim_services::AppError;
+use tauri::State;
+
+use crate::commands::directory::current;
+use crate::state::AppState;
+
+/// Runs the check (write probes only when `writes`, refused on a read-only connection) and saves it.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_server_check(
+    state: State<'_, AppState>,
+    writes: bool,
+) -> Result<CheckReport, AppError> {
+    let directory = current(&state).await?;
+    if writes && directory.summary().read_only {
+        return Err(AppError::invalid_input(
+            "This connection is read-only: the write checks cannot run. The read checks can.",
+        ));
+    }
+    let report = server_check::run(directory.client(), writes).await?;
+    server_check::save(&directory.check_path(), &report)?;
+    Ok(report)
+}
+
+/// The connection's last check, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn last_check(state: State<'_, AppState>) -> Result<Option<CheckReport>, AppError> {
+    Ok(server_check::load(&current(&state).await?.check_path()))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_scenarios() -> Vec<ScenarioInfo> {
+    scenarios::list()
+}
+
+/// Starts a run of scenario `name` on the open directory (nothing is sent yet).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_scenario(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RunState, AppError> {
+    let directory = current(&state).await?;
+    if directory.summary().read_only {
+        return Err(AppError::invalid_input(
+            "This connection is read-only: a scenario writes, so it cannot run here.",
+        ));
+    }
+    let run = scenarios::start(directory.client(), &name)?;
+    *state.scenario.lock().await = Some(run.clone());
+    Ok(run)
+}
+
+/// Plays the next step of the current run.
+#[tauri::command]
+#[specta::specta]
+pub async fn step_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
+    let directory = current(&state).await?;
+    let mut guard = state.scenario.lock().await;
+    let run = guard
+        .as_mut()
+        .ok_or_else(|| AppError::invalid_input("No scenario is running."))?;
+    scenarios::step(directory.client(), run).await?;
+    Ok(run.clone())
+}
+
+/// Deletes what the current run created.
+#[tauri::command]
+#[specta::specta]
+pub async fn cleanup_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
+    let directory = current(&state).await?;
+    let mut guard = state.scenario.lock().await;
+    let run = guard
+        .as_mut()
+        .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
+    scenarios::cleanup(directory.client(), run).await;
+    Ok(run.clone())
+}
+
+/// Writes the current run as `<base>.md` and `<base>.json`; returns both paths.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_scenario(
+    state: State<'_, AppState>,
+    base: String,
+) -> Result<Vec<String>, AppError> {
+    let guard = state.scenario.lock().await;
+    let run = guard
+        .as_ref()
+        .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
+    let base = base.trim_end_matches(".md").trim_end_matches(".json");
+    let md =
+        scim_services::export::write_file(&format!("{base}.md"), run.to_markdown().as_bytes())?;
+    let json = scim_services::export::write_file(
+        &format!("{base}.json"),
+        serde_json::to_string_pretty(run)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    Ok(vec![md, json])
+}

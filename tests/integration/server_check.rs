@@ -1,0 +1,162 @@
+//! The server check and the provisioning scenarios against the demo server's profiles: the rfc
+//! profile deviates in nothing, each other profile in exactly what it imitates, and every built-in
+//! scenario passes and cleans up after itself.
+
+use scim_client::{Auth, ClientConfig, ListParams, ScimClient};
+use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
+use scim_services::scenarios;
+use scim_services::server_check::{self, Outcome};
+
+async fn serve(profile: Profile) -> (DemoServer, ScimClient) {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        profile,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    (server, client)
+}
+
+fn deviations(report: &server_check::CheckReport) -> Vec<String> {
+    report.deviations().map(|i| i.id.clone()).collect()
+}
+
+#[tokio::test]
+async fn each_profile_deviates_in_exactly_what_it_imitates() {
+    let expected: [(Profile, &[&str]); 4] = [
+        (Profile::Rfc, &[]),
+        (Profile::Netdata, &["writes.kept", "writes.externalId"]),
+        (Profile::ProfilesProjects, &[]),
+        (Profile::Secoda, &["data.declared", "groups.add"]),
+    ];
+    for (profile, want) in expected {
+        let (_s, c) = serve(profile).await;
+        let report = server_check::run(&c, true).await.expect("check");
+        let mut got = deviations(&report);
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
+        want.sort();
+        assert_eq!(got, want, "{profile:?}:\n{}", report.to_markdown());
+        assert_eq!(
+            report.count(Outcome::Failed),
+            0,
+            "{profile:?}:\n{}",
+            report.to_markdown()
+        );
+        assert!(
+            report.leftovers.is_empty(),
+            "{profile:?}: {:?}",
+            report.leftovers
+        );
+        // Cleanup: no test resource is left on the server.
+        let left = c
+            .list(
+                "Users",
+                &ListParams {
+                    filter: Some(format!("userName sw \"{}\"", server_check::TEST_PREFIX)),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            left.value.resources.len(),
+            0,
+            "{profile:?}: test users left behind"
+        );
+        // Every item names the exchanges behind it (discovery items excepted).
+        assert!(
+            report
+                .items
+                .iter()
+                .filter(|i| i.group != "discovery" && i.group != "data")
+                .all(|i| !i.exchanges.is_empty()),
+            "{profile:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_read_only_check_sends_no_write() {
+    let (_s, c) = serve(Profile::Rfc).await;
+    let log = scim_client::RequestLog::default();
+    let c = c.with_log(log.clone());
+    let report = server_check::run(&c, false).await.expect("check");
+    assert!(!report.writes);
+    assert!(report.items.iter().all(|i| i.group != "writes"));
+    assert!(
+        report
+            .items
+            .iter()
+            .flat_map(|i| i.exchanges.iter())
+            .all(|e| e.method == "GET"),
+        "read-only means GET only"
+    );
+}
+
+#[tokio::test]
+async fn every_builtin_scenario_passes_on_the_rfc_profile_and_cleans_up() {
+    for info in scenarios::list() {
+        let (_s, c) = serve(Profile::Rfc).await;
+        let mut run = scenarios::start(&c, &info.name).unwrap();
+        scenarios::run_all(&c, &mut run).await.unwrap();
+        assert!(run.passed(), "{}:\n{}", info.name, run.to_markdown());
+        assert_eq!(run.steps.len(), info.steps.len());
+        scenarios::cleanup(&c, &mut run).await;
+        assert!(run.leftovers.is_empty(), "{:?}", run.leftovers);
+        let left = c
+            .list(
+                "Users",
+                &ListParams {
+                    filter: Some(format!("userName sw \"{}\"", scenarios::PREFIX)),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(left.value.resources.len(), 0, "{}: users left", info.name);
+        let markdown = run.to_markdown();
+        assert!(
+            markdown.contains("every step passed")
+                && markdown.contains("every test resource deleted")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_entra_scenario_sends_entra_shapes() {
+    let (_s, c) = serve(Profile::Rfc).await;
+    let mut run = scenarios::start(&c, "entra-joiner-mover-leaver").unwrap();
+    scenarios::run_all(&c, &mut run).await.unwrap();
+    let bodies: Vec<String> = run
+        .steps
+        .iter()
+        .flat_map(|s| s.exchanges.iter())
+        .filter(|e| e.method == "PATCH")
+        .filter_map(|e| e.request_body.clone())
+        .collect();
+    let department =
+        "\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\":\"Finance\"";
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains(department) && !b.contains("\"path\"")),
+        "pathless replace with a URN key: {bodies:?}"
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("\"op\":\"remove\"") && b.contains("members[value eq")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b.contains("\"active\":false")),
+        "a real boolean: {bodies:?}"
+    );
+    scenarios::cleanup(&c, &mut run).await;
+}
