@@ -503,3 +503,45 @@ async fn a_multi_selection_is_one_bulk_request_where_offered_and_each_resource_c
         }
     }
 }
+
+/// The demo directory's change log lives for one session: a new start never shows an old start's
+/// changes (PIDs repeat, notably in sandboxes), and closing removes it.
+#[tokio::test]
+async fn each_demo_session_has_its_own_change_log_removed_when_it_closes() {
+    let first = scim_services::Directory::open_demo(5).await.unwrap();
+    let users = first
+        .client()
+        .list("Users", &Default::default())
+        .await
+        .unwrap();
+    let id = users.value.resources[0].id_string().unwrap();
+    first
+        .writer()
+        .apply_patch(
+            &draft(
+                "Users",
+                &id,
+                json!([{"op": "replace", "path": "title", "value": "X"}]),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.change_log().rows().unwrap().len(), 1);
+    let folder = first
+        .change_log()
+        .path()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let second = scim_services::Directory::open_demo(5).await.unwrap();
+    assert!(
+        second.change_log().rows().unwrap().is_empty(),
+        "a new session starts empty"
+    );
+    drop(first);
+    assert!(!folder.exists(), "closing removes the session's log");
+    drop(second);
+}

@@ -386,7 +386,7 @@ async fn the_builtin_scenarios_on_scim2_server_pass_or_show_the_real_refusal() {
                 "{:?}",
                 step.error
             );
-            assert!(run.to_markdown().contains("## 6. Remove Ada — FAIL"));
+            assert!(run.to_markdown().contains("## 7. Remove Ada — FAIL"));
         } else {
             assert!(run.passed(), "{}:\n{}", info.name, run.to_markdown());
         }

@@ -43,6 +43,8 @@ pub struct DirectorySummary {
     pub warnings: Vec<String>,
     /// Set when this is a snapshot opened offline (read-only): what it is a record of.
     pub snapshot: Option<crate::snapshot::SnapshotHeader>,
+    /// What the last server check found that changes how requests are built for this server.
+    pub quirks: crate::server_check::ServerQuirks,
 }
 
 /// One row of the users table.
@@ -141,6 +143,35 @@ pub struct Directory {
     _demo: Option<DemoServer>,
 }
 
+/// A fresh folder for the change log of a directory that lives one session only (the demo, whose
+/// data is reseeded at each start; a snapshot opened offline). Unique per start — a PID alone is not
+/// (PIDs are reused, and are the same in every sandboxed run) — and removed when the directory closes.
+fn session_dir(what: &str) -> std::path::PathBuf {
+    static STARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!(
+        "scim-explorer-{what}-{}-{nanos}-{n}",
+        std::process::id()
+    ))
+}
+
+impl Drop for Directory {
+    fn drop(&mut self) {
+        // Only the session folders made above are removed; a saved connection's log stays.
+        if self._demo.is_some() {
+            if let Some(dir) = self.changes.path().parent().and_then(|p| p.parent()) {
+                if dir.starts_with(std::env::temp_dir()) {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            }
+        }
+    }
+}
+
 fn badges(d: &Discovery) -> Vec<CapabilityBadge> {
     let c = &d.config;
     let badge = |label: String, supported: bool| CapabilityBadge { label, supported };
@@ -204,10 +235,7 @@ impl Directory {
             matrix: Mutex::default(),
             members: Mutex::default(),
             // The demo directory is reseeded at every start: its log lives for the session only.
-            changes: crate::change_log::ChangeLog::new(
-                &std::env::temp_dir().join(format!("scim-explorer-demo-{}", std::process::id())),
-                "demo",
-            ),
+            changes: crate::change_log::ChangeLog::new(&session_dir("demo"), "demo"),
             config_dir: crate::connections::config_dir(),
             key: "demo".into(),
             snapshot: None,
@@ -291,7 +319,7 @@ impl Directory {
             memberships: Mutex::default(),
             matrix: Mutex::default(),
             members: Mutex::default(),
-            changes: crate::change_log::ChangeLog::new(&std::env::temp_dir(), "snapshot"),
+            changes: crate::change_log::ChangeLog::new(&session_dir("snapshot"), "snapshot"),
             config_dir: crate::connections::config_dir(),
             key: "snapshot".into(),
             snapshot: Some(header),
@@ -433,6 +461,9 @@ impl Directory {
             badges: badges(&self.discovery),
             warnings: self.warnings(),
             snapshot: self.snapshot.clone(),
+            quirks: crate::server_check::load(&self.check_path())
+                .map(|r| r.quirks)
+                .unwrap_or_default(),
         }
     }
 

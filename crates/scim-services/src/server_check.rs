@@ -65,9 +65,30 @@ pub struct CheckReport {
     pub items: Vec<CheckItem>,
     /// Test resources that could not be deleted (id and why): the user must remove them.
     pub leftovers: Vec<String>,
+    /// What the app does differently for this server because of what the check found.
+    #[serde(default)]
+    pub quirks: ServerQuirks,
+}
+
+/// What the last check taught the app about this server, used when building requests for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerQuirks {
+    /// Members are removed with `path: members` and a value list (the filter path is refused).
+    pub remove_members_by_value_list: bool,
+    /// PATCH is refused: changes go as a PUT of the whole resource.
+    pub patch_unsupported: bool,
 }
 
 impl CheckReport {
+    pub fn quirks(&self) -> ServerQuirks {
+        let outcome = |id: &str| self.items.iter().find(|i| i.id == id).map(|i| i.outcome);
+        ServerQuirks {
+            remove_members_by_value_list: outcome("groups.remove.valueList") == Some(Outcome::Note),
+            patch_unsupported: outcome("patch.response") == Some(Outcome::Unsupported),
+        }
+    }
+
     pub fn count(&self, outcome: Outcome) -> usize {
         self.items.iter().filter(|i| i.outcome == outcome).count()
     }
@@ -1239,6 +1260,34 @@ impl Checker<'_> {
                                 format!("refused: {e}"),
                             ),
                         }
+                        if patch && still {
+                            // The form Entra (legacy) and authentik send: is that one accepted?
+                            // If so, the app removes members that way on this server.
+                            let legacy = self
+                                .patch(
+                                    "Groups",
+                                    &gid,
+                                    vec![PatchOperation::new(
+                                        OpKind::Remove,
+                                        Some("members"),
+                                        Some(json!([{ "value": a_id }])),
+                                    )],
+                                )
+                                .await;
+                            let gone = !members(self.fetch("Groups", &gid).await).contains(&a_id);
+                            let (outcome, detail) = match legacy {
+                                Ok(_) if gone => (Outcome::Note, "accepts the member in a value list instead: the app removes members that way here".to_owned()),
+                                Ok(_) => (Outcome::Deviation, "accepted, but the member is still there".to_owned()),
+                                Err(e) => (Outcome::Deviation, format!("refused as well: {e}")),
+                            };
+                            self.record(
+                                "groups.remove.valueList",
+                                "writes",
+                                "Remove a member (path members, value list: Entra, authentik)",
+                                outcome,
+                                detail,
+                            );
+                        }
                     }
                     None => self.record(
                         "groups.create",
@@ -1324,13 +1373,16 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
             }
         }
     }
-    Ok(CheckReport {
+    let mut report = CheckReport {
         base_url: client.base_url().to_owned(),
         ran_at: crate::snapshot::now_rfc3339(),
         writes,
         items: checker.items,
         leftovers,
-    })
+        quirks: ServerQuirks::default(),
+    };
+    report.quirks = report.quirks();
+    Ok(report)
 }
 
 /// Where a connection's last check is kept: `checks/<connection>.json` in the config directory.
@@ -1360,4 +1412,65 @@ pub fn load(path: &std::path::Path) -> Option<CheckReport> {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, outcome: Outcome) -> CheckItem {
+        CheckItem {
+            id: id.into(),
+            group: "writes".into(),
+            title: id.into(),
+            outcome,
+            detail: String::new(),
+            exchanges: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn quirks_come_from_what_the_check_found() {
+        let mut report = CheckReport {
+            base_url: "http://x".into(),
+            ran_at: "t".into(),
+            writes: true,
+            items: vec![
+                item("groups.remove", Outcome::Deviation),
+                item("groups.remove.valueList", Outcome::Note),
+                item("patch.response", Outcome::Pass),
+            ],
+            leftovers: Vec::new(),
+            quirks: ServerQuirks::default(),
+        };
+        assert_eq!(
+            report.quirks(),
+            ServerQuirks {
+                remove_members_by_value_list: true,
+                patch_unsupported: false
+            }
+        );
+        report.items[2].outcome = Outcome::Unsupported;
+        assert!(report.quirks().patch_unsupported);
+        assert_eq!(report.deviations().count(), 1);
+        let md = report.to_markdown();
+        assert!(md.contains("| groups.remove | Deviation |"), "{md}");
+    }
+
+    #[test]
+    fn a_saved_report_round_trips_and_lives_under_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = saved_path(dir.path(), "Demo directory");
+        assert!(path.ends_with("checks/demo-directory.json"));
+        let report = CheckReport {
+            base_url: "http://x".into(),
+            ran_at: "t".into(),
+            writes: false,
+            items: vec![item("filter.eq", Outcome::Pass)],
+            leftovers: Vec::new(),
+            quirks: ServerQuirks::default(),
+        };
+        save(&path, &report).unwrap();
+        assert_eq!(load(&path), Some(report));
+    }
 }

@@ -225,6 +225,8 @@ export type CheckReport = {
 	items: CheckItem[],
 	/**  Test resources that could not be deleted (id and why): the user must remove them. */
 	leftovers: string[],
+	/**  What the app does differently for this server because of what the check found. */
+	quirks?: ServerQuirks,
 };
 
 /**  One expected-vs-actual check. */
@@ -386,6 +388,8 @@ export type DirectorySummary = {
 	warnings: string[],
 	/**  Set when this is a snapshot opened offline (read-only): what it is a record of. */
 	snapshot: SnapshotHeader | null,
+	/**  What the last server check found that changes how requests are built for this server. */
+	quirks: ServerQuirks,
 };
 
 /**  Where a draft is wrong: the operation (0-based) when one is to blame. */
@@ -830,6 +834,14 @@ export type ScimErrorInfo = {
 	scimType: string | null,
 	/**  The server's `detail`, or a trimmed raw body when the server sent no SCIM error. */
 	detail: string | null,
+};
+
+/**  What the last check taught the app about this server, used when building requests for it. */
+export type ServerQuirks = {
+	/**  Members are removed with `path: members` and a value list (the filter path is refused). */
+	removeMembersByValueList: boolean,
+	/**  PATCH is refused: changes go as a PUT of the whole resource. */
+	patchUnsupported: boolean,
 };
 
 /**  Where one side came from, for the header and for exports' provenance. */

@@ -158,7 +158,12 @@ export function defaultValue(kind: EditorKind): unknown {
 export const quick = {
   setActive: (active: boolean): OpRow[] => [newRow({ op: 'replace', attr: 'active', value: active })],
   addMembers: (ids: string[]): OpRow[] => [newRow({ op: 'add', attr: 'members', value: ids.map((value) => ({ value })) })],
-  removeMember: (id: string): OpRow[] => [newRow({ op: 'remove', attr: 'members', where: `value eq ${JSON.stringify(id)}`, value: undefined })],
+  /** The RFC form (a value filter), or — for a server whose check found it refuses that — the
+   *  value-list form Entra and authentik send. */
+  removeMember: (id: string, byValueList = false): OpRow[] =>
+    byValueList
+      ? [newRow({ op: 'remove', attr: 'members', value: [{ value: id }] })]
+      : [newRow({ op: 'remove', attr: 'members', where: `value eq ${JSON.stringify(id)}`, value: undefined })],
   rename: (displayName: string): OpRow[] => [newRow({ op: 'replace', attr: 'displayName', value: displayName })],
   setAttribute: (attr: string, value: unknown): OpRow[] => [newRow({ op: 'replace', attr, value })],
   reset: (attr: string): OpRow[] => [newRow({ op: 'remove', attr, value: undefined })],

@@ -47,6 +47,7 @@ const summary: DirectorySummary = {
   ],
   warnings: [],
   snapshot: null,
+  quirks: { removeMembersByValueList: false, patchUnsupported: false },
 };
 
 const users: UserRow[] = Array.from({ length: 40 }, (_, i) => ({
@@ -304,6 +305,8 @@ const diffLines = [
   { index: 2, category: 'membership', change: 'added', label: 'Project: Apollo (Full access)', attributes: [], narration: 'Carla User2 added to Project: Apollo (Full access)', person: 'Carla User2' },
   { index: 3, category: 'membership', change: 'removed', label: 'Profile: Administrator', attributes: [], narration: 'Ben User1 removed from Profile: Administrator', person: 'Ben User1' },
 ];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let scenarioRun: any = null;
 const reportRows = Array.from({ length: 12 }, (_, i) => [`user${i}@example.com`, `User ${i}`, 'true']);
 /** What the UI asked to export, for the tests to read back. */
 const exports: { path: string; mask: boolean }[] = [];
@@ -385,6 +388,39 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
     }
     case 'delete_resource':
       return { ...outcomeOf(kind, id, [], 'DELETE'), after: null };
+    case 'last_check':
+      return null;
+    case 'run_server_check':
+      return {
+        baseUrl: BASE,
+        ranAt: '2026-11-23T10:00:00Z',
+        writes: Boolean(args.writes),
+        items: [
+          { id: 'filter.eq', group: 'filter', title: 'Filter: eq', outcome: 'pass', detail: '1 result, all matching `userName eq "ana"`', exchanges: [{ method: 'GET', url: `${BASE}/Users?filter=userName%20eq%20%22ana%22`, requestBody: null, status: 200, responseBody: '{"totalResults":1}' }] },
+          { id: 'data.declared', group: 'data', title: 'Attributes declared in /Schemas', outcome: 'deviation', detail: 'users carry attributes /Schemas does not declare: secodaRole', exchanges: [] },
+          { id: 'patch.response', group: 'writes', title: 'PATCH replace with a path: 200 with the resource, or 204', outcome: 'note', detail: '204 No Content: clients must read it again', exchanges: [] },
+          { id: 'discovery.groups', group: 'discovery', title: 'Groups endpoint', outcome: 'unsupported', detail: 'No Group resource type is declared', exchanges: [] },
+        ],
+        leftovers: [],
+        quirks: { removeMembersByValueList: false, patchUnsupported: false },
+      };
+    case 'list_scenarios':
+      return [{ name: 'entra-joiner-mover-leaver', title: 'Entra ID: joiner, mover, leaver', description: 'Entra provisions a joiner…', dialect: 'entra2020', steps: ['Create the user', 'Deactivate'] }];
+    case 'start_scenario':
+      scenarioRun = { scenario: { name: 'entra-joiner-mover-leaver', title: 'Entra ID: joiner, mover, leaver', description: '', dialect: 'entra2020', steps: ['Create the user', 'Deactivate'] }, baseUrl: BASE, startedAt: '2026-11-23T10:00:00Z', tag: 't', steps: [], finished: false, cleanedUp: false, leftovers: [], ids: {} };
+      return scenarioRun;
+    case 'step_scenario': {
+      const i = scenarioRun.steps.length;
+      scenarioRun.steps.push({ index: i, title: scenarioRun.scenario.steps[i], exchanges: [{ method: i ? 'PATCH' : 'POST', url: `${BASE}/Users`, requestBody: '{"op":"replace"}', status: i ? 200 : 201, responseBody: '{}' }], resource: '{"id": "u9"}', checks: [{ what: 'jo: active', expected: i ? 'false' : 'true', actual: i ? 'false' : 'true', pass: true }], error: null, passed: true });
+      scenarioRun.ids = { 'user:jo': 'u9' };
+      scenarioRun.finished = scenarioRun.steps.length === scenarioRun.scenario.steps.length;
+      return structuredClone(scenarioRun);
+    }
+    case 'cleanup_scenario':
+      scenarioRun.cleanedUp = true;
+      return structuredClone(scenarioRun);
+    case 'export_scenario':
+      return [`${args.base}.md`, `${args.base}.json`];
     case 'open_snapshot':
       return { ...summary, name: 'Snapshot of Demo directory · 2026-11-20T09:00:00Z', readOnly: true, isDemo: false, snapshot: snapshotOf('2026-11-20T09:00:00Z').header };
     case 'list_snapshots':

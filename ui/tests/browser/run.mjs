@@ -858,6 +858,36 @@ test('a snapshot opens offline, read-only, with a banner saying what it is', asy
   await context.close();
 });
 
+test('the server check lists each finding with its exchanges, and a scenario plays step by step', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context, errors } = await openPage({ colorScheme });
+    await page.locator('[data-section=server]').click();
+    await page.getByTestId('check-writes').check();
+    await page.getByTestId('run-check').click();
+    await page.getByTestId('confirm-writes').getByTestId('confirm-run-check').click();
+    const summary = page.getByTestId('check-summary');
+    await summary.getByText('1 deviation').waitFor();
+    assert.match(await summary.innerText(), /1 note.*1 unsupported.*1 pass/s);
+    await page.locator('[data-item="filter.eq"]').click();
+    await page.getByTestId('check-items').getByText('GET http://127.0.0.1:4010/scim/v2/Users?filter=').waitFor();
+    await page.screenshot({ path: path.join(shots, `server-check-${colorScheme}.png`) });
+    await page.getByTestId('tab-scenarios').click();
+    await page.getByTestId('start-scenario').click();
+    await page.getByTestId('confirm-scenario').getByTestId('confirm-start').click();
+    await page.getByTestId('step-scenario').click();
+    await page.getByTestId('scenario-steps').getByText('jo: active: expected true, got true').waitFor();
+    await page.getByTestId('play-scenario').click();
+    await page.getByTestId('scenario-report').getByText('Every step passed.').waitFor();
+    await page.getByTestId('cleanup-scenario').click();
+    await page.getByTestId('scenario-report').getByText('Every test resource was deleted.').waitFor();
+    await page.getByTestId('export-scenario').click();
+    await page.getByRole('status').getByText(/Report written: .*\.md, .*\.json/).waitFor();
+    await page.screenshot({ path: path.join(shots, `scenario-${colorScheme}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 let failed = 0;
 for (const { name, fn } of tests) {
   try {

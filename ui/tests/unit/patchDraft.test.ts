@@ -74,6 +74,7 @@ describe('patch builder model', () => {
 
   it('quick actions build rows for review', () => {
     expect(JSON.parse(toBody(quick.removeMember('u-1'))).Operations).toEqual([{ op: 'remove', path: 'members[value eq "u-1"]' }]);
+    expect(JSON.parse(toBody(quick.removeMember('u-1', true))).Operations).toEqual([{ op: 'remove', path: 'members', value: [{ value: 'u-1' }] }]);
     expect(JSON.parse(toBody(quick.addMembers(['a', 'b']))).Operations[0].value).toEqual([{ value: 'a' }, { value: 'b' }]);
     expect(JSON.parse(toBody(quick.setActive(false))).Operations[0]).toEqual({ op: 'replace', path: 'active', value: false });
   });

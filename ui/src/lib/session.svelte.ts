@@ -1,0 +1,7 @@
+// What the app knows about the open server beyond its discovery documents: the quirks its last
+// server check found, which change how requests are built (set when a directory opens or a check runs).
+import type { ServerQuirks } from './bindings';
+
+export const session = $state<{ quirks: ServerQuirks }>({
+  quirks: { removeMembersByValueList: false, patchUnsupported: false },
+});
