@@ -545,3 +545,44 @@ async fn each_demo_session_has_its_own_change_log_removed_when_it_closes() {
     assert!(!folder.exists(), "closing removes the session's log");
     drop(second);
 }
+
+/// A snapshot opened offline is read-only and shows the capabilities of the server it was taken
+/// from (here Netdata's: no ETag, no bulk), not those of the embedded server that serves it.
+#[tokio::test]
+async fn a_snapshot_opened_offline_is_read_only_with_its_servers_capabilities() {
+    let s = Setup::new(Profile::Netdata).await;
+    let mut snap = scim_services::snapshot::take(&s.client, "Netdata", None, None)
+        .await
+        .unwrap();
+    let file = s._dir.path().join("n.scimsnap");
+    snap.write(&file).unwrap();
+    let offline = scim_services::Directory::open_snapshot(&file)
+        .await
+        .unwrap();
+    let summary = offline.summary();
+    assert!(summary.read_only && summary.snapshot.is_some());
+    let labels: Vec<String> = summary.badges.iter().map(|b| b.label.clone()).collect();
+    assert!(
+        labels.contains(&"no ETag".to_owned()) && labels.contains(&"no bulk".to_owned()),
+        "{labels:?}"
+    );
+    let users = offline
+        .client()
+        .list("Users", &Default::default())
+        .await
+        .unwrap();
+    let id = users.value.resources[0].id_string().unwrap();
+    let err = offline
+        .writer()
+        .apply_patch(
+            &draft(
+                "Users",
+                &id,
+                json!([{"op": "replace", "path": "active", "value": false}]),
+            ),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("read-only"), "{}", err.message);
+}

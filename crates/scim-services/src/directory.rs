@@ -139,6 +139,7 @@ pub struct Directory {
     /// The snapshot this directory serves, when opened offline, and its file.
     snapshot: Option<crate::snapshot::SnapshotHeader>,
     snapshot_path: Option<std::path::PathBuf>,
+    snapshot_config: Option<scim_core::messages::ServiceProviderConfig>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -172,8 +173,7 @@ impl Drop for Directory {
     }
 }
 
-fn badges(d: &Discovery) -> Vec<CapabilityBadge> {
-    let c = &d.config;
+fn badges(c: &scim_core::messages::ServiceProviderConfig) -> Vec<CapabilityBadge> {
     let badge = |label: String, supported: bool| CapabilityBadge { label, supported };
     let mut out = vec![match c.filter_max_results {
         Some(m) if c.filter => badge(format!("filter ≤{m}"), true),
@@ -240,6 +240,7 @@ impl Directory {
             key: "demo".into(),
             snapshot: None,
             snapshot_path: None,
+            snapshot_config: None,
             _demo: Some(server),
         })
     }
@@ -280,6 +281,7 @@ impl Directory {
             key: saved.id.clone(),
             snapshot: None,
             snapshot_path: None,
+            snapshot_config: None,
             _demo: None,
         })
     }
@@ -289,6 +291,10 @@ impl Directory {
     pub async fn open_snapshot(path: &std::path::Path) -> Result<Self, AppError> {
         let snap = crate::snapshot::Snapshot::read(path)?;
         let header = snap.header.clone();
+        let snapshot_config =
+            scim_core::messages::ServiceProviderConfig::from_json(&snap.capabilities)
+                .ok()
+                .map(|t| t.value);
         let server = DemoServer::start(DemoConfig {
             data: Some(scim_demo_server::SeedData {
                 users: snap.users,
@@ -324,6 +330,7 @@ impl Directory {
             key: "snapshot".into(),
             snapshot: Some(header),
             snapshot_path: Some(path.to_path_buf()),
+            snapshot_config,
             _demo: Some(server),
         })
     }
@@ -458,7 +465,13 @@ impl Directory {
             read_only: self.read_only,
             base_url: self.client.base_url().to_owned(),
             is_demo: self._demo.is_some() && self.snapshot.is_none(),
-            badges: badges(&self.discovery),
+            // A snapshot shows the capabilities of the server it was taken from, not those of the
+            // embedded server that serves it offline.
+            badges: badges(
+                self.snapshot_config
+                    .as_ref()
+                    .unwrap_or(&self.discovery.config),
+            ),
             warnings: self.warnings(),
             snapshot: self.snapshot.clone(),
             quirks: crate::server_check::load(&self.check_path())

@@ -346,7 +346,11 @@ pub async fn take(
         }
     };
     let users = load("Users", user_filter.clone()).await?;
-    let groups = load("Groups", group_filter.clone()).await?;
+    // A server with users only (Netdata) has no /Groups: its directory simply has no groups.
+    let groups = match load("Groups", group_filter.clone()).await {
+        Err(e) if e.scim.as_ref().and_then(|s| s.http_status) == Some(404) => Vec::new(),
+        other => other?,
+    };
     let schemas = match client.get_json(&["Schemas"]).await {
         Ok(r) => r
             .body
