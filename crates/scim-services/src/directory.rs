@@ -160,6 +160,15 @@ fn session_dir(what: &str) -> std::path::PathBuf {
     ))
 }
 
+/// A client (with its request log) on an embedded server, and what discovery found there.
+async fn served(server: &DemoServer) -> Result<(ScimClient, Discovery, RequestLog), AppError> {
+    let log = RequestLog::default();
+    let client =
+        ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
+    let discovery = client.discover().await?;
+    Ok((client, discovery, log))
+}
+
 impl Drop for Directory {
     fn drop(&mut self) {
         // Only the session folders made above are removed; a saved connection's log stays.
@@ -218,31 +227,17 @@ impl Directory {
                 format!("The demo directory could not start: {e}"),
             )
         })?;
-        let log = RequestLog::default();
-        let client =
-            ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
-        let discovery = client.discover().await?;
-        Ok(Self {
-            name: "Demo directory".into(),
-            color: None,
-            read_only: false,
-            client,
-            discovery,
-            log,
-            loaded: Mutex::default(),
-            running: RunningLoads::default(),
-            memberships: Mutex::default(),
-            matrix: Mutex::default(),
-            members: Mutex::default(),
+        let (client, discovery, log) = served(&server).await?;
+        Ok(Self::assemble(
+            "Demo directory".into(),
+            None,
+            false,
+            (client, discovery, log),
             // The demo directory is reseeded at every start: its log lives for the session only.
-            changes: crate::change_log::ChangeLog::new(&session_dir("demo"), "demo"),
-            config_dir: crate::connections::config_dir(),
-            key: "demo".into(),
-            snapshot: None,
-            snapshot_path: None,
-            snapshot_config: None,
-            _demo: Some(server),
-        })
+            crate::change_log::ChangeLog::new(&session_dir("demo"), "demo"),
+            (crate::connections::config_dir(), "demo".into()),
+            Some(server),
+        ))
     }
 
     /// Opens a saved connection: its token comes from the keychain, then discovery runs.
@@ -254,36 +249,20 @@ impl Directory {
         let log = RequestLog::default();
         let client = connections.client(name)?.with_log(log.clone());
         let discovery = client.discover().await?;
-        Ok(Self {
-            name: saved.name,
-            color: saved.color,
-            read_only: saved.read_only,
-            client,
-            discovery,
-            log,
-            loaded: Mutex::default(),
-            running: RunningLoads::default(),
-            memberships: Mutex::default(),
-            matrix: Mutex::default(),
-            members: Mutex::default(),
-            changes: crate::change_log::ChangeLog::new(
-                connections
-                    .path()
-                    .parent()
-                    .unwrap_or(std::path::Path::new(".")),
-                &saved.id,
-            ),
-            config_dir: connections
-                .path()
-                .parent()
-                .unwrap_or(std::path::Path::new("."))
-                .to_path_buf(),
-            key: saved.id.clone(),
-            snapshot: None,
-            snapshot_path: None,
-            snapshot_config: None,
-            _demo: None,
-        })
+        let config_dir = connections
+            .path()
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf();
+        Ok(Self::assemble(
+            saved.name,
+            saved.color,
+            saved.read_only,
+            (client, discovery, log),
+            crate::change_log::ChangeLog::new(&config_dir, &saved.id),
+            (config_dir, saved.id),
+            None,
+        ))
     }
 
     /// Opens a snapshot file offline, read-only, in the same screens: its resources are served by an
@@ -309,14 +288,36 @@ impl Directory {
                 format!("The snapshot could not be served: {e}"),
             )
         })?;
-        let log = RequestLog::default();
-        let client =
-            ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
-        let discovery = client.discover().await?;
-        Ok(Self {
-            name: format!("Snapshot of {} · {}", header.connection, header.taken_at),
-            color: None,
-            read_only: true,
+        let parts = served(&server).await?;
+        let mut directory = Self::assemble(
+            format!("Snapshot of {} · {}", header.connection, header.taken_at),
+            None,
+            true,
+            parts,
+            crate::change_log::ChangeLog::new(&session_dir("snapshot"), "snapshot"),
+            (crate::connections::config_dir(), "snapshot".into()),
+            Some(server),
+        );
+        directory.snapshot = Some(header);
+        directory.snapshot_path = Some(path.to_path_buf());
+        directory.snapshot_config = snapshot_config;
+        Ok(directory)
+    }
+
+    /// The parts every way of opening shares; caches start empty.
+    fn assemble(
+        name: String,
+        color: Option<String>,
+        read_only: bool,
+        (client, discovery, log): (ScimClient, Discovery, RequestLog),
+        changes: crate::change_log::ChangeLog,
+        (config_dir, key): (std::path::PathBuf, String),
+        demo: Option<DemoServer>,
+    ) -> Self {
+        Self {
+            name,
+            color,
+            read_only,
             client,
             discovery,
             log,
@@ -325,14 +326,14 @@ impl Directory {
             memberships: Mutex::default(),
             matrix: Mutex::default(),
             members: Mutex::default(),
-            changes: crate::change_log::ChangeLog::new(&session_dir("snapshot"), "snapshot"),
-            config_dir: crate::connections::config_dir(),
-            key: "snapshot".into(),
-            snapshot: Some(header),
-            snapshot_path: Some(path.to_path_buf()),
-            snapshot_config,
-            _demo: Some(server),
-        })
+            changes,
+            config_dir,
+            key,
+            snapshot: None,
+            snapshot_path: None,
+            snapshot_config: None,
+            _demo: demo,
+        }
     }
 
     /// The client, for services that talk to the server themselves (the server check, scenarios).

@@ -2,7 +2,7 @@
 //! unless `--writes`) and what happens when an identity provider provisions to it, on the same
 //! services as the app's Server screen.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use clap::ValueEnum;
 
@@ -10,6 +10,8 @@ use scim_client::ScimClient;
 use scim_services::scenarios::{self, RunState};
 use scim_services::server_check::{self, CheckReport, Outcome};
 use scim_services::AppError;
+
+use crate::writes::confirm;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -58,23 +60,6 @@ fn print_report(report: &CheckReport, format: CheckFormat) {
             }
         }
     }
-}
-
-/// Asks on the terminal; refuses when there is none (a script must say `--yes`).
-fn confirm(question: &str) -> Result<bool, AppError> {
-    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return Err(AppError::invalid_input(
-            "Nothing was sent: confirm with --yes when not running in a terminal.",
-        ));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| AppError::invalid_input(format!("Cannot read the answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 /// `scimx check`: exits non-zero when a deviation was found, so CI can gate on it.

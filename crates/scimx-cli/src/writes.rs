@@ -114,7 +114,7 @@ fn print_outcome(o: &WriteOutcome) {
 }
 
 /// Asks on the terminal; refuses when there is none (a script must say `--yes`).
-fn confirm(question: &str) -> Result<bool, AppError> {
+pub fn confirm(question: &str) -> Result<bool, AppError> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(AppError::invalid_input(
             "Nothing was sent: confirm with --yes when not running in a terminal.",
