@@ -2,6 +2,8 @@
 // server check found, which change how requests are built (set when a directory opens or a check runs).
 import type { ServerQuirks } from './bindings';
 
-export const session = $state<{ quirks: ServerQuirks }>({
+export const session = $state<{ quirks: ServerQuirks; readOnly: boolean }>({
   quirks: { removeMembersByValueList: false, patchUnsupported: false },
+  /** The open connection is read-only (or a snapshot): write actions are shown disabled. */
+  readOnly: false,
 });

@@ -854,6 +854,11 @@ test('a snapshot opens offline, read-only, with a banner saying what it is', asy
   await banner.getByText('read-only').waitFor();
   assert.match(await banner.innerText(), /Offline snapshot of Demo directory taken 2026-11-20 09:00:00 UTC · 40 users, 6 groups/);
   assert.equal(await page.locator('#section-title').innerText(), 'Users');
+  await page.getByTestId('users-table').waitFor();
+  assert.equal(await page.getByTestId('new-resource').count(), 0, 'no New user… on a read-only directory');
+  await page.locator('[data-testid=users-table] tbody tr[data-row=u2]').click();
+  await page.getByTestId('read-only-actions').getByText('this connection is read-only').waitFor();
+  assert.equal(await page.getByTestId('write-actions').count(), 0);
   await page.screenshot({ path: path.join(shots, 'snapshot-offline.png') });
   await context.close();
 });
