@@ -37,6 +37,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::browse::export_request_log,
             commands::server::run_server_check,
             commands::server::last_check,
+            commands::server::export_check,
             commands::server::list_scenarios,
             commands::server::start_scenario,
             commands::server::step_scenario,

@@ -572,6 +572,28 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     let items = wait_for_text(&client, "[data-testid=check-items]", "Filter: eq").await;
     assert!(items.contains("userName is case-insensitive"), "{items}");
     save_screenshot(&client, "server-check.png").await;
+    let check_base = std::env::temp_dir().join(format!("scimx-e2e-check-{}", std::process::id()));
+    let input = client
+        .find(Locator::Css(
+            "input[aria-label='Check report file (without extension)']",
+        ))
+        .await
+        .expect("check report path");
+    input.clear().await.expect("clear");
+    input
+        .send_keys(&check_base.to_string_lossy())
+        .await
+        .expect("type the path");
+    click(&client, "[data-testid=export-check]").await;
+    wait_for_text(&client, "main", "Report written").await;
+    let check_md =
+        std::fs::read_to_string(check_base.with_extension("md")).expect("the check report");
+    let _ = std::fs::remove_file(check_base.with_extension("md"));
+    let _ = std::fs::remove_file(check_base.with_extension("json"));
+    assert!(
+        check_md.starts_with("# SCIM server check") && check_md.contains("0 deviations"),
+        "{check_md}"
+    );
 
     click(&client, "[data-testid=tab-scenarios]").await;
     wait_for_text(

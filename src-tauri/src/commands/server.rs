@@ -34,6 +34,28 @@ pub async fn last_check(state: State<'_, AppState>) -> Result<Option<CheckReport
     Ok(server_check::load(&current(&state).await?.check_path()))
 }
 
+/// Writes the connection's last check as `<base>.md` (for a vendor) and `<base>.json`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_check(
+    state: State<'_, AppState>,
+    base: String,
+) -> Result<Vec<String>, AppError> {
+    let report = server_check::load(&current(&state).await?.check_path()).ok_or_else(|| {
+        AppError::invalid_input("Run the check first: there is no result to export.")
+    })?;
+    let base = base.trim_end_matches(".md").trim_end_matches(".json");
+    let md =
+        scim_services::export::write_file(&format!("{base}.md"), report.to_markdown().as_bytes())?;
+    let json = scim_services::export::write_file(
+        &format!("{base}.json"),
+        serde_json::to_string_pretty(&report)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    Ok(vec![md, json])
+}
+
 #[tauri::command]
 #[specta::specta]
 pub fn list_scenarios() -> Vec<ScenarioInfo> {

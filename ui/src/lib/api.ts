@@ -108,6 +108,7 @@ export const api = {
   exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
   runServerCheck: (writes: boolean): Promise<CheckReport> => unwrap(commands.runServerCheck(writes)),
   lastCheck: (): Promise<CheckReport | null> => unwrap(commands.lastCheck()),
+  exportCheck: (base: string): Promise<string[]> => unwrap(commands.exportCheck(base)),
   listScenarios: (): Promise<ScenarioInfo[]> => commands.listScenarios(),
   startScenario: (name: string): Promise<RunState> => unwrap(commands.startScenario(name)),
   stepScenario: (): Promise<RunState> => unwrap(commands.stepScenario()),

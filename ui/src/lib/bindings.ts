@@ -50,6 +50,8 @@ export const commands = {
 	runServerCheck: (writes: boolean) => typedError<CheckReport, AppError>(__TAURI_INVOKE("run_server_check", { writes })),
 	/**  The connection's last check, if any. */
 	lastCheck: () => typedError<CheckReport | null, AppError>(__TAURI_INVOKE("last_check")),
+	/**  Writes the connection's last check as `<base>.md` (for a vendor) and `<base>.json`. */
+	exportCheck: (base: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_check", { base })),
 	listScenarios: () => __TAURI_INVOKE<ScenarioInfo[]>("list_scenarios"),
 	/**  Starts a run of scenario `name` on the open directory (nothing is sent yet). */
 	startScenario: (name: string) => typedError<RunState, AppError>(__TAURI_INVOKE("start_scenario", { name })),

@@ -419,6 +419,7 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
     case 'cleanup_scenario':
       scenarioRun.cleanedUp = true;
       return structuredClone(scenarioRun);
+    case 'export_check':
     case 'export_scenario':
       return [`${args.base}.md`, `${args.base}.json`];
     case 'open_snapshot':

@@ -876,6 +876,8 @@ test('the server check lists each finding with its exchanges, and a scenario pla
     await page.locator('[data-item="filter.eq"]').click();
     await page.getByTestId('check-items').getByText('GET http://127.0.0.1:4010/scim/v2/Users?filter=').waitFor();
     await page.screenshot({ path: path.join(shots, `server-check-${colorScheme}.png`) });
+    await page.getByTestId('export-check').click();
+    await page.getByRole('status').getByText(/Report written: .*\.md, .*\.json/).waitFor();
     await page.getByTestId('tab-scenarios').click();
     await page.getByTestId('start-scenario').click();
     await page.getByTestId('confirm-scenario').getByTestId('confirm-start').click();
