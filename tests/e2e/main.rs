@@ -513,14 +513,12 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
 
     // Export it as CSV and read the file.
     let out = std::env::temp_dir().join(format!("scimx-e2e-diff-{}.csv", std::process::id()));
-    let path = client
-        .find(Locator::Css("input[aria-label='Export the changes to']"))
-        .await
-        .expect("export path");
-    path.clear().await.expect("clear");
-    path.send_keys(&out.to_string_lossy())
-        .await
-        .expect("type the path");
+    replace_text(
+        &client,
+        "input[aria-label='Export the changes to']",
+        &out.to_string_lossy(),
+    )
+    .await;
     click(&client, "[data-testid=export-diff]").await;
     wait_for_text(&client, "main", "Exported ").await;
     let csv = std::fs::read_to_string(&out).expect("the exported CSV");
@@ -573,17 +571,12 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     assert!(items.contains("userName is case-insensitive"), "{items}");
     save_screenshot(&client, "server-check.png").await;
     let check_base = std::env::temp_dir().join(format!("scimx-e2e-check-{}", std::process::id()));
-    let input = client
-        .find(Locator::Css(
-            "input[aria-label='Check report file (without extension)']",
-        ))
-        .await
-        .expect("check report path");
-    input.clear().await.expect("clear");
-    input
-        .send_keys(&check_base.to_string_lossy())
-        .await
-        .expect("type the path");
+    replace_text(
+        &client,
+        "input[aria-label='Check report file (without extension)']",
+        &check_base.to_string_lossy(),
+    )
+    .await;
     click(&client, "[data-testid=export-check]").await;
     wait_for_text(&client, "main", "Report written").await;
     let check_md =
@@ -623,17 +616,12 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     save_screenshot(&client, "scenario.png").await;
 
     let base = std::env::temp_dir().join(format!("scimx-e2e-scenario-{}", std::process::id()));
-    let input = client
-        .find(Locator::Css(
-            "input[aria-label='Report file (without extension)']",
-        ))
-        .await
-        .expect("report path");
-    input.clear().await.expect("clear");
-    input
-        .send_keys(&base.to_string_lossy())
-        .await
-        .expect("type the path");
+    replace_text(
+        &client,
+        "input[aria-label='Report file (without extension)']",
+        &base.to_string_lossy(),
+    )
+    .await;
     click(&client, "[data-testid=export-scenario]").await;
     wait_for_text(&client, "main", "Report written").await;
     let md = std::fs::read_to_string(base.with_extension("md")).expect("the Markdown report");
@@ -668,6 +656,19 @@ async fn click(client: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("click {css}: {last}");
+}
+
+/// Replaces the text of the field `css` (an export path, say) with `text`.
+async fn replace_text(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.expect("clear");
+    field
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {

@@ -103,26 +103,6 @@ pub struct ChangeLog {
     counter: std::sync::atomic::AtomicU64,
 }
 
-/// A file name for a connection key: letters, digits and `-` only.
-fn file_stem(key: &str) -> String {
-    let stem: String = key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let stem = stem.trim_matches('-').to_owned();
-    if stem.is_empty() {
-        "connection".into()
-    } else {
-        stem
-    }
-}
-
 /// Masks `password` values anywhere in a body: a create or PUT may carry one.
 pub fn mask_passwords(v: &mut Value) {
     match v {
@@ -146,7 +126,7 @@ impl ChangeLog {
         Self {
             path: dir
                 .join("changes")
-                .join(format!("{}.jsonl", file_stem(key))),
+                .join(format!("{}.jsonl", crate::connections::slug(key))),
             lock: Mutex::new(()),
             counter: std::sync::atomic::AtomicU64::new(0),
         }
@@ -243,13 +223,16 @@ impl ChangeLog {
     /// The entries as the UI lists them, newest first.
     pub fn rows(&self) -> Result<Vec<ChangeRow>, AppError> {
         let (entries, _) = self.entries()?;
+        // Which successful undo reverted which entry, found once rather than per entry.
+        let undone: std::collections::HashMap<&str, &str> = entries
+            .iter()
+            .filter(|u| u.error.is_none())
+            .filter_map(|u| Some((u.undoes.as_deref()?, u.id.as_str())))
+            .collect();
         let mut rows: Vec<ChangeRow> = entries
             .iter()
             .map(|e| {
-                let undone_by = entries
-                    .iter()
-                    .find(|u| u.undoes.as_deref() == Some(&e.id) && u.error.is_none())
-                    .map(|u| u.id.clone());
+                let undone_by = undone.get(e.id.as_str()).map(|u| (*u).to_owned());
                 ChangeRow {
                     id: e.id.clone(),
                     time: e.time.clone(),

@@ -115,7 +115,9 @@ fn storage(message: impl Into<String>) -> AppError {
     AppError::new(ErrorKind::Storage, message)
 }
 
-fn slug(name: &str) -> String {
+/// A file-name-safe form of a name: ASCII letters and digits, `-` for the rest. Connection ids, and
+/// the per-connection files (change log, snapshots, checks) are named with it.
+pub fn slug(name: &str) -> String {
     let s: String = name
         .to_lowercase()
         .chars()

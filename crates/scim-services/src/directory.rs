@@ -460,6 +460,8 @@ impl Directory {
     }
 
     pub fn summary(&self) -> DirectorySummary {
+        // Read once: it gives both the warnings and the quirks.
+        let check = crate::server_check::load(&self.check_path());
         DirectorySummary {
             name: self.name.clone(),
             color: self.color.clone(),
@@ -473,24 +475,22 @@ impl Directory {
                     .as_ref()
                     .unwrap_or(&self.discovery.config),
             ),
-            warnings: self.warnings(),
+            warnings: self.warnings(check.as_ref()),
             snapshot: self.snapshot.clone(),
-            quirks: crate::server_check::load(&self.check_path())
-                .map(|r| r.quirks)
-                .unwrap_or_default(),
+            quirks: check.map(|r| r.quirks).unwrap_or_default(),
         }
     }
 
     /// Discovery's warnings, then the deviations the last server check found (so they are seen
     /// every time the connection opens, not only on the Server screen).
-    fn warnings(&self) -> Vec<String> {
+    fn warnings(&self, check: Option<&crate::server_check::CheckReport>) -> Vec<String> {
         let mut out: Vec<String> = self
             .discovery
             .warnings
             .iter()
             .map(|w| w.message.clone())
             .collect();
-        if let Some(report) = crate::server_check::load(&self.check_path()) {
+        if let Some(report) = check {
             out.extend(
                 report
                     .deviations()
@@ -498,6 +498,11 @@ impl Directory {
             );
         }
         out
+    }
+
+    /// Writes are refused (a read-only connection, or a snapshot opened offline).
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     fn params(query: &RowsQuery) -> Result<ListParams, AppError> {

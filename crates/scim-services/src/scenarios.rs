@@ -12,7 +12,7 @@ use specta::Type;
 
 use scim_client::{ClientError, RequestLog, ScimClient};
 use scim_core::names::ENTERPRISE_USER_SCHEMA;
-use scim_core::patch::{render_patch, Dialect, LogicalChange};
+use scim_core::patch::{render_patch, LogicalChange};
 use scim_core::Resource;
 
 use crate::error::AppError;
@@ -329,16 +329,6 @@ pub fn start(client: &ScimClient, name: &str) -> Result<RunState, AppError> {
     })
 }
 
-fn dialect(d: DialectName) -> Dialect {
-    match d {
-        DialectName::Rfc => Dialect::Rfc7644,
-        DialectName::Entra => Dialect::EntraLegacy,
-        DialectName::Entra2020 => Dialect::EntraAadOptscim062020,
-        DialectName::Okta => Dialect::Okta,
-        DialectName::Authentik => Dialect::Authentik,
-    }
-}
-
 fn user_name(run: &RunState, user: &str) -> String {
     format!("{PREFIX}{user}-{}@example.invalid", run.tag)
 }
@@ -404,7 +394,7 @@ impl Player<'_> {
         changes: &[LogicalChange],
     ) -> Result<(), String> {
         let current = self.get(endpoint, id).await;
-        for r in render_patch(dialect(d), changes, current.as_ref()) {
+        for r in render_patch(d.dialect(), changes, current.as_ref()) {
             if r.body.is_null() {
                 return Err(r
                     .note

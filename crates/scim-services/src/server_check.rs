@@ -1387,11 +1387,9 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
 
 /// Where a connection's last check is kept: `checks/<connection>.json` in the config directory.
 pub fn saved_path(config_dir: &std::path::Path, key: &str) -> std::path::PathBuf {
-    let stem = crate::snapshot::folder(config_dir, key)
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "connection".into());
-    config_dir.join("checks").join(format!("{stem}.json"))
+    config_dir
+        .join("checks")
+        .join(format!("{}.json", crate::connections::slug(key)))
 }
 
 pub fn save(path: &std::path::Path, report: &CheckReport) -> Result<(), AppError> {

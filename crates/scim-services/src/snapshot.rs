@@ -235,17 +235,9 @@ pub struct SnapshotListing {
 
 /// The folder of one connection's snapshots: `snapshots/<connection id>` in the config directory.
 pub fn folder(config_dir: &Path, key: &str) -> std::path::PathBuf {
-    let stem: String = key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    config_dir.join("snapshots").join(stem.trim_matches('-'))
+    config_dir
+        .join("snapshots")
+        .join(crate::connections::slug(key))
 }
 
 /// Reads only the header line (for lists; `Snapshot::read` verifies the whole file).

@@ -35,7 +35,8 @@ pub enum DialectName {
 }
 
 impl DialectName {
-    fn dialect(self) -> Dialect {
+    /// The core's dialect of this name.
+    pub fn dialect(self) -> Dialect {
         match self {
             DialectName::Rfc => Dialect::Rfc7644,
             DialectName::Entra => Dialect::EntraLegacy,

@@ -17,7 +17,7 @@ pub async fn run_server_check(
     writes: bool,
 ) -> Result<CheckReport, AppError> {
     let directory = current(&state).await?;
-    if writes && directory.summary().read_only {
+    if writes && directory.read_only() {
         return Err(AppError::invalid_input(
             "This connection is read-only: the write checks cannot run. The read checks can.",
         ));
@@ -70,7 +70,7 @@ pub async fn start_scenario(
     name: String,
 ) -> Result<RunState, AppError> {
     let directory = current(&state).await?;
-    if directory.summary().read_only {
+    if directory.read_only() {
         return Err(AppError::invalid_input(
             "This connection is read-only: a scenario writes, so it cannot run here.",
         ));
