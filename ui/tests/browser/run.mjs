@@ -718,6 +718,9 @@ test('changes are listed with undo, which shows the inverse request first', asyn
   const dialog = page.getByTestId('undo-dialog');
   await dialog.getByTestId('request-review').waitFor();
   await page.screenshot({ path: path.join(shots, 'change-log-undo.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, 'change-log-undo-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await dialog.getByTestId('send-undo').click();
   await dialog.getByTestId('undo-diff').waitFor();
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -840,6 +843,9 @@ test('reports are tables with their provenance, filtered and exported', async ()
   await page.getByTestId('report-source').selectOption({ index: 1 });
   await page.getByTestId('report-provenance').getByText('snapshot sha256').waitFor();
   await page.screenshot({ path: path.join(shots, 'report.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, 'report-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.getByTestId('export-csv').click();
   await page.getByRole('status').getByText(/Exported to .*-no-group\.csv/).waitFor();
   assert.deepEqual(errors, []);
