@@ -88,6 +88,18 @@ struct Step {
     title: &'static str,
     action: Action,
     expect: Vec<Expect>,
+    /// Set where the IdP sends a request outside RFC 7644 that a strict server may refuse.
+    refusal: Option<Refusal>,
+}
+
+/// How a step whose request is outside RFC 7644 may be refused safely: with a 400, changing nothing.
+/// Such a refusal is the server doing its job, so the step passes, and the run carries `finding` —
+/// the integration problem the consultant must take to the vendor.
+#[derive(Debug, Clone)]
+struct Refusal {
+    finding: &'static str,
+    /// What must still hold after the refusal (nothing half-applied).
+    unchanged: Vec<Expect>,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +143,9 @@ pub struct StepResult {
     pub resource: Option<String>,
     pub checks: Vec<CheckResult>,
     pub error: Option<String>,
+    /// An integration problem the step showed though the server behaved safely (a request outside
+    /// RFC 7644 refused with nothing changed).
+    pub finding: Option<String>,
     pub passed: bool,
 }
 
@@ -157,6 +172,14 @@ impl RunState {
         self.finished && self.steps.iter().all(|s| s.passed)
     }
 
+    /// Integration problems the run showed, step by step (the server behaved safely in each).
+    pub fn findings(&self) -> Vec<(&str, &str)> {
+        self.steps
+            .iter()
+            .filter_map(|s| s.finding.as_deref().map(|f| (s.title.as_str(), f)))
+            .collect()
+    }
+
     /// The run as Markdown, for a vendor.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
@@ -167,7 +190,10 @@ impl RunState {
             self.base_url,
             self.started_at,
             if self.passed() {
-                "every step passed".to_owned()
+                match self.findings().len() {
+                    0 => "every step passed".to_owned(),
+                    n => format!("every step passed, with {n} integration finding(s) below"),
+                }
             } else {
                 format!(
                     "{} of {} steps passed",
@@ -183,12 +209,24 @@ impl RunState {
                 format!("left behind: {}", self.leftovers.join(", "))
             }
         );
+        let findings = self.findings();
+        if !findings.is_empty() {
+            out.push_str("## Findings\n\n");
+            for (step, finding) in findings {
+                out.push_str(&format!("- **{step}**: {finding}\n"));
+            }
+            out.push('\n');
+        }
         for s in &self.steps {
             out.push_str(&format!(
                 "## {}. {} — {}\n\n",
                 s.index + 1,
                 s.title,
-                if s.passed { "pass" } else { "FAIL" }
+                match (s.passed, &s.finding) {
+                    (true, None) => "pass",
+                    (true, Some(_)) => "pass (refused safely: finding)",
+                    (false, _) => "FAIL",
+                }
             ));
             if let Some(e) = &s.error {
                 out.push_str(&format!("Error: {e}\n\n"));
@@ -233,11 +271,11 @@ fn builtin() -> Vec<Scenario> {
             description: "Okta creates a user, pushes a group and its membership, updates the profile with a PUT of the whole user, then deactivates with a pathless PATCH (Okta never deletes users).",
             dialect: DialectName::Okta,
             steps: vec![
-                Step { title: "Create the user", action: CreateUser { user: "olivia", given: "Olivia", family: "Okta", department: "Sales" }, expect: vec![Field { user: "olivia", path: "active", value: json!(true) }] },
-                Step { title: "Push a group", action: CreateGroup { group: "team", name: "Okta push", members: vec![] }, expect: vec![GroupName { group: "team", name: "Okta push" }] },
-                Step { title: "Push the membership", action: AddMember { group: "team", user: "olivia" }, expect: vec![Member { group: "team", user: "olivia", present: true }] },
-                Step { title: "Update the profile (PUT)", action: Update { user: "olivia", changes: vec![("title", json!("Account executive")), ("name.givenName", json!("Liv"))] }, expect: vec![Field { user: "olivia", path: "title", value: json!("Account executive") }, Field { user: "olivia", path: "name.givenName", value: json!("Liv") }] },
-                Step { title: "Deactivate (pathless PATCH)", action: Update { user: "olivia", changes: vec![("active", json!(false))] }, expect: vec![Field { user: "olivia", path: "active", value: json!(false) }] },
+                Step { title: "Create the user", action: CreateUser { user: "olivia", given: "Olivia", family: "Okta", department: "Sales" }, expect: vec![Field { user: "olivia", path: "active", value: json!(true) }], refusal: None },
+                Step { title: "Push a group", action: CreateGroup { group: "team", name: "Okta push", members: vec![] }, expect: vec![GroupName { group: "team", name: "Okta push" }], refusal: None },
+                Step { title: "Push the membership", action: AddMember { group: "team", user: "olivia" }, expect: vec![Member { group: "team", user: "olivia", present: true }], refusal: None },
+                Step { title: "Update the profile (PUT)", action: Update { user: "olivia", changes: vec![("title", json!("Account executive")), ("name.givenName", json!("Liv"))] }, expect: vec![Field { user: "olivia", path: "title", value: json!("Account executive") }, Field { user: "olivia", path: "name.givenName", value: json!("Liv") }], refusal: None },
+                Step { title: "Deactivate (pathless PATCH)", action: Update { user: "olivia", changes: vec![("active", json!(false))] }, expect: vec![Field { user: "olivia", path: "active", value: json!(false) }], refusal: None },
             ],
         },
         Scenario {
@@ -246,15 +284,15 @@ fn builtin() -> Vec<Scenario> {
             description: "Entra ID provisions a joiner into Sales, moves them to Finance (department and group), then deactivates and finally deletes them — in the shapes of its SCIM 2.0 compliant mode (aadOptscim062020, the one Microsoft recommends for new apps): pathless replace with dotted and URN keys, members removed by a value filter. The legacy default mode (\"Replace\", \"False\", removal by value list) is in the PATCH builder's dialects.",
             dialect: DialectName::Entra2020,
             steps: vec![
-                Step { title: "Groups exist: Sales and Finance", action: CreateGroup { group: "sales", name: "Sales", members: vec![] }, expect: vec![GroupName { group: "sales", name: "Sales" }] },
-                Step { title: "Finance group", action: CreateGroup { group: "finance", name: "Finance", members: vec![] }, expect: vec![GroupName { group: "finance", name: "Finance" }] },
-                Step { title: "Joiner: create the user", action: CreateUser { user: "jo", given: "Jo", family: "Joiner", department: "Sales" }, expect: vec![Field { user: "jo", path: "active", value: json!(true) }, Field { user: "jo", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: json!("Sales") }] },
-                Step { title: "Joiner: add to Sales", action: AddMember { group: "sales", user: "jo" }, expect: vec![Member { group: "sales", user: "jo", present: true }] },
-                Step { title: "Mover: department Finance", action: Update { user: "jo", changes: vec![("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", json!("Finance")), ("title", json!("Controller"))] }, expect: vec![Field { user: "jo", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: json!("Finance") }] },
-                Step { title: "Mover: remove from Sales", action: RemoveMember { group: "sales", user: "jo" }, expect: vec![Member { group: "sales", user: "jo", present: false }] },
-                Step { title: "Mover: add to Finance", action: AddMember { group: "finance", user: "jo" }, expect: vec![Member { group: "finance", user: "jo", present: true }] },
-                Step { title: "Leaver: deactivate", action: Update { user: "jo", changes: vec![("active", json!(false))] }, expect: vec![Field { user: "jo", path: "active", value: json!(false) }] },
-                Step { title: "Leaver: delete", action: DeleteUser { user: "jo" }, expect: vec![Gone { user: Some("jo"), group: None }] },
+                Step { title: "Groups exist: Sales and Finance", action: CreateGroup { group: "sales", name: "Sales", members: vec![] }, expect: vec![GroupName { group: "sales", name: "Sales" }], refusal: None },
+                Step { title: "Finance group", action: CreateGroup { group: "finance", name: "Finance", members: vec![] }, expect: vec![GroupName { group: "finance", name: "Finance" }], refusal: None },
+                Step { title: "Joiner: create the user", action: CreateUser { user: "jo", given: "Jo", family: "Joiner", department: "Sales" }, expect: vec![Field { user: "jo", path: "active", value: json!(true) }, Field { user: "jo", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: json!("Sales") }], refusal: None },
+                Step { title: "Joiner: add to Sales", action: AddMember { group: "sales", user: "jo" }, expect: vec![Member { group: "sales", user: "jo", present: true }], refusal: None },
+                Step { title: "Mover: department Finance", action: Update { user: "jo", changes: vec![("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", json!("Finance")), ("title", json!("Controller"))] }, expect: vec![Field { user: "jo", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", value: json!("Finance") }], refusal: None },
+                Step { title: "Mover: remove from Sales", action: RemoveMember { group: "sales", user: "jo" }, expect: vec![Member { group: "sales", user: "jo", present: false }], refusal: None },
+                Step { title: "Mover: add to Finance", action: AddMember { group: "finance", user: "jo" }, expect: vec![Member { group: "finance", user: "jo", present: true }], refusal: None },
+                Step { title: "Leaver: deactivate", action: Update { user: "jo", changes: vec![("active", json!(false))] }, expect: vec![Field { user: "jo", path: "active", value: json!(false) }], refusal: None },
+                Step { title: "Leaver: delete", action: DeleteUser { user: "jo" }, expect: vec![Gone { user: Some("jo"), group: None }], refusal: None },
             ],
         },
         Scenario {
@@ -263,16 +301,27 @@ fn builtin() -> Vec<Scenario> {
             description: "authentik syncs a group: creates the users, creates the group empty and adds the members one per operation, renames the group with a pathless replace, removes a member (authentik sends `remove` on `members` with the member in a value list, not a value filter), and deletes the group.",
             dialect: DialectName::Authentik,
             steps: vec![
-                Step { title: "Create user Ada", action: CreateUser { user: "ada", given: "Ada", family: "Authentik", department: "IT" }, expect: vec![Field { user: "ada", path: "active", value: json!(true) }] },
-                Step { title: "Create user Bo", action: CreateUser { user: "bo", given: "Bo", family: "Authentik", department: "IT" }, expect: vec![Field { user: "bo", path: "active", value: json!(true) }] },
+                Step { title: "Create user Ada", action: CreateUser { user: "ada", given: "Ada", family: "Authentik", department: "IT" }, expect: vec![Field { user: "ada", path: "active", value: json!(true) }], refusal: None },
+                Step { title: "Create user Bo", action: CreateUser { user: "bo", given: "Bo", family: "Authentik", department: "IT" }, expect: vec![Field { user: "bo", path: "active", value: json!(true) }], refusal: None },
                 // authentik creates the group without members when the server has PATCH, then
                 // adds them one per operation (providers/scim/clients/groups.py).
-                Step { title: "Create the group", action: CreateGroup { group: "ops", name: "Ops", members: vec![] }, expect: vec![GroupName { group: "ops", name: "Ops" }] },
-                Step { title: "Add Ada", action: AddMember { group: "ops", user: "ada" }, expect: vec![Member { group: "ops", user: "ada", present: true }] },
-                Step { title: "Add Bo", action: AddMember { group: "ops", user: "bo" }, expect: vec![Member { group: "ops", user: "bo", present: true }, Member { group: "ops", user: "ada", present: true }] },
-                Step { title: "Rename the group", action: RenameGroup { group: "ops", name: "Operations" }, expect: vec![GroupName { group: "ops", name: "Operations" }] },
-                Step { title: "Remove Ada", action: RemoveMember { group: "ops", user: "ada" }, expect: vec![Member { group: "ops", user: "ada", present: false }, Member { group: "ops", user: "bo", present: true }] },
-                Step { title: "Delete the group", action: DeleteGroup { group: "ops" }, expect: vec![Gone { user: None, group: Some("ops") }] },
+                Step { title: "Create the group", action: CreateGroup { group: "ops", name: "Ops", members: vec![] }, expect: vec![GroupName { group: "ops", name: "Ops" }], refusal: None },
+                Step { title: "Add Ada", action: AddMember { group: "ops", user: "ada" }, expect: vec![Member { group: "ops", user: "ada", present: true }], refusal: None },
+                Step { title: "Add Bo", action: AddMember { group: "ops", user: "bo" }, expect: vec![Member { group: "ops", user: "bo", present: true }, Member { group: "ops", user: "ada", present: true }], refusal: None },
+                Step { title: "Rename the group", action: RenameGroup { group: "ops", name: "Operations" }, expect: vec![GroupName { group: "ops", name: "Operations" }], refusal: None },
+                // A `remove` with a value is outside RFC 7644 (§3.5.2.2 removes *every* member when a
+                // path has no filter). Removing just Ada (authentik's intent) passes; a 400 with
+                // nothing changed is a safe answer and a finding; losing Bo too fails.
+                Step {
+                    title: "Remove Ada",
+                    action: RemoveMember { group: "ops", user: "ada" },
+                    expect: vec![Member { group: "ops", user: "ada", present: false }, Member { group: "ops", user: "bo", present: true }],
+                    refusal: Some(Refusal {
+                        finding: "The server refused authentik's member removal (`remove` on `members` with the member in a value list — authentik's only removal form, outside RFC 7644's `members[value eq \"…\"]`). Nothing was lost, but with authentik a user removed from a group stays a member in this application until the vendor accepts that form.",
+                        unchanged: vec![Member { group: "ops", user: "ada", present: true }, Member { group: "ops", user: "bo", present: true }],
+                    }),
+                },
+                Step { title: "Delete the group", action: DeleteGroup { group: "ops" }, expect: vec![Gone { user: None, group: Some("ops") }], refusal: None },
             ],
         },
     ]
@@ -364,6 +413,37 @@ fn user_body(
     body
 }
 
+/// Why a step's requests failed, with the HTTP status when the server answered one.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    status: Option<u16>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            status: None,
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        Failure {
+            status: e.status(),
+            message: e.to_string(),
+        }
+    }
+}
+
 struct Player<'a> {
     client: &'a ScimClient,
     log: RequestLog,
@@ -392,18 +472,18 @@ impl Player<'_> {
         endpoint: &str,
         id: &str,
         changes: &[LogicalChange],
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let current = self.get(endpoint, id).await;
         for r in render_patch(d.dialect(), changes, current.as_ref()) {
             if r.body.is_null() {
                 return Err(r
                     .note
-                    .unwrap_or_else(|| "the dialect cannot express this change".into()));
+                    .unwrap_or_else(|| "the dialect cannot express this change".into())
+                    .into());
             }
             self.client
                 .write(r.method, &[endpoint, id], Some(&r.body), None)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
         }
         Ok(())
     }
@@ -412,7 +492,7 @@ impl Player<'_> {
         &self,
         run: &mut RunState,
         action: &Action,
-    ) -> Result<Option<(String, String)>, String> {
+    ) -> Result<Option<(String, String)>, Failure> {
         let d = run.scenario.dialect;
         match action {
             Action::CreateUser {
@@ -422,11 +502,7 @@ impl Player<'_> {
                 department,
             } => {
                 let body = user_body(d, &user_name(run, user), given, family, department);
-                let created = self
-                    .client
-                    .create("Users", &body)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let created = self.client.create("Users", &body).await?;
                 let id = created
                     .body
                     .and_then(|b| Resource::new(b).id_string())
@@ -449,11 +525,7 @@ impl Player<'_> {
                     "externalId": format!("ext-{}-{group}", run.tag),
                     "members": ids,
                 });
-                let created = self
-                    .client
-                    .create("Groups", &body)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let created = self.client.create("Groups", &body).await?;
                 let id = created
                     .body
                     .and_then(|b| Resource::new(b).id_string())
@@ -495,18 +567,12 @@ impl Player<'_> {
             }
             Action::DeleteUser { user } => {
                 let id = Self::id(run, "user", user)?;
-                self.client
-                    .delete("Users", &id, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                self.client.delete("Users", &id, None).await?;
                 Ok(None)
             }
             Action::DeleteGroup { group } => {
                 let id = Self::id(run, "group", group)?;
-                self.client
-                    .delete("Groups", &id, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                self.client.delete("Groups", &id, None).await?;
                 Ok(None)
             }
         }
@@ -662,19 +728,47 @@ pub async fn step(client: &ScimClient, run: &mut RunState) -> Result<(), AppErro
             response_body: e.response_body,
         })
         .collect();
-    let (resource, error) = match &acted {
-        Ok(Some((endpoint, id))) => (
+    let read_after = |endpoint: String, id: String| {
+        let player = &player;
+        async move {
             player
-                .get(endpoint, id)
+                .get(&endpoint, &id)
                 .await
-                .map(|r| serde_json::to_string_pretty(&r).unwrap_or_default()),
-            None,
-        ),
-        Ok(None) => (None, None),
-        Err(e) => (None, Some(e.clone())),
+                .map(|r| serde_json::to_string_pretty(&r).unwrap_or_default())
+        }
     };
     let mut checks = Vec::new();
-    if error.is_none() {
+    let mut finding = None;
+    let (resource, error) = match acted {
+        Ok(Some((endpoint, id))) => (read_after(endpoint, id).await, None),
+        Ok(None) => (None, None),
+        Err(f) => match (&step.refusal, f.status) {
+            (Some(refusal), Some(400)) => {
+                checks.push(CheckResult {
+                    what: "the server's answer".into(),
+                    expected: "done, or refused with 400 and nothing changed".into(),
+                    actual: f.message.clone(),
+                    pass: true,
+                });
+                for e in &refusal.unchanged {
+                    checks.push(player.verify(run, e).await);
+                }
+                finding = Some(refusal.finding.to_owned());
+                let resource = match &step.action {
+                    Action::RemoveMember { group, .. } | Action::AddMember { group, .. } => {
+                        match Player::id(run, "group", group) {
+                            Ok(id) => read_after("Groups".into(), id).await,
+                            Err(_) => None,
+                        }
+                    }
+                    _ => None,
+                };
+                (resource, None)
+            }
+            _ => (None, Some(f.message)),
+        },
+    };
+    if error.is_none() && finding.is_none() {
         for e in &step.expect {
             checks.push(player.verify(run, e).await);
         }
@@ -687,6 +781,7 @@ pub async fn step(client: &ScimClient, run: &mut RunState) -> Result<(), AppErro
         resource,
         checks,
         error,
+        finding,
         passed,
     });
     if run.steps.len() == scenario.steps.len() {

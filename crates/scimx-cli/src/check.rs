@@ -125,7 +125,11 @@ pub async fn run(
                 "{}. {} — {}",
                 s.index + 1,
                 s.title,
-                if s.passed { "pass" } else { "FAIL" }
+                match (s.passed, &s.finding) {
+                    (true, None) => "pass",
+                    (true, Some(_)) => "pass (refused safely: finding)",
+                    (false, _) => "FAIL",
+                }
             ));
             for e in &s.exchanges {
                 out(format!(
@@ -149,7 +153,16 @@ pub async fn run(
             if let Some(e) = &s.error {
                 out(format!("     error: {e}"));
             }
+            if let Some(f) = &s.finding {
+                out(format!("     finding: {f}"));
+            }
         }
+    }
+    if !state.findings().is_empty() {
+        out(format!(
+            "{} integration finding(s): the server refused a request this IdP sends, safely.",
+            state.findings().len()
+        ));
     }
     scenarios::cleanup(client, &mut state).await;
     out(if state.leftovers.is_empty() {

@@ -902,6 +902,11 @@ export type StepResult = {
 	resource: string | null,
 	checks: CheckResult[],
 	error: string | null,
+	/**
+	 *  An integration problem the step showed though the server behaved safely (a request outside
+	 *  RFC 7644 refused with nothing changed).
+	 */
+	finding: string | null,
 	passed: boolean,
 };
 

@@ -411,7 +411,12 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
       return scenarioRun;
     case 'step_scenario': {
       const i = scenarioRun.steps.length;
-      scenarioRun.steps.push({ index: i, title: scenarioRun.scenario.steps[i], exchanges: [{ method: i ? 'PATCH' : 'POST', url: `${BASE}/Users`, requestBody: '{"op":"replace"}', status: i ? 200 : 201, responseBody: '{}' }], resource: '{"id": "u9"}', checks: [{ what: 'jo: active', expected: i ? 'false' : 'true', actual: i ? 'false' : 'true', pass: true }], error: null, passed: true });
+      const refused = scenario === 'finding' && i === 1;
+      scenarioRun.steps.push(
+        refused
+          ? { index: i, title: scenarioRun.scenario.steps[i], exchanges: [{ method: 'PATCH', url: `${BASE}/Groups/g1`, requestBody: '{"Operations":[{"op":"remove","path":"members","value":[{"value":"u9"}]}]}', status: 400, responseBody: '{"status":"400","detail":"remove operation carries no value"}' }], resource: '{"id": "g1"}', checks: [{ what: "the server's answer", expected: 'done, or refused with 400 and nothing changed', actual: 'HTTP 400: remove operation carries no value', pass: true }, { what: 'ada in ops', expected: 'member', actual: 'member', pass: true }], error: null, finding: "The server refused authentik's member removal. Nothing was lost, but with authentik a user removed from a group stays a member.", passed: true }
+          : { index: i, title: scenarioRun.scenario.steps[i], exchanges: [{ method: i ? 'PATCH' : 'POST', url: `${BASE}/Users`, requestBody: '{"op":"replace"}', status: i ? 200 : 201, responseBody: '{}' }], resource: '{"id": "u9"}', checks: [{ what: 'jo: active', expected: i ? 'false' : 'true', actual: i ? 'false' : 'true', pass: true }], error: null, finding: null, passed: true },
+      );
       scenarioRun.ids = { 'user:jo': 'u9' };
       scenarioRun.finished = scenarioRun.steps.length === scenarioRun.scenario.steps.length;
       return structuredClone(scenarioRun);

@@ -901,6 +901,27 @@ test('the server check lists each finding with its exchanges, and a scenario pla
   }
 });
 
+test('a request the server refuses safely is a finding, not a failure, and the report lists it', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context, errors } = await openPage({ scenario: 'finding', colorScheme });
+    await page.locator('[data-section=server]').click();
+    await page.getByTestId('tab-scenarios').click();
+    await page.getByTestId('start-scenario').click();
+    await page.getByTestId('confirm-scenario').getByTestId('confirm-start').click();
+    await page.getByTestId('play-scenario').click();
+    const report = page.getByTestId('scenario-report');
+    await report.getByText('Every step passed.').waitFor();
+    assert.match(await page.getByTestId('scenario-findings').innerText(), /1 integration finding\s+Deactivate: The server refused authentik's member removal/);
+    const step = page.getByTestId('scenario-steps').locator('li.finding');
+    assert.equal(await step.count(), 1);
+    assert.match(await step.innerText(), /refused safely · finding/);
+    assert.equal(await page.getByTestId('scenario-steps').locator('li.fail').count(), 0);
+    await page.screenshot({ path: path.join(shots, `scenario-finding-${colorScheme}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 let failed = 0;
 for (const { name, fn } of tests) {
   try {
