@@ -30,6 +30,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::browse::group_members,
             commands::browse::default_role_rules,
             commands::browse::role_groups,
+            commands::browse::user_role_groups,
             commands::browse::role_matrix,
             commands::browse::export_role_matrix,
             commands::browse::request_log_entries,

@@ -842,9 +842,11 @@ impl Directory {
         Ok((groups, m))
     }
 
-    /// The role groups the rules find, by category. Resource-type rules load that resource type.
-    pub async fn role_groups(&self, rules: &[RoleRule]) -> Result<RoleGroups, AppError> {
-        let (groups, memberships) = self.memberships().await?;
+    /// The resources of the rules' resource-type rules, by category (each type loaded whole).
+    async fn rule_resources(
+        &self,
+        rules: &[RoleRule],
+    ) -> Result<Vec<(String, Vec<Resource>)>, AppError> {
         let mut extra = Vec::new();
         for rule in rules.iter().filter(|r| r.kind == RuleKind::ResourceType) {
             let rt = self
@@ -883,12 +885,61 @@ impl Directory {
                 load.resources.into_iter().map(Resource::new).collect(),
             ));
         }
-        roles::classify(&groups.resources, rules, &extra, &memberships)
+        Ok(extra)
+    }
+
+    /// What role groups are computed from: the loaded groups, the resources of resource-type rules,
+    /// and memberships over both (a role whose member is a group is held through it).
+    async fn role_inputs(&self, rules: &[RoleRule]) -> Result<RoleInputs, AppError> {
+        let (groups, memberships) = self.memberships().await?;
+        let extra = self.rule_resources(rules).await?;
+        let memberships = if extra.is_empty() {
+            memberships
+        } else {
+            let mut all = groups.resources.clone();
+            all.extend(extra.iter().flat_map(|(_, r)| r.iter().cloned()));
+            Arc::new(Memberships::compute(&all))
+        };
+        Ok(RoleInputs {
+            groups,
+            extra,
+            memberships,
+        })
+    }
+
+    /// The role groups the rules find, by category. Resource-type rules load that resource type.
+    pub async fn role_groups(&self, rules: &[RoleRule]) -> Result<RoleGroups, AppError> {
+        let inputs = self.role_inputs(rules).await?;
+        roles::classify(
+            &inputs.groups.resources,
+            rules,
+            &inputs.extra,
+            &inputs.memberships,
+        )
+    }
+
+    /// The role groups user `id` holds, for the user's page. `groups` are the user's groups as the
+    /// page lists them (from the server, or computed from the loaded groups); resource-type rules
+    /// load their type, and count groups only when the groups are loaded (this never loads them).
+    pub async fn user_role_groups(
+        &self,
+        id: &str,
+        groups: &[String],
+        rules: &[RoleRule],
+    ) -> Result<Vec<roles::HeldRole>, AppError> {
+        let extra = self.rule_resources(rules).await?;
+        let mut all: Vec<Resource> = self
+            .loaded_set("Groups")
+            .map(|g| g.resources.clone())
+            .unwrap_or_default();
+        all.extend(extra.iter().flat_map(|(_, r)| r.iter().cloned()));
+        let memberships = Memberships::compute(&all);
+        roles::held_roles(id, groups, rules, &extra, &memberships)
     }
 
     async fn matrix_parts(&self, q: &MatrixQuery) -> Result<Arc<MatrixParts>, AppError> {
         let users = self.ensure_loaded("Users").await?;
-        let (groups, memberships) = self.memberships().await?;
+        let groups = self.ensure_loaded("Groups").await?;
         // Same data and same question: the rows computed for the previous window serve this one.
         let key = format!(
             "{:p}|{:p}|{}",
@@ -906,13 +957,20 @@ impl Directory {
                 return Ok(parts.clone());
             }
         }
-        let classified = self.role_groups(&q.rules).await?;
+        let inputs = self.role_inputs(&q.rules).await?;
+        let classified = roles::classify(
+            &inputs.groups.resources,
+            &q.rules,
+            &inputs.extra,
+            &inputs.memberships,
+        )?;
         let columns: Vec<_> = classified
             .groups
             .into_iter()
             .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
             .collect();
-        let rows = roles::matrix_rows(&users.resources, &columns, &memberships, q);
+        // Over the groups and the resource-type rules' resources: a Roles column has its holders.
+        let rows = roles::matrix_rows(&users.resources, &columns, &inputs.memberships, q);
         let parts = Arc::new(MatrixParts {
             columns,
             rows,
@@ -1005,6 +1063,12 @@ impl Directory {
 }
 
 /// A computed membership matrix: its columns and every row.
+struct RoleInputs {
+    groups: Arc<LoadedSet>,
+    extra: Vec<(String, Vec<Resource>)>,
+    memberships: Arc<Memberships>,
+}
+
 #[derive(Debug)]
 struct MatrixParts {
     columns: Vec<roles::RoleGroup>,
@@ -1134,6 +1198,50 @@ mod tests {
             "{}",
             err.message
         );
+        // A resource-type rule (here the core Group type): its resources are role groups, and a
+        // user's page lists those holding them, by membership rather than by name.
+        let by_type = vec![
+            roles::default_rules()[0].clone(),
+            RoleRule {
+                category: "Everything".into(),
+                kind: RuleKind::ResourceType,
+                pattern: "group".into(),
+            },
+        ];
+        let groups = dir.loaded_set("Groups").expect("loaded");
+        let (holder, group) = groups
+            .resources
+            .iter()
+            .filter(|g| g.display_name().is_some_and(|n| n.starts_with("Profile:")))
+            .find_map(|g| match g.members() {
+                scim_core::resource::Members::Listed(m) if !m.is_empty() => Some((
+                    m[0].value.clone(),
+                    g.display_name().unwrap_or_default().to_owned(),
+                )),
+                _ => None,
+            })
+            .expect("a profile with a member");
+        let held = dir
+            .user_role_groups(&holder, std::slice::from_ref(&group), &by_type)
+            .await
+            .expect("held");
+        let cats: Vec<(&str, &str)> = held
+            .iter()
+            .filter(|h| h.display_name == group)
+            .map(|h| (h.category.as_str(), h.display_name.as_str()))
+            .collect();
+        assert_eq!(
+            cats,
+            vec![("Profiles", group.as_str()), ("Everything", group.as_str())]
+        );
+        assert!(held
+            .iter()
+            .all(|h| h.holding == roles::Holding::Direct || h.category == "Everything"));
+        let err = dir
+            .user_role_groups(&holder, &[], &bad)
+            .await
+            .expect_err("no such type");
+        assert!(err.message.contains("declares no resource type"));
     }
 
     #[tokio::test]

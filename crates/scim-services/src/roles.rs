@@ -118,6 +118,18 @@ fn matchers(rules: &[RoleRule]) -> Result<Vec<(&RoleRule, Matcher)>, AppError> {
         .collect()
 }
 
+/// The first name rule matching a group's displayName.
+fn rule_for_name<'a>(name: &str, matchers: &[(&'a RoleRule, Matcher)]) -> Option<&'a RoleRule> {
+    matchers
+        .iter()
+        .find(|(_, m)| match m {
+            Matcher::Prefix(p) => name.to_lowercase().starts_with(p.as_str()),
+            Matcher::Regex(re) => re.is_match(name),
+            Matcher::Everything => false,
+        })
+        .map(|(rule, _)| *rule)
+}
+
 fn short_name(display: &str, rule: &RoleRule) -> String {
     if rule.kind == RuleKind::Prefix {
         let cut = rule.pattern.len().min(display.len());
@@ -139,6 +151,8 @@ pub struct Memberships {
 }
 
 impl Memberships {
+    /// Over any resources with `members`: Groups, and the resources of resource-type rules (a Role
+    /// whose member is a group is then held through that group, as nesting).
     pub fn compute(groups: &[Resource]) -> Self {
         let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
@@ -200,7 +214,7 @@ impl Memberships {
 }
 
 /// Classifies `groups` by `rules` (the first matching rule wins); `extra` are the resources of
-/// resource-type rules, by category.
+/// resource-type rules, by category; `memberships` covers both (see [`Memberships::compute`]).
 pub fn classify(
     groups: &[Resource],
     rules: &[RoleRule],
@@ -220,13 +234,8 @@ pub fn classify(
         let (Some(id), Some(name)) = (g.id_string(), g.display_name()) else {
             continue;
         };
-        let hit = matchers.iter().find(|(_, m)| match m {
-            Matcher::Prefix(p) => name.to_lowercase().starts_with(p.as_str()),
-            Matcher::Regex(re) => re.is_match(name),
-            Matcher::Everything => false,
-        });
-        match hit {
-            Some((rule, _)) => {
+        match rule_for_name(name, &matchers) {
+            Some(rule) => {
                 let (user_count, direct_count) = memberships.counts(&id);
                 out.push(RoleGroup {
                     short_name: short_name(name, rule),
@@ -241,10 +250,9 @@ pub fn classify(
         }
     }
     for (category, resources) in extra {
-        let m = Memberships::compute(resources);
         for r in resources {
             let Some(id) = r.id_string() else { continue };
-            let (user_count, direct_count) = m.counts(&id);
+            let (user_count, direct_count) = memberships.counts(&id);
             let label = r.label();
             out.push(RoleGroup {
                 short_name: label.clone(),
@@ -270,6 +278,69 @@ pub fn classify(
         groups: out,
         unclassified,
     })
+}
+
+/// A role group one user holds, for the user's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldRole {
+    pub category: String,
+    pub display_name: String,
+    pub short_name: String,
+    pub holding: Holding,
+}
+
+/// The role groups user `user` holds: the groups named in `groups` (the user's groups as the page
+/// lists them, `… (nested)` when held through a nested group) that a name rule matches, then the
+/// resources of resource-type rules (`extra`) holding the user by `memberships`. In category order.
+pub fn held_roles(
+    user: &str,
+    groups: &[String],
+    rules: &[RoleRule],
+    extra: &[(String, Vec<Resource>)],
+    memberships: &Memberships,
+) -> Result<Vec<HeldRole>, AppError> {
+    let matchers = matchers(rules)?;
+    let mut held = Vec::new();
+    for listed in groups {
+        let (name, holding) = match listed.strip_suffix(" (nested)") {
+            Some(name) => (name, Holding::Nested),
+            None => (listed.as_str(), Holding::Direct),
+        };
+        if let Some(rule) = rule_for_name(name, &matchers) {
+            held.push(HeldRole {
+                category: rule.category.clone(),
+                display_name: name.to_owned(),
+                short_name: short_name(name, rule),
+                holding,
+            });
+        }
+    }
+    for (category, resources) in extra {
+        for r in resources {
+            let Some(holding) = r.id_string().and_then(|id| memberships.holding(&id, user)) else {
+                continue;
+            };
+            let label = r.label();
+            held.push(HeldRole {
+                category: category.clone(),
+                short_name: label.clone(),
+                display_name: label,
+                holding,
+            });
+        }
+    }
+    let order: Vec<&str> = rules.iter().map(|r| r.category.as_str()).collect();
+    held.sort_by(|a, b| {
+        let at = |c: &str| order.iter().position(|o| *o == c);
+        at(&a.category).cmp(&at(&b.category)).then_with(|| {
+            a.display_name
+                .to_lowercase()
+                .cmp(&b.display_name.to_lowercase())
+        })
+    });
+    held.dedup();
+    Ok(held)
 }
 
 /// What the matrix shows: one category (or all), the users matching a quick filter, a window.
@@ -421,6 +492,88 @@ mod tests {
             user("u4", "dev"),
         ];
         (groups, users)
+    }
+
+    /// A custom resource type (Roles) whose members are a user and a group: its holders show in the
+    /// user's role groups and in the matrix, through the group too.
+    #[test]
+    fn resource_type_roles_are_held_directly_and_through_groups() {
+        let (groups, users) = fixture();
+        let roles = vec![
+            group("r1", "Approver", &[("g3", "Group")]),
+            group("r2", "Auditor", &[("u1", "User")]),
+        ];
+        let rules = vec![
+            RoleRule {
+                category: "Profiles".into(),
+                kind: RuleKind::Prefix,
+                pattern: "Profile:".into(),
+            },
+            RoleRule {
+                category: "App roles".into(),
+                kind: RuleKind::ResourceType,
+                pattern: "Roles".into(),
+            },
+        ];
+        let extra = vec![("App roles".to_owned(), roles.clone())];
+        let mut all = groups.clone();
+        all.extend(roles);
+        let m = Memberships::compute(&all);
+        // carla (u3) is in Ops team, which is a member of Profile: Administrator and of Approver.
+        let held = held_roles(
+            "u3",
+            &["Ops team".into(), "Profile: Administrator (nested)".into()],
+            &rules,
+            &extra,
+            &m,
+        )
+        .unwrap();
+        let shown: Vec<(&str, &str, Holding)> = held
+            .iter()
+            .map(|h| (h.category.as_str(), h.short_name.as_str(), h.holding))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("Profiles", "Administrator", Holding::Nested),
+                ("App roles", "Approver", Holding::Nested),
+            ]
+        );
+        let ana = held_roles("u1", &["Profile: Administrator".into()], &rules, &extra, &m).unwrap();
+        assert_eq!(
+            ana.iter()
+                .map(|h| h.display_name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Profile: Administrator", "Auditor"]
+        );
+        let classified = classify(&groups, &rules, &extra, &m).unwrap();
+        let approver = classified.groups.iter().find(|g| g.id == "r1").unwrap();
+        assert_eq!((approver.user_count, approver.direct_count), (1, 0));
+        let columns: Vec<RoleGroup> = classified
+            .groups
+            .into_iter()
+            .filter(|g| g.category == "App roles")
+            .collect();
+        let rows = matrix_rows(
+            &users,
+            &columns,
+            &m,
+            &MatrixQuery {
+                holders_only: true,
+                ..MatrixQuery::default()
+            },
+        );
+        let cells: Vec<(&str, Vec<Option<Holding>>)> = rows
+            .iter()
+            .map(|r| (r.user_name.as_str(), r.cells.clone()))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                ("ana", vec![None, Some(Holding::Direct)]),
+                ("carla", vec![Some(Holding::Nested), None]),
+            ]
+        );
     }
 
     #[test]

@@ -118,6 +118,22 @@ pub async fn role_groups(
     current(&state).await?.role_groups(&rules).await
 }
 
+/// The role groups user `id` holds: `groups` (the user's groups as the page lists them) matched by
+/// name rules, and the resources of resource-type rules by membership.
+#[tauri::command]
+#[specta::specta]
+pub async fn user_role_groups(
+    state: State<'_, AppState>,
+    id: String,
+    groups: Vec<String>,
+    rules: Vec<RoleRule>,
+) -> Result<Vec<roles::HeldRole>, AppError> {
+    current(&state)
+        .await?
+        .user_role_groups(&id, &groups, &rules)
+        .await
+}
+
 /// A window of the users × role groups matrix.
 #[tauri::command]
 #[specta::specta]

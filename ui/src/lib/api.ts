@@ -29,6 +29,7 @@ import type {
   MembersWindow,
   Projection,
   RoleGroups,
+  HeldRole,
   RoleRule,
   RowsWindow,
   WindowQuery,
@@ -100,6 +101,8 @@ export const api = {
   groupMembers: (id: string, query: MembersQuery): Promise<MembersWindow> => unwrap(commands.groupMembers(id, query)),
   defaultRoleRules: (): Promise<RoleRule[]> => commands.defaultRoleRules(),
   roleGroups: (rules: RoleRule[]): Promise<RoleGroups> => unwrap(commands.roleGroups(rules)),
+  userRoleGroups: (id: string, groups: string[], rules: RoleRule[]): Promise<HeldRole[]> =>
+    unwrap(commands.userRoleGroups(id, groups, rules)),
   roleMatrix: (query: MatrixQuery): Promise<MatrixWindow> => unwrap(commands.roleMatrix(query)),
   exportRoleMatrix: (query: MatrixQuery, path: string): Promise<string> =>
     unwrap(commands.exportRoleMatrix(query, path)),

@@ -37,6 +37,11 @@ export const commands = {
 	defaultRoleRules: () => __TAURI_INVOKE<RoleRule[]>("default_role_rules"),
 	/**  The role groups the rules find in the loaded groups (loading them first if needed). */
 	roleGroups: (rules: RoleRule[]) => typedError<RoleGroups, AppError>(__TAURI_INVOKE("role_groups", { rules })),
+	/**
+	 *  The role groups user `id` holds: `groups` (the user's groups as the page lists them) matched by
+	 *  name rules, and the resources of resource-type rules by membership.
+	 */
+	userRoleGroups: (id: string, groups: string[], rules: RoleRule[]) => typedError<HeldRole[], AppError>(__TAURI_INVOKE("user_role_groups", { id, groups, rules })),
 	/**  A window of the users × role groups matrix. */
 	roleMatrix: (query: MatrixQuery) => typedError<MatrixWindow, AppError>(__TAURI_INVOKE("role_matrix", { query })),
 	/**  Writes the whole matrix (every matching user) as CSV to `path`. */
@@ -478,6 +483,14 @@ export type GroupRow = {
 export type HeaderInput = {
 	name: string,
 	value: string | null,
+};
+
+/**  A role group one user holds, for the user's page. */
+export type HeldRole = {
+	category: string,
+	displayName: string,
+	shortName: string,
+	holding: Holding,
 };
 
 /**  How a user holds a role group. */

@@ -54,18 +54,3 @@ export const KIND_LABELS: Record<RuleKind, string> = {
   regex: 'displayName matches regex',
   resourceType: 'every resource of type',
 };
-
-/** The category of a group name under `rules` (prefix and regex rules; the first match wins). */
-export function classify(name: string, rules: RoleRule[]): string | null {
-  for (const r of rules) {
-    if (r.kind === 'prefix' && name.toLowerCase().startsWith(r.pattern.toLowerCase())) return r.category;
-    if (r.kind === 'regex') {
-      try {
-        if (new RegExp(r.pattern, 'i').test(name)) return r.category;
-      } catch {
-        // An invalid rule matches nothing; the rule editor reports it.
-      }
-    }
-  }
-  return null;
-}

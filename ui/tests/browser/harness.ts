@@ -672,6 +672,15 @@ mockIPC(async (cmd, args) => {
         { category: 'Profiles', kind: 'prefix', pattern: 'Profile:' },
         { category: 'Projects', kind: 'prefix', pattern: 'Project:' },
       ];
+    case 'user_role_groups': {
+      const { groups: listed, rules } = args as { groups: string[]; rules: RoleRule[] };
+      return listed.flatMap((listedName) => {
+        const name = listedName.replace(/ \(nested\)$/, '');
+        const rule = rules.find((r) => r.kind === 'prefix' && name.toLowerCase().startsWith(r.pattern.toLowerCase()));
+        if (!rule) return [];
+        return [{ category: rule.category, displayName: name, shortName: name.slice(rule.pattern.length).trim(), holding: name === listedName ? 'direct' : 'nested' }];
+      });
+    }
     case 'role_groups':
     case 'role_matrix':
     case 'export_role_matrix': {

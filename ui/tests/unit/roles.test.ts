@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, loadRules, ruleProblem, saveRules } from '../../src/lib/roles';
+import { loadRules, ruleProblem, saveRules } from '../../src/lib/roles';
 
 class MemoryStorage {
   data = new Map<string, string>();
@@ -29,15 +29,5 @@ describe('role rules', () => {
     expect(ruleProblem([{ category: ' ', kind: 'prefix', pattern: 'A:' }])).toMatch(/category name/);
     expect(ruleProblem([{ category: 'Roles', kind: 'resourceType', pattern: '' }])).toMatch(/resource type name/);
     expect(ruleProblem([{ category: 'Bad', kind: 'regex', pattern: '(' }])).toMatch(/^Rule 1 \(Bad\)/);
-  });
-
-  it('classify group names like the Rust side', () => {
-    const rules = [
-      { category: 'Profiles', kind: 'prefix' as const, pattern: 'Profile:' },
-      { category: 'RO', kind: 'regex' as const, pattern: '\\(read-only\\)$' },
-    ];
-    expect(classify('profile: Admin', rules)).toBe('Profiles');
-    expect(classify('Project: Line (Read-only)', rules)).toBe('RO');
-    expect(classify('All staff', rules)).toBeNull();
   });
 });
