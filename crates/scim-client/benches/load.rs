@@ -153,6 +153,80 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
+/// CPU seconds (user + system) of a process, and of its waited-for children, from /proc (clock
+/// ticks of 1/100 s, Linux's USER_HZ).
+fn cpu_secs(pid: &str) -> (f64, f64) {
+    let fields = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name may hold spaces: count fields from after its closing parenthesis, where
+    // field 3 (state) is index 0, so utime/stime (14, 15) are 11, 12 and cutime/cstime 13, 14.
+    let rest: Vec<f64> = fields
+        .rsplit_once(')')
+        .map(|(_, r)| {
+            r.split_whitespace()
+                .map(|f| f.parse().unwrap_or(0.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    let at = |i: usize| rest.get(i).copied().unwrap_or(0.0) / 100.0;
+    (at(11) + at(12), at(13) + at(14))
+}
+
+/// Where the time goes on this machine: CPU seconds of one load for us and for the server, against
+/// curl's, and what building `serde_json::Value`s for the pages costs on one core against only
+/// checking them (what keeping resources as raw JSON until shown would cost).
+async fn cpu_breakdown(base: &str, server_pid: &str, concurrency: usize) -> String {
+    let me = std::process::id().to_string();
+    let (server0, _) = cpu_secs(server_pid);
+    let (self0, _) = cpu_secs(&me);
+    let (ours_time, _) = ours(base, concurrency).await;
+    let (self1, _) = cpu_secs(&me);
+    let (server1, _) = cpu_secs(server_pid);
+    let (_, curl0) = cpu_secs(&me);
+    let curl_time = curl_parallel(base, USERS, 8);
+    let (_, curl1) = cpu_secs(&me);
+    let (server2, _) = cpu_secs(server_pid);
+
+    let http = reqwest::Client::new();
+    let mut pages = Vec::new();
+    for start in (1..=USERS).step_by(PAGE as usize) {
+        let page = http
+            .get(format!("{base}/Users?startIndex={start}&count={PAGE}"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .expect("page");
+        pages.push(page.bytes().await.expect("body"));
+    }
+    let started = Instant::now();
+    let values: Vec<serde_json::Value> = pages
+        .iter()
+        .map(|p| serde_json::from_slice(p).expect("json"))
+        .collect();
+    let build = started.elapsed();
+    drop(values);
+    let started = Instant::now();
+    for p in &pages {
+        let _: serde::de::IgnoredAny = serde_json::from_slice(p).expect("json");
+    }
+    let check = started.elapsed();
+    let mib = pages.iter().map(|p| p.len()).sum::<usize>() as f64 / (1024.0 * 1024.0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (client_cpu, ours_server_cpu) = (self1 - self0, server1 - server0);
+    format!(
+        "| Where the time goes: CPU seconds of one load on {cores} cores shared with the server (a load takes about (server + client CPU) / cores) | {:.2} s wall ({concurrency} in flight): client {client_cpu:.2} s CPU + server {ours_server_cpu:.2} s CPU | curl: {:.2} s wall: curl {:.2} s CPU + server {:.2} s CPU | client CPU = **{:.2}×** the server's | — |\n\
+         | Of the client's CPU: building `serde_json::Value`s (preserve_order) for the {mib:.0} MiB of pages, one core | {:.2} s | only checking the same JSON: {:.2} s | {:.0}× | — |",
+        ours_time.as_secs_f64(),
+        curl_time.as_secs_f64(),
+        curl1 - curl0,
+        server2 - server1,
+        client_cpu / ours_server_cpu.max(0.01),
+        build.as_secs_f64(),
+        check.as_secs_f64(),
+        build.as_secs_f64() / check.as_secs_f64().max(1e-6),
+    )
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -202,7 +276,8 @@ async fn scim2_server_rows() {
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (_server, base) = start_demo();
+    let (server, base) = start_demo();
+    let server_pid = server.0.id().to_string();
     eprintln!("demo server with {USERS} users at {base}");
     runtime.block_on(async {
         // Warm the server (first requests fault its pages in) before measuring anyone.
@@ -234,8 +309,10 @@ fn main() {
             .expect("runs");
         let peak = peak_rss_mib();
         let curl = curl_best;
+        let breakdown = cpu_breakdown(&base, &server_pid, best.1).await;
         if std::env::var_os("LOAD_ONLY").is_some() {
             println!("ours {} ({} in flight), curl {}, ratio {:.2}", secs(best.0), best.1, secs(curl), curl.as_secs_f64() / best.0.as_secs_f64());
+            println!("{breakdown}");
             return;
         }
         let (python, n) = scim2_client(&base);
@@ -251,6 +328,7 @@ fn main() {
             secs(curl),
             curl.as_secs_f64() / best.0.as_secs_f64()
         );
+        println!("{breakdown}");
         println!(
             "| Same load against python-scim's scim2-client paging sequentially | {} | {} | **{:.1}×** faster | ≥ 5× |",
             secs(best.0),
