@@ -910,7 +910,7 @@ test('a request the server refuses safely is a finding, not a failure, and the r
     await page.getByTestId('confirm-scenario').getByTestId('confirm-start').click();
     await page.getByTestId('play-scenario').click();
     const report = page.getByTestId('scenario-report');
-    await report.getByText('Every step passed.').waitFor();
+    await report.getByText('Every step passed, with an integration finding.').waitFor();
     assert.match(await page.getByTestId('scenario-findings').innerText(), /1 integration finding\s+Deactivate: The server refused authentik's member removal/);
     const step = page.getByTestId('scenario-steps').locator('li.finding');
     assert.equal(await step.count(), 1);
