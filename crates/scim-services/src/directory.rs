@@ -45,6 +45,9 @@ pub struct DirectorySummary {
     pub snapshot: Option<crate::snapshot::SnapshotHeader>,
     /// What the last server check found that changes how requests are built for this server.
     pub quirks: crate::server_check::ServerQuirks,
+    /// The resource types the server declares (`User`, `Group`, custom ones such as `Role`), for
+    /// resource-type rules.
+    pub resource_types: Vec<String>,
 }
 
 /// One row of the users table.
@@ -477,6 +480,12 @@ impl Directory {
             ),
             warnings: self.warnings(check.as_ref()),
             snapshot: self.snapshot.clone(),
+            resource_types: self
+                .discovery
+                .resource_types
+                .iter()
+                .map(|t| t.name.clone())
+                .collect(),
             quirks: check.map(|r| r.quirks).unwrap_or_default(),
         }
     }

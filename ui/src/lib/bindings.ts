@@ -397,6 +397,11 @@ export type DirectorySummary = {
 	snapshot: SnapshotHeader | null,
 	/**  What the last server check found that changes how requests are built for this server. */
 	quirks: ServerQuirks,
+	/**
+	 *  The resource types the server declares (`User`, `Group`, custom ones such as `Role`), for
+	 *  resource-type rules.
+	 */
+	resourceTypes: string[],
 };
 
 /**  Where a draft is wrong: the operation (0-based) when one is to blame. */

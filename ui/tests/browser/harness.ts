@@ -48,6 +48,7 @@ const summary: DirectorySummary = {
   warnings: [],
   snapshot: null,
   quirks: { removeMembersByValueList: false, patchUnsupported: false },
+  resourceTypes: ['User', 'Group', 'Role'],
 };
 
 const users: UserRow[] = Array.from({ length: 40 }, (_, i) => ({

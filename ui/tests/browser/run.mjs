@@ -343,6 +343,14 @@ test('role groups are sorted into categories by rules the user can change', asyn
   await row.getByLabel('Pattern').fill('(all');
   assert.equal(await page.getByTestId('apply-rules').isDisabled(), true);
   await row.getByLabel('Pattern').fill('^all ');
+  // A resource-type rule is offered the types the server declares.
+  await page.getByTestId('add-rule').click();
+  const typed = page.getByTestId('rule-row').nth(3);
+  await typed.getByLabel('How it matches').selectOption('resourceType');
+  assert.equal(await typed.getByLabel('Pattern').getAttribute('placeholder'), 'Role');
+  assert.equal(await typed.getByLabel('Pattern').getAttribute('list'), 'declared-resource-types');
+  assert.deepEqual(await page.locator('#declared-resource-types option').evaluateAll((o) => o.map((x) => x.value)), ['User', 'Group', 'Role']);
+  await typed.getByLabel('Remove rule').click();
   await page.screenshot({ path: path.join(shots, 'role-rules.png') });
   await page.getByTestId('apply-rules').click();
   await page.locator('[data-tab=Everyone]').click();
