@@ -160,5 +160,39 @@ async fn the_entra_scenario_sends_entra_shapes() {
         bodies.iter().any(|b| b.contains("\"active\":false")),
         "a real boolean: {bodies:?}"
     );
+    // The step log is what Entra sends: no reads of the player's own in it.
+    let methods: Vec<&str> = run
+        .steps
+        .iter()
+        .flat_map(|s| s.exchanges.iter().map(|e| e.method.as_str()))
+        .collect();
+    assert!(!methods.contains(&"GET"), "{methods:?}");
+    scenarios::cleanup(&c, &mut run).await;
+}
+
+#[tokio::test]
+async fn okta_reads_the_user_before_its_put_and_the_step_log_shows_it() {
+    let (_s, c) = serve(Profile::Rfc).await;
+    let mut run = scenarios::start(&c, "okta-onboarding").unwrap();
+    scenarios::run_all(&c, &mut run).await.unwrap();
+    let put_step = run
+        .steps
+        .iter()
+        .find(|s| s.exchanges.iter().any(|e| e.method == "PUT"))
+        .expect("a PUT step");
+    let methods: Vec<&str> = put_step
+        .exchanges
+        .iter()
+        .map(|e| e.method.as_str())
+        .collect();
+    assert_eq!(methods, vec!["GET", "PUT"], "{}", put_step.title);
+    // Membership pushes and the deactivation are PATCHes sent without a read.
+    let gets = run
+        .steps
+        .iter()
+        .flat_map(|s| s.exchanges.iter())
+        .filter(|e| e.method == "GET")
+        .count();
+    assert_eq!(gets, 1);
     scenarios::cleanup(&c, &mut run).await;
 }
