@@ -269,6 +269,48 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     wait_for_text(&client, "[data-testid=role-matrix]", "@").await;
     save_screenshot(&client, "role-matrix.png").await;
 
+    // A rule for the demo server's custom Role type: its roles become a tab of their own.
+    click(&client, "[data-tab=Profiles]").await;
+    click(&client, "[data-testid=edit-rules]").await;
+    click(&client, "[data-testid=add-rule]").await;
+    let new_rule = "[data-testid=rule-row]:nth-of-type(3)";
+    type_into(
+        &client,
+        &format!("{new_rule} input[aria-label=Category]"),
+        "App roles",
+    )
+    .await;
+    client
+        .find(Locator::Css(&format!("{new_rule} select")))
+        .await
+        .expect("rule kind")
+        .select_by_value("resourceType")
+        .await
+        .expect("choose resource type");
+    type_into(
+        &client,
+        &format!("{new_rule} input[aria-label=Pattern]"),
+        "Role",
+    )
+    .await;
+    click(&client, "[data-testid=apply-rules]").await;
+    click(&client, "[data-tab=\"App roles\"]").await;
+    wait_for_text(&client, "[data-testid=role-groups-table]", "Approver").await;
+    // A role opens from its own endpoint, read-only, with its members (a group among them).
+    click(
+        &client,
+        "[data-testid=role-groups-table] tbody tr[data-row] td:nth-child(2)",
+    )
+    .await;
+    wait_for_text(&client, "[data-testid=custom-type-note]", "Roles").await;
+    wait_for_text(&client, "[data-testid=custom-members]", "(group)").await;
+    let pane = wait_for_text(&client, "[data-testid=detail-pane]", "Approver").await;
+    assert!(
+        !pane.contains("Undeclared"),
+        "the Role schema declares its attributes: {pane}"
+    );
+    save_screenshot(&client, "role-groups-by-type.png").await;
+
     // That user's detail lists the profile among their role groups (the demo server does not send
     // `groups` on users, so they are computed from the loaded groups, and labelled so).
     click(&client, "[data-section=users]").await;

@@ -46,8 +46,10 @@ async fn discovery_reads_the_capabilities_without_warnings() {
             .iter()
             .map(|r| r.endpoint.as_str())
             .collect::<Vec<_>>(),
-        vec!["/Users", "/Groups"]
+        vec!["/Users", "/Groups", "/Roles"]
     );
+    // The custom Role type's schema is served and read like the others.
+    assert!(d.schemas.schema(scim_demo_server::ROLE_SCHEMA).is_some());
     assert!(d
         .schemas
         .schema(scim_core::names::ENTERPRISE_USER_SCHEMA)

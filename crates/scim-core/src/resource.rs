@@ -10,7 +10,7 @@ use crate::filter::AttrPath;
 use crate::names::{
     get_ci, is_core_schema, is_urn, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
 };
-use crate::schema::{core_schema_of, SchemaRegistry};
+use crate::schema::{core_schema_of, is_enterprise, SchemaRegistry};
 
 /// Any SCIM resource (User, Group, or a custom type) as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,8 +165,15 @@ impl Resource {
         let Some(obj) = self.as_object() else {
             return Vec::new();
         };
-        let core = core_schema_of(&self.0);
         let listed = self.schemas();
+        // A custom resource type's base schema (a Role) is known to the registry though not core;
+        // an unknown one (SCIM 1.1 URNs) falls back to the User and Group schemas.
+        let core = core_schema_of(&self.0).or_else(|| {
+            listed
+                .iter()
+                .find(|s| schemas.schema(s).is_some() && !is_enterprise(s))
+                .copied()
+        });
         obj.keys()
             // RFC 7643 §3.1 common attributes belong to every resource, whether or not a server's
             // schema lists them (scim2-server's do not).
@@ -249,6 +256,26 @@ mod tests {
             r.undeclared_attributes(&SchemaRegistry::builtin()),
             vec!["secodaRole"]
         );
+    }
+
+    /// A custom type's attributes are judged by its own schema when the registry knows it; an unknown
+    /// base schema (SCIM 1.1) falls back to the User and Group schemas.
+    #[test]
+    fn a_custom_types_own_schema_declares_its_attributes() {
+        let mut registry = SchemaRegistry::builtin();
+        let role = crate::schema::Schema::from_json(&json!({
+            "id": "urn:example:Role",
+            "attributes": [{"name": "description", "type": "string"}, {"name": "displayName", "type": "string"}]
+        }))
+        .unwrap()
+        .value;
+        registry.insert(role);
+        let r = Resource::new(
+            json!({"schemas":["urn:example:Role"],"displayName":"Approver","description":"x","level":3}),
+        );
+        assert_eq!(r.undeclared_attributes(&registry), vec!["level"]);
+        let old = Resource::new(json!({"schemas":["urn:scim:schemas:core:1.0"],"userName":"ana"}));
+        assert!(old.undeclared_attributes(&registry).is_empty());
     }
 
     #[test]

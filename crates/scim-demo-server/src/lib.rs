@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use profile::Profile;
-pub use seed::{generate, SeedData, SeedOptions};
+pub use seed::{generate, SeedData, SeedOptions, ROLE_SCHEMA};
 
 /// How to run the server.
 #[derive(Debug, Clone)]

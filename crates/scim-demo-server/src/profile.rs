@@ -9,7 +9,8 @@ use crate::seed::SeedData;
 /// Which server to imitate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Profile {
-    /// Everything RFC 7644 describes (the default).
+    /// Everything RFC 7644 describes (the default), with a custom resource type, Role (`/Roles`), as
+    /// RFC 7643 §6 allows.
     #[default]
     Rfc,
     /// Netdata Cloud's SCIM (integrations/cloud-authentication/integrations/scim.md): Users only, filter
@@ -47,6 +48,12 @@ impl Profile {
         }
     }
 
+    /// The custom Role resource type (`/Roles`): only the `rfc` profile, which has everything the
+    /// RFCs allow; the imitated servers have no such type.
+    pub fn has_roles(self) -> bool {
+        self == Profile::Rfc
+    }
+
     pub fn has_groups(self) -> bool {
         self != Profile::Netdata
     }
@@ -73,6 +80,9 @@ impl Profile {
 
     /// Shapes the generated directory the way this server holds it.
     pub fn shape(self, mut data: SeedData) -> SeedData {
+        if !self.has_roles() {
+            data.roles.clear();
+        }
         match self {
             Profile::Rfc => {}
             Profile::Netdata => {

@@ -103,11 +103,17 @@ const TEAMS: &[&str] = &[
     "Leadership",
 ];
 
+/// The schema of the demo's custom resource type, Role (RFC 7643 §6: servers may define their own):
+/// apps often expose access levels this way rather than as Groups.
+pub const ROLE_SCHEMA: &str = "urn:scim-explorer:demo:schemas:2.0:Role";
+
 /// The generated directory.
 #[derive(Debug, Clone)]
 pub struct SeedData {
     pub users: Vec<Value>,
     pub groups: Vec<Value>,
+    /// Resources of the custom Role type (`/Roles`): a displayName and members, like a group.
+    pub roles: Vec<Value>,
 }
 
 /// What to generate.
@@ -249,7 +255,63 @@ pub fn generate(options: &SeedOptions) -> SeedData {
         Vec::new(),
     );
 
-    SeedData { users, groups }
+    let roles = roles(options, &users, &groups);
+    SeedData {
+        users,
+        groups,
+        roles,
+    }
+}
+
+/// The custom Role resources: a few people each, and some held through a group. Drawn from a random
+/// sequence of their own, so the users and groups are the same with or without them.
+fn roles(options: &SeedOptions, users: &[Value], groups: &[Value]) -> Vec<Value> {
+    let mut rng = Rng::new(options.seed ^ 0x0051_c0de);
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g["displayName"] == name)
+            .map(|g| member(g["id"].as_str().unwrap_or_default(), name, "Group"))
+    };
+    let mut out = Vec::new();
+    for (name, description, share_per_mille, through) in [
+        (
+            "Approver",
+            "Approves purchase orders",
+            20,
+            Some("Finance team"),
+        ),
+        ("Auditor", "Reads every record, changes none", 10, None),
+        (
+            "Billing administrator",
+            "Manages invoices and payment methods",
+            5,
+            Some("Leadership"),
+        ),
+        ("Integration owner", "Owns the SCIM connection", 0, None),
+    ] {
+        let mut members: Vec<Value> = users
+            .iter()
+            .filter(|_| rng.below(1000) < share_per_mille)
+            .map(|u| {
+                member(
+                    u["id"].as_str().unwrap_or_default(),
+                    u["displayName"].as_str().unwrap_or_default(),
+                    "User",
+                )
+            })
+            .collect();
+        members.extend(through.and_then(group));
+        out.push(json!({
+            "schemas": [ROLE_SCHEMA],
+            "id": rng.uuid(),
+            "displayName": name,
+            "description": description,
+            "members": members,
+            "meta": meta("Role", options.epoch),
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -262,6 +324,40 @@ mod tests {
         let b = generate(&SeedOptions::default());
         assert_eq!(a.users, b.users);
         assert_eq!(a.groups, b.groups);
+    }
+
+    #[test]
+    fn roles_hold_people_directly_and_through_a_group() {
+        let data = generate(&SeedOptions::default());
+        let names: Vec<&str> = data
+            .roles
+            .iter()
+            .filter_map(|r| r["displayName"].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Approver",
+                "Auditor",
+                "Billing administrator",
+                "Integration owner"
+            ]
+        );
+        let approver = &data.roles[0]["members"];
+        assert!(approver
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["type"] == "Group"));
+        assert!(approver
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["type"] == "User"));
+        // The roles draw from their own sequence: users and groups are as before.
+        let mut without = generate(&SeedOptions::default());
+        without.roles.clear();
+        assert_eq!(without.users, data.users);
     }
 
     #[test]

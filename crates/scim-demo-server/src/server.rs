@@ -64,6 +64,17 @@ pub(crate) fn router(state: Shared) -> Router {
                     .delete(delete_groups),
             );
     }
+    if state.profile.has_roles() {
+        scim = scim
+            .route("/Roles", get(list_roles).post(create_roles))
+            .route(
+                "/Roles/{id}",
+                get(get_roles)
+                    .put(put_roles)
+                    .patch(patch_roles)
+                    .delete(delete_roles),
+            );
+    }
     let scim = scim
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), gate))
@@ -444,6 +455,40 @@ async fn delete_groups(State(s): State<Shared>, Path(id): Path<String>, h: Heade
     delete(s, Kind::Groups, id, h).await
 }
 
+async fn list_roles(State(s): State<Shared>, Query(p): Params) -> Response {
+    list(s, Kind::Roles, p).await
+}
+async fn get_roles(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    Query(p): Params,
+    h: HeaderMap,
+) -> Response {
+    get_one(s, Kind::Roles, id, p, h).await
+}
+async fn create_roles(State(s): State<Shared>, body: Bytes) -> Response {
+    create(s, Kind::Roles, body).await
+}
+async fn put_roles(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    put(s, Kind::Roles, id, h, body).await
+}
+async fn patch_roles(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    patch(s, Kind::Roles, id, h, body).await
+}
+async fn delete_roles(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
+    delete(s, Kind::Roles, id, h).await
+}
+
 async fn service_provider_config(State(s): State<Shared>) -> Response {
     let max = read_store(&s).max_results;
     scim_response(
@@ -483,10 +528,49 @@ async fn resource_type(State(s): State<Shared>, Path(id): Path<String>) -> Respo
     }
 }
 
-fn schema_documents() -> Vec<Value> {
+/// The Role type's schema (RFC 7643 §7 form): a group-like resource with a description.
+fn role_schema() -> Value {
+    let string = |name: &str, description: &str, required: bool, uniqueness: &str| {
+        json!({"name": name, "type": "string", "multiValued": false, "description": description,
+               "required": required, "caseExact": false, "mutability": "readWrite",
+               "returned": "default", "uniqueness": uniqueness})
+    };
+    let sub = |name: &str, t: &str, mutability: &str| {
+        json!({"name": name, "type": t, "multiValued": false, "description": format!("The member's {name}."),
+               "required": false, "caseExact": false, "mutability": mutability,
+               "returned": "default", "uniqueness": "none"})
+    };
+    json!({
+        "id": crate::seed::ROLE_SCHEMA,
+        "name": "Role",
+        "description": "An access level of the application, held by users directly or through a group",
+        "attributes": [
+            string("displayName", "The role's name", true, "server"),
+            string("description", "What the role allows", false, "none"),
+            {"name": "members", "type": "complex", "multiValued": true,
+             "description": "Users and groups holding the role", "required": false,
+             "mutability": "readWrite", "returned": "default", "uniqueness": "none",
+             "subAttributes": [
+                 sub("value", "string", "immutable"),
+                 sub("display", "string", "readOnly"),
+                 {"name": "type", "type": "string", "multiValued": false, "description": "User or Group.",
+                  "required": false, "caseExact": false, "canonicalValues": ["User", "Group"],
+                  "mutability": "immutable", "returned": "default", "uniqueness": "none"},
+                 {"name": "$ref", "type": "reference", "referenceTypes": ["User", "Group"], "multiValued": false,
+                  "description": "The member's URI.", "required": false, "caseExact": false,
+                  "mutability": "immutable", "returned": "default", "uniqueness": "none"}
+             ]}
+        ]
+    })
+}
+
+fn schema_documents(s: &Shared) -> Vec<Value> {
     let builtin: Value = serde_json::from_str(scim_core::schema::BUILTIN_SCHEMAS_JSON)
         .unwrap_or(Value::Array(Vec::new()));
     let mut documents = builtin.as_array().cloned().unwrap_or_default();
+    if s.profile.has_roles() {
+        documents.push(role_schema());
+    }
     // Served schemas are resources themselves (RFC 7643 §7): they carry their schema and meta.
     for d in &mut documents {
         let id = d["id"].clone();
@@ -498,8 +582,8 @@ fn schema_documents() -> Vec<Value> {
     documents
 }
 
-async fn schema(Path(id): Path<String>) -> Response {
-    match schema_documents().into_iter().find(|s| {
+async fn schema(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    match schema_documents(&state).into_iter().find(|s| {
         s["id"]
             .as_str()
             .is_some_and(|i| i.eq_ignore_ascii_case(&id))
@@ -530,6 +614,9 @@ fn resource_type_documents(s: &Shared) -> Vec<Value> {
     if s.profile.has_groups() {
         types.push(rt("Group", scim_core::names::GROUP_SCHEMA, None));
     }
+    if s.profile.has_roles() {
+        types.push(rt("Role", crate::seed::ROLE_SCHEMA, None));
+    }
     types
 }
 
@@ -545,9 +632,6 @@ fn list_of(items: Vec<Value>) -> Value {
     .to_json()
 }
 
-async fn schemas() -> Response {
-    let builtin: Value = serde_json::from_str(scim_core::schema::BUILTIN_SCHEMAS_JSON)
-        .unwrap_or(Value::Array(Vec::new()));
-    let items = builtin.as_array().cloned().unwrap_or_default();
-    scim_response(StatusCode::OK, list_of(items))
+async fn schemas(State(s): State<Shared>) -> Response {
+    scim_response(StatusCode::OK, list_of(schema_documents(&s)))
 }

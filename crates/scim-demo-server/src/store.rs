@@ -13,11 +13,12 @@ use scim_core::patch::{apply_patch, ApplyOptions, PatchOp};
 
 use crate::seed::{Rng, SeedData};
 
-/// Users or Groups.
+/// Users, Groups, or the custom Roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Users,
     Groups,
+    Roles,
 }
 
 impl Kind {
@@ -25,18 +26,21 @@ impl Kind {
         match self {
             Kind::Users => "Users",
             Kind::Groups => "Groups",
+            Kind::Roles => "Roles",
         }
     }
     fn resource_type(self) -> &'static str {
         match self {
             Kind::Users => "User",
             Kind::Groups => "Group",
+            Kind::Roles => "Role",
         }
     }
     fn schema(self) -> &'static str {
         match self {
             Kind::Users => USER_SCHEMA,
             Kind::Groups => GROUP_SCHEMA,
+            Kind::Roles => crate::seed::ROLE_SCHEMA,
         }
     }
 }
@@ -116,7 +120,11 @@ impl Store {
         profile: crate::profile::Profile,
     ) -> Self {
         let mut store = Self {
-            resources: HashMap::from([(Kind::Users, Vec::new()), (Kind::Groups, Vec::new())]),
+            resources: HashMap::from([
+                (Kind::Users, Vec::new()),
+                (Kind::Groups, Vec::new()),
+                (Kind::Roles, Vec::new()),
+            ]),
             index: HashMap::new(),
             rng: Rng::new(99),
             version: 1,
@@ -124,7 +132,11 @@ impl Store {
             max_results,
             profile,
         };
-        for (kind, items) in [(Kind::Users, seed.users), (Kind::Groups, seed.groups)] {
+        for (kind, items) in [
+            (Kind::Users, seed.users),
+            (Kind::Groups, seed.groups),
+            (Kind::Roles, seed.roles),
+        ] {
             for mut item in items {
                 let id = item["id"].as_str().unwrap_or_default().to_owned();
                 store.stamp(kind, &mut item, &id, None);
@@ -275,7 +287,10 @@ impl Store {
             ..query.clone()
         };
         let mut all = Vec::new();
-        for kind in [Kind::Users, Kind::Groups] {
+        for kind in [Kind::Users, Kind::Groups, Kind::Roles] {
+            if self.count(kind) == 0 && kind == Kind::Roles {
+                continue;
+            }
             all.extend(self.list_capped(kind, &unpaged, usize::MAX)?.resources);
         }
         let total = all.len();
@@ -295,7 +310,7 @@ impl Store {
     fn check_unique(&self, kind: Kind, candidate: &Value, except: Option<&str>) -> ScimResult<()> {
         let key = match kind {
             Kind::Users => "userName",
-            Kind::Groups => "displayName",
+            Kind::Groups | Kind::Roles => "displayName",
         };
         let Some(wanted) = candidate
             .as_object()
@@ -463,8 +478,8 @@ impl Store {
             .ok_or_else(|| scim_error(404, None, "not found"))?;
         list.retain(|r| r["id"].as_str() != Some(id));
         self.reindex(kind);
-        if let Some(groups) = self.resources.get_mut(&Kind::Groups) {
-            for g in groups.iter_mut() {
+        for holder in [Kind::Groups, Kind::Roles] {
+            for g in self.resources.get_mut(&holder).into_iter().flatten() {
                 if let Some(Value::Array(members)) = g.get_mut("members") {
                     members.retain(|m| m["value"].as_str() != Some(id));
                 }

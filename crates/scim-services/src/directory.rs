@@ -16,7 +16,9 @@ use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 
 use crate::error::AppError;
 use crate::loaded::{self, LoadProgress, LoadSummary, LoadedSet, Projection, RunningLoads};
-use crate::roles::{self, MatrixQuery, MatrixWindow, Memberships, RoleGroups, RoleRule, RuleKind};
+use crate::roles::{
+    self, MatrixQuery, MatrixWindow, Memberships, RoleGroups, RoleRule, RuleKind, TypedRoles,
+};
 use crate::table::{RowsWindow, WindowQuery};
 
 /// A capability as the UI shows it: a short badge ("filter ≤200", "no ETag").
@@ -281,6 +283,8 @@ impl Directory {
             data: Some(scim_demo_server::SeedData {
                 users: snap.users,
                 groups: snap.groups,
+                // A snapshot holds users and groups only.
+                roles: Vec::new(),
             }),
             ..DemoConfig::default()
         })
@@ -547,7 +551,13 @@ impl Directory {
 
     /// A user or group, as sent (`kind` is `Users` or `Groups`).
     pub async fn resource(&self, kind: &str, id: &str) -> Result<ResourceDetail, AppError> {
-        if kind != "Users" && kind != "Groups" {
+        // Users, Groups, or a custom type the server declares (a role of a resource-type rule).
+        let declared = self.discovery.resource_types.iter().any(|t| {
+            t.endpoint
+                .trim_start_matches('/')
+                .eq_ignore_ascii_case(kind)
+        });
+        if kind != "Users" && kind != "Groups" && !declared {
             return Err(AppError::invalid_input(format!(
                 "Unknown resource type \"{kind}\"."
             )));
@@ -852,10 +862,7 @@ impl Directory {
     }
 
     /// The resources of the rules' resource-type rules, by category (each type loaded whole).
-    async fn rule_resources(
-        &self,
-        rules: &[RoleRule],
-    ) -> Result<Vec<(String, Vec<Resource>)>, AppError> {
+    async fn rule_resources(&self, rules: &[RoleRule]) -> Result<Vec<TypedRoles>, AppError> {
         let mut extra = Vec::new();
         for rule in rules.iter().filter(|r| r.kind == RuleKind::ResourceType) {
             let rt = self
@@ -889,10 +896,11 @@ impl Directory {
             if let Some(e) = load.error {
                 return Err(e.into());
             }
-            extra.push((
-                rule.category.clone(),
-                load.resources.into_iter().map(Resource::new).collect(),
-            ));
+            extra.push(TypedRoles {
+                category: rule.category.clone(),
+                endpoint,
+                resources: load.resources.into_iter().map(Resource::new).collect(),
+            });
         }
         Ok(extra)
     }
@@ -906,7 +914,7 @@ impl Directory {
             memberships
         } else {
             let mut all = groups.resources.clone();
-            all.extend(extra.iter().flat_map(|(_, r)| r.iter().cloned()));
+            all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
             Arc::new(Memberships::compute(&all))
         };
         Ok(RoleInputs {
@@ -941,7 +949,7 @@ impl Directory {
             .loaded_set("Groups")
             .map(|g| g.resources.clone())
             .unwrap_or_default();
-        all.extend(extra.iter().flat_map(|(_, r)| r.iter().cloned()));
+        all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
         let memberships = Memberships::compute(&all);
         roles::held_roles(id, groups, rules, &extra, &memberships)
     }
@@ -1074,7 +1082,7 @@ impl Directory {
 /// A computed membership matrix: its columns and every row.
 struct RoleInputs {
     groups: Arc<LoadedSet>,
-    extra: Vec<(String, Vec<Resource>)>,
+    extra: Vec<TypedRoles>,
     memberships: Arc<Memberships>,
 }
 
@@ -1251,6 +1259,71 @@ mod tests {
             .await
             .expect_err("no such type");
         assert!(err.message.contains("declares no resource type"));
+    }
+
+    /// The demo's custom Role type through a resource-type rule: its roles are role groups with
+    /// their holders counted, the matrix shows who holds them (through a group too), and a user's
+    /// page lists the roles they hold.
+    #[tokio::test]
+    async fn resource_type_roles_reach_the_tabs_the_matrix_and_the_users_page() {
+        let dir = Directory::open_demo(200).await.expect("demo");
+        assert!(dir.summary().resource_types.contains(&"Role".to_owned()));
+        let rules = vec![RoleRule {
+            category: "App roles".into(),
+            kind: RuleKind::ResourceType,
+            pattern: "Role".into(),
+        }];
+        let classified = dir.role_groups(&rules).await.expect("role groups");
+        let approver = classified
+            .groups
+            .iter()
+            .find(|g| g.display_name == "Approver")
+            .expect("Approver");
+        assert_eq!(approver.category, "App roles");
+        // Held directly by a few, and by the whole Finance team through the group.
+        assert!(approver.user_count > approver.direct_count && approver.direct_count > 0);
+        let m = dir
+            .role_matrix(&MatrixQuery {
+                rules: rules.clone(),
+                holders_only: true,
+                limit: 1000,
+                ..MatrixQuery::default()
+            })
+            .await
+            .expect("matrix");
+        let col = m
+            .columns
+            .iter()
+            .position(|c| c.display_name == "Approver")
+            .expect("column");
+        let cells: Vec<roles::Holding> = m.rows.iter().filter_map(|r| r.cells[col]).collect();
+        assert_eq!(cells.len() as u32, approver.user_count);
+        assert!(cells.contains(&roles::Holding::Nested) && cells.contains(&roles::Holding::Direct));
+        let nested_holder = m
+            .rows
+            .iter()
+            .find(|r| r.cells[col] == Some(roles::Holding::Nested))
+            .expect("a holder through Finance team");
+        let held = dir
+            .user_role_groups(&nested_holder.user_id, &[], &rules)
+            .await
+            .expect("held");
+        assert!(
+            held.iter()
+                .any(|h| h.display_name == "Approver" && h.holding == roles::Holding::Nested),
+            "{held:?}"
+        );
+        // The role opens from its own endpoint, with its members as labels.
+        assert_eq!(approver.endpoint, "Roles");
+        let detail = dir.resource("Roles", &approver.id).await.expect("role");
+        assert_eq!(detail.label, "Approver");
+        let members = detail.members.expect("members");
+        assert!(
+            members.iter().any(|m| m == "Finance team (group)"),
+            "{members:?}"
+        );
+        let err = dir.resource("Nothing", "x").await.expect_err("undeclared");
+        assert!(err.message.contains("Unknown resource type"));
     }
 
     #[tokio::test]

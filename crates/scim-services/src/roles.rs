@@ -61,9 +61,20 @@ pub struct RoleGroup {
     /// The name without the rule's prefix ("Administrator" for "Profile: Administrator").
     pub short_name: String,
     pub category: String,
+    /// Where it is read: `Groups`, or a custom resource type's endpoint (`Roles`).
+    pub endpoint: String,
     /// Users holding it, directly or through nested groups.
     pub user_count: u32,
     pub direct_count: u32,
+}
+
+/// The resources of one resource-type rule: the category they form and where they are read.
+#[derive(Debug, Clone)]
+pub struct TypedRoles {
+    pub category: String,
+    /// The resource type's endpoint without the slash (`Roles`).
+    pub endpoint: String,
+    pub resources: Vec<Resource>,
 }
 
 /// The classification of the loaded groups.
@@ -218,7 +229,7 @@ impl Memberships {
 pub fn classify(
     groups: &[Resource],
     rules: &[RoleRule],
-    extra: &[(String, Vec<Resource>)],
+    extra: &[TypedRoles],
     memberships: &Memberships,
 ) -> Result<RoleGroups, AppError> {
     let matchers = matchers(rules)?;
@@ -241,6 +252,7 @@ pub fn classify(
                     short_name: short_name(name, rule),
                     display_name: name.to_owned(),
                     category: rule.category.clone(),
+                    endpoint: "Groups".into(),
                     id,
                     user_count,
                     direct_count,
@@ -249,15 +261,16 @@ pub fn classify(
             None => unclassified += 1,
         }
     }
-    for (category, resources) in extra {
-        for r in resources {
+    for typed in extra {
+        for r in &typed.resources {
             let Some(id) = r.id_string() else { continue };
             let (user_count, direct_count) = memberships.counts(&id);
             let label = r.label();
             out.push(RoleGroup {
                 short_name: label.clone(),
                 display_name: label,
-                category: category.clone(),
+                category: typed.category.clone(),
+                endpoint: typed.endpoint.clone(),
                 id,
                 user_count,
                 direct_count,
@@ -297,7 +310,7 @@ pub fn held_roles(
     user: &str,
     groups: &[String],
     rules: &[RoleRule],
-    extra: &[(String, Vec<Resource>)],
+    extra: &[TypedRoles],
     memberships: &Memberships,
 ) -> Result<Vec<HeldRole>, AppError> {
     let matchers = matchers(rules)?;
@@ -316,14 +329,14 @@ pub fn held_roles(
             });
         }
     }
-    for (category, resources) in extra {
-        for r in resources {
+    for typed in extra {
+        for r in &typed.resources {
             let Some(holding) = r.id_string().and_then(|id| memberships.holding(&id, user)) else {
                 continue;
             };
             let label = r.label();
             held.push(HeldRole {
-                category: category.clone(),
+                category: typed.category.clone(),
                 short_name: label.clone(),
                 display_name: label,
                 holding,
@@ -515,7 +528,11 @@ mod tests {
                 pattern: "Roles".into(),
             },
         ];
-        let extra = vec![("App roles".to_owned(), roles.clone())];
+        let extra = vec![TypedRoles {
+            category: "App roles".to_owned(),
+            endpoint: "Roles".to_owned(),
+            resources: roles.clone(),
+        }];
         let mut all = groups.clone();
         all.extend(roles);
         let m = Memberships::compute(&all);
@@ -549,6 +566,7 @@ mod tests {
         let classified = classify(&groups, &rules, &extra, &m).unwrap();
         let approver = classified.groups.iter().find(|g| g.id == "r1").unwrap();
         assert_eq!((approver.user_count, approver.direct_count), (1, 0));
+        assert_eq!(approver.endpoint, "Roles");
         let columns: Vec<RoleGroup> = classified
             .groups
             .into_iter()

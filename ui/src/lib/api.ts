@@ -88,7 +88,8 @@ export const api = {
     unwrap(commands.replaceToken(name, token)),
   removeConnection: (name: string): Promise<null> => unwrap(commands.removeConnection(name)),
   openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
-  getResource: (kind: 'Users' | 'Groups', id: string): Promise<ResourceDetail> =>
+  /** `kind`: Users, Groups, or a custom resource type's endpoint (Roles). */
+  getResource: (kind: string, id: string): Promise<ResourceDetail> =>
     unwrap(commands.getResource(kind, id)),
   loadResources: (kind: Kind, filter: string | null, projection: Projection | null = null): Promise<LoadSummary> =>
     unwrap(commands.loadResources(kind, filter, projection)),

@@ -769,6 +769,8 @@ export type RoleGroup = {
 	/**  The name without the rule's prefix ("Administrator" for "Profile: Administrator"). */
 	shortName: string,
 	category: string,
+	/**  Where it is read: `Groups`, or a custom resource type's endpoint (`Roles`). */
+	endpoint: string,
 	/**  Users holding it, directly or through nested groups. */
 	userCount: number,
 	directCount: number,

@@ -692,7 +692,7 @@ mockIPC(async (cmd, args) => {
         );
         if (!rule) return [];
         const short = rule.kind === 'prefix' ? g.displayName.slice(rule.pattern.length).trim() : g.displayName;
-        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
+        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, endpoint: 'Groups', userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
       });
       if (cmd === 'role_groups') {
         const categories = [...new Set(rules.map((r) => r.category))];
