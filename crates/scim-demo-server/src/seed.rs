@@ -354,10 +354,18 @@ mod tests {
             .expect("members")
             .iter()
             .any(|m| m["type"] == "User"));
-        // The roles draw from their own sequence: users and groups are as before.
-        let mut without = generate(&SeedOptions::default());
-        without.roles.clear();
-        assert_eq!(without.users, data.users);
+        // Every member is a generated user or group.
+        let ids: std::collections::HashSet<&str> = data
+            .users
+            .iter()
+            .chain(&data.groups)
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        for role in &data.roles {
+            for m in role["members"].as_array().expect("members") {
+                assert!(ids.contains(m["value"].as_str().unwrap_or_default()), "{m}");
+            }
+        }
     }
 
     #[test]

@@ -39,41 +39,16 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/Schemas", get(schemas))
         .route("/Schemas/{id}", get(schema))
         .route("/.search", axum::routing::post(search_root))
-        .route("/Users", get(list_users).post(create_users))
-        .route("/Users/.search", axum::routing::post(search_users))
-        .route(
-            "/Users/{id}",
-            get(get_users)
-                .put(put_users)
-                .patch(patch_users)
-                .delete(delete_users),
-        );
+        .merge(resource_routes(Kind::Users));
     if state.profile.supports_bulk() {
         scim = scim.route("/Bulk", axum::routing::post(bulk));
     }
     // Netdata has no Groups endpoint: it answers 404 like any unknown path.
     if state.profile.has_groups() {
-        scim = scim
-            .route("/Groups", get(list_groups).post(create_groups))
-            .route("/Groups/.search", axum::routing::post(search_groups))
-            .route(
-                "/Groups/{id}",
-                get(get_groups)
-                    .put(put_groups)
-                    .patch(patch_groups)
-                    .delete(delete_groups),
-            );
+        scim = scim.merge(resource_routes(Kind::Groups));
     }
     if state.profile.has_roles() {
-        scim = scim
-            .route("/Roles", get(list_roles).post(create_roles))
-            .route(
-                "/Roles/{id}",
-                get(get_roles)
-                    .put(put_roles)
-                    .patch(patch_roles)
-                    .delete(delete_roles),
-            );
+        scim = scim.merge(resource_routes(Kind::Roles));
     }
     let scim = scim
         .fallback(not_found)
@@ -370,18 +345,50 @@ async fn delete(state: Shared, kind: Kind, id: String, headers: HeaderMap) -> Re
 
 type Params = Query<std::collections::HashMap<String, String>>;
 
-async fn list_users(State(s): State<Shared>, Query(p): Params) -> Response {
-    list(s, Kind::Users, p).await
+/// One resource type's endpoint: list, `.search` and create, then one resource's
+/// GET/PUT/PATCH/DELETE — the same semantics for Users, Groups and Roles.
+fn resource_routes(kind: Kind) -> Router<Shared> {
+    let base = format!("/{}", kind.endpoint());
+    Router::new()
+        .route(
+            &base,
+            get(move |State(s): State<Shared>, Query(p): Params| list(s, kind, p))
+                .post(move |State(s): State<Shared>, body: Bytes| create(s, kind, body)),
+        )
+        .route(
+            &format!("{base}/.search"),
+            axum::routing::post(move |State(s): State<Shared>, body: Bytes| {
+                search(s, Some(kind), body)
+            }),
+        )
+        .route(
+            &format!("{base}/{{id}}"),
+            get(
+                move |State(s): State<Shared>,
+                      Path(id): Path<String>,
+                      Query(p): Params,
+                      h: HeaderMap| { get_one(s, kind, id, p, h) },
+            )
+            .put(
+                move |State(s): State<Shared>,
+                      Path(id): Path<String>,
+                      h: HeaderMap,
+                      body: Bytes| { put(s, kind, id, h, body) },
+            )
+            .patch(
+                move |State(s): State<Shared>,
+                      Path(id): Path<String>,
+                      h: HeaderMap,
+                      body: Bytes| { patch(s, kind, id, h, body) },
+            )
+            .delete(
+                move |State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap| {
+                    delete(s, kind, id, h)
+                },
+            ),
+        )
 }
-async fn list_groups(State(s): State<Shared>, Query(p): Params) -> Response {
-    list(s, Kind::Groups, p).await
-}
-async fn search_users(State(s): State<Shared>, body: Bytes) -> Response {
-    search(s, Some(Kind::Users), body).await
-}
-async fn search_groups(State(s): State<Shared>, body: Bytes) -> Response {
-    search(s, Some(Kind::Groups), body).await
-}
+
 async fn bulk(State(s): State<Shared>, body: Bytes) -> Response {
     let result = json_body(&body)
         .and_then(|request| crate::bulk::run(&mut write_store(&s), body.len(), &request));
@@ -393,100 +400,6 @@ async fn bulk(State(s): State<Shared>, body: Bytes) -> Response {
 
 async fn search_root(State(s): State<Shared>, body: Bytes) -> Response {
     search(s, None, body).await
-}
-async fn get_users(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(p): Params,
-    h: HeaderMap,
-) -> Response {
-    get_one(s, Kind::Users, id, p, h).await
-}
-async fn get_groups(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(p): Params,
-    h: HeaderMap,
-) -> Response {
-    get_one(s, Kind::Groups, id, p, h).await
-}
-async fn create_users(State(s): State<Shared>, body: Bytes) -> Response {
-    create(s, Kind::Users, body).await
-}
-async fn create_groups(State(s): State<Shared>, body: Bytes) -> Response {
-    create(s, Kind::Groups, body).await
-}
-async fn put_users(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    put(s, Kind::Users, id, h, body).await
-}
-async fn put_groups(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    put(s, Kind::Groups, id, h, body).await
-}
-async fn patch_users(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(s, Kind::Users, id, h, body).await
-}
-async fn patch_groups(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(s, Kind::Groups, id, h, body).await
-}
-async fn delete_users(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
-    delete(s, Kind::Users, id, h).await
-}
-async fn delete_groups(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
-    delete(s, Kind::Groups, id, h).await
-}
-
-async fn list_roles(State(s): State<Shared>, Query(p): Params) -> Response {
-    list(s, Kind::Roles, p).await
-}
-async fn get_roles(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(p): Params,
-    h: HeaderMap,
-) -> Response {
-    get_one(s, Kind::Roles, id, p, h).await
-}
-async fn create_roles(State(s): State<Shared>, body: Bytes) -> Response {
-    create(s, Kind::Roles, body).await
-}
-async fn put_roles(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    put(s, Kind::Roles, id, h, body).await
-}
-async fn patch_roles(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(s, Kind::Roles, id, h, body).await
-}
-async fn delete_roles(State(s): State<Shared>, Path(id): Path<String>, h: HeaderMap) -> Response {
-    delete(s, Kind::Roles, id, h).await
 }
 
 async fn service_provider_config(State(s): State<Shared>) -> Response {
