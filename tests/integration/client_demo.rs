@@ -78,7 +78,7 @@ async fn load_all_pages_concurrently_through_a_server_cap_and_dedupes() {
     assert_eq!(result.total, Some(1_234));
     assert_eq!(result.resources.len(), 1_234);
     let ids: std::collections::HashSet<_> = result
-        .resources
+        .values()
         .iter()
         .map(|r| r["id"].as_str().expect("id").to_owned())
         .collect();
@@ -116,7 +116,7 @@ async fn server_side_filters_match_the_core_evaluator() {
         .await;
     let parsed = scim_core::filter::parse_filter(filter).expect("filter");
     let expected = all
-        .resources
+        .values()
         .iter()
         .filter(|u| scim_core::filter::evaluate(&parsed, u, &Default::default()).expect("eval"))
         .count();

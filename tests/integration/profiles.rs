@@ -55,7 +55,7 @@ async fn netdata_has_users_only_caps_results_at_200_and_no_etag() {
     assert_eq!(all.resources.len(), 450);
     assert!(all.warnings.iter().any(|w| w.code == "paging.serverCap"));
     assert!(
-        all.resources
+        all.values()
             .iter()
             .all(|u| u.pointer("/meta/version").is_none()),
         "no versions without ETag support"

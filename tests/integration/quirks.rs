@@ -237,7 +237,7 @@ async fn overlapping_pages_are_deduplicated_with_a_warning() {
     .await;
     let result = load(&q, 10).await;
     let ids: std::collections::HashSet<_> =
-        result.resources.iter().map(|r| r["id"].clone()).collect();
+        result.values().iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids.len(), result.resources.len(), "no duplicates kept");
     assert!(
         result
@@ -392,7 +392,7 @@ async fn a_partial_load_resumes_where_it_stopped() {
     }
     assert_eq!(resumed.resources.len(), 55);
     let ids: std::collections::HashSet<_> =
-        resumed.resources.iter().map(|r| r["id"].clone()).collect();
+        resumed.values().iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids.len(), 55);
 }
 

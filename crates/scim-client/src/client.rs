@@ -13,15 +13,38 @@ use serde_json::Value;
 use scim_core::error::{trim_body, ScimErrorBody};
 use scim_core::messages::ListResponse;
 use scim_core::patch::PatchOp;
+use scim_core::raw_list::RawListResponse;
 use scim_core::{Tolerant, Warning};
 
 use crate::error::ClientError;
 use crate::log::{
-    redact_body, redact_headers, redact_headers_also, redact_json, Exchange, RequestLog,
+    redact_body, redact_headers, redact_headers_also, redact_json, redact_raw_page, Exchange,
+    RequestLog,
 };
 use crate::secret::Secret;
 
 const SCIM_JSON: &str = "application/scim+json";
+
+/// How an answer's body is read: into one `Value`, or — a list page — with its resources kept raw.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Value,
+    RawList,
+}
+
+/// An answer's body as read.
+enum Body {
+    Value(Option<Value>),
+    RawList(Result<Tolerant<RawListResponse>, String>),
+}
+
+/// An answer after retries: what `send` interprets and `list_raw` hands on.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    bytes: bytes::Bytes,
+    body: Body,
+}
 
 /// How to authenticate.
 #[derive(Debug, Clone)]
@@ -257,6 +280,25 @@ impl ScimClient {
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Result<ScimResponse, ClientError> {
+        let answer = self
+            .exchange(method, url, body, if_match, Reading::Value)
+            .await?;
+        match answer.body {
+            Body::Value(parsed) => interpret(answer.status, &answer.headers, &answer.bytes, parsed),
+            // Not asked for: a raw page is only read by `list_raw`.
+            Body::RawList(_) => interpret(answer.status, &answer.headers, &answer.bytes, None),
+        }
+    }
+
+    /// One request with its retries, the answer read as `reading` says, and logged.
+    async fn exchange(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+        reading: Reading,
+    ) -> Result<Answer, ClientError> {
         let body_text = body.map(Value::to_string);
         let mut attempt = 0;
         loop {
@@ -327,10 +369,12 @@ impl ScimClient {
                 timeout: e.is_timeout(),
             })?;
             // Parsed once, for the log and for the answer: a page of 1000 users is worth not parsing twice.
-            let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
-                None
-            } else {
-                serde_json::from_slice(&bytes).ok()
+            let parsed = match reading {
+                Reading::RawList if status.is_success() => {
+                    Body::RawList(RawListResponse::from_slice(&bytes))
+                }
+                _ if bytes.iter().all(u8::is_ascii_whitespace) => Body::Value(None),
+                _ => Body::Value(serde_json::from_slice(&bytes).ok()),
             };
             if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
                 entry.duration_ms = started.elapsed().as_millis() as u64;
@@ -342,8 +386,9 @@ impl ScimClient {
                 );
                 entry.response_bytes = bytes.len();
                 entry.response_body = match &parsed {
-                    Some(v) => Some(redact_json(v, bytes.len())),
-                    None => redact_body(&bytes),
+                    Body::Value(Some(v)) => Some(redact_json(v, bytes.len())),
+                    Body::RawList(Ok(page)) => Some(redact_raw_page(&page.value, bytes.len())),
+                    Body::Value(None) | Body::RawList(Err(_)) => redact_body(&bytes),
                 };
                 log.push(entry);
             }
@@ -368,13 +413,50 @@ impl ScimClient {
                 attempt += 1;
                 continue;
             }
-            return interpret(status, &headers, &bytes, parsed);
+            return Ok(Answer {
+                status,
+                headers,
+                bytes,
+                body: parsed,
+            });
         }
     }
 
     pub async fn get_json(&self, segments: &[&str]) -> Result<ScimResponse, ClientError> {
         self.send(Method::GET, self.url(segments, None), None, None)
             .await
+    }
+
+    /// One page of `endpoint` with its resources kept as raw JSON (checked, not built): what loading a
+    /// whole collection reads, since most resources are only ever shown as a few cells.
+    pub async fn list_raw(
+        &self,
+        endpoint: &str,
+        params: &ListParams,
+    ) -> Result<Tolerant<RawListResponse>, ClientError> {
+        let url = self.url(&[endpoint], Some(&query_string(params)));
+        let answer = self
+            .exchange(Method::GET, url, None, None, Reading::RawList)
+            .await?;
+        match answer.body {
+            Body::RawList(Ok(page)) => Ok(page),
+            Body::RawList(Err(reason)) => {
+                if answer.bytes.iter().all(u8::is_ascii_whitespace) {
+                    return Err(ClientError::Decode("the list answer had no body".into()));
+                }
+                // Not JSON at all: the same error as any other answer (a proxy's HTML page…).
+                let parsed = serde_json::from_slice::<Value>(&answer.bytes).ok();
+                match parsed {
+                    None => interpret(answer.status, &answer.headers, &answer.bytes, None)
+                        .and(Err(ClientError::Decode(reason))),
+                    Some(_) => Err(ClientError::Decode(reason)),
+                }
+            }
+            Body::Value(parsed) => {
+                interpret(answer.status, &answer.headers, &answer.bytes, parsed)?;
+                Err(ClientError::Decode("the list answer had no body".into()))
+            }
+        }
     }
 
     /// One page of `endpoint` (`Users`, `Groups`).

@@ -211,6 +211,29 @@ pub fn redact_json(v: &Value, total_bytes: usize) -> String {
     }
 }
 
+/// A list page read with its resources raw ([`scim_core::raw_list`]): its fields and as many
+/// resources as the cap can show, parsed and masked like any body — the rest is never built.
+pub fn redact_raw_page(page: &scim_core::raw_list::RawListResponse, total_bytes: usize) -> String {
+    let mut shown = Vec::new();
+    let mut size = 0;
+    for r in &page.resources {
+        if size > MAX_BODY_CHARS {
+            break;
+        }
+        size += r.get().len();
+        shown.push(scim_core::raw_list::raw_value(r));
+    }
+    let complete = shown.len() == page.resources.len();
+    let mut preview = page.fields.clone();
+    preview.insert("Resources".into(), Value::Array(shown));
+    let text = redact_json(&Value::Object(preview), total_bytes);
+    if complete || text.ends_with(" bytes in all)") {
+        text
+    } else {
+        format!("{text}… ({total_bytes} bytes in all)")
+    }
+}
+
 fn cap(text: String, total_bytes: usize) -> String {
     if text.len() <= MAX_BODY_CHARS {
         return text;
@@ -361,6 +384,39 @@ mod tests {
         // Small bodies come back whole.
         let small = redact_json(&serde_json::json!({"token": "t", "a": [1, 2]}), 20);
         assert_eq!(small, r#"{"token":"••••••","a":[1,2]}"#);
+    }
+
+    /// A page read raw shows its fields and the first resources, masked, and says it is cut; only
+    /// the shown resources are ever parsed.
+    #[test]
+    fn raw_pages_are_previewed_masked_and_marked_cut() {
+        let users: Vec<Value> = (0..3000)
+            .map(|i| serde_json::json!({"id": i.to_string(), "userName": format!("ü{i}"), "password": "hunter2"}))
+            .collect();
+        let bytes = serde_json::json!({"totalResults": 3000, "Resources": users})
+            .to_string()
+            .into_bytes();
+        let page = scim_core::raw_list::RawListResponse::from_slice(&bytes)
+            .expect("page")
+            .value;
+        let logged = redact_raw_page(&page, bytes.len());
+        assert!(logged.len() < MAX_BODY_CHARS + 64, "{}", logged.len());
+        assert!(
+            logged.starts_with(r#"{"totalResults":3000,"Resources":[{"id":"0","#),
+            "{}",
+            &logged[..80]
+        );
+        assert!(logged.ends_with(&format!("… ({} bytes in all)", bytes.len())));
+        assert!(!logged.contains("hunter2"));
+        // A small page comes back whole and unmarked.
+        let small = br#"{"totalResults":1,"Resources":[{"id":"1","password":"p"}]}"#;
+        let page = scim_core::raw_list::RawListResponse::from_slice(small)
+            .unwrap()
+            .value;
+        assert_eq!(
+            redact_raw_page(&page, small.len()),
+            r#"{"totalResults":1,"Resources":[{"id":"1","password":"••••••"}]}"#
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod messages;
 pub mod names;
 pub mod patch;
+pub mod raw_list;
 pub mod resource;
 pub mod schema;
 pub mod warning;

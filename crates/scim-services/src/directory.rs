@@ -820,7 +820,7 @@ impl Directory {
             return (Vec::new(), false);
         };
         let mut out: Vec<String> = groups
-            .resources
+            .resources()
             .iter()
             .filter_map(|g| {
                 let id = g.id_string()?;
@@ -856,7 +856,7 @@ impl Directory {
                 return Ok((groups, m.clone()));
             }
         }
-        let m = Arc::new(Memberships::compute(&groups.resources));
+        let m = Arc::new(Memberships::compute(&groups.resources()));
         *cached = Some((key, m.clone()));
         Ok((groups, m))
     }
@@ -899,7 +899,7 @@ impl Directory {
             extra.push(TypedRoles {
                 category: rule.category.clone(),
                 endpoint,
-                resources: load.resources.into_iter().map(Resource::new).collect(),
+                resources: load.values().into_iter().map(Resource::new).collect(),
             });
         }
         Ok(extra)
@@ -913,7 +913,7 @@ impl Directory {
         let memberships = if extra.is_empty() {
             memberships
         } else {
-            let mut all = groups.resources.clone();
+            let mut all = groups.resources().as_ref().clone();
             all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
             Arc::new(Memberships::compute(&all))
         };
@@ -928,7 +928,7 @@ impl Directory {
     pub async fn role_groups(&self, rules: &[RoleRule]) -> Result<RoleGroups, AppError> {
         let inputs = self.role_inputs(rules).await?;
         roles::classify(
-            &inputs.groups.resources,
+            &inputs.groups.resources(),
             rules,
             &inputs.extra,
             &inputs.memberships,
@@ -947,7 +947,7 @@ impl Directory {
         let extra = self.rule_resources(rules).await?;
         let mut all: Vec<Resource> = self
             .loaded_set("Groups")
-            .map(|g| g.resources.clone())
+            .map(|g| g.resources().as_ref().clone())
             .unwrap_or_default();
         all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
         let memberships = Memberships::compute(&all);
@@ -976,7 +976,7 @@ impl Directory {
         }
         let inputs = self.role_inputs(&q.rules).await?;
         let classified = roles::classify(
-            &inputs.groups.resources,
+            &inputs.groups.resources(),
             &q.rules,
             &inputs.extra,
             &inputs.memberships,
@@ -987,11 +987,13 @@ impl Directory {
             .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
             .collect();
         // Over the groups and the resource-type rules' resources: a Roles column has its holders.
-        let rows = roles::matrix_rows(&users.resources, &columns, &inputs.memberships, q);
+        // The matrix reads ids, names and `active`: the light copy holds them.
+        let people = users.with_attributes(&["id", "userName", "displayName", "active"]);
+        let rows = roles::matrix_rows(&people, &columns, &inputs.memberships, q);
         let parts = Arc::new(MatrixParts {
             columns,
             rows,
-            total_users: users.resources.len().min(u32::MAX as usize) as u32,
+            total_users: users.len().min(u32::MAX as usize) as u32,
             user_filter: users.filter.clone(),
         });
         *self.matrix.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, parts.clone()));
@@ -1057,11 +1059,15 @@ impl Directory {
         let complete = users
             .as_ref()
             .is_some_and(|u| u.filter.is_none() && u.projection.is_empty() && u.summary().complete);
-        let empty: Vec<Resource> = Vec::new();
+        let empty: Arc<Vec<Resource>> = Arc::default();
+        // Members are labelled by id and name: the users' light copy holds them.
+        let people = users.as_ref().map_or(empty.clone(), |u| {
+            u.with_attributes(&["id", "userName", "displayName", "name"])
+        });
         let rows = Arc::new(crate::members::resolve(
             list,
-            users.as_ref().map_or(&empty, |u| &u.resources),
-            groups.as_ref().map_or(&empty, |g| &g.resources),
+            &people,
+            &groups.as_ref().map_or(empty, |g| g.resources()),
             complete,
         ));
         *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, rows.clone()));
@@ -1227,7 +1233,7 @@ mod tests {
         ];
         let groups = dir.loaded_set("Groups").expect("loaded");
         let (holder, group) = groups
-            .resources
+            .resources()
             .iter()
             .filter(|g| g.display_name().is_some_and(|n| n.starts_with("Profile:")))
             .find_map(|g| match g.members() {
@@ -1259,6 +1265,87 @@ mod tests {
             .await
             .expect_err("no such type");
         assert!(err.message.contains("declares no resource type"));
+    }
+
+    /// Users are kept raw with a light copy: the default columns, a sort and the quick filter read
+    /// the light copy only; a column outside it is read from every attribute, parsed then; a write
+    /// updates both.
+    #[tokio::test]
+    async fn the_users_table_reads_a_light_copy_and_the_rest_on_demand() {
+        let dir = Directory::open_demo(300).await.expect("demo");
+        dir.load("Users", None, &|_| {}).await.expect("load");
+        let set = dir.loaded_set("Users").expect("set");
+        let department = format!("{}:department", scim_core::names::ENTERPRISE_USER_SCHEMA);
+        let q = WindowQuery {
+            offset: 0,
+            limit: 300,
+            columns: vec![
+                "userName".into(),
+                "emails".into(),
+                department.clone(),
+                "active".into(),
+            ],
+            sort_by: Some("displayName".into()),
+            quick: Some("a".into()),
+            ..WindowQuery::default()
+        };
+        let light = dir.window("Users", &q).expect("window");
+        assert!(light.total > 0);
+        assert!(light
+            .rows
+            .iter()
+            .all(|r| r.cells[0].is_some() && r.cells[2].is_some()));
+        assert!(
+            !set.fully_parsed(),
+            "the default columns need no full parse"
+        );
+        // The same rows, read whole, give the same cells.
+        let whole = set.resources();
+        for row in &light.rows {
+            let r = whole
+                .iter()
+                .find(|r| r.id() == Some(row.id.as_str()))
+                .expect("row");
+            assert_eq!(
+                crate::table::CellPath::new(&department).cell(r),
+                row.cells[2]
+            );
+        }
+        // A column the light copy does not hold: phone numbers are read from the whole resources.
+        let dir = Directory::open_demo(300).await.expect("demo");
+        dir.load("Users", None, &|_| {}).await.expect("load");
+        let phones = WindowQuery {
+            offset: 0,
+            limit: 300,
+            columns: vec!["userName".into(), "phoneNumbers".into()],
+            ..WindowQuery::default()
+        };
+        let w = dir.window("Users", &phones).expect("window");
+        assert!(w
+            .rows
+            .iter()
+            .any(|r| r.cells[1].as_deref().is_some_and(|p| p.starts_with('+'))));
+        assert!(dir.loaded_set("Users").expect("set").fully_parsed());
+        // A write lands in the table.
+        let first = w.rows[0].id.clone();
+        let detail = dir.resource("Users", &first).await.expect("user");
+        let mut json: Value = serde_json::from_str(&detail.json).expect("json");
+        json["title"] = Value::String("Chief tester".into());
+        dir.record_write("Users", &first, Some(&json));
+        let titled = dir
+            .window(
+                "Users",
+                &WindowQuery {
+                    offset: 0,
+                    limit: 300,
+                    columns: vec!["title".into()],
+                    quick: Some("chief tester".into()),
+                    ..WindowQuery::default()
+                },
+            )
+            .expect("window");
+        assert_eq!(titled.rows.len(), 1);
+        assert_eq!(titled.rows[0].id, first);
     }
 
     /// The demo's custom Role type through a resource-type rule: its roles are role groups with
@@ -1333,7 +1420,7 @@ mod tests {
         dir.load("Groups", None, &|_| {}).await.expect("groups");
         let groups = dir.loaded_set("Groups").expect("loaded");
         let g = groups
-            .resources
+            .resources()
             .iter()
             .find(|g| g.display_name() == Some("Profile: Data Entry"))
             .and_then(Resource::id_string)
@@ -1373,7 +1460,7 @@ mod tests {
             .expect("load");
         assert_eq!(s.projection.attributes, vec!["userName", "emails"]);
         let set = dir.loaded_set("Users").expect("set");
-        let first = set.resources[0].as_object().expect("object");
+        let first = set.resources()[0].as_object().expect("object").clone();
         assert!(first.contains_key("userName") && first.contains_key("id"));
         assert!(!first.contains_key("displayName"), "{first:?}");
         let last = dir.request_log().entries().last().cloned().expect("logged");

@@ -2,12 +2,14 @@
 //! tables scroll through, sort and quick-filter locally. Loads report progress as they go, can be
 //! cancelled, and keep a partial result with what is needed to resume after a failure.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use specta::Type;
 
 use scim_client::{CancelFlag, LoadAll, LoadOptions, Progress};
+use scim_core::raw_list::{raw_projected, raw_value};
 use scim_core::schema::SchemaRegistry;
 use scim_core::Resource;
 
@@ -117,13 +119,51 @@ pub struct LoadSummary {
 /// The quick filter's index: the columns it covers and one lowercased text per row.
 type SearchIndex = (Vec<String>, Arc<Vec<String>>);
 
+/// The top-level attributes the users' light copy parses (the others stay raw until something needs
+/// them): what the default columns, labels, member lists and the matrix read.
+const USER_LIGHT_ATTRIBUTES: &[&str] = &[
+    "schemas",
+    "id",
+    "externalId",
+    "userName",
+    "displayName",
+    "name",
+    "active",
+    "title",
+    "emails",
+    scim_core::names::ENTERPRISE_USER_SCHEMA,
+];
+
+/// The top-level attribute a table column reads (`name.givenName` → `name`, an extension column →
+/// its URN, the member count → `members`).
+fn column_attribute(column: &str) -> String {
+    if column == table::MEMBER_COUNT {
+        return "members".into();
+    }
+    match scim_core::names::split_urn_attr(column) {
+        Some((urn, _)) if !scim_core::names::is_core_schema(urn) => urn.to_owned(),
+        Some((_, attr)) => attr.split(['.', '[']).next().unwrap_or(attr).to_owned(),
+        None => column.split(['.', '[']).next().unwrap_or(column).to_owned(),
+    }
+}
+
 /// One loaded collection.
+///
+/// Users are kept as the server sent them (checked JSON) plus a light copy holding every top-level
+/// attribute but parsing only [`USER_LIGHT_ATTRIBUTES`]: tables, labels and the matrix read the
+/// light copy; anything else asks for [`LoadedSet::resources`], parsed whole on first use. Groups
+/// are parsed whole at once (their members are what is read).
 #[derive(Debug)]
 pub struct LoadedSet {
     pub kind: String,
     pub filter: Option<String>,
     pub projection: Projection,
-    pub resources: Vec<Resource>,
+    /// Users: every resource as sent; empty for groups.
+    raw: Vec<scim_core::raw_list::RawResource>,
+    /// What tables read (for groups, every attribute).
+    light: Arc<Vec<Resource>>,
+    /// Users: every attribute, from `raw`, the first time something needs it.
+    full: OnceLock<Arc<Vec<Resource>>>,
     pub columns: Vec<Column>,
     summary: LoadSummary,
     /// The client's partial result (its pages), kept only when the load stopped early.
@@ -131,6 +171,33 @@ pub struct LoadedSet {
     order: Mutex<Option<(OrderKey, Arc<Vec<u32>>)>>,
     /// The quick filter's index for one list of columns.
     search: Mutex<Option<SearchIndex>>,
+}
+
+/// `f` over `items` on every core, in order: parsing 100k resources is CPU work the cores share.
+fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 2_000 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<U>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn light_of(kind: &str, raw: &RawValue) -> Resource {
+    if kind == "Users" {
+        Resource::new(raw_projected(raw, USER_LIGHT_ATTRIBUTES))
+    } else {
+        Resource::new(raw_value(raw))
+    }
 }
 
 impl LoadedSet {
@@ -143,11 +210,11 @@ impl LoadedSet {
         schemas: &SchemaRegistry,
         elapsed_ms: u32,
     ) -> Self {
-        let resources: Vec<Resource> = std::mem::take(&mut load.resources)
-            .into_iter()
-            .map(Resource::new)
-            .collect();
-        let columns = table::columns(kind, schemas, &resources);
+        let raw = std::mem::take(&mut load.resources);
+        let light: Vec<Resource> = par_map(&raw, |r| light_of(kind, r));
+        let raw = if kind == "Users" { raw } else { Vec::new() };
+        // Every key is in the light copy, so the columns (and the undeclared ones) are all found.
+        let columns = table::columns(kind, schemas, &light);
         let cancelled = matches!(load.error, Some(scim_client::ClientError::Cancelled));
         let error = load
             .error
@@ -159,7 +226,7 @@ impl LoadedSet {
             kind: kind.to_owned(),
             filter: filter.clone(),
             projection: projection.clone(),
-            loaded: resources.len().min(u32::MAX as usize) as u32,
+            loaded: light.len().min(u32::MAX as usize) as u32,
             total: load.total.map(|t| t.min(u32::MAX as usize) as u32),
             complete,
             cancelled,
@@ -172,7 +239,9 @@ impl LoadedSet {
             kind: kind.to_owned(),
             filter,
             projection,
-            resources,
+            raw,
+            light: Arc::new(light),
+            full: OnceLock::new(),
             columns,
             summary,
             partial: (!complete).then_some(load),
@@ -185,6 +254,52 @@ impl LoadedSet {
         &self.summary
     }
 
+    pub fn len(&self) -> usize {
+        self.light.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.light.is_empty()
+    }
+
+    /// Every resource with every attribute (for users, parsed whole the first time).
+    pub fn resources(&self) -> Arc<Vec<Resource>> {
+        if self.kind != "Users" {
+            return self.light.clone();
+        }
+        self.full
+            .get_or_init(|| Arc::new(par_map(&self.raw, |r| Resource::new(raw_value(r)))))
+            .clone()
+    }
+
+    /// True once every attribute has been parsed (tests: the table alone should not need it).
+    pub fn fully_parsed(&self) -> bool {
+        self.kind != "Users" || self.full.get().is_some()
+    }
+
+    /// The resources with at least the top-level attributes `attributes` (others may be null): the
+    /// light copy when it holds them all, else every attribute.
+    pub fn with_attributes(&self, attributes: &[&str]) -> Arc<Vec<Resource>> {
+        let light = self.kind != "Users"
+            || attributes.iter().all(|a| {
+                USER_LIGHT_ATTRIBUTES
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(a))
+            });
+        if light {
+            self.light.clone()
+        } else {
+            self.resources()
+        }
+    }
+
+    /// What the table columns `columns` (plus a sort column) need.
+    fn for_columns<'a>(&self, columns: impl Iterator<Item = &'a String>) -> Arc<Vec<Resource>> {
+        let attributes: Vec<String> = columns.map(|c| column_attribute(c)).collect();
+        let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
+        self.with_attributes(&names)
+    }
+
     /// The partial result to resume from, when the load stopped early.
     pub fn take_partial(&self) -> Option<LoadAll> {
         self.partial.clone()
@@ -192,6 +307,7 @@ impl LoadedSet {
 
     /// A window of rows; the order for a sort and quick filter is computed once and reused.
     pub fn window(&self, q: &WindowQuery) -> RowsWindow {
+        let data = self.for_columns(q.columns.iter().chain(q.sort_by.iter()));
         let key = OrderKey::of(q);
         let order = {
             let mut cached = self.order.lock().unwrap_or_else(|p| p.into_inner());
@@ -204,7 +320,7 @@ impl LoadedSet {
                         .is_some_and(|s| !s.trim().is_empty())
                         .then(|| self.search_index(&q.columns));
                     let o = Arc::new(table::order(
-                        &self.resources,
+                        &data,
                         &key,
                         &self.columns,
                         search.as_deref().map(Vec::as_slice),
@@ -214,7 +330,7 @@ impl LoadedSet {
                 }
             }
         };
-        table::window(&self.resources, &order, q)
+        table::window(&data, &order, q)
     }
 
     fn search_index(&self, columns: &[String]) -> Arc<Vec<String>> {
@@ -224,30 +340,56 @@ impl LoadedSet {
                 return index.clone();
             }
         }
-        let index = Arc::new(table::search_index(&self.resources, columns));
+        let data = self.for_columns(columns.iter());
+        let index = Arc::new(table::search_index(&data, columns));
         *cached = Some((columns.to_vec(), index.clone()));
         index
-    }
-
-    pub fn find(&self, id: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.id() == Some(id))
     }
 
     /// The set after one write: resource `id` replaced by `after`, removed when `after` is `None`,
     /// appended when it is new. Cheaper than loading 100k resources again after each change.
     pub fn with_change(&self, id: &str, after: Option<&serde_json::Value>) -> Self {
-        let mut resources = self.resources.clone();
-        let at = resources.iter().position(|r| r.id() == Some(id));
-        match (at, after) {
-            (Some(i), Some(a)) => resources[i] = Resource::new(a.clone()),
-            (Some(i), None) => {
-                resources.remove(i);
+        let at = self.light.iter().position(|r| r.id() == Some(id));
+        let after_raw = after.and_then(|a| RawValue::from_string(a.to_string()).ok());
+        let mut raw = self.raw.clone();
+        let mut light = self.light.as_ref().clone();
+        let full = OnceLock::new();
+        let mut whole = self.full.get().map(|f| f.as_ref().clone());
+        match (at, after, &after_raw) {
+            (Some(i), Some(a), Some(r)) => {
+                light[i] = light_of(&self.kind, r);
+                if let Some(w) = whole.as_mut() {
+                    w[i] = Resource::new(a.clone());
+                }
+                if !raw.is_empty() {
+                    raw[i] = r.clone();
+                }
             }
-            (None, Some(a)) => resources.push(Resource::new(a.clone())),
-            (None, None) => {}
+            (Some(i), None, _) => {
+                light.remove(i);
+                if let Some(w) = whole.as_mut() {
+                    w.remove(i);
+                }
+                if !raw.is_empty() {
+                    raw.remove(i);
+                }
+            }
+            (None, Some(a), Some(r)) => {
+                light.push(light_of(&self.kind, r));
+                if let Some(w) = whole.as_mut() {
+                    w.push(Resource::new(a.clone()));
+                }
+                if self.kind == "Users" {
+                    raw.push(r.clone());
+                }
+            }
+            _ => {}
+        }
+        if let Some(w) = whole {
+            let _ = full.set(Arc::new(w));
         }
         let mut summary = self.summary.clone();
-        summary.loaded = resources.len().min(u32::MAX as usize) as u32;
+        summary.loaded = light.len().min(u32::MAX as usize) as u32;
         summary.total = summary.total.map(|total| match (at, after) {
             (Some(_), None) => total.saturating_sub(1),
             (None, Some(_)) => total.saturating_add(1),
@@ -257,7 +399,9 @@ impl LoadedSet {
             kind: self.kind.clone(),
             filter: self.filter.clone(),
             projection: self.projection.clone(),
-            resources,
+            raw,
+            light: Arc::new(light),
+            full,
             columns: self.columns.clone(),
             summary,
             partial: self.partial.clone(),

@@ -334,7 +334,7 @@ pub async fn take(
             .await;
         match result.error {
             Some(e) => Err(AppError::from(e)),
-            None => Ok(result.resources),
+            None => Ok(result.values()),
         }
     };
     let users = load("Users", user_filter.clone()).await?;

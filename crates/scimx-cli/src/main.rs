@@ -619,12 +619,13 @@ async fn list(
     } else {
         output::group_columns()
     };
+    let values = result.values();
     let text = match format {
         Format::Json => {
-            serde_json::to_string_pretty(&Value::Array(result.resources)).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&Value::Array(values)).unwrap_or_default() + "\n"
         }
-        Format::Csv => output::csv(&result.resources, &columns),
-        Format::Table => output::table(&result.resources, &columns),
+        Format::Csv => output::csv(&values, &columns),
+        Format::Table => output::table(&values, &columns),
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(())
