@@ -17,6 +17,7 @@ pub mod filter_tree;
 pub mod loaded;
 pub mod masking;
 pub mod members;
+pub mod parallel;
 pub mod patch_paths;
 pub mod reports;
 pub mod request_log;

@@ -14,6 +14,7 @@ use scim_core::schema::SchemaRegistry;
 use scim_core::Resource;
 
 use crate::error::AppError;
+use crate::parallel::par_map;
 use crate::table::{self, Column, OrderKey, RowsWindow, WindowQuery};
 
 /// Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left".
@@ -171,25 +172,6 @@ pub struct LoadedSet {
     order: Mutex<Option<(OrderKey, Arc<Vec<u32>>)>>,
     /// The quick filter's index for one list of columns.
     search: Mutex<Option<SearchIndex>>,
-}
-
-/// `f` over `items` on every core, in order: parsing 100k resources is CPU work the cores share.
-fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || items.len() < 2_000 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(cores);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<U>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 fn light_of(kind: &str, raw: &RawValue) -> Resource {

@@ -334,7 +334,9 @@ pub async fn take(
             .await;
         match result.error {
             Some(e) => Err(AppError::from(e)),
-            None => Ok(result.values()),
+            None => Ok(crate::parallel::par_map(&result.resources, |r| {
+                scim_core::raw_list::raw_value(r)
+            })),
         }
     };
     let users = load("Users", user_filter.clone()).await?;
