@@ -320,7 +320,7 @@ fn main() {
         println!("| Benchmark | Ours | Peer | Ratio | Target |");
         println!("|---|---|---|---|---|");
         println!(
-            "| Load all {USERS} users (pages of {PAGE}) from the demo server; ours by pages in flight ({}) | {} (best, {} in flight; peak memory {:.0} MiB) | curl --parallel, best of 2/4/8: {} (the floor: no parsing) | **{:.2}×** the floor's speed | ≥ 0.8× |",
+            "| Load all {USERS} users (pages of {PAGE}) from the demo server — every page checked, deduplicated by id, resources kept as raw JSON; ours by pages in flight ({}) | {} (best, {} in flight; peak memory of the load {:.0} MiB) | curl --parallel, best of 2/4/8: {} (the floor: no checking) | **{:.2}×** the floor's speed | ≥ 0.8× |",
             by_concurrency.join(", "),
             secs(best.0),
             best.1,
