@@ -224,22 +224,25 @@ mod scan {
         (rest[end] == b'"').then(|| (&rest[..end], i + 1 + end + 1))
     }
 
-    /// The index after the value starting at `i`.
+    /// The index after the string starting at `i` (a quote).
+    fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+        i += 1;
+        loop {
+            match *b.get(i)? {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// The index after the value starting at `i`: a scalar ends at a delimiter, a string or a
+    /// container when its brackets close.
     fn skip(b: &[u8], mut i: usize) -> Option<usize> {
         let mut depth = 0usize;
         loop {
             match *b.get(i)? {
-                b'"' => {
-                    i += 1;
-                    loop {
-                        match *b.get(i)? {
-                            b'\\' => i += 2,
-                            b'"' => break,
-                            _ => i += 1,
-                        }
-                    }
-                    i += 1;
-                }
+                b'"' => i = string_end(b, i)?,
                 b'{' | b'[' => {
                     depth += 1;
                     i += 1;
@@ -248,14 +251,12 @@ mod scan {
                     depth = depth.checked_sub(1)?;
                     i += 1;
                 }
-                b',' | b':' | b' ' | b'\n' | b'\r' | b'\t' if depth > 0 => i += 1,
-                b',' | b' ' | b'\n' | b'\r' | b'\t' => return Some(i),
                 _ => i += 1,
             }
             if depth == 0
                 && matches!(
                     b.get(i),
-                    Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') | None
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
                 )
             {
                 return Some(i);
