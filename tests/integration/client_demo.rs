@@ -402,3 +402,44 @@ async fn the_request_log_exports_and_copies_as_curl() {
         "{curl}"
     );
 }
+
+/// A load reads its pages raw, and the request log still shows each page: the list fields and the
+/// first resources, cut at the cap and said so.
+#[tokio::test]
+async fn a_loads_pages_are_in_the_request_log_with_a_preview() {
+    let s = server(1_500, 1000).await;
+    let log = scim_client::RequestLog::default();
+    let c = client(&s).with_log(log.clone());
+    let options = LoadOptions {
+        page_size: 1000,
+        ..LoadOptions::default()
+    };
+    let all = c
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert_eq!(all.resources.len(), 1_500);
+    let pages: Vec<_> = log
+        .entries()
+        .into_iter()
+        .filter(|e| e.url.contains("/Users?"))
+        .collect();
+    assert_eq!(pages.len(), 2);
+    for page in &pages {
+        let body = page.response_body.as_deref().expect("a preview");
+        assert!(
+            body.contains("\"totalResults\":1500"),
+            "{}",
+            &body[..200.min(body.len())]
+        );
+        assert!(
+            body.contains("\"Resources\":[{"),
+            "{}",
+            &body[..200.min(body.len())]
+        );
+        assert!(
+            body.ends_with(&format!("({} bytes in all)", page.response_bytes)),
+            "a 1000-user page is cut: …{}",
+            &body[body.len().saturating_sub(80)..]
+        );
+    }
+}
