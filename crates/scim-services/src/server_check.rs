@@ -390,69 +390,69 @@ impl Checker<'_> {
                 "The server declares no filter support",
             );
         }
-        self.filter_probe(
-            "filter.eq",
-            "Filter: eq",
-            &format!("userName eq {}", quoted(&name)),
-            Some(&id),
-        )
-        .await;
-        self.filter_probe(
-            "filter.ne",
-            "Filter: ne",
-            &format!("userName ne {}", quoted(&name)),
-            None,
-        )
-        .await;
-        self.filter_probe(
-            "filter.co",
-            "Filter: co",
-            &format!("userName co {}", quoted(&middle)),
-            Some(&id),
-        )
-        .await;
-        self.filter_probe(
-            "filter.sw",
-            "Filter: sw",
-            &format!("userName sw {}", quoted(&prefix)),
-            Some(&id),
-        )
-        .await;
-        self.filter_probe(
-            "filter.ew",
-            "Filter: ew",
-            &format!("userName ew {}", quoted(&suffix)),
-            Some(&id),
-        )
-        .await;
-        self.filter_probe("filter.pr", "Filter: pr", "userName pr", Some(&id))
-            .await;
-        self.filter_probe(
-            "filter.gt",
-            "Filter: gt (dateTime)",
-            "meta.lastModified gt \"2000-01-01T00:00:00Z\"",
-            None,
-        )
-        .await;
-        self.filter_probe(
-            "filter.and",
-            "Filter: and / or / not",
-            &format!(
-                "userName eq {} or (userName pr and not (userName eq {}))",
-                quoted(&name),
-                quoted(&name)
+        let (name_q, upper_q) = (quoted(&name), quoted(&name.to_uppercase()));
+        let includes = Some(id.as_str());
+        // (item, title, filter, the test user must be among the results)
+        let probes = [
+            (
+                "filter.eq",
+                "Filter: eq",
+                format!("userName eq {name_q}"),
+                includes,
             ),
-            Some(&id),
-        )
-        .await;
-        // RFC 7643 §4.1: userName is case-insensitive (caseExact false).
-        self.filter_probe(
-            "filter.case",
-            "userName is case-insensitive",
-            &format!("userName eq {}", quoted(&name.to_uppercase())),
-            Some(&id),
-        )
-        .await;
+            (
+                "filter.ne",
+                "Filter: ne",
+                format!("userName ne {name_q}"),
+                None,
+            ),
+            (
+                "filter.co",
+                "Filter: co",
+                format!("userName co {}", quoted(&middle)),
+                includes,
+            ),
+            (
+                "filter.sw",
+                "Filter: sw",
+                format!("userName sw {}", quoted(&prefix)),
+                includes,
+            ),
+            (
+                "filter.ew",
+                "Filter: ew",
+                format!("userName ew {}", quoted(&suffix)),
+                includes,
+            ),
+            (
+                "filter.pr",
+                "Filter: pr",
+                "userName pr".to_owned(),
+                includes,
+            ),
+            (
+                "filter.gt",
+                "Filter: gt (dateTime)",
+                "meta.lastModified gt \"2000-01-01T00:00:00Z\"".to_owned(),
+                None,
+            ),
+            (
+                "filter.and",
+                "Filter: and / or / not",
+                format!("userName eq {name_q} or (userName pr and not (userName eq {name_q}))"),
+                includes,
+            ),
+            // RFC 7643 §4.1: userName is case-insensitive (caseExact false).
+            (
+                "filter.case",
+                "userName is case-insensitive",
+                format!("userName eq {upper_q}"),
+                includes,
+            ),
+        ];
+        for (item, title, filter, must_include) in &probes {
+            self.filter_probe(item, title, filter, *must_include).await;
+        }
 
         // Paging.
         let p1 = self
