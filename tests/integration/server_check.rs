@@ -2,7 +2,7 @@
 //! profile deviates in nothing, each other profile in exactly what it imitates, and every built-in
 //! scenario passes and cleans up after itself.
 
-use scim_client::{Auth, ClientConfig, ListParams, ScimClient};
+use scim_client::{Auth, ClientConfig, ScimClient};
 use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
 use scim_services::scenarios;
 use scim_services::server_check::{self, Outcome};
@@ -54,18 +54,8 @@ async fn each_profile_deviates_in_exactly_what_it_imitates() {
             report.leftovers
         );
         // Cleanup: no test resource is left on the server.
-        let left = c
-            .list(
-                "Users",
-                &ListParams {
-                    filter: Some(format!("userName sw \"{}\"", server_check::TEST_PREFIX)),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
         assert_eq!(
-            left.value.resources.len(),
+            scim_explorer_tests::users_named_with(&c, server_check::TEST_PREFIX).await,
             0,
             "{profile:?}: test users left behind"
         );
@@ -111,17 +101,12 @@ async fn every_builtin_scenario_passes_on_the_rfc_profile_and_cleans_up() {
         assert_eq!(run.steps.len(), info.steps.len());
         scenarios::cleanup(&c, &mut run).await;
         assert!(run.leftovers.is_empty(), "{:?}", run.leftovers);
-        let left = c
-            .list(
-                "Users",
-                &ListParams {
-                    filter: Some(format!("userName sw \"{}\"", scenarios::PREFIX)),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(left.value.resources.len(), 0, "{}: users left", info.name);
+        assert_eq!(
+            scim_explorer_tests::users_named_with(&c, scenarios::PREFIX).await,
+            0,
+            "{}: users left",
+            info.name
+        );
         let markdown = run.to_markdown();
         assert!(
             markdown.contains("every step passed")

@@ -399,15 +399,9 @@ async fn the_builtin_scenarios_pass_on_scim2_server_with_authentiks_removal_as_a
             run.leftovers
         );
     }
-    let left = c
-        .list(
-            "Users",
-            &ListParams {
-                filter: Some(format!("userName sw \"{}\"", scenarios::PREFIX)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(left.value.resources.len(), 0, "scenario users left behind");
+    assert_eq!(
+        scim_explorer_tests::users_named_with(&c, scenarios::PREFIX).await,
+        0,
+        "scenario users left behind"
+    );
 }

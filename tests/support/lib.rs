@@ -140,3 +140,21 @@ fn tauri_driver_path() -> PathBuf {
         _ => PathBuf::from("tauri-driver"),
     }
 }
+
+/// How many users on the server have a userName starting with `prefix`: what a check or a scenario
+/// that cleans up after itself must leave at zero.
+pub async fn users_named_with(client: &scim_client::ScimClient, prefix: &str) -> usize {
+    client
+        .list(
+            "Users",
+            &scim_client::ListParams {
+                filter: Some(format!("userName sw \"{prefix}\"")),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list users by prefix")
+        .value
+        .resources
+        .len()
+}
