@@ -397,20 +397,7 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
 async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group() {
     let (_driver, client) = open_app().await;
     wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
-    type_into(
-        &client,
-        "[data-testid=filter-input]",
-        "active eq true and userName sw \"b\"\u{E007}",
-    )
-    .await;
-    wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
-    // Wait for the filtered rows (all active) before picking the first.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    click(
-        &client,
-        "[data-testid=users-table] tbody tr[data-row] td:nth-child(1)",
-    )
-    .await;
+    open_first_active_user(&client, "b").await;
     let pane = wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
     assert!(pane.contains("Add to group"), "{pane}");
     let user = client
@@ -497,19 +484,7 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
 
     // Change a user and a membership through the app.
     click(&client, "[data-section=users]").await;
-    type_into(
-        &client,
-        "[data-testid=filter-input]",
-        "active eq true and userName sw \"c\"\u{E007}",
-    )
-    .await;
-    wait_for_text(&client, "[data-testid=users-count]", "matching the filter").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    click(
-        &client,
-        "[data-testid=users-table] tbody tr[data-row] td:nth-child(1)",
-    )
-    .await;
+    open_first_active_user(&client, "c").await;
     wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
     let user = client
         .execute(
@@ -711,6 +686,24 @@ async fn replace_text(client: &Client, css: &str, text: &str) {
         .send_keys(text)
         .await
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Filters the users to the active ones whose userName starts with `prefix` and opens the first.
+async fn open_first_active_user(client: &Client, prefix: &str) {
+    type_into(
+        client,
+        "[data-testid=filter-input]",
+        &format!("active eq true and userName sw \"{prefix}\"\u{E007}"),
+    )
+    .await;
+    wait_for_text(client, "[data-testid=users-count]", "matching the filter").await;
+    // Wait for the filtered rows (all active) before picking the first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(
+        client,
+        "[data-testid=users-table] tbody tr[data-row] td:nth-child(1)",
+    )
+    .await;
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {

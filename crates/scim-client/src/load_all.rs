@@ -93,10 +93,6 @@ impl LoadAll {
 
 type PageResult = Result<Tolerant<RawListResponse>, ClientError>;
 
-fn id_key(r: &RawResource) -> Option<String> {
-    raw_id(r)
-}
-
 /// The state of one load (or of one resumed load).
 struct Loader<'a> {
     client: &'a ScimClient,
@@ -189,7 +185,7 @@ impl Loader<'_> {
         self.warnings.extend(page.warnings);
         let items = page.value.resources;
         let mut fresh = 0;
-        for id in items.iter().filter_map(id_key) {
+        for id in items.iter().filter_map(|r| raw_id(r)) {
             if self.seen.insert(id) {
                 fresh += 1;
             } else {
@@ -453,7 +449,7 @@ impl ScimClient {
             .pages
             .values()
             .flatten()
-            .filter_map(id_key)
+            .filter_map(|r| raw_id(r))
             .collect();
         loader.loaded = previous.pages.values().map(Vec::len).sum();
         loader.pages = previous.pages;
@@ -495,7 +491,7 @@ fn finish(
         let mut seen = HashSet::new();
         let mut kept = Vec::with_capacity(items.len());
         for item in items {
-            let duplicate = id_key(&item).is_some_and(|id| !seen.insert(id));
+            let duplicate = raw_id(&item).is_some_and(|id| !seen.insert(id));
             if duplicate {
                 duplicates += 1;
             } else {

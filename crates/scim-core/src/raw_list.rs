@@ -62,12 +62,8 @@ impl<'de> Visitor<'de> for ResourcesVisitor {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of resources")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ResourcesField, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<RawResource>()? {
-            items.push(item);
-        }
-        Ok(ResourcesField::List(items))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ResourcesField, A::Error> {
+        raw_items(seq).map(ResourcesField::List)
     }
     fn visit_unit<E>(self) -> Result<ResourcesField, E> {
         Ok(ResourcesField::Null)
@@ -96,6 +92,15 @@ impl<'de> Visitor<'de> for ResourcesVisitor {
     }
 }
 
+/// An array's entries, each kept raw.
+fn raw_items<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<RawResource>, A::Error> {
+    let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    while let Some(item) = seq.next_element::<RawResource>()? {
+        items.push(item);
+    }
+    Ok(items)
+}
+
 struct TopVisitor;
 
 impl<'de> Visitor<'de> for TopVisitor {
@@ -105,12 +110,8 @@ impl<'de> Visitor<'de> for TopVisitor {
         f.write_str("a ListResponse object or an array of resources")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<RawResource>()? {
-            items.push(item);
-        }
-        Ok(Top::Bare(items))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
+        raw_items(seq).map(Top::Bare)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {

@@ -913,9 +913,7 @@ impl Directory {
         let memberships = if extra.is_empty() {
             memberships
         } else {
-            let mut all = groups.resources().as_ref().clone();
-            all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
-            Arc::new(Memberships::compute(&all))
+            Arc::new(memberships_over(&groups.resources(), &extra))
         };
         Ok(RoleInputs {
             groups,
@@ -945,12 +943,13 @@ impl Directory {
         rules: &[RoleRule],
     ) -> Result<Vec<roles::HeldRole>, AppError> {
         let extra = self.rule_resources(rules).await?;
-        let mut all: Vec<Resource> = self
-            .loaded_set("Groups")
-            .map(|g| g.resources().as_ref().clone())
-            .unwrap_or_default();
-        all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
-        let memberships = Memberships::compute(&all);
+        // Name rules read the listed groups; memberships only matter for the rules' resources.
+        let memberships = if extra.is_empty() {
+            Memberships::compute(&[])
+        } else {
+            let loaded = self.loaded_set("Groups").map(|g| g.resources());
+            memberships_over(loaded.as_deref().map_or(&[][..], |g| g), &extra)
+        };
         roles::held_roles(id, groups, rules, &extra, &memberships)
     }
 
@@ -1086,6 +1085,14 @@ impl Directory {
 }
 
 /// A computed membership matrix: its columns and every row.
+/// Memberships over groups and the resources of resource-type rules together, so a role whose
+/// member is a group is held through it.
+fn memberships_over(groups: &[Resource], extra: &[TypedRoles]) -> Memberships {
+    let mut all = groups.to_vec();
+    all.extend(extra.iter().flat_map(|t| t.resources.iter().cloned()));
+    Memberships::compute(&all)
+}
+
 struct RoleInputs {
     groups: Arc<LoadedSet>,
     extra: Vec<TypedRoles>,
