@@ -694,6 +694,10 @@ mockIPC(async (cmd, args) => {
         const short = rule.kind === 'prefix' ? g.displayName.slice(rule.pattern.length).trim() : g.displayName;
         return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, endpoint: 'Groups', userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
       });
+      // A resource-type rule brings the server's own Role resources.
+      for (const rule of rules.filter((r) => r.kind === 'resourceType')) {
+        classified.push({ id: 'r1', displayName: 'Approver', shortName: 'Approver', category: rule.category, endpoint: 'Roles', userCount: 31, directCount: 6 });
+      }
       if (cmd === 'role_groups') {
         const categories = [...new Set(rules.map((r) => r.category))];
         return { categories, groups: classified, unclassified: groups.length - classified.length };
@@ -718,6 +722,19 @@ mockIPC(async (cmd, args) => {
       return checkFilter(a.text ?? '');
     case 'get_resource': {
       const id = (args as { id?: string }).id ?? '';
+      if ((args as { kind?: string }).kind === 'Roles') {
+        return {
+          id,
+          label: 'Approver',
+          json: JSON.stringify({ schemas: ['urn:scim-explorer:demo:schemas:2.0:Role'], id, displayName: 'Approver', description: 'Approves purchase orders' }, null, 2),
+          etag: null,
+          groups: [],
+          undeclared: [],
+          members: ['Ana User0', 'Finance team (group)'],
+          groupsComputed: false,
+          missingMembers: [],
+        };
+      }
       if ((args as { kind?: string }).kind === 'Groups') {
         const g = groups.find((x) => x.id === id);
         return {

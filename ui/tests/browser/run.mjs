@@ -930,6 +930,33 @@ test('a request the server refuses safely is a finding, not a failure, and the r
   }
 });
 
+test('a resource-type rule lists the server\'s own roles, and a role opens read-only with its members', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context, errors } = await openPage({ colorScheme });
+    await page.locator('[data-section=roles]').click();
+    await page.getByTestId('role-groups-table').waitFor();
+    await page.getByTestId('edit-rules').click();
+    await page.getByTestId('add-rule').click();
+    const row = page.getByTestId('rule-row').nth(2);
+    await row.getByLabel('Category').fill('App roles');
+    await row.getByLabel('How it matches').selectOption('resourceType');
+    await row.getByLabel('Pattern').fill('Role');
+    await page.getByTestId('apply-rules').click();
+    await page.locator('[data-tab="App roles"]').click();
+    const table = page.getByTestId('role-groups-table');
+    assert.match(await table.innerText(), /On the server[\s\S]*Approver\s*in \/Roles/);
+    await table.locator('tbody tr[data-row=r1]').click();
+    const pane = page.getByTestId('detail-pane');
+    assert.match(await pane.getByTestId('custom-type-note').innerText(), /server's own type Roles/);
+    assert.equal(await pane.getByTestId('write-actions').count(), 0, 'no write actions for a custom type');
+    assert.match(await pane.getByTestId('custom-members').innerText(), /Finance team \(group\)/);
+    assert.match(await pane.innerText(), /description\s+Approves purchase orders/);
+    await page.screenshot({ path: path.join(shots, `roles-by-type-${colorScheme}.png`) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 let failed = 0;
 for (const { name, fn } of tests) {
   try {
