@@ -62,7 +62,8 @@ pub fn set_ci(map: &mut Map<String, Value>, name: &str, value: Value) {
 
 /// True for a schema URN (`urn:…`), the prefix of extension attributes and URN-qualified paths.
 pub fn is_urn(s: &str) -> bool {
-    s.len() > 4 && s[..4].eq_ignore_ascii_case("urn:")
+    // `get`, not `[..4]`: a name such as `名前` has no character boundary at byte 4.
+    s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
 }
 
 /// True for the core schemas whose attributes live at the top level of a resource.

@@ -26,8 +26,8 @@ pub fn field_changes(a: &Value, b: &Value, ignore: &[&str]) -> Vec<FieldChange> 
     flatten("", b, &mut fb);
     let ignored = |path: &str| {
         ignore.iter().any(|p| {
-            path.len() >= p.len()
-                && path[..p.len()].eq_ignore_ascii_case(p)
+            // `get`, not a byte slice: the prefix's length may fall inside a character (`Numéro`).
+            path.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
                 && matches!(path.as_bytes().get(p.len()), None | Some(b'.') | Some(b'['))
         })
     };

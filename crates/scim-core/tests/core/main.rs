@@ -6,6 +6,7 @@ mod filters;
 mod laws;
 mod messages;
 mod patches;
+mod unicode;
 
 use std::path::PathBuf;
 
