@@ -15,5 +15,5 @@ pub use ast::{AttrPath, CompValue, CompareOp, Filter, Span};
 pub use builder::{attr, FilterBuilder};
 pub(crate) use eval::{builtin_schemas, matches_element};
 pub use eval::{evaluate, values_at, EvalError, EvalOptions};
-pub(crate) use parser::Parser;
-pub use parser::{parse_filter, ParseError};
+pub(crate) use parser::{check_size, Parser};
+pub use parser::{parse_filter, ParseError, MAX_NESTING, MAX_SOURCE_BYTES, MAX_TERMS};

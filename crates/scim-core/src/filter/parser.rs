@@ -31,8 +31,18 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// The longest filter or PATCH path accepted. Real filters are a few hundred bytes (Entra's longest
+/// chain ids with `or`); a pasted 100 kB one is a mistake or an attack, and is refused with a message.
+pub const MAX_SOURCE_BYTES: usize = 16 * 1024;
+/// How deep `(`, `not (` and `[` may nest: each level is a recursion of the parser, the evaluator and
+/// the printer, so the bound keeps all three off the end of the stack.
+pub const MAX_NESTING: usize = 32;
+/// How many comparisons one filter may chain with `and` / `or`: the tree is as deep as the chain.
+pub const MAX_TERMS: usize = 1000;
+
 /// Parses a filter such as `userName eq "ana" and emails[type eq "work"]`.
 pub fn parse_filter(src: &str) -> Result<Filter, ParseError> {
+    check_size(src, "filter")?;
     let mut parser = Parser::new(src)?;
     if parser.tokens.is_empty() {
         return Err(parser.error_at_end("the filter is empty"));
@@ -44,10 +54,27 @@ pub fn parse_filter(src: &str) -> Result<Filter, ParseError> {
 
 const OPERATORS: &str = "eq, ne, co, sw, ew, gt, lt, ge, le";
 
+/// Refuses a source longer than [`MAX_SOURCE_BYTES`] before tokenising it.
+pub(crate) fn check_size(src: &str, what: &str) -> Result<(), ParseError> {
+    if src.len() <= MAX_SOURCE_BYTES {
+        return Ok(());
+    }
+    Err(ParseError {
+        message: format!(
+            "the {what} is {} bytes long; at most {MAX_SOURCE_BYTES} are accepted",
+            src.len()
+        ),
+        span: Span::new(0, 0),
+        column: 1,
+    })
+}
+
 pub(crate) struct Parser<'a> {
     src: &'a str,
     pub(crate) tokens: Vec<Token>,
     pub(crate) pos: usize,
+    depth: usize,
+    terms: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -57,6 +84,8 @@ impl<'a> Parser<'a> {
             src,
             tokens,
             pos: 0,
+            depth: 0,
+            terms: 0,
         })
     }
 
@@ -157,12 +186,26 @@ impl<'a> Parser<'a> {
         self.parse_primary(in_value_filter)
     }
 
+    /// Enters one level of `(` or `[`, refusing to go past [`MAX_NESTING`].
+    fn enter(&mut self, open: Span) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(
+                format!("brackets nest more than {MAX_NESTING} levels deep here"),
+                open,
+            ));
+        }
+        Ok(())
+    }
+
     fn parse_group(&mut self, in_value_filter: bool) -> Result<Filter, ParseError> {
         let open = self.next().map(|t| t.span).unwrap_or_default();
         if self.peek().is_none() {
             return Err(self.error_at_end("expected a filter after `(`"));
         }
+        self.enter(open)?;
         let inner = self.parse_or(in_value_filter)?;
+        self.depth -= 1;
         match self.next() {
             Some(Token {
                 tok: Tok::RParen, ..
@@ -182,6 +225,13 @@ impl<'a> Parser<'a> {
         match &token.tok {
             Tok::LParen => self.parse_group(in_value_filter),
             Tok::Word(word) => {
+                self.terms += 1;
+                if self.terms > MAX_TERMS {
+                    return Err(self.error(
+                        format!("the filter chains more than {MAX_TERMS} comparisons"),
+                        token.span,
+                    ));
+                }
                 self.pos += 1;
                 let attr = self.attr_path(word, token.span)?;
                 self.parse_after_attr(attr, in_value_filter)
@@ -244,7 +294,9 @@ impl<'a> Parser<'a> {
         if self.peek().is_some_and(|t| t.tok == Tok::RBracket) {
             return Err(self.error_here("expected a filter inside `[…]`"));
         }
+        self.enter(open)?;
         let inner = self.parse_or(true)?;
+        self.depth -= 1;
         match self.next() {
             Some(Token {
                 tok: Tok::RBracket, ..

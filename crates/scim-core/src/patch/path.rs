@@ -52,6 +52,7 @@ impl fmt::Display for PatchPath {
 
 /// Parses a PATCH path, with the same error quality as filters.
 pub fn parse_path(src: &str) -> Result<PatchPath, ParseError> {
+    crate::filter::check_size(src, "path")?;
     let mut p = Parser::new(src)?;
     let Some(first) = p.next() else {
         return Err(p.error_at_end("the path is empty"));

@@ -206,3 +206,35 @@ fn builder_understands_urn_paths() {
     };
     assert_eq!(attr.sub.as_deref(), Some("value"));
 }
+
+/// A filter or path typed or pasted by a user (or read from a file) is bounded in length, nesting
+/// and chain length, so a 100 kB one gets a message instead of overflowing the stack.
+#[test]
+fn huge_and_deep_filters_are_refused_with_a_message() {
+    use scim_core::filter::{MAX_NESTING, MAX_SOURCE_BYTES, MAX_TERMS};
+    use scim_core::patch::parse_path;
+    let long = format!("userName eq \"{}\"", "a".repeat(100_000));
+    let e = parse_filter(&long).expect_err("too long");
+    assert!(e.message.contains("at most 16384"), "{}", e.message);
+    assert!(parse_path(&format!("x{}", "a".repeat(MAX_SOURCE_BYTES))).is_err());
+    // Within the length, but nested deeper than the parser, evaluator and printer may recurse.
+    let deep = format!("{}userName pr{}", "not (".repeat(3000), ")".repeat(3000));
+    let e = parse_filter(&deep[..MAX_SOURCE_BYTES.min(deep.len())]).expect_err("too deep");
+    assert!(e.message.contains("nest more than 32"), "{}", e.message);
+    let nested_ok = format!(
+        "{}userName pr{}",
+        "(".repeat(MAX_NESTING),
+        ")".repeat(MAX_NESTING)
+    );
+    let parsed = parse_filter(&nested_ok).expect("at the limit");
+    assert_eq!(parsed.to_string(), "userName pr");
+    // A chain of `or`s is a tree as deep as the chain.
+    let chain = vec!["a pr"; MAX_TERMS + 1].join(" or ");
+    let e = parse_filter(&chain).expect_err("too many terms");
+    assert!(e.message.contains("more than 1000 comparisons"), "{}", e.message);
+    let chain = vec!["a pr"; MAX_TERMS].join(" or ");
+    let f = parse_filter(&chain).expect("at the limit");
+    let user = serde_json::json!({"a": "x"});
+    assert_eq!(evaluate(&f, &user, &EvalOptions::default()), Ok(true));
+    assert!(parse_path(&format!("emails[{}]", vec!["(".repeat(40)].join(""))).is_err());
+}
