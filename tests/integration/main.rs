@@ -2,6 +2,7 @@
 
 mod auth_log;
 mod client_demo;
+mod hostile;
 mod profiles;
 mod quirks;
 mod server_check;

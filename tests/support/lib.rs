@@ -1,6 +1,8 @@
 //! Shared helpers for the integration and end-to-end tests: where things are, and a tauri-driver that
 //! is stopped when the test ends, whatever happens.
 
+pub mod hostile;
+
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

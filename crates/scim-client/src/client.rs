@@ -10,7 +10,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use scim_core::error::{trim_body, ScimErrorBody};
+use scim_core::error::ScimErrorBody;
 use scim_core::messages::ListResponse;
 use scim_core::patch::PatchOp;
 use scim_core::raw_list::RawListResponse;
@@ -79,6 +79,10 @@ pub struct ClientConfig {
     pub proxy: Option<String>,
     /// Headers some servers need (a tenant id, an API key). Values are secrets: masked in the log.
     pub extra_headers: Vec<(String, Secret)>,
+    /// The largest answer body read; a larger one (announced or streamed) fails with a message.
+    pub max_body_bytes: u64,
+    /// The longest wait for more of a body that has started: a stalled answer fails with a message.
+    pub read_idle_timeout: Duration,
 }
 
 impl ClientConfig {
@@ -93,6 +97,8 @@ impl ClientConfig {
             ca_bundle_pem: None,
             proxy: None,
             extra_headers: Vec::new(),
+            max_body_bytes: crate::body::DEFAULT_MAX_BODY_BYTES,
+            read_idle_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -199,6 +205,31 @@ impl ScimClient {
                 "`{trimmed}` must start with https:// (or http:// for local servers)"
             )));
         }
+        // Credentials in a URL end up in logs, exports and shell history: they belong in the keychain.
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ClientError::InvalidInput(
+                "the base URL has a user name or password in it (https://user:pass@host); remove them and choose Basic authentication instead, so they are kept in the keychain".into(),
+            ));
+        }
+        if let Auth::OAuth2(oauth) = &config.auth {
+            let token_url = Url::parse(oauth.token_url.trim()).map_err(|e| {
+                ClientError::InvalidInput(format!(
+                    "the OAuth token URL `{}` is not a valid URL: {e}",
+                    oauth.token_url
+                ))
+            })?;
+            if token_url.scheme() != "https" && !is_loopback(&token_url) {
+                return Err(ClientError::InvalidInput(format!(
+                    "the OAuth token URL `{}` must use https: the client secret is sent to it",
+                    oauth.token_url
+                )));
+            }
+            if !token_url.username().is_empty() || token_url.password().is_some() {
+                return Err(ClientError::InvalidInput(
+                    "the OAuth token URL has a user name or password in it; remove them".into(),
+                ));
+            }
+        }
         let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .danger_accept_invalid_certs(config.accept_invalid_certs)
@@ -234,6 +265,21 @@ impl ScimClient {
             log: None,
             oauth: crate::oauth::TokenCache::default(),
         })
+    }
+
+    /// What the user should know about how requests travel: plain http beyond this machine (the
+    /// token crosses the network readable), certificates not checked.
+    pub fn transport_warning(&self) -> Option<String> {
+        if self.base.scheme() == "http" && !is_loopback(&self.base) {
+            return Some(format!(
+                "This connection uses plain http to {}: the token and every answer cross the network unencrypted. Use https unless this is a test server.",
+                self.base.host_str().unwrap_or("the server")
+            ));
+        }
+        if self.config.accept_invalid_certs {
+            return Some("Certificates are not checked for this connection (accept invalid certificates is on): anyone on the network path could read the token.".to_owned());
+        }
+        None
     }
 
     /// The settings this client was made with.
@@ -308,17 +354,16 @@ impl ScimClient {
                 .header(ACCEPT, format!("{SCIM_JSON}, application/json"));
             builder = match &self.config.auth {
                 Auth::None => builder,
-                Auth::Bearer(token) => {
-                    builder.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
-                }
+                Auth::Bearer(token) => builder.header(AUTHORIZATION, bearer(token)?),
+                // reqwest marks basic credentials sensitive itself.
                 Auth::Basic { user, password } => builder.basic_auth(user, Some(password.expose())),
                 Auth::OAuth2(oauth) => {
                     let token = self.oauth.token(&self.http, oauth, attempt > 0).await?;
-                    builder.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                    builder.header(AUTHORIZATION, bearer(&token)?)
                 }
             };
             for (name, value) in &self.config.extra_headers {
-                builder = builder.header(name.as_str(), value.expose());
+                builder = builder.header(name.as_str(), sensitive(value.expose(), name)?);
             }
             if let Some(v) = if_match {
                 builder = builder.header(IF_MATCH, v);
@@ -363,11 +408,23 @@ impl ScimClient {
             };
             let status = response.status();
             let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(|e| ClientError::Network {
-                url: url.to_string(),
-                message: network_message(&e),
-                timeout: e.is_timeout(),
-            })?;
+            let limits = crate::body::BodyLimits {
+                max_bytes: self.config.max_body_bytes,
+                idle: self.config.read_idle_timeout.min(self.config.timeout),
+                deadline: started + self.config.timeout,
+            };
+            let bytes = match crate::body::read_capped(response, url.as_str(), limits).await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
+                        entry.duration_ms = started.elapsed().as_millis() as u64;
+                        entry.status = Some(status.as_u16());
+                        entry.error = Some(e.to_string());
+                        log.push(entry);
+                    }
+                    return Err(e);
+                }
+            };
             // Parsed once, for the log and for the answer: a page of 1000 users is worth not parsing twice.
             let parsed = match reading {
                 Reading::RawList if status.is_success() => {
@@ -682,6 +739,34 @@ fn log_entry(
     }
 }
 
+/// A header value marked sensitive, so the HTTP stack never prints it (in debug output, HTTP/2
+/// header compression tables) — secrets travel only as bytes on the wire.
+fn sensitive(value: &str, name: &str) -> Result<HeaderValue, ClientError> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        ClientError::InvalidInput(format!(
+            "the value of the header {name} holds characters a header cannot carry"
+        ))
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn bearer(token: &Secret) -> Result<HeaderValue, ClientError> {
+    sensitive(&format!("Bearer {}", token.expose()), "Authorization")
+}
+
+/// True for `localhost` and loopback addresses, where plain http stays on this machine.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn backoff(attempt: u32) -> Duration {
     // Exponential with jitter from the clock's sub-second noise: no RNG dependency needed.
     let base = 250u64 << attempt.min(6);
@@ -725,7 +810,7 @@ fn interpret(
             return Err(ClientError::Decode(format!(
                 "HTTP {} with a body that is not JSON: {}",
                 status.as_u16(),
-                trim_body(&String::from_utf8_lossy(bytes), 200)
+                scim_core::error::describe_body(bytes, 200)
             )));
         }
         let etag = etag.or_else(|| {
@@ -760,7 +845,7 @@ fn interpret(
         .and_then(ScimErrorBody::from_json)
         .map(|(body, _)| body);
     let body = if scim.is_none() {
-        Some(trim_body(&String::from_utf8_lossy(bytes), 300))
+        Some(scim_core::error::describe_body(bytes, 300))
     } else {
         None
     };

@@ -28,9 +28,43 @@ pub enum ClientError {
     /// A 2xx answer whose body is not what SCIM promises (not JSON, not a ListResponse…).
     #[error("the server's answer could not be read: {0}")]
     Decode(String),
+    /// An answer larger than the client reads (`max_body_bytes`): announced by `Content-Length`, or
+    /// still growing past the cap while it streamed (an endless body).
+    #[error("{}", describe_too_large(url, *limit, *seen, *announced))]
+    TooLarge {
+        url: String,
+        limit: u64,
+        seen: u64,
+        announced: bool,
+    },
+    /// A load reached the most resources it may hold ([`crate::LoadOptions::max_resources`]).
+    #[error("{}", describe_cap(*cap, *announced))]
+    ResourceCap {
+        cap: usize,
+        announced: Option<usize>,
+    },
     /// Stopped by the user.
     #[error("cancelled")]
     Cancelled,
+}
+
+fn describe_cap(cap: usize, announced: Option<usize>) -> String {
+    match announced {
+        Some(t) if t > cap => format!("stopped after {cap} resources, the connection's cap (the server announces {t}); Resume loads more"),
+        _ => format!("stopped after {cap} resources, the connection's cap; Resume loads more"),
+    }
+}
+
+fn describe_too_large(url: &str, limit: u64, seen: u64, announced: bool) -> String {
+    let limit = crate::body::size(limit);
+    if announced {
+        format!(
+            "{url} announced an answer of {} (Content-Length), more than the {limit} read at most; nothing was read",
+            crate::body::size(seen)
+        )
+    } else {
+        format!("{url} sent more than the {limit} read at most; the read was stopped there")
+    }
 }
 
 /// What an HTTP error status means for the user, in words.

@@ -1,6 +1,7 @@
 //! SCIM 2.0 HTTP client: moves bytes between SCIM servers and the protocol core, and maps failures to
 //! typed errors. All protocol logic stays in `scim-core`.
 
+mod body;
 mod client;
 mod discovery;
 mod error;
@@ -9,10 +10,12 @@ mod log;
 mod oauth;
 mod secret;
 
+pub use body::{DEFAULT_MAX_BODY_BYTES, TOKEN_MAX_BODY_BYTES};
 pub use client::{percent_encode, Auth, ClientConfig, ListParams, ScimClient, ScimResponse};
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
-pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress};
+pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress, DEFAULT_MAX_RESOURCES};
 pub use log::{Exchange, RequestLog};
 pub use oauth::ClientCredentials;
+pub use reqwest::Method;
 pub use secret::Secret;

@@ -1,9 +1,12 @@
 //! Loading a whole collection: index paging with several pages in flight, tolerant of servers that cap
 //! page sizes, omit `totalResults` or change while we page. Results are deduplicated by id; a failure
 //! keeps what was loaded and says where to resume, and [`ScimClient::resume_load`] continues from
-//! there. Bounded in every way: it cannot loop forever.
+//! there. Bounded in every way: it cannot loop forever, and it holds at most `max_resources`
+//! resources however large a total the server announces (start indexes are produced as needed, never
+//! listed up front). A load that reaches the cap ends partial, with a warning and a way to resume.
 
-use std::collections::{BTreeMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,6 +14,7 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+use scim_core::filter::{evaluate, parse_filter, EvalOptions, Filter};
 use scim_core::raw_list::{raw_id, raw_value, RawListResponse, RawResource};
 use scim_core::{Tolerant, Warning};
 
@@ -54,7 +58,20 @@ pub struct LoadOptions {
     /// Ask for RFC 9865 cursor paging (when the server's configuration offers it). Cursor pages come
     /// one after another, but a directory changing meanwhile cannot shift them.
     pub cursor: bool,
+    /// The most resources one load (or one resume) holds; past it the load ends partial. Bounds the
+    /// memory and time a server announcing a trillion results, or paging new ids forever, can take.
+    pub max_resources: usize,
+    /// Send no `count`: for servers that fail on it (Canaille answers any `count` with a 500). Set
+    /// after a load reported [`LoadAll::count_refused`].
+    pub omit_count: bool,
 }
+
+/// The default of [`LoadOptions::max_resources`]: far above any directory we have met (the largest
+/// tenants hold a few hundred thousand users), far below what would exhaust memory.
+pub const DEFAULT_MAX_RESOURCES: usize = 5_000_000;
+
+/// Distinct warnings kept per load.
+const MAX_WARNINGS: usize = 200;
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -63,12 +80,15 @@ impl Default for LoadOptions {
             page_size: 500,
             concurrency: 4,
             cursor: false,
+            max_resources: DEFAULT_MAX_RESOURCES,
+            omit_count: false,
         }
     }
 }
 
 /// What a load produced. With `error` set the result is partial: `resume_from` lists the start
-/// indexes still missing, and [`ScimClient::resume_load`] fetches them. Resources are kept as the
+/// indexes still missing (and `resume_tail`, when set, every page from there to the end), and
+/// [`ScimClient::resume_load`] fetches them. Resources are kept as the
 /// server sent them (checked JSON): building a `Value` for each costs twenty times the check, and
 /// a table needs only a few attributes of most of them ([`LoadAll::values`] builds them all).
 #[derive(Debug, Clone)]
@@ -78,8 +98,17 @@ pub struct LoadAll {
     pub warnings: Vec<Warning>,
     pub error: Option<ClientError>,
     pub resume_from: Vec<u64>,
+    /// Index paging stopped before the end (at the resource cap, or on a failure): the pages from
+    /// this start index on, one `page_step` apart, were never asked for.
+    pub resume_tail: Option<u64>,
     /// Resources per page as the server actually served them.
     pub page_step: u64,
+    /// The server failed on a request carrying `count` and answered without it: remember it for the
+    /// connection ([`LoadOptions::omit_count`]).
+    pub count_refused: bool,
+    /// Resources the server returned that do not match the filter sent, left out (the server ignored
+    /// or mis-applied the filter).
+    pub filtered_out: usize,
     /// Pages by start index, kept so a resumed load can merge into them.
     pages: BTreeMap<u64, Vec<RawResource>>,
 }
@@ -109,13 +138,81 @@ struct Loader<'a> {
     step: u64,
     /// Resources whose id was already loaded: when zero, the result needs no deduplication pass.
     repeated: usize,
+    /// The most resources this load may hold (the cap, plus what a resumed load started with).
+    cap: usize,
+    /// Resources received, kept or not.
+    received: usize,
+    omit_count: bool,
+    count_refused: bool,
+    /// The filter sent, to check what comes back against (`None` when results cannot be judged).
+    check: Option<Filter>,
+    filtered_out: usize,
+}
+
+/// The start indexes still to fetch: gaps (short pages, failures) and the next regular page, made
+/// one at a time so a total of 10^15 costs nothing up front.
+struct PageQueue {
+    gaps: BinaryHeap<Reverse<u64>>,
+    next: u64,
+    /// The last start index a regular page may have.
+    last: u64,
+    step: u64,
+}
+
+impl PageQueue {
+    fn pop(&mut self) -> Option<u64> {
+        let gap = self.gaps.peek().map(|Reverse(g)| *g);
+        match gap {
+            Some(g) if g <= self.next || self.next > self.last => {
+                self.gaps.pop();
+                Some(g)
+            }
+            _ if self.next <= self.last => {
+                let start = self.next;
+                self.next = self.next.saturating_add(self.step);
+                Some(start)
+            }
+            _ => None,
+        }
+    }
+    fn push(&mut self, start: u64) {
+        self.gaps.push(Reverse(start));
+    }
+    fn clear(&mut self) {
+        self.gaps.clear();
+        self.next = self.last.saturating_add(1);
+    }
+    fn is_empty(&self) -> bool {
+        self.gaps.is_empty() && self.next > self.last
+    }
+    /// What is left, for a resume: the gaps listed, the regular pages as where they start.
+    fn remaining(self) -> (Vec<u64>, Option<u64>) {
+        let mut gaps: Vec<u64> = self.gaps.into_iter().map(|Reverse(g)| g).collect();
+        gaps.sort_unstable();
+        gaps.dedup();
+        let tail = (self.next <= self.last).then_some(self.next);
+        (gaps, tail)
+    }
+}
+
+/// The filter to check results against: none when the results cannot show what it reads (a
+/// projection may leave out the attributes it tests).
+fn filter_to_check(params: &ListParams) -> Option<Filter> {
+    if !params.attributes.is_empty() || !params.excluded_attributes.is_empty() {
+        return None;
+    }
+    parse_filter(params.filter.as_deref()?).ok()
 }
 
 impl Loader<'_> {
+    fn count(&self) -> Option<u64> {
+        (!self.omit_count).then_some(self.options.page_size)
+    }
+
     fn params(&self, start: u64) -> ListParams {
         ListParams {
             start_index: Some(start),
-            count: Some(self.options.page_size),
+            count: self.count(),
             ..self.options.params.clone()
         }
     }
@@ -123,9 +220,21 @@ impl Loader<'_> {
     fn cursor_params(&self, cursor: &str) -> ListParams {
         ListParams {
             start_index: None,
-            count: Some(self.options.page_size),
+            count: self.count(),
             cursor: Some(cursor.to_owned()),
             ..self.options.params.clone()
+        }
+    }
+
+    /// Counted on every resource received (duplicates and filter misses too): they all cost memory.
+    fn at_cap(&self) -> bool {
+        self.received >= self.cap
+    }
+
+    fn cap_error(&self) -> ClientError {
+        ClientError::ResourceCap {
+            cap: self.options.max_resources,
+            announced: self.total,
         }
     }
 
@@ -139,6 +248,11 @@ impl Loader<'_> {
         loop {
             if self.cancel.is_cancelled() {
                 return self.done(Some(ClientError::Cancelled), Vec::new());
+            }
+            if self.at_cap() {
+                // A cursor cannot be resumed later (it expires): the cap is the end of this load.
+                let e = self.cap_error();
+                return self.done(Some(e), Vec::new());
             }
             if !used.insert(next.clone()) {
                 self.warnings.push(Warning::new(
@@ -180,10 +294,18 @@ impl Loader<'_> {
         }
     }
 
-    /// Stores a page; returns how many of its resources were new.
+    /// Stores a page; returns how many of its resources were new (before the filter check, so a
+    /// page of non-matches still counts as progress).
     fn store(&mut self, start: u64, page: Tolerant<RawListResponse>) -> usize {
-        self.warnings.extend(page.warnings);
-        let items = page.value.resources;
+        // Every page repeats the same deviations: keep each once, and only so many, so a million
+        // pages with a warning each cannot grow the list without bound.
+        for w in page.warnings {
+            if self.warnings.len() < MAX_WARNINGS && !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        let mut items = page.value.resources;
+        self.received += items.len();
         let mut fresh = 0;
         for id in items.iter().filter_map(|r| raw_id(r)) {
             if self.seen.insert(id) {
@@ -191,6 +313,14 @@ impl Loader<'_> {
             } else {
                 self.repeated += 1;
             }
+        }
+        if let Some(filter) = &self.check {
+            let before = items.len();
+            // Only a clear "does not match" drops a resource; one the core cannot judge stays.
+            items.retain(|r| {
+                evaluate(filter, &raw_value(r), &EvalOptions::default()).unwrap_or(true)
+            });
+            self.filtered_out += before - items.len();
         }
         self.loaded += items.len();
         self.pages.insert(start, items);
@@ -203,7 +333,36 @@ impl Loader<'_> {
     }
 
     fn done(self, error: Option<ClientError>, resume_from: Vec<u64>) -> LoadAll {
-        finish(
+        self.done_with_tail(error, resume_from, None)
+    }
+
+    fn done_with_tail(
+        mut self,
+        error: Option<ClientError>,
+        resume_from: Vec<u64>,
+        resume_tail: Option<u64>,
+    ) -> LoadAll {
+        if self.filtered_out > 0 {
+            let filter = self.options.params.filter.clone().unwrap_or_default();
+            self.warnings.push(Warning::new(
+                "filter.notApplied",
+                format!(
+                    "the server returned {} resources that do not match the filter `{filter}`; they were left out (the server seems to ignore or mis-apply filters)",
+                    self.filtered_out
+                ),
+            ));
+        }
+        if matches!(error, Some(ClientError::ResourceCap { .. })) {
+            self.warnings.push(Warning::new(
+                "paging.capReached",
+                format!(
+                    "the load stopped at {} resources, the connection's cap; Resume loads up to {} more",
+                    self.loaded,
+                    self.options.max_resources
+                ),
+            ));
+        }
+        let mut result = finish(
             self.pages,
             self.warnings,
             error,
@@ -211,7 +370,11 @@ impl Loader<'_> {
             self.total,
             self.step,
             self.repeated > 0,
-        )
+        );
+        result.resume_tail = resume_tail;
+        result.count_refused = self.count_refused;
+        result.filtered_out = self.filtered_out;
+        result
     }
 
     /// No `totalResults`: page sequentially until an empty page. A page that brings nothing new means
@@ -220,6 +383,10 @@ impl Loader<'_> {
         loop {
             if self.cancel.is_cancelled() {
                 return self.done(Some(ClientError::Cancelled), vec![start]);
+            }
+            if self.at_cap() {
+                let e = self.cap_error();
+                return self.done(Some(e), vec![start]);
             }
             match self
                 .client
@@ -236,20 +403,24 @@ impl Loader<'_> {
                         ));
                         return self.done(None, Vec::new());
                     }
-                    start += n;
+                    start = start.saturating_add(n);
                 }
                 Err(e) => return self.done(Some(e), vec![start]),
             }
         }
     }
 
-    /// Known total: fetch the pages at `queue` (start indexes) with several in flight. Short pages
-    /// queue a follow-up for their gap; the number of requests is bounded.
-    async fn concurrent(mut self, mut queue: Vec<u64>) -> LoadAll {
+    /// Known total: fetch the pages `queue` yields with several in flight. Short pages queue a
+    /// follow-up for their gap; the number of requests is bounded, and so is what is held.
+    async fn concurrent(mut self, mut queue: PageQueue) -> LoadAll {
         let total = self.total.unwrap_or(0) as u64;
         let step = self.step.max(1);
-        queue.sort_unstable_by(|a, b| b.cmp(a)); // pop() takes the lowest start first
-        let max_requests = (total / step) * 2 + 16;
+        // Pages past the cap are never asked for: the queue ends where the cap would be reached.
+        let room = (self.cap.saturating_sub(self.received)) as u64;
+        let cap_last = queue.next.saturating_add(room.saturating_sub(1) / step * step);
+        let capped = cap_last < queue.last;
+        queue.last = queue.last.min(cap_last);
+        let max_requests = (total.min(self.cap as u64) / step).saturating_mul(2) + 16;
         let mut requests = 0u64;
         let mut in_flight: JoinSet<(u64, PageResult)> = JoinSet::new();
         let mut failure: Option<ClientError> = None;
@@ -258,6 +429,7 @@ impl Loader<'_> {
             while failure.is_none()
                 && in_flight.len() < self.options.concurrency.max(1)
                 && requests < max_requests
+                && !self.at_cap()
             {
                 let Some(start) = queue.pop() else { break };
                 if self.cancel.is_cancelled() {
@@ -295,8 +467,8 @@ impl Loader<'_> {
                             "several pages in a row repeated resources already loaded; the server seems to ignore startIndex, so paging stopped",
                         ));
                     }
-                    let expected_end = (start + step).min(total + 1);
-                    if n > 0 && start + n < expected_end && !stalled {
+                    let expected_end = start.saturating_add(step).min(total.saturating_add(1));
+                    if n > 0 && start.saturating_add(n) < expected_end && !stalled {
                         short_pages += 1;
                         queue.push(start + n);
                     }
@@ -319,9 +491,17 @@ impl Loader<'_> {
                 "paging stopped after too many requests; the server's paging looks inconsistent",
             ));
         }
-        queue.sort_unstable();
+        if failure.is_none() && !stalled && (capped || (self.at_cap() && !queue.is_empty())) {
+            failure = Some(self.cap_error());
+            if capped {
+                queue.last = total;
+            }
+        }
         match failure {
-            Some(e) => self.done(Some(e), queue),
+            Some(e) => {
+                let (gaps, tail) = queue.remaining();
+                self.done_with_tail(Some(e), gaps, tail)
+            }
             None => self.done(None, Vec::new()),
         }
     }
@@ -349,6 +529,12 @@ impl ScimClient {
             total: None,
             step: 0,
             repeated: 0,
+            cap: options.max_resources,
+            received: 0,
+            omit_count: options.omit_count,
+            count_refused: false,
+            check: filter_to_check(&options.params),
+            filtered_out: 0,
         }
     }
 
@@ -368,11 +554,34 @@ impl ScimClient {
         };
         let first = match self.list_raw(endpoint, &first_params).await {
             Ok(f) => f,
+            // Canaille fails on any `count`: ask once more without it, and page by the server's size.
+            Err(e) if is_server_failure(&e) && first_params.count.is_some() => {
+                let without = ListParams {
+                    count: None,
+                    ..first_params.clone()
+                };
+                match self.list_raw(endpoint, &without).await {
+                    Ok(f) => {
+                        loader.omit_count = true;
+                        loader.count_refused = true;
+                        loader.warnings.push(Warning::new(
+                            "paging.countRefused",
+                            format!("the server failed on a request carrying `count` ({e}) and answered without it; pages are loaded at the server's own size"),
+                        ));
+                        f
+                    }
+                    Err(_) => return loader.done(Some(e), vec![1]),
+                }
+            }
             Err(e) => return loader.done(Some(e), vec![1]),
         };
         let step = first.value.resources.len() as u64;
         let announced = first.value.total_results;
-        if step > 0 && step < options.page_size && announced.unwrap_or(u64::MAX) > step {
+        if step > 0
+            && step < options.page_size
+            && !loader.omit_count
+            && announced.unwrap_or(u64::MAX) > step
+        {
             loader.warnings.push(Warning::new(
                 "paging.serverCap",
                 format!(
@@ -382,7 +591,16 @@ impl ScimClient {
             ));
         }
         loader.step = step;
-        loader.total = announced.map(|t| t as usize);
+        loader.total = announced.map(|t| usize::try_from(t).unwrap_or(usize::MAX));
+        if let Some(t) = announced.filter(|t| *t > options.max_resources as u64) {
+            loader.warnings.push(Warning::new(
+                "paging.totalClamped",
+                format!(
+                    "the server announces {t} resources; at most {} are loaded at a time (the connection's cap)",
+                    options.max_resources
+                ),
+            ));
+        }
         let next_cursor = first.value.next_cursor.clone().filter(|c| !c.is_empty());
         loader.store(1, first);
         // Cursor paging when asked for, or when the server sends a cursor unasked and no total.
@@ -419,10 +637,12 @@ impl ScimClient {
                 loader.done(None, Vec::new())
             }
             Some(total) => {
-                let queue = (1..)
-                    .map(|k| 1 + k * step)
-                    .take_while(|s| *s <= total)
-                    .collect();
+                let queue = PageQueue {
+                    gaps: BinaryHeap::new(),
+                    next: 1 + step,
+                    last: total,
+                    step,
+                };
                 loader.concurrent(queue).await
             }
         }
@@ -438,7 +658,9 @@ impl ScimClient {
         cancel: &CancelFlag,
         on_progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> LoadAll {
-        if previous.error.is_none() || previous.resume_from.is_empty() {
+        if previous.error.is_none()
+            || (previous.resume_from.is_empty() && previous.resume_tail.is_none())
+        {
             return previous;
         }
         if previous.resume_from == [1] && previous.pages.is_empty() {
@@ -457,9 +679,34 @@ impl ScimClient {
         loader.total = previous.total;
         loader.step = previous.page_step;
         loader.repeated = 1; // the merged pages may overlap: always deduplicate
+        loader.received = loader.loaded;
+        loader.cap = loader.loaded.saturating_add(options.max_resources);
+        loader.omit_count = options.omit_count || previous.count_refused;
+        loader.count_refused = previous.count_refused;
+        loader.filtered_out = previous.filtered_out;
+        let step = previous.page_step.max(1);
         match previous.total {
-            Some(_) => loader.concurrent(previous.resume_from).await,
-            None => loader.sequential(previous.resume_from[0]).await,
+            Some(total) => {
+                let mut queue = PageQueue {
+                    gaps: previous.resume_from.iter().map(|g| Reverse(*g)).collect(),
+                    next: previous.resume_tail.unwrap_or(u64::MAX),
+                    last: if previous.resume_tail.is_some() { total as u64 } else { 0 },
+                    step,
+                };
+                if previous.resume_tail.is_none() {
+                    queue.next = 1;
+                }
+                loader.concurrent(queue).await
+            }
+            None => {
+                let start = previous
+                    .resume_from
+                    .first()
+                    .copied()
+                    .or(previous.resume_tail)
+                    .unwrap_or(1);
+                loader.sequential(start).await
+            }
         }
     }
 }
@@ -524,7 +771,15 @@ fn finish(
         warnings,
         error,
         resume_from,
+        resume_tail: None,
         page_step,
+        count_refused: false,
+        filtered_out: 0,
         pages,
     }
+}
+
+/// A 5xx, or a server that dropped the connection: what a retry without `count` may get past.
+fn is_server_failure(e: &ClientError) -> bool {
+    matches!(e, ClientError::Http { status: 500..=599, .. })
 }

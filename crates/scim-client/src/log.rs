@@ -39,27 +39,42 @@ impl Exchange {
     /// The request as a `curl` command to replay or share. Masked secrets become shell variables
     /// (`$SCIM_TOKEN`, `$SECRET`), so the command never carries a secret and runs once they are set.
     pub fn to_curl(&self) -> String {
-        let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-        let mut out = format!("curl -X {} {}", self.method, quote(&self.url));
+        // A method is a token that may hold `$` or `'`: bare only when it is plain letters.
+        let method = if self.method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            self.method.clone()
+        } else {
+            shell_quote(&self.method)
+        };
+        let mut out = format!("curl -X {method} {}", shell_quote(&self.url));
         for (name, value) in &self.request_headers {
-            let value = if name.eq_ignore_ascii_case("authorization") && value.ends_with(MASK) {
-                value.replace(MASK, "$SCIM_TOKEN")
+            let var = if name.eq_ignore_ascii_case("authorization") && value.ends_with(MASK) {
+                "SCIM_TOKEN"
             } else {
-                value.replace(MASK, "$SECRET")
+                "SECRET"
             };
-            // Double quotes where a variable must expand, single quotes otherwise.
-            let header = format!("{name}: {value}");
-            if header.contains('$') {
-                out.push_str(&format!(" -H \"{}\"", header.replace('"', "\\\"")));
-            } else {
-                out.push_str(&format!(" -H {}", quote(&header)));
-            }
+            out.push_str(" -H ");
+            out.push_str(&quote_with_var(&format!("{name}: {value}"), var));
         }
         if let Some(body) = &self.request_body {
-            out.push_str(&format!(" --data-raw {}", quote(body)));
+            out.push_str(&format!(" --data-raw {}", shell_quote(body)));
         }
         out
     }
+}
+
+/// `s` in single quotes, the one quoting in which a POSIX shell expands nothing (`$(…)`, backticks,
+/// `$VAR`, `!`): the server chose some of these bytes (an ETag, a URL), so none may run.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// `s` single-quoted, with each masked secret replaced by `"$VAR"` outside the quotes: the only part
+/// of the command a shell expands is the placeholder the user sets.
+fn quote_with_var(s: &str, var: &str) -> String {
+    s.split(MASK)
+        .map(shell_quote)
+        .collect::<Vec<_>>()
+        .join(&format!("\"${var}\""))
 }
 
 /// A bounded, shareable log of the latest exchanges.
@@ -356,7 +371,7 @@ mod tests {
             "{curl}"
         );
         assert!(
-            curl.contains(r#"-H "authorization: Bearer $SCIM_TOKEN""#),
+            curl.contains(r#"-H 'authorization: Bearer '"$SCIM_TOKEN""#),
             "{curl}"
         );
         assert!(

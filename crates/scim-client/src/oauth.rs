@@ -73,11 +73,14 @@ async fn fetch(
             timeout: e.is_timeout(),
         })?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| ClientError::Network {
-        url: creds.token_url.clone(),
-        message: format!("token endpoint: {e}"),
-        timeout: e.is_timeout(),
-    })?;
+    // A token answer is a few hundred bytes: a small cap, so a wrong or hostile endpoint cannot
+    // fill memory before the answer is even read.
+    let limits = crate::body::BodyLimits {
+        max_bytes: crate::body::TOKEN_MAX_BODY_BYTES,
+        idle: Duration::from_secs(20),
+        deadline: Instant::now() + Duration::from_secs(30),
+    };
+    let bytes = crate::body::read_capped(response, &creds.token_url, limits).await?;
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();
     if !status.is_success() {
         // RFC 6749 §5.2 error body: {"error": "invalid_client", "error_description": …}

@@ -205,10 +205,86 @@ pub fn trim_body(body: &str, max_chars: usize) -> String {
     format!("{cut}…")
 }
 
+/// What a non-SCIM error body says, in a line: an HTML page (a proxy's, a framework's debug page)
+/// by its title or first heading, anything else as trimmed text. Only the first 64 kB are looked at.
+pub fn describe_body(bytes: &[u8], max_chars: usize) -> String {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let lower = head.to_ascii_lowercase();
+    let start = lower.trim_start();
+    let is_html = start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || start.starts_with("<head")
+        || start.starts_with("<body")
+        || (start.starts_with('<') && lower.contains("</html>"));
+    if !is_html {
+        return trim_body(&head, max_chars);
+    }
+    // `to_ascii_lowercase` keeps byte offsets, so positions in `lower` are positions in `head`.
+    let element = |tag: &str| -> Option<String> {
+        let open = lower.find(&format!("<{tag}"))?;
+        let text_start = open + lower[open..].find('>')? + 1;
+        let text_end = text_start + lower[text_start..].find(&format!("</{tag}"))?;
+        let text = strip_tags(&head[text_start..text_end]);
+        let text = trim_body(&decode_entities(&text), 120);
+        (!text.is_empty()).then_some(text)
+    };
+    let size = bytes.len();
+    match (element("title"), element("h1")) {
+        (Some(title), _) => format!("an HTML page titled '{title}' ({size} bytes)"),
+        (None, Some(heading)) => format!("an HTML page headed '{heading}' ({size} bytes)"),
+        (None, None) => format!("an HTML page with no title ({size} bytes)"),
+    }
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn html_pages_are_described_by_their_title() {
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><TITLE>500 Internal Server Error &amp; more</TITLE></head><body>{}</body></html>",
+            "<p>trace</p>".repeat(10_000)
+        );
+        let d = describe_body(page.as_bytes(), 300);
+        assert!(d.starts_with("an HTML page titled '500 Internal Server Error & more' ("), "{d}");
+        assert!(d.len() < 200, "{d}");
+        let d = describe_body(b"<html><body><h1>Bad <b>Gateway</b></h1></body></html>", 300);
+        assert_eq!(d, "an HTML page headed 'Bad Gateway' (53 bytes)");
+        assert_eq!(
+            describe_body(b"  plain\n text ", 300),
+            "plain text",
+            "not HTML: trimmed text"
+        );
+        // Multi-byte characters around the cut and in the title.
+        let d = describe_body("<html><title>Erreur « 名前 »</title>".as_bytes(), 300);
+        assert!(d.contains("Erreur « 名前 »"), "{d}");
+        assert!(describe_body(&[0xff, b'<', 0xfe], 10).len() < 20);
+    }
 
     #[test]
     fn status_as_string_is_the_rfc_form() {

@@ -176,6 +176,8 @@ impl RawListResponse {
         };
         let read = ListResponse::from_value(Value::Object(fields.clone()))?;
         let list = read.value;
+        let mut warnings = read.warnings;
+        let items = drop_too_deep(items, &mut warnings);
         fields.retain(|k, _| !k.eq_ignore_ascii_case("resources"));
         Ok(Tolerant {
             value: RawListResponse {
@@ -187,9 +189,37 @@ impl RawListResponse {
                 previous_cursor: list.previous_cursor,
                 fields,
             },
-            warnings: read.warnings,
+            warnings,
         })
     }
+}
+
+/// How deep a resource may nest: what `serde_json` builds a `Value` from (its recursion limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Leaves out resources nested deeper than [`MAX_DEPTH`] (checked JSON can be any depth, but none
+/// that deep can be read into a value), with a warning naming them, so they are not silently empty.
+fn drop_too_deep(items: Vec<RawResource>, warnings: &mut Vec<Warning>) -> Vec<RawResource> {
+    if !items.iter().any(|r| scan::deeper_than(r.get().as_bytes(), MAX_DEPTH)) {
+        return items;
+    }
+    let (kept, deep): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|r| !scan::deeper_than(r.get().as_bytes(), MAX_DEPTH));
+    let ids: Vec<String> = deep
+        .iter()
+        .map(|r| raw_id(r).unwrap_or_else(|| "(no id)".into()))
+        .take(5)
+        .collect();
+    warnings.push(Warning::new(
+        "list.tooDeep",
+        format!(
+            "{} resource(s) nest deeper than {MAX_DEPTH} levels and cannot be read; they were left out ({})",
+            deep.len(),
+            ids.join(", ")
+        ),
+    ));
+    kept
 }
 
 /// The `id` of a raw resource (a string, or a number some servers send), read without building the
@@ -211,6 +241,31 @@ pub fn raw_id(raw: &RawValue) -> Option<String> {
 
 /// A byte scanner over JSON already known to be valid.
 mod scan {
+    /// True when brackets nest deeper than `max` (strings skipped).
+    pub(super) fn deeper_than(b: &[u8], max: usize) -> bool {
+        let (mut depth, mut i) = (0usize, 0usize);
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > max {
+                        return true;
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
     fn ws(b: &[u8], mut i: usize) -> usize {
         while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             i += 1;

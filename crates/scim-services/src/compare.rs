@@ -349,7 +349,7 @@ impl Comparison {
     pub fn to_csv(&self, q: &DiffQuery, mask: bool) -> String {
         let s = &self.summary;
         let mut out = crate::export::csv_line(&[format!(
-            "# A: {} ({}, {}, sha256 {}); B: {} ({}, {}, sha256 {}); matched by {:?}",
+            "# A: {} ({}, {}, sha256 {}); B: {} ({}, {}, sha256 {}); matched by {:?}; {}",
             s.a.label,
             s.a.connection,
             s.a.taken_at,
@@ -358,7 +358,8 @@ impl Comparison {
             s.b.connection,
             s.b.taken_at,
             s.b.sha256,
-            s.by
+            s.by,
+            crate::export::FORMULA_NOTE
         )]);
         out.push_str(&crate::export::csv_line(&[
             "category",

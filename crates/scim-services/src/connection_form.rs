@@ -95,15 +95,14 @@ impl ConnectionInput {
             },
             other => other,
         };
-        let stored: Vec<String> = match &self.id {
-            Some(id) => store
-                .list()?
-                .into_iter()
-                .find(|c| &c.id == id)
-                .map(|c| c.header_names)
-                .unwrap_or_default(),
-            None => Vec::new(),
+        let kept = match &self.id {
+            Some(id) => store.list()?.into_iter().find(|c| &c.id == id),
+            None => None,
         };
+        let stored: Vec<String> = kept
+            .as_ref()
+            .map(|c| c.header_names.clone())
+            .unwrap_or_default();
         let mut header_values = Vec::new();
         let mut header_names: Vec<String> = Vec::new();
         for h in self.headers {
@@ -141,6 +140,9 @@ impl ConnectionInput {
             timeout_secs: self.timeout_secs.filter(|t| *t > 0),
             header_names,
             session_only: self.session_only,
+            // Not on the form: kept as they were (a cap set with scimx, a remembered quirk).
+            max_resources: kept.as_ref().and_then(|c| c.max_resources),
+            omit_count: kept.as_ref().is_some_and(|c| c.omit_count),
         };
         if let Some(path) = &connection.ca_bundle_path {
             let pem = std::fs::read(path).map_err(|e| {

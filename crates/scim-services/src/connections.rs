@@ -72,6 +72,13 @@ pub struct Connection {
     /// chose so): after a restart the token must be entered again.
     #[serde(default)]
     pub session_only: bool,
+    /// The most resources one load holds before it stops partial (with Resume); `None` is
+    /// [`scim_client::DEFAULT_MAX_RESOURCES`].
+    #[serde(default)]
+    pub max_resources: Option<u32>,
+    /// Remembered from a load: the server fails on `count`, so pages are asked for without it.
+    #[serde(default)]
+    pub omit_count: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -604,6 +611,21 @@ impl Connections {
     }
 }
 
+/// Records in `dir`'s connections file that the server of connection `id` fails on `count`. Only
+/// that flag changes; no secret is touched.
+pub fn remember_omit_count(dir: &Path, id: &str) -> Result<(), AppError> {
+    let store = Connections::new(dir, Arc::new(MemoryStore::default()));
+    let mut file = store.read()?;
+    let Some(c) = file.connections.iter_mut().find(|c| c.id == id) else {
+        return Ok(());
+    };
+    if c.omit_count {
+        return Ok(());
+    }
+    c.omit_count = true;
+    store.write(&file)
+}
+
 /// The keychain account of a connection's secret.
 pub fn account(connection_id: &str) -> String {
     format!("{connection_id}/token")
@@ -615,6 +637,16 @@ pub fn header_account(connection_id: &str, header: &str) -> String {
 }
 
 impl Connection {
+    /// What bounds this connection's loads.
+    pub fn load_limits(&self) -> crate::loaded::LoadLimits {
+        crate::loaded::LoadLimits {
+            max_resources: self
+                .max_resources
+                .map_or(scim_client::DEFAULT_MAX_RESOURCES, |m| m.max(1) as usize),
+            omit_count: self.omit_count,
+        }
+    }
+
     /// A bearer-token connection with default settings.
     pub fn bearer(name: &str, base_url: &str) -> Self {
         Self {
@@ -631,6 +663,8 @@ impl Connection {
             timeout_secs: None,
             header_names: Vec::new(),
             session_only: false,
+            max_resources: None,
+            omit_count: false,
         }
     }
 }

@@ -10,7 +10,10 @@ impl From<ClientError> for AppError {
         match e {
             ClientError::InvalidInput(m) => AppError::new(ErrorKind::InvalidInput, m),
             ClientError::Network { .. } => AppError::new(ErrorKind::Network, message),
-            ClientError::Decode(_) => AppError::new(ErrorKind::Server, message),
+            ClientError::Decode(_) | ClientError::TooLarge { .. } => {
+                AppError::new(ErrorKind::Server, message)
+            }
+            ClientError::ResourceCap { .. } => AppError::new(ErrorKind::Server, message),
             ClientError::Cancelled => AppError::new(ErrorKind::Cancelled, "Cancelled."),
             ClientError::Http {
                 status, scim, body, ..

@@ -145,6 +145,8 @@ pub struct Directory {
     snapshot: Option<crate::snapshot::SnapshotHeader>,
     snapshot_path: Option<std::path::PathBuf>,
     snapshot_config: Option<scim_core::messages::ServiceProviderConfig>,
+    /// The connection's load limits; `omit_count` is set when a load finds the server fails on it.
+    limits: Mutex<loaded::LoadLimits>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -259,7 +261,8 @@ impl Directory {
             .parent()
             .unwrap_or(std::path::Path::new("."))
             .to_path_buf();
-        Ok(Self::assemble(
+        let limits = saved.load_limits();
+        let directory = Self::assemble(
             saved.name,
             saved.color,
             saved.read_only,
@@ -267,7 +270,9 @@ impl Directory {
             crate::change_log::ChangeLog::new(&config_dir, &saved.id),
             (config_dir, saved.id),
             None,
-        ))
+        );
+        *directory.limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+        Ok(directory)
     }
 
     /// Opens a snapshot file offline, read-only, in the same screens: its resources are served by an
@@ -339,6 +344,7 @@ impl Directory {
             snapshot: None,
             snapshot_path: None,
             snapshot_config: None,
+            limits: Mutex::new(loaded::LoadLimits::default()),
             _demo: demo,
         }
     }
@@ -365,7 +371,7 @@ impl Directory {
 
     /// Saves the whole directory to a new snapshot in the connection's folder.
     pub async fn take_snapshot(&self) -> Result<crate::snapshot::SnapshotListing, AppError> {
-        let mut snap = crate::snapshot::take(&self.client, &self.name, None, None).await?;
+        let mut snap = crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await?;
         let folder = self.snapshot_folder();
         std::fs::create_dir_all(&folder).map_err(|e| {
             AppError::new(
@@ -396,7 +402,7 @@ impl Directory {
 
     /// The whole directory read now, as a snapshot in memory (one side of a comparison).
     pub async fn read_now(&self) -> Result<crate::snapshot::Snapshot, AppError> {
-        crate::snapshot::take(&self.client, &self.name, None, None).await
+        crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await
     }
 
     /// Writes to this directory (PATCH, PUT, create, delete, undo), recorded in its change log.
@@ -497,12 +503,14 @@ impl Directory {
     /// Discovery's warnings, then the deviations the last server check found (so they are seen
     /// every time the connection opens, not only on the Server screen).
     fn warnings(&self, check: Option<&crate::server_check::CheckReport>) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .discovery
-            .warnings
-            .iter()
-            .map(|w| w.message.clone())
-            .collect();
+        let mut out: Vec<String> = Vec::new();
+        if let Some(w) = self.client.transport_warning() {
+            out.push(w);
+        }
+        out.extend(self.discovery.warnings.iter().map(|w| w.message.clone()));
+        if self.limits().omit_count {
+            out.push("This server fails on requests carrying `count`: pages are asked for without it, at the server's own size.".to_owned());
+        }
         if let Some(report) = check {
             out.extend(
                 report
@@ -694,7 +702,12 @@ impl Directory {
         }
         let cancel = self.running.start(kind);
         let started = Instant::now();
-        let options = loaded::options(filter.as_deref(), &projection, self.page_size());
+        let options = loaded::options(
+            filter.as_deref(),
+            &projection,
+            self.page_size(),
+            self.limits(),
+        );
         let report = |p| on_progress(LoadProgress::from_client(kind, p));
         let result = self.client.load_all(kind, &options, &cancel, &report).await;
         self.running.finish(kind, &cancel);
@@ -718,6 +731,7 @@ impl Directory {
             previous.filter.as_deref(),
             &previous.projection,
             self.page_size(),
+            self.limits(),
         );
         let report = |p| on_progress(LoadProgress::from_client(kind, p));
         let result = self
@@ -734,6 +748,24 @@ impl Directory {
         ))
     }
 
+    fn limits(&self) -> loaded::LoadLimits {
+        *self.limits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A load found the server fails on `count`: later loads of this session leave it out, and a
+    /// saved connection remembers it.
+    fn remember_count_refused(&self) {
+        let mut limits = self.limits.lock().unwrap_or_else(|p| p.into_inner());
+        if limits.omit_count {
+            return;
+        }
+        limits.omit_count = true;
+        if self._demo.is_none() {
+            // Best effort: the warning already told the user, and the next load retries anyway.
+            let _ = crate::connections::remember_omit_count(&self.config_dir, &self.key);
+        }
+    }
+
     fn keep(
         &self,
         kind: &'static str,
@@ -742,6 +774,9 @@ impl Directory {
         result: scim_client::LoadAll,
         started: Instant,
     ) -> LoadSummary {
+        if result.count_refused {
+            self.remember_count_refused();
+        }
         let elapsed_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
         let set = LoadedSet::new(
             kind,
@@ -888,7 +923,12 @@ impl Directory {
                 .client
                 .load_all(
                     &endpoint,
-                    &loaded::options(None, &Projection::default(), self.page_size()),
+                    &loaded::options(
+                        None,
+                        &Projection::default(),
+                        self.page_size(),
+                        self.limits(),
+                    ),
                     &scim_client::CancelFlag::default(),
                     &|_| {},
                 )

@@ -1,10 +1,29 @@
-//! What every export shares: RFC 4180 CSV fields and lines, and writing an export file with a message
-//! a person can act on when the path is wrong.
+//! What every export shares: RFC 4180 CSV fields and lines (with cells a spreadsheet would run as
+//! formulas neutralised), and writing an export file with a message a person can act on when the
+//! path is wrong.
 
 use crate::error::{AppError, ErrorKind};
 
-/// RFC 4180: quote fields holding a comma, quote, CR or LF; double inner quotes.
+/// Said in every CSV's provenance line, so a reader knows why some cells start with `'`.
+pub const FORMULA_NOTE: &str =
+    "cells starting with = + - @ tab or CR are prefixed with ' so spreadsheets do not run them";
+
+/// True for a cell a spreadsheet would evaluate (OWASP's CSV injection list).
+pub fn is_formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// RFC 4180: quote fields holding a comma, quote, CR or LF; double inner quotes. A value anyone
+/// could choose (a displayName) starting like a formula gets a leading `'` (OWASP), so opening the
+/// export in Excel or Sheets shows it instead of running it.
 pub fn csv_field(s: &str) -> String {
+    let neutral;
+    let s = if is_formula_like(s) {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -33,6 +52,22 @@ pub fn write_file(path: &str, bytes: &[u8]) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_cells_are_neutralised() {
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("a=b"), "a=b", "only a leading sign counts");
+        assert_eq!(csv_field("名前=x"), "名前=x");
+    }
 
     #[test]
     fn fields_are_quoted_only_when_needed() {

@@ -393,8 +393,29 @@ impl LoadedSet {
     }
 }
 
+/// What bounds a connection's loads: its resource cap, and whether its server fails on `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadLimits {
+    pub max_resources: usize,
+    pub omit_count: bool,
+}
+
+impl Default for LoadLimits {
+    fn default() -> Self {
+        Self {
+            max_resources: scim_client::DEFAULT_MAX_RESOURCES,
+            omit_count: false,
+        }
+    }
+}
+
 /// Load options tuned by `make bench` (pages of 1000, four in flight); the filter is the user's.
-pub fn options(filter: Option<&str>, projection: &Projection, page_size: u64) -> LoadOptions {
+pub fn options(
+    filter: Option<&str>,
+    projection: &Projection,
+    page_size: u64,
+    limits: LoadLimits,
+) -> LoadOptions {
     LoadOptions {
         params: scim_client::ListParams {
             filter: filter.map(str::to_owned),
@@ -405,6 +426,8 @@ pub fn options(filter: Option<&str>, projection: &Projection, page_size: u64) ->
         page_size,
         concurrency: 4,
         cursor: false,
+        max_resources: limits.max_resources,
+        omit_count: limits.omit_count,
     }
 }
 

@@ -343,7 +343,12 @@ pub fn to_csv(r: &Report) -> String {
 
 /// The report as a file that stands alone: a `# provenance` comment line, then the CSV.
 pub fn to_csv_with_provenance(r: &Report) -> String {
-    let mut out = format!("# {}: {}\r\n", r.title, provenance_line(&r.provenance));
+    let mut out = format!(
+        "# {}: {}; {}\r\n",
+        r.title,
+        provenance_line(&r.provenance),
+        crate::export::FORMULA_NOTE
+    );
     out.push_str(&to_csv(r));
     out
 }

@@ -314,16 +314,31 @@ pub async fn take(
     user_filter: Option<String>,
     group_filter: Option<String>,
 ) -> Result<Snapshot, AppError> {
+    take_with(
+        client,
+        connection,
+        user_filter,
+        group_filter,
+        crate::loaded::LoadLimits::default(),
+    )
+    .await
+}
+
+/// [`take`] within a connection's load limits (its cap, its server's refusal of `count`).
+pub async fn take_with(
+    client: &scim_client::ScimClient,
+    connection: &str,
+    user_filter: Option<String>,
+    group_filter: Option<String>,
+    limits: crate::loaded::LoadLimits,
+) -> Result<Snapshot, AppError> {
     let load = |endpoint: &'static str, filter: Option<String>| async move {
-        let options = scim_client::LoadOptions {
-            params: scim_client::ListParams {
-                filter,
-                ..Default::default()
-            },
-            page_size: 1000,
-            concurrency: 4,
-            cursor: false,
-        };
+        let options = crate::loaded::options(
+            filter.as_deref(),
+            &crate::loaded::Projection::default(),
+            1000,
+            limits,
+        );
         let result = client
             .load_all(
                 endpoint,

@@ -29,6 +29,34 @@ use scim_services::{
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Seconds to wait for each answer (default 30; a saved connection keeps its own unless given).
+    #[arg(long, global = true, value_name = "SECS")]
+    timeout: Option<u64>,
+}
+
+/// `--timeout`, set once before any command runs.
+static TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// A panic is a bug, not a message for the user to decode: one line naming it, the exit status
+/// says failure, and a backtrace only when asked for (RUST_BACKTRACE=1).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".to_owned());
+        let first_line = what.lines().next().unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: scimx stopped on an internal error ({first_line}{place}); nothing more was sent. This is a bug: please report it (RUST_BACKTRACE=1 shows where it happened).");
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -312,6 +340,9 @@ enum ListAction {
         /// Also write the request log (secrets masked) to this file.
         #[arg(long)]
         log: Option<std::path::PathBuf>,
+        /// Stop after this many resources (default: the connection's cap, or 5,000,000).
+        #[arg(long, value_name = "N")]
+        max_resources: Option<usize>,
     },
 }
 
@@ -324,14 +355,45 @@ fn connections() -> Connections {
 
 fn client(target: &Target) -> Result<ScimClient, AppError> {
     if let Some(name) = &target.connection {
-        return connections().client(name);
+        let c = connections().client(name)?;
+        return match TIMEOUT.get() {
+            Some(t) => {
+                let mut config = c.config().clone();
+                config.timeout = *t;
+                Ok(ScimClient::new(config)?)
+            }
+            None => Ok(c),
+        };
     }
     let url = target.url.as_deref().unwrap_or_default();
     let auth = match std::env::var("SCIM_TOKEN") {
         Ok(t) if !t.is_empty() => Auth::Bearer(Secret::new(t)),
         _ => Auth::None,
     };
-    Ok(ScimClient::new(ClientConfig::new(url, auth))?)
+    let mut config = ClientConfig::new(url, auth);
+    if let Some(t) = TIMEOUT.get() {
+        config.timeout = *t;
+    }
+    let c = ScimClient::new(config)?;
+    if let Some(w) = c.transport_warning() {
+        eprintln!("warning: {w}");
+    }
+    Ok(c)
+}
+
+/// The load limits of a target: a saved connection's, or the defaults; `--max-resources` wins.
+fn load_limits(
+    target: &Target,
+    max_resources: Option<usize>,
+) -> Result<scim_services::loaded::LoadLimits, AppError> {
+    let mut limits = match &target.connection {
+        Some(name) => connections().find(name)?.load_limits(),
+        None => scim_services::loaded::LoadLimits::default(),
+    };
+    if let Some(m) = max_resources {
+        limits.max_resources = m.max(1);
+    }
+    Ok(limits)
 }
 
 /// A write target: the client, and the change log of the saved connection (or of the bare URL).
@@ -557,6 +619,7 @@ async fn list(
     filter: Option<String>,
     format: Format,
     log_file: Option<std::path::PathBuf>,
+    max_resources: Option<usize>,
 ) -> Result<(), AppError> {
     if let Some(f) = &filter {
         // Check the filter locally first: a precise message beats the server's 400.
@@ -565,11 +628,14 @@ async fn list(
     }
     let log = RequestLog::default();
     let c = client(target)?.with_log(log.clone());
+    let limits = load_limits(target, max_resources)?;
     let options = LoadOptions {
         params: ListParams {
             filter,
             ..Default::default()
         },
+        max_resources: limits.max_resources,
+        omit_count: limits.omit_count,
         ..LoadOptions::default()
     };
     // A progress bar on long loads, only for a person watching (never in pipes or CI logs).
@@ -599,6 +665,16 @@ async fn list(
         bar.finish_and_clear();
     }
     warn(&result.warnings);
+    if result.count_refused {
+        if let Some(name) = &target.connection {
+            let saved = connections().find(name)?;
+            // Remembered so the next run asks without `count` straight away.
+            let _ = scim_services::connections::remember_omit_count(
+                &scim_services::connections::config_dir(),
+                &saved.id,
+            );
+        }
+    }
     if let Some(path) = &log_file {
         std::fs::write(path, log.export_json()).map_err(|e| {
             AppError::invalid_input(format!("Cannot write {}: {e}", path.display()))
@@ -717,8 +793,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     filter,
                     format,
                     log,
+                    max_resources,
                 },
-        } => list("Users", &target, filter, format, log).await,
+        } => list("Users", &target, filter, format, log, max_resources).await,
         Command::Groups {
             action:
                 ListAction::List {
@@ -726,8 +803,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     filter,
                     format,
                     log,
+                    max_resources,
                 },
-        } => list("Groups", &target, filter, format, log).await,
+        } => list("Groups", &target, filter, format, log, max_resources).await,
         Command::Connections { action } => connections_command(action).await,
         Command::Snapshot {
             target,
@@ -847,7 +925,11 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 }
 
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = Cli::parse();
+    if let Some(t) = cli.timeout {
+        let _ = TIMEOUT.set(std::time::Duration::from_secs(t.max(1)));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -213,6 +213,26 @@ impl Filter {
         }
     }
 
+    /// The attributes the filter reads, as named at the top level (`emails[type eq "x"]` reads
+    /// `emails`; `name.givenName` reads `name`), URN-qualified names as written. A caller checking
+    /// results against the filter needs them all to be in the results.
+    pub fn attributes(&self) -> Vec<&AttrPath> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(f) = stack.pop() {
+            match f {
+                Filter::Present { attr } | Filter::Compare { attr, .. } => out.push(attr),
+                Filter::ValuePath { attr, .. } => out.push(attr),
+                Filter::Not { filter } => stack.push(filter),
+                Filter::And { left, right } | Filter::Or { left, right } => {
+                    stack.push(left);
+                    stack.push(right);
+                }
+            }
+        }
+        out
+    }
+
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Filter {
         Filter::Not {
