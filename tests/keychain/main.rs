@@ -11,6 +11,8 @@ use scim_services::{Keychain, SecretStore};
 
 const TOKEN: &str = "tok-LEAKCHECK-7f3a9c21e4";
 const HEADER_VALUE: &str = "hdr-LEAKCHECK-51c0de";
+/// A password set through a PATCH whose `path` is `password` (a dry run, then sent).
+const PASSWORD: &str = "pw-LEAKCHECK-Zz9!";
 
 fn scimx(args: &[&str], config_dir: &Path, envs: &[(&str, &str)]) -> Output {
     let bin = scim_explorer_tests::target_dir()
@@ -22,8 +24,11 @@ fn scimx(args: &[&str], config_dir: &Path, envs: &[(&str, &str)]) -> Output {
         bin.display()
     );
     let mut cmd = Command::new(bin);
+    // Home and data directories inside the test's folder too, so the leak check sees them.
+    let root = config_dir.parent().unwrap_or(config_dir);
     cmd.args(args)
         .env("SCIMX_CONFIG_DIR", config_dir)
+        .env("HOME", root.join("home"))
         .env_remove("SCIM_TOKEN");
     for (k, v) in envs {
         cmd.env(k, v);
@@ -141,7 +146,24 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
             251,
             "the token came back from the keychain"
         );
+        let first_id = csv
+            .split("\r\n")
+            .nth(1)
+            .and_then(|row| row.split(',').next())
+            .expect("a user")
+            .to_owned();
         outputs.push(csv);
+        let value = format!("\"{PASSWORD}\"");
+        let patch = |extra: &[&str]| {
+            let mut args = vec![
+                "patch", "users", &first_id, "--connection", "Demo", "--op", "replace", "--path",
+                "password", "--value", &value,
+            ];
+            args.extend_from_slice(extra);
+            ok(&scimx(&args, &config, &[]))
+        };
+        outputs.push(patch(&["--dry-run"]));
+        outputs.push(patch(&["--yes"]));
         let logged = std::fs::read_to_string(&log).expect("request log");
         assert!(
             logged.to_ascii_lowercase().contains("x-tenant-id"),
@@ -160,19 +182,19 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
         let bytes = std::fs::read(&file).expect("read");
         let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !text.contains(TOKEN) && !text.contains(HEADER_VALUE),
+            !text.contains(TOKEN) && !text.contains(HEADER_VALUE) && !text.contains(PASSWORD),
             "a secret leaked into {}",
             file.display()
         );
         checked += 1;
     }
     assert!(
-        checked >= 3,
-        "config, request log and export were checked ({checked} files)"
+        checked >= 4,
+        "config, request log, change log and export were checked ({checked} files)"
     );
     for out in &outputs {
         assert!(
-            !out.contains(TOKEN) && !out.contains(HEADER_VALUE),
+            !out.contains(TOKEN) && !out.contains(HEADER_VALUE) && !out.contains(PASSWORD),
             "a secret leaked into output: {out}"
         );
     }

@@ -380,10 +380,20 @@ impl ScimClient {
                 .iter()
                 .map(|(n, _)| n.as_str())
                 .collect();
-            let mut entry = self
+            let secrets = self
                 .log
                 .as_ref()
-                .map(|_| log_entry(&request, body_text.as_deref(), attempt + 1, &secret_names));
+                .map(RequestLog::secret_attributes)
+                .unwrap_or_default();
+            let mut entry = self.log.as_ref().map(|_| {
+                log_entry(
+                    &request,
+                    body_text.as_deref(),
+                    attempt + 1,
+                    &secret_names,
+                    &secrets,
+                )
+            });
             let started = Instant::now();
             let retryable = Self::is_idempotent(&method) && attempt < self.config.max_retries;
             let response = match self.http.execute(request).await {
@@ -443,9 +453,11 @@ impl ScimClient {
                 );
                 entry.response_bytes = bytes.len();
                 entry.response_body = match &parsed {
-                    Body::Value(Some(v)) => Some(redact_json(v, bytes.len())),
-                    Body::RawList(Ok(page)) => Some(redact_raw_page(&page.value, bytes.len())),
-                    Body::Value(None) | Body::RawList(Err(_)) => redact_body(&bytes),
+                    Body::Value(Some(v)) => Some(redact_json(v, bytes.len(), &secrets)),
+                    Body::RawList(Ok(page)) => {
+                        Some(redact_raw_page(&page.value, bytes.len(), &secrets))
+                    }
+                    Body::Value(None) | Body::RawList(Err(_)) => redact_body(&bytes, &secrets),
                 };
                 log.push(entry);
             }
@@ -712,6 +724,7 @@ fn log_entry(
     body: Option<&str>,
     attempt: u32,
     secret_headers: &[&str],
+    secrets: &scim_core::secrets::SecretAttributes,
 ) -> Exchange {
     Exchange {
         seq: 0,
@@ -727,7 +740,7 @@ fn log_entry(
                 .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("(binary)"))),
             secret_headers,
         ),
-        request_body: body.and_then(|b| redact_body(b.as_bytes())),
+        request_body: body.and_then(|b| redact_body(b.as_bytes(), secrets)),
         status: None,
         response_headers: Vec::new(),
         response_body: None,

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use scim_core::secrets::SecretAttributes;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -82,6 +83,8 @@ fn quote_with_var(s: &str, var: &str) -> String {
 pub struct RequestLog {
     inner: Arc<Mutex<(u64, VecDeque<Exchange>)>>,
     capacity: usize,
+    /// What is masked in bodies: `password` until discovery says which attributes are secret.
+    secrets: Arc<Mutex<SecretAttributes>>,
 }
 
 impl Default for RequestLog {
@@ -95,7 +98,20 @@ impl RequestLog {
         Self {
             inner: Arc::new(Mutex::new((0, VecDeque::new()))),
             capacity: capacity.max(1),
+            secrets: Arc::new(Mutex::new(SecretAttributes::default())),
         }
+    }
+
+    /// The attributes masked in bodies from now on (from the server's schemas, after discovery).
+    pub fn set_secret_attributes(&self, secrets: SecretAttributes) {
+        *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = secrets;
+    }
+
+    pub fn secret_attributes(&self) -> SecretAttributes {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Records an exchange (already redacted by [`redact_headers`] / [`redact_body`]).
@@ -181,13 +197,14 @@ fn is_secret_field(key: &str) -> bool {
         || k == "token"
 }
 
-/// A body as stored in the log: JSON with secret fields (`password`, tokens) masked, then truncated.
-pub fn redact_body(bytes: &[u8]) -> Option<String> {
+/// A body as stored in the log: JSON with secret fields (`password`, tokens, the attributes the
+/// schemas mark secret, PATCH operations on them) masked, then truncated.
+pub fn redact_body(bytes: &[u8], secrets: &SecretAttributes) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => Some(redact_json(&v, bytes.len())),
+        Ok(v) => Some(redact_json(&v, bytes.len(), secrets)),
         // Not JSON (an HTML error page, a form-encoded token request): mask form secrets.
         Err(_) => {
             let text = String::from_utf8_lossy(bytes)
@@ -205,10 +222,10 @@ pub fn redact_body(bytes: &[u8]) -> Option<String> {
 
 /// A body already parsed (the client parses each answer once): written masked and cut at the cap
 /// while serialising, so a 10 MB page costs 64 KB of work here, not a copy and a full re-encode.
-pub fn redact_json(v: &Value, total_bytes: usize) -> String {
+pub fn redact_json(v: &Value, total_bytes: usize, secrets: &SecretAttributes) -> String {
     let mut out = Capped(Vec::with_capacity(MAX_BODY_CHARS.min(total_bytes + 16)));
     // The writer refuses bytes past the cap, which ends serialisation early with an error.
-    let truncated = serde_json::to_writer(&mut out, &Masked(v)).is_err();
+    let truncated = serde_json::to_writer(&mut out, &Masked(v, secrets)).is_err();
     let text = match String::from_utf8(out.0) {
         Ok(s) => s,
         // Cut inside a multi-byte character: drop the partial one.
@@ -228,7 +245,11 @@ pub fn redact_json(v: &Value, total_bytes: usize) -> String {
 
 /// A list page read with its resources raw ([`scim_core::raw_list`]): its fields and as many
 /// resources as the cap can show, parsed and masked like any body — the rest is never built.
-pub fn redact_raw_page(page: &scim_core::raw_list::RawListResponse, total_bytes: usize) -> String {
+pub fn redact_raw_page(
+    page: &scim_core::raw_list::RawListResponse,
+    total_bytes: usize,
+    secrets: &SecretAttributes,
+) -> String {
     let mut shown = Vec::new();
     let mut size = 0;
     for r in &page.resources {
@@ -241,7 +262,7 @@ pub fn redact_raw_page(page: &scim_core::raw_list::RawListResponse, total_bytes:
     let complete = shown.len() == page.resources.len();
     let mut preview = page.fields.clone();
     preview.insert("Resources".into(), Value::Array(shown));
-    let text = redact_json(&Value::Object(preview), total_bytes);
+    let text = redact_json(&Value::Object(preview), total_bytes, secrets);
     if complete || text.ends_with(" bytes in all)") {
         text
     } else {
@@ -279,19 +300,24 @@ impl std::io::Write for Capped {
 }
 
 /// Serialises a JSON value with secret fields replaced by the mask, without copying it.
-struct Masked<'a>(&'a Value);
+struct Masked<'a>(&'a Value, &'a SecretAttributes);
 
 impl Serialize for Masked<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
         match self.0 {
             Value::Object(o) => {
+                let secrets = self.1;
+                let op_on_secret = secrets.is_secret_operation(o);
                 let mut map = s.serialize_map(Some(o.len()))?;
                 for (k, val) in o {
-                    if is_secret_field(k) && !val.is_null() {
+                    let secret = is_secret_field(k)
+                        || secrets.is_secret_path(k)
+                        || (op_on_secret && k.eq_ignore_ascii_case("value"));
+                    if secret && !val.is_null() {
                         map.serialize_entry(k, MASK)?;
                     } else {
-                        map.serialize_entry(k, &Masked(val))?;
+                        map.serialize_entry(k, &Masked(val, secrets))?;
                     }
                 }
                 map.end()
@@ -299,7 +325,7 @@ impl Serialize for Masked<'_> {
             Value::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for item in items {
-                    seq.serialize_element(&Masked(item))?;
+                    seq.serialize_element(&Masked(item, self.1))?;
                 }
                 seq.end()
             }
@@ -330,15 +356,34 @@ mod tests {
     #[test]
     fn passwords_in_bodies_are_masked() {
         let body =
-            redact_body(br#"{"userName":"a","password":"hunter2","nested":{"client_secret":"s"}}"#)
+            redact_body(
+                br#"{"userName":"a","password":"hunter2","nested":{"client_secret":"s"}}"#,
+                &SecretAttributes::default(),
+            )
                 .expect("body");
         assert!(
             !body.contains("hunter2") && !body.contains("\"s\""),
             "{body}"
         );
         assert!(body.contains("\"userName\":\"a\""));
-        let form = redact_body(b"grant_type=client_credentials&client_secret=zzz").expect("form");
+        let form = redact_body(
+            b"grant_type=client_credentials&client_secret=zzz",
+            &SecretAttributes::default(),
+        ).expect("form");
         assert_eq!(form, "grant_type=client_credentials&client_secret=••••••");
+    }
+
+    #[test]
+    fn a_patch_of_a_secret_attribute_is_masked_by_its_path() {
+        let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"hunter2"},{"op":"replace","path":"pin","value":"4321"},{"op":"replace","path":"title","value":"CTO"}]}"#;
+        let logged = redact_body(body, &SecretAttributes::default()).expect("body");
+        assert!(!logged.contains("hunter2"), "{logged}");
+        assert!(logged.contains("4321") && logged.contains("CTO"));
+        let mut secrets = SecretAttributes::default();
+        secrets.add("pin");
+        let logged = redact_body(body, &secrets).expect("body");
+        assert!(!logged.contains("hunter2") && !logged.contains("4321"), "{logged}");
+        assert!(logged.contains("CTO"));
     }
 
     #[test]
@@ -355,7 +400,10 @@ mod tests {
                 ]
                 .into_iter(),
             ),
-            request_body: redact_body(br#"{"userName":"o'neil","password":"pw"}"#),
+            request_body: redact_body(
+                br#"{"userName":"o'neil","password":"pw"}"#,
+                &SecretAttributes::default(),
+            ),
             status: Some(201),
             response_headers: vec![],
             response_body: None,
@@ -391,13 +439,17 @@ mod tests {
             .collect();
         let body = serde_json::json!({ "Resources": users });
         let bytes = body.to_string().into_bytes();
-        let logged = redact_body(&bytes).expect("body");
+        let logged = redact_body(&bytes, &SecretAttributes::default()).expect("body");
         assert!(logged.len() < MAX_BODY_CHARS + 64, "{}", logged.len());
         assert!(logged.ends_with(&format!("… ({} bytes in all)", bytes.len())));
         assert!(!logged.contains("hunter2"));
         assert!(logged.contains("\"password\":\"••••••\""));
         // Small bodies come back whole.
-        let small = redact_json(&serde_json::json!({"token": "t", "a": [1, 2]}), 20);
+        let small = redact_json(
+            &serde_json::json!({"token": "t", "a": [1, 2]}),
+            20,
+            &SecretAttributes::default(),
+        );
         assert_eq!(small, r#"{"token":"••••••","a":[1,2]}"#);
     }
 
@@ -414,7 +466,7 @@ mod tests {
         let page = scim_core::raw_list::RawListResponse::from_slice(&bytes)
             .expect("page")
             .value;
-        let logged = redact_raw_page(&page, bytes.len());
+        let logged = redact_raw_page(&page, bytes.len(), &SecretAttributes::default());
         assert!(logged.len() < MAX_BODY_CHARS + 64, "{}", logged.len());
         assert!(
             logged.starts_with(r#"{"totalResults":3000,"Resources":[{"id":"0","#),
@@ -429,7 +481,7 @@ mod tests {
             .unwrap()
             .value;
         assert_eq!(
-            redact_raw_page(&page, small.len()),
+            redact_raw_page(&page, small.len(), &SecretAttributes::default()),
             r#"{"totalResults":1,"Resources":[{"id":"1","password":"••••••"}]}"#
         );
     }

@@ -232,7 +232,10 @@ pub fn describe_body(bytes: &[u8], max_chars: usize) -> String {
     match (element("title"), element("h1")) {
         (Some(title), _) => format!("an HTML page titled '{title}' ({size} bytes)"),
         (None, Some(heading)) => format!("an HTML page headed '{heading}' ({size} bytes)"),
-        (None, None) => format!("an HTML page with no title ({size} bytes)"),
+        (None, None) => {
+            let text = trim_body(&decode_entities(&strip_tags(&head)), 120);
+            format!("an HTML page with no title ({size} bytes): {text}")
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod patch;
 pub mod raw_list;
 pub mod resource;
 pub mod schema;
+pub mod secrets;
 pub mod warning;
 
 pub use resource::Resource;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use scim_core::secrets::SecretAttributes;
 use serde_json::Value;
 use specta::Type;
 
@@ -101,24 +102,13 @@ pub struct ChangeLog {
     /// Serialises appends from concurrent writes in one process.
     lock: Mutex<()>,
     counter: std::sync::atomic::AtomicU64,
+    /// Masked in every entry: `password`, and what the server's schemas mark secret.
+    secrets: Mutex<SecretAttributes>,
 }
 
-/// Masks `password` values anywhere in a body: a create or PUT may carry one.
-pub fn mask_passwords(v: &mut Value) {
-    match v {
-        Value::Object(o) => {
-            for (k, child) in o.iter_mut() {
-                if k.eq_ignore_ascii_case("password") && !child.is_null() {
-                    *child = Value::String("********".into());
-                } else {
-                    mask_passwords(child);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_passwords),
-        _ => {}
-    }
-}
+/// What a masked secret reads as in the change log.
+pub const MASK: &str = "********";
+
 
 impl ChangeLog {
     /// The log of connection `key` (a connection id, or `url-…` for a bare URL) under `dir`.
@@ -129,7 +119,13 @@ impl ChangeLog {
                 .join(format!("{}.jsonl", crate::connections::slug(key))),
             lock: Mutex::new(()),
             counter: std::sync::atomic::AtomicU64::new(0),
+            secrets: Mutex::new(SecretAttributes::default()),
         }
+    }
+
+    /// The attributes masked from now on (from the server's schemas, after discovery).
+    pub fn set_secret_attributes(&self, secrets: SecretAttributes) {
+        *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = secrets;
     }
 
     /// The key for a connection reached by URL only (the CLI's `--url`).
@@ -156,13 +152,25 @@ impl ChangeLog {
     /// Appends one entry (request bodies masked) as one line.
     pub fn append(&self, entry: &ChangeEntry) -> Result<(), AppError> {
         let mut entry = entry.clone();
+        let secrets = self
+            .secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for r in &mut entry.requests {
             if let Some(body) = r.body.as_mut() {
-                mask_passwords(body);
+                secrets.mask(body, MASK);
             }
         }
-        if let Some(UndoAction::Create { resource }) = entry.undo.as_mut() {
-            mask_passwords(resource);
+        // A server should never send a secret back, but one that echoes it must not put it here.
+        for resource in [entry.before.as_mut(), entry.after.as_mut()].into_iter().flatten() {
+            secrets.mask(resource, MASK);
+        }
+        // An undo is sent again: a masked value would become the new password, so secrets go.
+        match entry.undo.as_mut() {
+            Some(UndoAction::Create { resource }) => secrets.strip(resource),
+            Some(UndoAction::Patch { body }) => secrets.strip(body),
+            _ => {}
         }
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| AppError::internal(format!("A change could not be recorded: {e}")))?;

@@ -326,6 +326,11 @@ impl Directory {
         (config_dir, key): (std::path::PathBuf, String),
         demo: Option<DemoServer>,
     ) -> Self {
+        // Secrets by the server's schemas (password, and anything writeOnly or never returned) are
+        // masked in both logs from the first write on.
+        let secrets = scim_core::secrets::SecretAttributes::from_schemas(&discovery.schemas);
+        log.set_secret_attributes(secrets.clone());
+        changes.set_secret_attributes(secrets);
         Self {
             name,
             color,

@@ -27,6 +27,7 @@ pub mod secrets;
 pub mod server_check;
 pub mod snapshot;
 pub mod table;
+pub mod write_masking;
 pub mod writes;
 
 pub use app_info::AppInfo;

@@ -17,9 +17,11 @@ use scim_core::patch::{
     apply_patch, logical_changes, render_patch, ApplyOptions, Dialect, PatchOp, RenderedRequest,
 };
 use scim_core::schema::Mutability;
+use scim_core::secrets::SecretAttributes;
 use scim_core::Resource;
 
 use crate::change_log::{ChangeEntry, ChangeLog, LoggedRequest, UndoAction};
+use crate::write_masking::{without_secret_mismatches, MaskSecrets};
 use crate::error::{AppError, ErrorKind};
 
 /// Whose request shapes to send (see the core's dialects).
@@ -313,7 +315,7 @@ impl Writer<'_> {
     }
 
     /// The dry run of a PATCH draft: reads the resource, predicts the result, renders the requests.
-    pub async fn preview_patch(&self, draft: &PatchDraft) -> Result<WritePreview, AppError> {
+    async fn preview_patch_unmasked(&self, draft: &PatchDraft) -> Result<WritePreview, AppError> {
         check_kind(&draft.kind)?;
         let (before, etag) = self.fetch(&draft.kind, &draft.id).await?;
         Ok(self.plan_patch(draft, &before, etag))
@@ -526,7 +528,7 @@ impl Writer<'_> {
     }
 
     /// The requests a multi-selection change will send, and what cannot be changed and why.
-    pub async fn preview_patch_many(
+    async fn preview_patch_many_unmasked(
         &self,
         draft: &PatchDraft,
         ids: &[String],
@@ -585,7 +587,7 @@ impl Writer<'_> {
 
     /// Applies the same change to several resources: with Bulk when the server offers it, else one
     /// request each. Every resource is recorded as its own change, so each can be undone.
-    pub async fn apply_patch_many(
+    async fn apply_patch_many_unmasked(
         &self,
         draft: &PatchDraft,
         ids: &[String],
@@ -737,7 +739,7 @@ impl Writer<'_> {
             .into_iter()
             .map(FieldDiff::from)
             .collect();
-        item.mismatches = mismatches(&predicted, &after);
+        item.mismatches = without_secret_mismatches(mismatches(&predicted, &after), &self.secrets());
         let inverse = diff_resources(
             &after,
             &p.before,
@@ -756,7 +758,7 @@ impl Writer<'_> {
     }
 
     /// Sends a PATCH draft after its preview was shown; `etag` is the version the user saw.
-    pub async fn apply_patch(
+    async fn apply_patch_unmasked(
         &self,
         draft: &PatchDraft,
         etag: Option<String>,
@@ -916,7 +918,7 @@ impl Writer<'_> {
         .map(FieldDiff::from)
         .collect();
         let mismatches = match (&predicted, &after) {
-            (Some(p), Some(a)) => mismatches(p, a),
+            (Some(p), Some(a)) => without_secret_mismatches(mismatches(p, a), &self.secrets()),
             _ => Vec::new(),
         };
         if !mismatches.is_empty() {
@@ -972,7 +974,7 @@ impl Writer<'_> {
     }
 
     /// The request a new resource would be created with, after checking it against the schema.
-    pub fn preview_create(&self, kind: &str, body: &str) -> Result<WritePreview, AppError> {
+    fn preview_create_unmasked(&self, kind: &str, body: &str) -> Result<WritePreview, AppError> {
         check_kind(kind)?;
         let resource = parse_resource(body)?;
         let mut warnings = Vec::new();
@@ -1010,7 +1012,7 @@ impl Writer<'_> {
     }
 
     /// POST a new user or group. A uniqueness conflict names the existing resource to open instead.
-    pub async fn create(&self, kind: &str, body: &str) -> Result<CreateOutcome, AppError> {
+    async fn create_unmasked(&self, kind: &str, body: &str) -> Result<CreateOutcome, AppError> {
         self.refuse_if_read_only()?;
         let preview = self.preview_create(kind, body)?;
         if let Some(p) = preview.problem {
@@ -1063,7 +1065,7 @@ impl Writer<'_> {
     }
 
     /// The PUT editor's dry run: the whole resource replaced by `body`.
-    pub async fn preview_put(
+    async fn preview_put_unmasked(
         &self,
         kind: &str,
         id: &str,
@@ -1115,7 +1117,7 @@ impl Writer<'_> {
     }
 
     /// Replaces a resource with PUT (the PUT editor).
-    pub async fn replace(
+    async fn replace_unmasked(
         &self,
         kind: &str,
         id: &str,
@@ -1146,7 +1148,7 @@ impl Writer<'_> {
     }
 
     /// What a DELETE would send, and the name the user must type to confirm it.
-    pub async fn preview_delete(&self, kind: &str, id: &str) -> Result<WritePreview, AppError> {
+    async fn preview_delete_unmasked(&self, kind: &str, id: &str) -> Result<WritePreview, AppError> {
         check_kind(kind)?;
         let (before, etag) = self.fetch(kind, id).await?;
         Ok(WritePreview {
@@ -1170,7 +1172,7 @@ impl Writer<'_> {
     }
 
     /// DELETE, only when `typed` is exactly the userName (Users) or displayName (Groups).
-    pub async fn delete(
+    async fn delete_unmasked(
         &self,
         kind: &str,
         id: &str,
@@ -1203,7 +1205,7 @@ impl Writer<'_> {
     }
 
     /// What undoing change `id` (or the latest undoable one) would send.
-    pub async fn preview_undo(&self, id: Option<&str>) -> Result<UndoPreview, AppError> {
+    async fn preview_undo_unmasked(&self, id: Option<&str>) -> Result<UndoPreview, AppError> {
         let entry = self.log.undo_target(id)?;
         let (requests, warnings) = self.undo_requests(&entry).await?;
         Ok(UndoPreview {
@@ -1305,7 +1307,7 @@ impl Writer<'_> {
     }
 
     /// Sends the inverse of change `id` (or of the latest undoable one), recorded as an undo.
-    pub async fn undo(&self, id: Option<&str>) -> Result<WriteOutcome, AppError> {
+    async fn undo_unmasked(&self, id: Option<&str>) -> Result<WriteOutcome, AppError> {
         self.refuse_if_read_only()?;
         let entry = self.log.undo_target(id)?;
         let (requests, _) = self.undo_requests(&entry).await?;
@@ -1474,4 +1476,97 @@ fn recreatable(resource: &Value) -> Value {
         });
     }
     body
+}
+
+/// The writer's public face: every preview and outcome leaves with its secrets masked by schema
+/// (the request bodies shown, the resources before and after, field diffs), and a secret is never
+/// counted as a mismatch. What is sent is planned again from the draft, never from these.
+impl Writer<'_> {
+    fn secrets(&self) -> SecretAttributes {
+        SecretAttributes::from_schemas(&self.discovery.schemas)
+    }
+
+    /// The dry run of a PATCH draft: reads the resource, predicts the result, renders the requests.
+    pub async fn preview_patch(&self, draft: &PatchDraft) -> Result<WritePreview, AppError> {
+        let mut out = self.preview_patch_unmasked(draft).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// The dry run of one draft for several resources.
+    pub async fn preview_patch_many(&self, draft: &PatchDraft, ids: &[String]) -> Result<BatchOutcome, AppError> {
+        let mut out = self.preview_patch_many_unmasked(draft, ids).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Sends one draft for several resources (Bulk when the server offers it).
+    pub async fn apply_patch_many(&self, draft: &PatchDraft, ids: &[String]) -> Result<BatchOutcome, AppError> {
+        let mut out = self.apply_patch_many_unmasked(draft, ids).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Sends a PATCH draft (planned again from the draft) and reads the result.
+    pub async fn apply_patch(&self, draft: &PatchDraft, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+        let mut out = self.apply_patch_unmasked(draft, etag).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// The request a new resource would be created with, after checking it against the schema.
+    pub fn preview_create(&self, kind: &str, body: &str) -> Result<WritePreview, AppError> {
+        let mut out = self.preview_create_unmasked(kind, body)?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Creates a resource (POST).
+    pub async fn create(&self, kind: &str, body: &str) -> Result<CreateOutcome, AppError> {
+        let mut out = self.create_unmasked(kind, body).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// The dry run of a PUT of edited JSON.
+    pub async fn preview_put(&self, kind: &str, id: &str, body: &str) -> Result<WritePreview, AppError> {
+        let mut out = self.preview_put_unmasked(kind, id, body).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Replaces a resource with edited JSON (PUT).
+    pub async fn replace(&self, kind: &str, id: &str, body: &str, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+        let mut out = self.replace_unmasked(kind, id, body, etag).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// What a DELETE would send.
+    pub async fn preview_delete(&self, kind: &str, id: &str) -> Result<WritePreview, AppError> {
+        let mut out = self.preview_delete_unmasked(kind, id).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Deletes a resource once its name was typed to confirm.
+    pub async fn delete(&self, kind: &str, id: &str, typed: &str, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+        let mut out = self.delete_unmasked(kind, id, typed, etag).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// The inverse request of a logged change, shown before it is sent.
+    pub async fn preview_undo(&self, id: Option<&str>) -> Result<UndoPreview, AppError> {
+        let mut out = self.preview_undo_unmasked(id).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
+
+    /// Sends the inverse of a logged change.
+    pub async fn undo(&self, id: Option<&str>) -> Result<WriteOutcome, AppError> {
+        let mut out = self.undo_unmasked(id).await?;
+        out.mask_secrets(&self.secrets());
+        Ok(out)
+    }
 }

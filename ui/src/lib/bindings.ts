@@ -308,6 +308,13 @@ export type Connection = {
 	 *  chose so): after a restart the token must be entered again.
 	 */
 	sessionOnly?: boolean,
+	/**
+	 *  The most resources one load holds before it stops partial (with Resume); `None` is
+	 *  [`scim_client::DEFAULT_MAX_RESOURCES`].
+	 */
+	maxResources?: number | null,
+	/**  Remembered from a load: the server fails on `count`, so pages are asked for without it. */
+	omitCount?: boolean,
 };
 
 /**  The create/edit form. `id` is set when editing; an empty `secret` then keeps the stored one. */
