@@ -2,11 +2,13 @@
 //! and holds no logic of its own.
 
 pub mod commands;
+pub mod guard;
 pub mod ipc;
 pub mod state;
 
 /// Starts the desktop app. Blocks until the last window closes.
 pub fn run() {
+    guard::install_panic_hook();
     let builder = ipc::specta_builder();
     tauri::Builder::default()
         .manage(state::AppState::default())

@@ -37,7 +37,9 @@ fn scimx_binary() -> PathBuf {
             .expect("cargo build -p scimx");
         assert!(status.success(), "scimx did not build");
     });
-    scim_explorer_tests::target_dir().join("debug").join("scimx")
+    scim_explorer_tests::target_dir()
+        .join("debug")
+        .join("scimx")
 }
 
 /// The peak resident memory of a running process, in MB (`VmHWM`, the high-water mark).
@@ -129,7 +131,11 @@ async fn a_lying_total_is_clamped_and_loading_stops_at_the_cap() {
     .expect("run");
     assert_clear_failure(
         &run,
-        &["announces 1000000000000000", "the connection's cap", "Resume"],
+        &[
+            "announces 1000000000000000",
+            "the connection's cap",
+            "Resume",
+        ],
     );
     assert!(run.peak_rss_mb < 300, "peak {} MB", run.peak_rss_mb);
     // One resource per page, 300 of them: about 300 requests, not a trillion.
@@ -155,10 +161,15 @@ async fn endless_new_ids_without_a_total_stop_at_the_cap() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bodies_are_read_with_a_size_cap_and_a_stall_check() {
     let server = Hostile::start().await;
-    let urls: Vec<(Mode, String)> = [Mode::EndlessBody, Mode::HugeLength, Mode::Trickle, Mode::Stall]
-        .into_iter()
-        .map(|m| (m, server.base_url(m)))
-        .collect();
+    let urls: Vec<(Mode, String)> = [
+        Mode::EndlessBody,
+        Mode::HugeLength,
+        Mode::Trickle,
+        Mode::Stall,
+    ]
+    .into_iter()
+    .map(|m| (m, server.base_url(m)))
+    .collect();
     let runs = tokio::task::spawn_blocking(move || {
         urls.iter()
             .map(|(mode, url)| {
@@ -179,12 +190,18 @@ async fn bodies_are_read_with_a_size_cap_and_a_stall_check() {
                 assert_clear_failure(run, &["announced an answer of 50.0 GB"]);
                 assert!(run.peak_rss_mb < 100, "peak {} MB", run.peak_rss_mb);
             }
-            Mode::Trickle => assert_clear_failure(run, &["still sending when the request's time ran out"]),
+            Mode::Trickle => {
+                assert_clear_failure(run, &["still sending when the request's time ran out"])
+            }
             Mode::Stall => assert_clear_failure(run, &["stopped part-way through its answer"]),
             _ => unreachable!(),
         }
         // Three seconds of patience, a few retries at most: never the minutes a trickle could take.
-        assert!(run.elapsed < Duration::from_secs(60), "{mode:?} took {:?}", run.elapsed);
+        assert!(
+            run.elapsed < Duration::from_secs(60),
+            "{mode:?} took {:?}",
+            run.elapsed
+        );
     }
 }
 
@@ -199,8 +216,18 @@ async fn unicode_attribute_names_list_and_preview_without_a_panic() {
         );
         let patched = scimx(
             &[
-                "patch", "users", "u1", "--url", &url, "--op", "replace", "--path",
-                "displayName", "--value", "\"Zoë\"", "--dry-run",
+                "patch",
+                "users",
+                "u1",
+                "--url",
+                &url,
+                "--op",
+                "replace",
+                "--path",
+                "displayName",
+                "--value",
+                "\"Zoë\"",
+                "--dry-run",
             ],
             Duration::from_secs(60),
         );
@@ -209,7 +236,11 @@ async fn unicode_attribute_names_list_and_preview_without_a_panic() {
     .await
     .expect("runs");
     assert!(listed.ok, "{}", listed.stderr);
-    assert!(listed.stdout.contains("zoë.müller@exämple.de"), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("zoë.müller@exämple.de"),
+        "{}",
+        listed.stdout
+    );
     assert!(listed.stdout.contains("עברית 🚀"), "{}", listed.stdout);
     assert!(patched.ok, "{}", patched.stderr);
     assert!(patched.stdout.contains("Zoë"), "{}", patched.stdout);
@@ -239,11 +270,18 @@ async fn broken_answers_get_short_specific_messages() {
             Mode::DeepJson => {
                 assert!(run.ok, "{}", run.stderr);
                 assert!(
-                    run.stderr.contains("nest deeper than 128 levels and cannot be read; they were left out (d)"),
+                    run.stderr.contains(
+                        "nest deeper than 128 levels and cannot be read; they were left out (d)"
+                    ),
                     "{}",
                     run.stderr
                 );
-                assert_eq!(run.stdout.lines().count(), 1, "no empty row: {}", run.stdout);
+                assert_eq!(
+                    run.stdout.lines().count(),
+                    1,
+                    "no empty row: {}",
+                    run.stdout
+                );
             }
             Mode::HugeRetryAfter => {
                 assert_clear_failure(run, &["HTTP 429", "rate limiting"]);
@@ -252,7 +290,10 @@ async fn broken_answers_get_short_specific_messages() {
             Mode::Html500 => {
                 assert_clear_failure(
                     run,
-                    &["HTTP 500", "an HTML page titled '500 Internal Server Error'"],
+                    &[
+                        "HTTP 500",
+                        "an HTML page titled '500 Internal Server Error'",
+                    ],
                 );
                 assert!(!run.stderr.contains("Traceback"), "{}", run.stderr);
                 assert!(run.stderr.len() < 400, "{}", run.stderr);
@@ -296,7 +337,13 @@ async fn a_filter_the_server_ignores_is_applied_locally_with_a_warning() {
     let run = tokio::task::spawn_blocking(move || {
         scimx(
             &[
-                "users", "list", "--url", &url, "--format", "csv", "--filter",
+                "users",
+                "list",
+                "--url",
+                &url,
+                "--format",
+                "csv",
+                "--filter",
                 "userName eq \"user3\"",
             ],
             Duration::from_secs(60),
@@ -309,7 +356,8 @@ async fn a_filter_the_server_ignores_is_applied_locally_with_a_warning() {
     assert_eq!(rows.len(), 1, "{}", run.stdout);
     assert!(rows[0].contains("user3"));
     assert!(
-        run.stderr.contains("24 resources that do not match the filter"),
+        run.stderr
+            .contains("24 resources that do not match the filter"),
         "{}",
         run.stderr
     );
@@ -329,7 +377,11 @@ async fn a_server_failing_on_count_is_paged_without_it() {
     .expect("run");
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 26, "a header and 25 users");
-    assert!(run.stderr.contains("failed on a request carrying `count`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("failed on a request carrying `count`"),
+        "{}",
+        run.stderr
+    );
 }
 
 // ---- through the services the app uses --------------------------------------------------------
@@ -349,19 +401,32 @@ fn saved(url: &str, max_resources: Option<u32>) -> (tempfile::TempDir, Connectio
 async fn the_app_stops_a_lying_server_at_the_cap_and_resumes_from_there() {
     let server = Hostile::start().await;
     let (_dir, connections) = saved(&server.base_url(Mode::LyingTotal), Some(150));
-    let dir = Directory::open_saved(&connections, "Hostile").await.expect("open");
+    let dir = Directory::open_saved(&connections, "Hostile")
+        .await
+        .expect("open");
     let summary = dir.load("Users", None, &|_| {}).await.expect("load");
     assert!(!summary.complete);
-    assert!(summary.loaded >= 150 && summary.loaded < 200, "{}", summary.loaded);
+    assert!(
+        summary.loaded >= 150 && summary.loaded < 200,
+        "{}",
+        summary.loaded
+    );
     let error = summary.error.as_ref().expect("partial");
     assert!(error.message.contains("cap"), "{}", error.message);
     assert!(
-        summary.warnings.iter().any(|w| w.contains("announces 1000000000000000")),
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("announces 1000000000000000")),
         "{:?}",
         summary.warnings
     );
     let resumed = dir.resume("Users", &|_| {}).await.expect("resume");
-    assert!(resumed.loaded >= 300 && resumed.loaded < 400, "{}", resumed.loaded);
+    assert!(
+        resumed.loaded >= 300 && resumed.loaded < 400,
+        "{}",
+        resumed.loaded
+    );
     assert!(!resumed.complete);
 }
 
@@ -369,15 +434,22 @@ async fn the_app_stops_a_lying_server_at_the_cap_and_resumes_from_there() {
 async fn the_app_remembers_a_server_that_fails_on_count() {
     let server = Hostile::start().await;
     let (config, connections) = saved(&server.base_url(Mode::Count500), None);
-    let dir = Directory::open_saved(&connections, "Hostile").await.expect("open");
+    let dir = Directory::open_saved(&connections, "Hostile")
+        .await
+        .expect("open");
     let summary = dir.load("Users", None, &|_| {}).await.expect("load");
     assert!(summary.complete, "{:?}", summary.error);
     assert_eq!(summary.loaded, 25);
     assert!(summary.warnings.iter().any(|w| w.contains("`count`")));
     let again = Connections::new(config.path(), Arc::new(MemoryStore::default()));
-    assert!(again.find("Hostile").expect("saved").omit_count, "remembered");
+    assert!(
+        again.find("Hostile").expect("saved").omit_count,
+        "remembered"
+    );
     let before = server.requests();
-    let dir = Directory::open_saved(&again, "Hostile").await.expect("reopen");
+    let dir = Directory::open_saved(&again, "Hostile")
+        .await
+        .expect("reopen");
     let summary = dir.load("Users", None, &|_| {}).await.expect("load");
     assert_eq!(summary.loaded, 25);
     // Discovery (3) and three pages of 10: no failed request with `count` first.
@@ -389,16 +461,23 @@ async fn the_app_remembers_a_server_that_fails_on_count() {
 async fn the_app_checks_results_against_the_filter_and_previews_unicode_users() {
     let server = Hostile::start().await;
     let (_d1, connections) = saved(&server.base_url(Mode::IgnoredFilter), None);
-    let dir = Directory::open_saved(&connections, "Hostile").await.expect("open");
+    let dir = Directory::open_saved(&connections, "Hostile")
+        .await
+        .expect("open");
     let summary = dir
         .load("Users", Some("userName eq \"user7\"".into()), &|_| {})
         .await
         .expect("load");
     assert_eq!(summary.loaded, 1);
-    assert!(summary.warnings.iter().any(|w| w.contains("do not match the filter")));
+    assert!(summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("do not match the filter")));
 
     let (_d2, connections) = saved(&server.base_url(Mode::Unicode), None);
-    let dir = Directory::open_saved(&connections, "Hostile").await.expect("open");
+    let dir = Directory::open_saved(&connections, "Hostile")
+        .await
+        .expect("open");
     let summary = dir.load("Users", None, &|_| {}).await.expect("load");
     assert_eq!(summary.loaded, 2);
     let preview = dir
@@ -422,10 +501,14 @@ async fn the_app_explains_an_html_error_page() {
     let server = Hostile::start().await;
     let (_dir, connections) = saved(&server.base_url(Mode::Html500), None);
     // Discovery falls back to defaults, and says why in the connection's warnings.
-    let dir = Directory::open_saved(&connections, "Hostile").await.expect("open");
+    let dir = Directory::open_saved(&connections, "Hostile")
+        .await
+        .expect("open");
     let warnings = dir.summary().warnings;
     assert!(
-        warnings.iter().any(|w| w.contains("an HTML page titled '500 Internal Server Error'")),
+        warnings
+            .iter()
+            .any(|w| w.contains("an HTML page titled '500 Internal Server Error'")),
         "{warnings:?}"
     );
     let summary = dir.load("Users", None, &|_| {}).await.expect("load");
@@ -446,12 +529,16 @@ async fn copy_as_curl_expands_nothing_but_the_placeholders() {
         server.base_url(Mode::ShellEtag),
         scim_client::Auth::Bearer(scim_client::Secret::new("tok-123")),
     );
-    let client = scim_client::ScimClient::new(config).expect("client").with_log(log.clone());
+    let client = scim_client::ScimClient::new(config)
+        .expect("client")
+        .with_log(log.clone());
     let user = client.get("Users", "s1").await.expect("get");
     let etag = user.etag.expect("etag");
     assert_eq!(etag, SHELL_ETAG);
     let url = client.url(&["Users", "s1"], None);
-    let _ = client.send(scim_client::Method::GET, url, None, Some(&etag)).await;
+    let _ = client
+        .send(scim_client::Method::GET, url, None, Some(&etag))
+        .await;
     let entry = log.entries().into_iter().last().expect("logged");
     let curl = scim_services::LogEntry::from(&entry).curl;
     assert!(curl.contains("if-match"), "{curl}");
@@ -465,8 +552,17 @@ async fn copy_as_curl_expands_nothing_but_the_placeholders() {
         .output()
         .expect("sh");
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(!std::path::Path::new(SHELL_MARKER).exists(), "the shell ran the ETag");
-    assert!(printed.contains(&format!("if-match: {SHELL_ETAG}")), "{printed}");
-    assert!(printed.contains("authorization: Bearer tok-from-env"), "{printed}");
+    assert!(
+        !std::path::Path::new(SHELL_MARKER).exists(),
+        "the shell ran the ETag"
+    );
+    assert!(
+        printed.contains(&format!("if-match: {SHELL_ETAG}")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("authorization: Bearer tok-from-env"),
+        "{printed}"
+    );
     assert!(!curl.contains("tok-123"), "{curl}");
 }

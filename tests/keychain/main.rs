@@ -156,8 +156,17 @@ async fn a_scripted_session_never_writes_the_token_anywhere() {
         let value = format!("\"{PASSWORD}\"");
         let patch = |extra: &[&str]| {
             let mut args = vec![
-                "patch", "users", &first_id, "--connection", "Demo", "--op", "replace", "--path",
-                "password", "--value", &value,
+                "patch",
+                "users",
+                &first_id,
+                "--connection",
+                "Demo",
+                "--op",
+                "replace",
+                "--path",
+                "password",
+                "--value",
+                &value,
             ];
             args.extend_from_slice(extra);
             ok(&scimx(&args, &config, &[]))

@@ -223,7 +223,8 @@ fn decode(s: &str) -> String {
 }
 
 fn head(status: &str, content_type: &str, extra: &[(&str, String)], length: Option<u64>) -> String {
-    let mut h = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nConnection: close\r\n");
+    let mut h =
+        format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nConnection: close\r\n");
     for (k, v) in extra {
         h.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -235,7 +236,12 @@ fn head(status: &str, content_type: &str, extra: &[(&str, String)], length: Opti
 }
 
 async fn send(socket: &mut TcpStream, status: &str, body: &str, extra: &[(&str, String)]) {
-    let h = head(status, "application/scim+json", extra, Some(body.len() as u64));
+    let h = head(
+        status,
+        "application/scim+json",
+        extra,
+        Some(body.len() as u64),
+    );
     let _ = socket.write_all(h.as_bytes()).await;
     let _ = socket.write_all(body.as_bytes()).await;
     let _ = socket.shutdown().await;
@@ -325,7 +331,12 @@ async fn serve(mut socket: TcpStream) {
     };
     let path = req.path.trim_end_matches('/').to_owned();
     if mode == Mode::Html500 {
-        let h = head("500 Internal Server Error", "text/html; charset=utf-8", &[], Some(HTML_500.len() as u64));
+        let h = head(
+            "500 Internal Server Error",
+            "text/html; charset=utf-8",
+            &[],
+            Some(HTML_500.len() as u64),
+        );
         let _ = socket.write_all(h.as_bytes()).await;
         let _ = socket.write_all(HTML_500.as_bytes()).await;
         return;
@@ -348,9 +359,13 @@ async fn serve(mut socket: TcpStream) {
             )
             .await
         }
-        "/ResourceTypes" | "/Schemas" => {
-            return send(&mut socket, "404 Not Found", "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"404\"}", &[]).await
-        }
+        "/ResourceTypes" | "/Schemas" => return send(
+            &mut socket,
+            "404 Not Found",
+            "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],\"status\":\"404\"}",
+            &[],
+        )
+        .await,
         _ => {}
     }
     let start = req.number("startIndex", 1).max(1);

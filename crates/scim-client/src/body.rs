@@ -39,10 +39,7 @@ pub(crate) async fn read_capped(
         }
     }
     let started = Instant::now();
-    let capacity = response
-        .content_length()
-        .unwrap_or(0)
-        .min(limits.max_bytes) as usize;
+    let capacity = response.content_length().unwrap_or(0).min(limits.max_bytes) as usize;
     let mut body = bytes::BytesMut::with_capacity(capacity);
     loop {
         let now = Instant::now();
@@ -92,7 +89,9 @@ fn stall_message(received: usize, elapsed: Duration, at_deadline: bool) -> Strin
         )
     };
     if at_deadline {
-        format!("{what} and was still sending when the request's time ran out; the read was stopped")
+        format!(
+            "{what} and was still sending when the request's time ran out; the read was stopped"
+        )
     } else {
         format!("{what}; nothing more arrived, so the read was stopped")
     }
@@ -123,7 +122,10 @@ mod tests {
     #[test]
     fn stalls_say_what_arrived() {
         let m = stall_message(2048, Duration::from_secs(4), false);
-        assert!(m.contains("2.0 kB in 4 s") && m.contains("nothing more arrived"), "{m}");
+        assert!(
+            m.contains("2.0 kB in 4 s") && m.contains("nothing more arrived"),
+            "{m}"
+        );
         let m = stall_message(0, Duration::from_secs(1), true);
         assert!(m.contains("no body") && m.contains("time ran out"), "{m}");
     }

@@ -417,7 +417,9 @@ impl Loader<'_> {
         let step = self.step.max(1);
         // Pages past the cap are never asked for: the queue ends where the cap would be reached.
         let room = (self.cap.saturating_sub(self.received)) as u64;
-        let cap_last = queue.next.saturating_add(room.saturating_sub(1) / step * step);
+        let cap_last = queue
+            .next
+            .saturating_add(room.saturating_sub(1) / step * step);
         let capped = cap_last < queue.last;
         queue.last = queue.last.min(cap_last);
         let max_requests = (total.min(self.cap as u64) / step).saturating_mul(2) + 16;
@@ -690,7 +692,11 @@ impl ScimClient {
                 let mut queue = PageQueue {
                     gaps: previous.resume_from.iter().map(|g| Reverse(*g)).collect(),
                     next: previous.resume_tail.unwrap_or(u64::MAX),
-                    last: if previous.resume_tail.is_some() { total as u64 } else { 0 },
+                    last: if previous.resume_tail.is_some() {
+                        total as u64
+                    } else {
+                        0
+                    },
                     step,
                 };
                 if previous.resume_tail.is_none() {
@@ -781,5 +787,11 @@ fn finish(
 
 /// A 5xx, or a server that dropped the connection: what a retry without `count` may get past.
 fn is_server_failure(e: &ClientError) -> bool {
-    matches!(e, ClientError::Http { status: 500..=599, .. })
+    matches!(
+        e,
+        ClientError::Http {
+            status: 500..=599,
+            ..
+        }
+    )
 }

@@ -355,12 +355,11 @@ mod tests {
 
     #[test]
     fn passwords_in_bodies_are_masked() {
-        let body =
-            redact_body(
-                br#"{"userName":"a","password":"hunter2","nested":{"client_secret":"s"}}"#,
-                &SecretAttributes::default(),
-            )
-                .expect("body");
+        let body = redact_body(
+            br#"{"userName":"a","password":"hunter2","nested":{"client_secret":"s"}}"#,
+            &SecretAttributes::default(),
+        )
+        .expect("body");
         assert!(
             !body.contains("hunter2") && !body.contains("\"s\""),
             "{body}"
@@ -369,7 +368,8 @@ mod tests {
         let form = redact_body(
             b"grant_type=client_credentials&client_secret=zzz",
             &SecretAttributes::default(),
-        ).expect("form");
+        )
+        .expect("form");
         assert_eq!(form, "grant_type=client_credentials&client_secret=••••••");
     }
 
@@ -382,7 +382,10 @@ mod tests {
         let mut secrets = SecretAttributes::default();
         secrets.add("pin");
         let logged = redact_body(body, &secrets).expect("body");
-        assert!(!logged.contains("hunter2") && !logged.contains("4321"), "{logged}");
+        assert!(
+            !logged.contains("hunter2") && !logged.contains("4321"),
+            "{logged}"
+        );
         assert!(logged.contains("CTO"));
     }
 

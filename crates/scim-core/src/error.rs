@@ -274,9 +274,15 @@ mod tests {
             "<p>trace</p>".repeat(10_000)
         );
         let d = describe_body(page.as_bytes(), 300);
-        assert!(d.starts_with("an HTML page titled '500 Internal Server Error & more' ("), "{d}");
+        assert!(
+            d.starts_with("an HTML page titled '500 Internal Server Error & more' ("),
+            "{d}"
+        );
         assert!(d.len() < 200, "{d}");
-        let d = describe_body(b"<html><body><h1>Bad <b>Gateway</b></h1></body></html>", 300);
+        let d = describe_body(
+            b"<html><body><h1>Bad <b>Gateway</b></h1></body></html>",
+            300,
+        );
         assert_eq!(d, "an HTML page headed 'Bad Gateway' (53 bytes)");
         assert_eq!(
             describe_body(b"  plain\n text ", 300),

@@ -200,7 +200,10 @@ pub const MAX_DEPTH: usize = 128;
 /// Leaves out resources nested deeper than [`MAX_DEPTH`] (checked JSON can be any depth, but none
 /// that deep can be read into a value), with a warning naming them, so they are not silently empty.
 fn drop_too_deep(items: Vec<RawResource>, warnings: &mut Vec<Warning>) -> Vec<RawResource> {
-    if !items.iter().any(|r| scan::deeper_than(r.get().as_bytes(), MAX_DEPTH)) {
+    if !items
+        .iter()
+        .any(|r| scan::deeper_than(r.get().as_bytes(), MAX_DEPTH))
+    {
         return items;
     }
     let (kept, deep): (Vec<_>, Vec<_>) = items

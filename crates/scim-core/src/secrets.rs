@@ -80,16 +80,13 @@ impl SecretAttributes {
                 _ => {}
             }
         }
-        outside
-            .split('.')
-            .any(|part| self.is_name(part.trim()))
+        outside.split('.').any(|part| self.is_name(part.trim()))
     }
 
     /// True for a PATCH operation (`op` and `path`) whose path names a secret: its `value` is one.
     pub fn is_secret_operation(&self, o: &serde_json::Map<String, Value>) -> bool {
         o.keys().any(|k| k.eq_ignore_ascii_case("op"))
-            && o
-                .iter()
+            && o.iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("path"))
                 .and_then(|(_, p)| p.as_str())
                 .is_some_and(|p| self.is_secret_path(p))

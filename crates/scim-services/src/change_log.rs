@@ -9,8 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
 use scim_core::secrets::SecretAttributes;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
@@ -109,7 +109,6 @@ pub struct ChangeLog {
 /// What a masked secret reads as in the change log.
 pub const MASK: &str = "********";
 
-
 impl ChangeLog {
     /// The log of connection `key` (a connection id, or `url-…` for a bare URL) under `dir`.
     pub fn new(dir: &Path, key: &str) -> Self {
@@ -163,7 +162,10 @@ impl ChangeLog {
             }
         }
         // A server should never send a secret back, but one that echoes it must not put it here.
-        for resource in [entry.before.as_mut(), entry.after.as_mut()].into_iter().flatten() {
+        for resource in [entry.before.as_mut(), entry.after.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             secrets.mask(resource, MASK);
         }
         // An undo is sent again: a masked value would become the new password, so secrets go.

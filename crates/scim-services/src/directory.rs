@@ -376,7 +376,8 @@ impl Directory {
 
     /// Saves the whole directory to a new snapshot in the connection's folder.
     pub async fn take_snapshot(&self) -> Result<crate::snapshot::SnapshotListing, AppError> {
-        let mut snap = crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await?;
+        let mut snap =
+            crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await?;
         let folder = self.snapshot_folder();
         std::fs::create_dir_all(&folder).map_err(|e| {
             AppError::new(

@@ -36,7 +36,10 @@ fn mask_diffs(diffs: &mut [FieldDiff], secrets: &SecretAttributes) {
 
 /// A server never returns a secret (`returned: never`), so its absence after a write is expected,
 /// not a deviation from the prediction.
-pub fn without_secret_mismatches(diffs: Vec<FieldDiff>, secrets: &SecretAttributes) -> Vec<FieldDiff> {
+pub fn without_secret_mismatches(
+    diffs: Vec<FieldDiff>,
+    secrets: &SecretAttributes,
+) -> Vec<FieldDiff> {
     diffs
         .into_iter()
         .filter(|d| !secrets.is_secret_path(&d.path))
@@ -90,7 +93,8 @@ impl MaskSecrets for BatchOutcome {
         mask_requests(&mut self.requests, secrets);
         for item in &mut self.items {
             mask_diffs(&mut item.actual, secrets);
-            item.mismatches = without_secret_mismatches(std::mem::take(&mut item.mismatches), secrets);
+            item.mismatches =
+                without_secret_mismatches(std::mem::take(&mut item.mismatches), secrets);
         }
     }
 }

@@ -21,8 +21,8 @@ use scim_core::secrets::SecretAttributes;
 use scim_core::Resource;
 
 use crate::change_log::{ChangeEntry, ChangeLog, LoggedRequest, UndoAction};
-use crate::write_masking::{without_secret_mismatches, MaskSecrets};
 use crate::error::{AppError, ErrorKind};
+use crate::write_masking::{without_secret_mismatches, MaskSecrets};
 
 /// Whose request shapes to send (see the core's dialects).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -739,7 +739,8 @@ impl Writer<'_> {
             .into_iter()
             .map(FieldDiff::from)
             .collect();
-        item.mismatches = without_secret_mismatches(mismatches(&predicted, &after), &self.secrets());
+        item.mismatches =
+            without_secret_mismatches(mismatches(&predicted, &after), &self.secrets());
         let inverse = diff_resources(
             &after,
             &p.before,
@@ -1148,7 +1149,11 @@ impl Writer<'_> {
     }
 
     /// What a DELETE would send, and the name the user must type to confirm it.
-    async fn preview_delete_unmasked(&self, kind: &str, id: &str) -> Result<WritePreview, AppError> {
+    async fn preview_delete_unmasked(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<WritePreview, AppError> {
         check_kind(kind)?;
         let (before, etag) = self.fetch(kind, id).await?;
         Ok(WritePreview {
@@ -1494,21 +1499,33 @@ impl Writer<'_> {
     }
 
     /// The dry run of one draft for several resources.
-    pub async fn preview_patch_many(&self, draft: &PatchDraft, ids: &[String]) -> Result<BatchOutcome, AppError> {
+    pub async fn preview_patch_many(
+        &self,
+        draft: &PatchDraft,
+        ids: &[String],
+    ) -> Result<BatchOutcome, AppError> {
         let mut out = self.preview_patch_many_unmasked(draft, ids).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
     }
 
     /// Sends one draft for several resources (Bulk when the server offers it).
-    pub async fn apply_patch_many(&self, draft: &PatchDraft, ids: &[String]) -> Result<BatchOutcome, AppError> {
+    pub async fn apply_patch_many(
+        &self,
+        draft: &PatchDraft,
+        ids: &[String],
+    ) -> Result<BatchOutcome, AppError> {
         let mut out = self.apply_patch_many_unmasked(draft, ids).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
     }
 
     /// Sends a PATCH draft (planned again from the draft) and reads the result.
-    pub async fn apply_patch(&self, draft: &PatchDraft, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+    pub async fn apply_patch(
+        &self,
+        draft: &PatchDraft,
+        etag: Option<String>,
+    ) -> Result<WriteOutcome, AppError> {
         let mut out = self.apply_patch_unmasked(draft, etag).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
@@ -1529,14 +1546,25 @@ impl Writer<'_> {
     }
 
     /// The dry run of a PUT of edited JSON.
-    pub async fn preview_put(&self, kind: &str, id: &str, body: &str) -> Result<WritePreview, AppError> {
+    pub async fn preview_put(
+        &self,
+        kind: &str,
+        id: &str,
+        body: &str,
+    ) -> Result<WritePreview, AppError> {
         let mut out = self.preview_put_unmasked(kind, id, body).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
     }
 
     /// Replaces a resource with edited JSON (PUT).
-    pub async fn replace(&self, kind: &str, id: &str, body: &str, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+    pub async fn replace(
+        &self,
+        kind: &str,
+        id: &str,
+        body: &str,
+        etag: Option<String>,
+    ) -> Result<WriteOutcome, AppError> {
         let mut out = self.replace_unmasked(kind, id, body, etag).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
@@ -1550,7 +1578,13 @@ impl Writer<'_> {
     }
 
     /// Deletes a resource once its name was typed to confirm.
-    pub async fn delete(&self, kind: &str, id: &str, typed: &str, etag: Option<String>) -> Result<WriteOutcome, AppError> {
+    pub async fn delete(
+        &self,
+        kind: &str,
+        id: &str,
+        typed: &str,
+        etag: Option<String>,
+    ) -> Result<WriteOutcome, AppError> {
         let mut out = self.delete_unmasked(kind, id, typed, etag).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)

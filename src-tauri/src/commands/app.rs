@@ -5,5 +5,5 @@ use scim_services::{AppError, AppInfo};
 #[tauri::command]
 #[specta::specta]
 pub fn get_app_info() -> Result<AppInfo, AppError> {
-    Ok(AppInfo::current())
+    crate::guard::guarded_sync(move || Ok(AppInfo::current()))
 }

@@ -23,14 +23,14 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_snapshots(state: State<'_, AppState>) -> Result<Vec<SnapshotListing>, AppError> {
-    Ok(current(&state).await?.snapshots())
+    crate::guard::guarded(async move { Ok(current(&state).await?.snapshots()) }).await
 }
 
 /// Saves the open directory to a new snapshot in its connection's folder.
 #[tauri::command]
 #[specta::specta]
 pub async fn take_snapshot(state: State<'_, AppState>) -> Result<SnapshotListing, AppError> {
-    current(&state).await?.take_snapshot().await
+    crate::guard::guarded(async move { current(&state).await?.take_snapshot().await }).await
 }
 
 /// Opens a snapshot offline (read-only) in place of the open directory.
@@ -40,10 +40,13 @@ pub async fn open_snapshot(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<DirectorySummary, AppError> {
-    let directory = Arc::new(Directory::open_snapshot(Path::new(&path)).await?);
-    let summary = directory.summary();
-    *state.directory.lock().await = Some(directory);
-    Ok(summary)
+    crate::guard::guarded(async move {
+        let directory = Arc::new(Directory::open_snapshot(Path::new(&path)).await?);
+        let summary = directory.summary();
+        *state.directory.lock().await = Some(directory);
+        Ok(summary)
+    })
+    .await
 }
 
 async fn side(state: &AppState, spec: &SideSpec) -> Result<(Snapshot, String), AppError> {
@@ -87,28 +90,31 @@ pub async fn compare_directories(
     b: SideSpec,
     by: MatchBy,
 ) -> Result<CompareSummary, AppError> {
-    let (left, left_label) = side(&state, &a).await?;
-    let (right, right_label) = side(&state, &b).await?;
-    let computed = tokio::task::spawn_blocking(move || {
-        Comparison::new(left, left_label, right, right_label, by)
+    crate::guard::guarded(async move {
+        let (left, left_label) = side(&state, &a).await?;
+        let (right, right_label) = side(&state, &b).await?;
+        let computed = tokio::task::spawn_blocking(move || {
+            Comparison::new(left, left_label, right, right_label, by)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("the comparison stopped: {e}")))?;
+        let summary = computed.summary.clone();
+        *state.comparison.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(computed));
+        Ok(summary)
     })
     .await
-    .map_err(|e| AppError::internal(format!("the comparison stopped: {e}")))?;
-    let summary = computed.summary.clone();
-    *state.comparison.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(computed));
-    Ok(summary)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn diff_window(state: State<'_, AppState>, query: DiffQuery) -> Result<DiffWindow, AppError> {
-    Ok(comparison(&state)?.window(&query))
+    crate::guard::guarded_sync(move || Ok(comparison(&state)?.window(&query)))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn diff_line(state: State<'_, AppState>, index: u32) -> Result<LineDetail, AppError> {
-    comparison(&state)?.detail(index)
+    crate::guard::guarded_sync(move || comparison(&state)?.detail(index))
 }
 
 /// Writes the selected lines as CSV (provenance first); `mask` hides the people they name.
@@ -120,8 +126,10 @@ pub fn export_diff(
     path: String,
     mask: bool,
 ) -> Result<String, AppError> {
-    let csv = comparison(&state)?.to_csv(&query, mask);
-    scim_services::export::write_file(&path, csv.as_bytes())
+    crate::guard::guarded_sync(move || {
+        let csv = comparison(&state)?.to_csv(&query, mask);
+        scim_services::export::write_file(&path, csv.as_bytes())
+    })
 }
 
 /// A report as the reports screen shows it: everything but its rows.
@@ -188,26 +196,29 @@ pub async fn run_report(
     name: String,
     snapshot: Option<String>,
 ) -> Result<ReportView, AppError> {
-    let snap = match snapshot {
-        Some(path) => Snapshot::read(Path::new(&path))?,
-        None => current(&state).await?.data().await?,
-    };
-    let provenance = provenance_of(&snap);
-    let report = tokio::task::spawn_blocking(move || {
-        reports::build(&name, &snap.users, &snap.groups, provenance)
+    crate::guard::guarded(async move {
+        let snap = match snapshot {
+            Some(path) => Snapshot::read(Path::new(&path))?,
+            None => current(&state).await?.data().await?,
+        };
+        let provenance = provenance_of(&snap);
+        let report = tokio::task::spawn_blocking(move || {
+            reports::build(&name, &snap.users, &snap.groups, provenance)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("the report stopped: {e}")))??;
+        let view = ReportView {
+            name: report.name.clone(),
+            title: report.title.clone(),
+            description: report.description.clone(),
+            columns: report.columns.clone(),
+            rows: report.rows.len() as u32,
+            provenance: report.provenance.clone(),
+        };
+        *state.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(report));
+        Ok(view)
     })
     .await
-    .map_err(|e| AppError::internal(format!("the report stopped: {e}")))??;
-    let view = ReportView {
-        name: report.name.clone(),
-        title: report.title.clone(),
-        description: report.description.clone(),
-        columns: report.columns.clone(),
-        rows: report.rows.len() as u32,
-        provenance: report.provenance.clone(),
-    };
-    *state.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(report));
-    Ok(view)
 }
 
 fn report(state: &AppState) -> Result<Arc<Report>, AppError> {
@@ -240,30 +251,32 @@ pub struct ReportQuery {
 #[tauri::command]
 #[specta::specta]
 pub fn report_rows(state: State<'_, AppState>, query: ReportQuery) -> Result<ReportRows, AppError> {
-    let r = report(&state)?;
-    let quick = query
-        .quick
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_lowercase);
-    let mut matched = 0u32;
-    let mut rows = Vec::new();
-    for row in &r.rows {
-        if let Some(q) = &quick {
-            if !row.iter().any(|c| c.to_lowercase().contains(q.as_str())) {
-                continue;
+    crate::guard::guarded_sync(move || {
+        let r = report(&state)?;
+        let quick = query
+            .quick
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
+        let mut matched = 0u32;
+        let mut rows = Vec::new();
+        for row in &r.rows {
+            if let Some(q) = &quick {
+                if !row.iter().any(|c| c.to_lowercase().contains(q.as_str())) {
+                    continue;
+                }
             }
+            if matched >= query.offset && rows.len() < query.limit as usize {
+                rows.push(row.clone());
+            }
+            matched += 1;
         }
-        if matched >= query.offset && rows.len() < query.limit as usize {
-            rows.push(row.clone());
-        }
-        matched += 1;
-    }
-    Ok(ReportRows {
-        matched,
-        offset: query.offset,
-        rows,
+        Ok(ReportRows {
+            matched,
+            offset: query.offset,
+            rows,
+        })
     })
 }
 
@@ -277,21 +290,23 @@ pub fn export_report(
     path: String,
     mask: bool,
 ) -> Result<String, AppError> {
-    let shown = report(&state)?;
-    let r = if mask {
-        reports::masked(&shown)
-    } else {
-        (*shown).clone()
-    };
-    let bytes = match format.as_str() {
-        "csv" => reports::to_csv_with_provenance(&r).into_bytes(),
-        "xlsx" => reports::to_xlsx(std::slice::from_ref(&r))?,
-        "json" => (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes(),
-        other => {
-            return Err(AppError::invalid_input(format!(
-                "Unknown export format \"{other}\": use csv, xlsx or json."
-            )))
-        }
-    };
-    scim_services::export::write_file(&path, &bytes)
+    crate::guard::guarded_sync(move || {
+        let shown = report(&state)?;
+        let r = if mask {
+            reports::masked(&shown)
+        } else {
+            (*shown).clone()
+        };
+        let bytes = match format.as_str() {
+            "csv" => reports::to_csv_with_provenance(&r).into_bytes(),
+            "xlsx" => reports::to_xlsx(std::slice::from_ref(&r))?,
+            "json" => (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes(),
+            other => {
+                return Err(AppError::invalid_input(format!(
+                    "Unknown export format \"{other}\": use csv, xlsx or json."
+                )))
+            }
+        };
+        scim_services::export::write_file(&path, &bytes)
+    })
 }

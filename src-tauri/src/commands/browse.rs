@@ -33,10 +33,13 @@ pub async fn load_resources(
     filter: Option<String>,
     projection: Option<Projection>,
 ) -> Result<LoadSummary, AppError> {
-    let directory = current(&state).await?;
-    directory
-        .load_projected(&kind, filter, projection.unwrap_or_default(), &emitter(app))
-        .await
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        directory
+            .load_projected(&kind, filter, projection.unwrap_or_default(), &emitter(app))
+            .await
+    })
+    .await
 }
 
 /// Continues a load that stopped early.
@@ -47,15 +50,18 @@ pub async fn resume_load(
     state: State<'_, AppState>,
     kind: String,
 ) -> Result<LoadSummary, AppError> {
-    let directory = current(&state).await?;
-    directory.resume(&kind, &emitter(app)).await
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        directory.resume(&kind, &emitter(app)).await
+    })
+    .await
 }
 
 /// Stops the running load of `kind`; what arrived stays browsable.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_load(state: State<'_, AppState>, kind: String) -> Result<bool, AppError> {
-    Ok(current(&state).await?.cancel_load(&kind))
+    crate::guard::guarded(async move { Ok(current(&state).await?.cancel_load(&kind)) }).await
 }
 
 /// A window of the loaded rows, sorted and quick-filtered in Rust.
@@ -66,7 +72,7 @@ pub async fn rows_window(
     kind: String,
     query: WindowQuery,
 ) -> Result<RowsWindow, AppError> {
-    current(&state).await?.window(&kind, &query)
+    crate::guard::guarded(async move { current(&state).await?.window(&kind, &query) }).await
 }
 
 /// Request log entries newer than `after_seq`.
@@ -76,18 +82,24 @@ pub async fn request_log_entries(
     state: State<'_, AppState>,
     after_seq: u32,
 ) -> Result<Vec<LogEntry>, AppError> {
-    let directory = current(&state).await?;
-    Ok(request_log::entries_after(
-        directory.request_log(),
-        after_seq,
-    ))
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        Ok(request_log::entries_after(
+            directory.request_log(),
+            after_seq,
+        ))
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_request_log(state: State<'_, AppState>) -> Result<(), AppError> {
-    current(&state).await?.request_log().clear();
-    Ok(())
+    crate::guard::guarded(async move {
+        current(&state).await?.request_log().clear();
+        Ok(())
+    })
+    .await
 }
 
 /// Writes the request log (secrets masked) as JSON to `path`.
@@ -97,8 +109,11 @@ pub async fn export_request_log(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<String, AppError> {
-    let directory = current(&state).await?;
-    request_log::export(directory.request_log(), &path)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        request_log::export(directory.request_log(), &path)
+    })
+    .await
 }
 
 /// The rules a connection starts with (profiles and projects).
@@ -115,7 +130,7 @@ pub async fn role_groups(
     state: State<'_, AppState>,
     rules: Vec<RoleRule>,
 ) -> Result<RoleGroups, AppError> {
-    current(&state).await?.role_groups(&rules).await
+    crate::guard::guarded(async move { current(&state).await?.role_groups(&rules).await }).await
 }
 
 /// The role groups user `id` holds: `groups` (the user's groups as the page lists them) matched by
@@ -128,10 +143,13 @@ pub async fn user_role_groups(
     groups: Vec<String>,
     rules: Vec<RoleRule>,
 ) -> Result<Vec<roles::HeldRole>, AppError> {
-    current(&state)
-        .await?
-        .user_role_groups(&id, &groups, &rules)
-        .await
+    crate::guard::guarded(async move {
+        current(&state)
+            .await?
+            .user_role_groups(&id, &groups, &rules)
+            .await
+    })
+    .await
 }
 
 /// A window of the users × role groups matrix.
@@ -141,7 +159,7 @@ pub async fn role_matrix(
     state: State<'_, AppState>,
     query: MatrixQuery,
 ) -> Result<MatrixWindow, AppError> {
-    current(&state).await?.role_matrix(&query).await
+    crate::guard::guarded(async move { current(&state).await?.role_matrix(&query).await }).await
 }
 
 /// Writes the whole matrix (every matching user) as CSV to `path`.
@@ -152,8 +170,11 @@ pub async fn export_role_matrix(
     query: MatrixQuery,
     path: String,
 ) -> Result<String, AppError> {
-    let csv = current(&state).await?.role_matrix_csv(&query).await?;
-    scim_services::export::write_file(&path, csv.as_bytes())
+    crate::guard::guarded(async move {
+        let csv = current(&state).await?.role_matrix_csv(&query).await?;
+        scim_services::export::write_file(&path, csv.as_bytes())
+    })
+    .await
 }
 
 /// A window of a group's members (read when the group is opened), labelled from the loaded data.
@@ -164,5 +185,6 @@ pub async fn group_members(
     id: String,
     query: MembersQuery,
 ) -> Result<MembersWindow, AppError> {
-    current(&state).await?.group_members(&id, &query).await
+    crate::guard::guarded(async move { current(&state).await?.group_members(&id, &query).await })
+        .await
 }

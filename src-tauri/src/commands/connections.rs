@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
-    state.connections.list()
+    crate::guard::guarded_sync(move || state.connections.list())
 }
 
 /// Creates a connection, or updates it when the input carries its id.
@@ -23,15 +23,17 @@ pub fn save_connection(
     state: State<'_, AppState>,
     input: ConnectionInput,
 ) -> Result<Connection, AppError> {
-    input.save(&state.connections)
+    crate::guard::guarded_sync(move || input.save(&state.connections))
 }
 
 /// Writes the connections (never their secrets) to `path`, for sharing a setup with a team.
 #[tauri::command]
 #[specta::specta]
 pub fn export_connections(state: State<'_, AppState>, path: String) -> Result<String, AppError> {
-    let text = state.connections.export()?;
-    scim_services::export::write_file(&path, (text + "\n").as_bytes())
+    crate::guard::guarded_sync(move || {
+        let text = state.connections.export()?;
+        scim_services::export::write_file(&path, (text + "\n").as_bytes())
+    })
 }
 
 /// Where an export goes unless the user picks another path: the Downloads folder.
@@ -51,7 +53,7 @@ pub fn import_connections(
     state: State<'_, AppState>,
     text: String,
 ) -> Result<Vec<String>, AppError> {
-    state.connections.import(&text)
+    crate::guard::guarded_sync(move || state.connections.import(&text))
 }
 
 #[tauri::command]
@@ -60,7 +62,7 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<TestReport, AppError> {
-    state.connections.test(&name).await
+    crate::guard::guarded(async move { state.connections.test(&name).await }).await
 }
 
 /// "Replace token": stores the new token, then tests the connection with it.
@@ -71,16 +73,19 @@ pub async fn replace_token(
     name: String,
     token: String,
 ) -> Result<TestReport, AppError> {
-    state
-        .connections
-        .rotate(&name, &scim_client::Secret::new(token.trim()))?;
-    state.connections.test(&name).await
+    crate::guard::guarded(async move {
+        state
+            .connections
+            .rotate(&name, &scim_client::Secret::new(token.trim()))?;
+        state.connections.test(&name).await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn remove_connection(state: State<'_, AppState>, name: String) -> Result<(), AppError> {
-    state.connections.remove(&name)
+    crate::guard::guarded_sync(move || state.connections.remove(&name))
 }
 
 /// Makes a saved connection the open directory.
@@ -90,8 +95,11 @@ pub async fn open_connection(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<DirectorySummary, AppError> {
-    let directory = Arc::new(Directory::open_saved(&state.connections, &name).await?);
-    let summary = directory.summary();
-    *state.directory.lock().await = Some(directory);
-    Ok(summary)
+    crate::guard::guarded(async move {
+        let directory = Arc::new(Directory::open_saved(&state.connections, &name).await?);
+        let summary = directory.summary();
+        *state.directory.lock().await = Some(directory);
+        Ok(summary)
+    })
+    .await
 }

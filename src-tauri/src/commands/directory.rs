@@ -35,18 +35,21 @@ pub(crate) async fn current(state: &AppState) -> Result<Arc<Directory>, AppError
 #[tauri::command]
 #[specta::specta]
 pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<DirectorySummary, AppError> {
-    let mut demo = state.demo.lock().await;
-    let directory = match demo.as_ref() {
-        Some(open) => open.clone(),
-        None => {
-            let opened = Arc::new(Directory::open_demo(demo_users()).await?);
-            *demo = Some(opened.clone());
-            opened
-        }
-    };
-    let summary = directory.summary();
-    *state.directory.lock().await = Some(directory);
-    Ok(summary)
+    crate::guard::guarded(async move {
+        let mut demo = state.demo.lock().await;
+        let directory = match demo.as_ref() {
+            Some(open) => open.clone(),
+            None => {
+                let opened = Arc::new(Directory::open_demo(demo_users()).await?);
+                *demo = Some(opened.clone());
+                opened
+            }
+        };
+        let summary = directory.summary();
+        *state.directory.lock().await = Some(directory);
+        Ok(summary)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -55,7 +58,7 @@ pub async fn list_users(
     state: State<'_, AppState>,
     query: RowsQuery,
 ) -> Result<RowsPage<UserRow>, AppError> {
-    current(&state).await?.users(&query).await
+    crate::guard::guarded(async move { current(&state).await?.users(&query).await }).await
 }
 
 #[tauri::command]
@@ -64,7 +67,7 @@ pub async fn list_groups(
     state: State<'_, AppState>,
     query: RowsQuery,
 ) -> Result<RowsPage<GroupRow>, AppError> {
-    current(&state).await?.groups(&query).await
+    crate::guard::guarded(async move { current(&state).await?.groups(&query).await }).await
 }
 
 /// One user or group as the server sent it, for the detail pane.
@@ -75,7 +78,7 @@ pub async fn get_resource(
     kind: String,
     id: String,
 ) -> Result<ResourceDetail, AppError> {
-    current(&state).await?.resource(&kind, &id).await
+    crate::guard::guarded(async move { current(&state).await?.resource(&kind, &id).await }).await
 }
 
 /// Validates a filter as the user types (no request is sent).
@@ -109,7 +112,7 @@ pub fn filter_to_tree(text: String) -> TreeResult {
 #[tauri::command]
 #[specta::specta]
 pub fn tree_to_filter(tree: FilterNode) -> Result<String, AppError> {
-    filter_tree::to_text(&tree)
+    crate::guard::guarded_sync(move || filter_tree::to_text(&tree))
 }
 
 /// The attributes the builder's picker offers for Users or Groups.
@@ -119,5 +122,5 @@ pub async fn filter_attributes(
     state: State<'_, AppState>,
     kind: String,
 ) -> Result<Vec<FilterAttribute>, AppError> {
-    current(&state).await?.filter_attributes(&kind)
+    crate::guard::guarded(async move { current(&state).await?.filter_attributes(&kind) }).await
 }

@@ -16,22 +16,28 @@ pub async fn run_server_check(
     state: State<'_, AppState>,
     writes: bool,
 ) -> Result<CheckReport, AppError> {
-    let directory = current(&state).await?;
-    if writes && directory.read_only() {
-        return Err(AppError::invalid_input(
-            "This connection is read-only: the write checks cannot run. The read checks can.",
-        ));
-    }
-    let report = server_check::run(directory.client(), writes).await?;
-    server_check::save(&directory.check_path(), &report)?;
-    Ok(report)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        if writes && directory.read_only() {
+            return Err(AppError::invalid_input(
+                "This connection is read-only: the write checks cannot run. The read checks can.",
+            ));
+        }
+        let report = server_check::run(directory.client(), writes).await?;
+        server_check::save(&directory.check_path(), &report)?;
+        Ok(report)
+    })
+    .await
 }
 
 /// The connection's last check, if any.
 #[tauri::command]
 #[specta::specta]
 pub async fn last_check(state: State<'_, AppState>) -> Result<Option<CheckReport>, AppError> {
-    Ok(server_check::load(&current(&state).await?.check_path()))
+    crate::guard::guarded(
+        async move { Ok(server_check::load(&current(&state).await?.check_path())) },
+    )
+    .await
 }
 
 /// Writes the connection's last check as `<base>.md` (for a vendor) and `<base>.json`.
@@ -41,19 +47,24 @@ pub async fn export_check(
     state: State<'_, AppState>,
     base: String,
 ) -> Result<Vec<String>, AppError> {
-    let report = server_check::load(&current(&state).await?.check_path()).ok_or_else(|| {
-        AppError::invalid_input("Run the check first: there is no result to export.")
-    })?;
-    let base = base.trim_end_matches(".md").trim_end_matches(".json");
-    let md =
-        scim_services::export::write_file(&format!("{base}.md"), report.to_markdown().as_bytes())?;
-    let json = scim_services::export::write_file(
-        &format!("{base}.json"),
-        serde_json::to_string_pretty(&report)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    Ok(vec![md, json])
+    crate::guard::guarded(async move {
+        let report = server_check::load(&current(&state).await?.check_path()).ok_or_else(|| {
+            AppError::invalid_input("Run the check first: there is no result to export.")
+        })?;
+        let base = base.trim_end_matches(".md").trim_end_matches(".json");
+        let md = scim_services::export::write_file(
+            &format!("{base}.md"),
+            report.to_markdown().as_bytes(),
+        )?;
+        let json = scim_services::export::write_file(
+            &format!("{base}.json"),
+            serde_json::to_string_pretty(&report)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(vec![md, json])
+    })
+    .await
 }
 
 #[tauri::command]
@@ -69,41 +80,50 @@ pub async fn start_scenario(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<RunState, AppError> {
-    let directory = current(&state).await?;
-    if directory.read_only() {
-        return Err(AppError::invalid_input(
-            "This connection is read-only: a scenario writes, so it cannot run here.",
-        ));
-    }
-    let run = scenarios::start(directory.client(), &name)?;
-    *state.scenario.lock().await = Some(run.clone());
-    Ok(run)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        if directory.read_only() {
+            return Err(AppError::invalid_input(
+                "This connection is read-only: a scenario writes, so it cannot run here.",
+            ));
+        }
+        let run = scenarios::start(directory.client(), &name)?;
+        *state.scenario.lock().await = Some(run.clone());
+        Ok(run)
+    })
+    .await
 }
 
 /// Plays the next step of the current run.
 #[tauri::command]
 #[specta::specta]
 pub async fn step_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
-    let directory = current(&state).await?;
-    let mut guard = state.scenario.lock().await;
-    let run = guard
-        .as_mut()
-        .ok_or_else(|| AppError::invalid_input("No scenario is running."))?;
-    scenarios::step(directory.client(), run).await?;
-    Ok(run.clone())
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let mut guard = state.scenario.lock().await;
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| AppError::invalid_input("No scenario is running."))?;
+        scenarios::step(directory.client(), run).await?;
+        Ok(run.clone())
+    })
+    .await
 }
 
 /// Deletes what the current run created.
 #[tauri::command]
 #[specta::specta]
 pub async fn cleanup_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
-    let directory = current(&state).await?;
-    let mut guard = state.scenario.lock().await;
-    let run = guard
-        .as_mut()
-        .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
-    scenarios::cleanup(directory.client(), run).await;
-    Ok(run.clone())
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let mut guard = state.scenario.lock().await;
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
+        scenarios::cleanup(directory.client(), run).await;
+        Ok(run.clone())
+    })
+    .await
 }
 
 /// Writes the current run as `<base>.md` and `<base>.json`; returns both paths.
@@ -113,18 +133,21 @@ pub async fn export_scenario(
     state: State<'_, AppState>,
     base: String,
 ) -> Result<Vec<String>, AppError> {
-    let guard = state.scenario.lock().await;
-    let run = guard
-        .as_ref()
-        .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
-    let base = base.trim_end_matches(".md").trim_end_matches(".json");
-    let md =
-        scim_services::export::write_file(&format!("{base}.md"), run.to_markdown().as_bytes())?;
-    let json = scim_services::export::write_file(
-        &format!("{base}.json"),
-        serde_json::to_string_pretty(run)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    Ok(vec![md, json])
+    crate::guard::guarded(async move {
+        let guard = state.scenario.lock().await;
+        let run = guard
+            .as_ref()
+            .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
+        let base = base.trim_end_matches(".md").trim_end_matches(".json");
+        let md =
+            scim_services::export::write_file(&format!("{base}.md"), run.to_markdown().as_bytes())?;
+        let json = scim_services::export::write_file(
+            &format!("{base}.json"),
+            serde_json::to_string_pretty(run)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        Ok(vec![md, json])
+    })
+    .await
 }

@@ -21,10 +21,13 @@ pub async fn patch_attributes(
     kind: String,
     resource_json: Option<String>,
 ) -> Result<Vec<PatchAttribute>, AppError> {
-    let resource = resource_json.and_then(|j| serde_json::from_str(&j).ok());
-    current(&state)
-        .await?
-        .patch_attributes(&kind, resource.as_ref())
+    crate::guard::guarded(async move {
+        let resource = resource_json.and_then(|j| serde_json::from_str(&j).ok());
+        current(&state)
+            .await?
+            .patch_attributes(&kind, resource.as_ref())
+    })
+    .await
 }
 
 /// The dry run: requests as they will be sent, the predicted resource and its diff.
@@ -34,7 +37,10 @@ pub async fn preview_patch(
     state: State<'_, AppState>,
     draft: PatchDraft,
 ) -> Result<WritePreview, AppError> {
-    current(&state).await?.writer().preview_patch(&draft).await
+    crate::guard::guarded(
+        async move { current(&state).await?.writer().preview_patch(&draft).await },
+    )
+    .await
 }
 
 /// Sends the previewed change (If-Match `etag`), then reports the actual diff and mismatches.
@@ -45,10 +51,13 @@ pub async fn apply_patch(
     draft: PatchDraft,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
-    let directory = current(&state).await?;
-    let outcome = directory.writer().apply_patch(&draft, etag).await?;
-    directory.record_outcome(&draft.kind, &outcome);
-    Ok(outcome)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let outcome = directory.writer().apply_patch(&draft, etag).await?;
+        directory.record_outcome(&draft.kind, &outcome);
+        Ok(outcome)
+    })
+    .await
 }
 
 /// The requests a change to several resources will send (one Bulk request when the server offers it).
@@ -59,11 +68,14 @@ pub async fn preview_patch_many(
     draft: PatchDraft,
     ids: Vec<String>,
 ) -> Result<BatchOutcome, AppError> {
-    current(&state)
-        .await?
-        .writer()
-        .preview_patch_many(&draft, &ids)
-        .await
+    crate::guard::guarded(async move {
+        current(&state)
+            .await?
+            .writer()
+            .preview_patch_many(&draft, &ids)
+            .await
+    })
+    .await
 }
 
 /// Applies one change to several resources, each recorded (and undoable) on its own.
@@ -74,10 +86,13 @@ pub async fn apply_patch_many(
     draft: PatchDraft,
     ids: Vec<String>,
 ) -> Result<BatchOutcome, AppError> {
-    let directory = current(&state).await?;
-    let outcome = directory.writer().apply_patch_many(&draft, &ids).await?;
-    directory.refresh_rows(&draft.kind, &ids).await;
-    Ok(outcome)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let outcome = directory.writer().apply_patch_many(&draft, &ids).await?;
+        directory.refresh_rows(&draft.kind, &ids).await;
+        Ok(outcome)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -87,7 +102,10 @@ pub async fn preview_create(
     kind: String,
     body: String,
 ) -> Result<WritePreview, AppError> {
-    current(&state).await?.writer().preview_create(&kind, &body)
+    crate::guard::guarded(
+        async move { current(&state).await?.writer().preview_create(&kind, &body) },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -97,12 +115,15 @@ pub async fn create_resource(
     kind: String,
     body: String,
 ) -> Result<CreateOutcome, AppError> {
-    let directory = current(&state).await?;
-    let outcome = directory.writer().create(&kind, &body).await?;
-    if let CreateOutcome::Created { outcome } = &outcome {
-        directory.record_outcome(&kind, outcome);
-    }
-    Ok(outcome)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let outcome = directory.writer().create(&kind, &body).await?;
+        if let CreateOutcome::Created { outcome } = &outcome {
+            directory.record_outcome(&kind, outcome);
+        }
+        Ok(outcome)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -113,11 +134,14 @@ pub async fn preview_put(
     id: String,
     body: String,
 ) -> Result<WritePreview, AppError> {
-    current(&state)
-        .await?
-        .writer()
-        .preview_put(&kind, &id, &body)
-        .await
+    crate::guard::guarded(async move {
+        current(&state)
+            .await?
+            .writer()
+            .preview_put(&kind, &id, &body)
+            .await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -129,10 +153,13 @@ pub async fn replace_resource(
     body: String,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
-    let directory = current(&state).await?;
-    let outcome = directory.writer().replace(&kind, &id, &body, etag).await?;
-    directory.record_outcome(&kind, &outcome);
-    Ok(outcome)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let outcome = directory.writer().replace(&kind, &id, &body, etag).await?;
+        directory.record_outcome(&kind, &outcome);
+        Ok(outcome)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -142,11 +169,14 @@ pub async fn preview_delete(
     kind: String,
     id: String,
 ) -> Result<WritePreview, AppError> {
-    current(&state)
-        .await?
-        .writer()
-        .preview_delete(&kind, &id)
-        .await
+    crate::guard::guarded(async move {
+        current(&state)
+            .await?
+            .writer()
+            .preview_delete(&kind, &id)
+            .await
+    })
+    .await
 }
 
 /// DELETE, only when `typed` is the userName / displayName shown in the preview.
@@ -159,17 +189,20 @@ pub async fn delete_resource(
     typed: String,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
-    let directory = current(&state).await?;
-    let outcome = directory.writer().delete(&kind, &id, &typed, etag).await?;
-    directory.record_write(&kind, &id, None);
-    Ok(outcome)
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let outcome = directory.writer().delete(&kind, &id, &typed, etag).await?;
+        directory.record_write(&kind, &id, None);
+        Ok(outcome)
+    })
+    .await
 }
 
 /// The connection's change log, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn change_log(state: State<'_, AppState>) -> Result<Vec<ChangeRow>, AppError> {
-    current(&state).await?.change_log().rows()
+    crate::guard::guarded(async move { current(&state).await?.change_log().rows() }).await
 }
 
 /// Writes the change log as JSON to `path`.
@@ -179,8 +212,11 @@ pub async fn export_change_log(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<String, AppError> {
-    let json = current(&state).await?.change_log().export_json()?;
-    scim_services::export::write_file(&path, (json + "\n").as_bytes())
+    crate::guard::guarded(async move {
+        let json = current(&state).await?.change_log().export_json()?;
+        scim_services::export::write_file(&path, (json + "\n").as_bytes())
+    })
+    .await
 }
 
 /// What undoing change `id` (the latest undoable one when absent) would send.
@@ -190,29 +226,35 @@ pub async fn preview_undo(
     state: State<'_, AppState>,
     id: Option<String>,
 ) -> Result<UndoPreview, AppError> {
-    current(&state)
-        .await?
-        .writer()
-        .preview_undo(id.as_deref())
-        .await
+    crate::guard::guarded(async move {
+        current(&state)
+            .await?
+            .writer()
+            .preview_undo(id.as_deref())
+            .await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn undo_change(state: State<'_, AppState>, id: String) -> Result<WriteOutcome, AppError> {
-    let directory = current(&state).await?;
-    let row = directory
-        .change_log()
-        .rows()?
-        .into_iter()
-        .find(|r| r.id == id);
-    let outcome = directory.writer().undo(Some(&id)).await?;
-    if let Some(row) = row {
-        if row.action == "create" {
-            directory.record_write(&row.kind, &row.resource_id, None);
-        } else {
-            directory.record_outcome(&row.kind, &outcome);
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let row = directory
+            .change_log()
+            .rows()?
+            .into_iter()
+            .find(|r| r.id == id);
+        let outcome = directory.writer().undo(Some(&id)).await?;
+        if let Some(row) = row {
+            if row.action == "create" {
+                directory.record_write(&row.kind, &row.resource_id, None);
+            } else {
+                directory.record_outcome(&row.kind, &outcome);
+            }
         }
-    }
-    Ok(outcome)
+        Ok(outcome)
+    })
+    .await
 }

@@ -27,7 +27,8 @@ pub fn field_changes(a: &Value, b: &Value, ignore: &[&str]) -> Vec<FieldChange> 
     let ignored = |path: &str| {
         ignore.iter().any(|p| {
             // `get`, not a byte slice: the prefix's length may fall inside a character (`Numéro`).
-            path.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
+            path.get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p))
                 && matches!(path.as_bytes().get(p.len()), None | Some(b'.') | Some(b'['))
         })
     };

@@ -231,7 +231,11 @@ fn huge_and_deep_filters_are_refused_with_a_message() {
     // A chain of `or`s is a tree as deep as the chain.
     let chain = vec!["a pr"; MAX_TERMS + 1].join(" or ");
     let e = parse_filter(&chain).expect_err("too many terms");
-    assert!(e.message.contains("more than 1000 comparisons"), "{}", e.message);
+    assert!(
+        e.message.contains("more than 1000 comparisons"),
+        "{}",
+        e.message
+    );
     let chain = vec!["a pr"; MAX_TERMS].join(" or ");
     let f = parse_filter(&chain).expect("at the limit");
     let user = serde_json::json!({"a": "x"});
