@@ -78,7 +78,8 @@ mod tests {
         });
         let e = failed.expect_err("the panic became an error");
         assert!(
-            e.message.contains("internal error (src-tauri/src/guard.rs:"),
+            e.message
+                .contains("internal error (src-tauri/src/guard.rs:"),
             "{}",
             e.message
         );

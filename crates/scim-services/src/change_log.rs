@@ -5,7 +5,6 @@
 //! Append-only: a line is written once, never edited; an undo is a new line pointing at the one it
 //! reverts. No secret is in it: headers are never recorded and `password` values are masked.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -187,17 +186,8 @@ impl ChangeLog {
             )
         };
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent).map_err(storage)?;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(storage)?;
-        // One write call per line, so a crash leaves at most one partial last line.
-        file.write_all(line.as_bytes()).map_err(storage)?;
-        file.flush().map_err(storage)
+        // Private (0600), locked against another process appending at the same moment, synced.
+        crate::private_files::append_line(&self.path, line.as_bytes()).map_err(storage)
     }
 
     /// Every entry, oldest first. A damaged line (a crash mid-write) is skipped and counted.
@@ -314,6 +304,8 @@ impl ChangeLog {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
     use serde_json::json;
 

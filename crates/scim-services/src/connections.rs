@@ -2,6 +2,7 @@
 //! about each tenant except its secrets, which live in the keychain. Writes are atomic (temp file +
 //! rename); a corrupt or newer file is reported and never overwritten.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -251,18 +252,12 @@ impl Connections {
         })
     }
 
-    /// Writes atomically: a crash mid-write leaves the old file, never half a file.
+    /// Writes atomically and privately (0600, fsynced, renamed into place): a crash mid-write
+    /// leaves the old file, never half a file.
     fn write(&self, file: &ConnectionsFile) -> Result<(), AppError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| storage(format!("Cannot create {}: {e}.", dir.display())))?;
-        let text = serde_json::to_string_pretty(file).map_err(|e| storage(e.to_string()))?;
-        let tmp = dir.join(format!(".connections.json.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, text + "\n")
-            .map_err(|e| storage(format!("Cannot write {}: {e}.", tmp.display())))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            storage(format!("Cannot replace {}: {e}.", self.path.display()))
+        let text = serde_json::to_string_pretty(file).map_err(|e| storage(e.to_string()))? + "\n";
+        crate::private_files::write_atomic(&self.path, crate::private_files::Place::Replace, |f| {
+            f.write_all(text.as_bytes())
         })
     }
 
@@ -347,32 +342,35 @@ impl Connections {
         headers: &[(String, Secret)],
     ) -> Result<Connection, AppError> {
         Self::validate(&connection)?;
-        let mut file = self.read()?;
-        if file
-            .connections
-            .iter()
-            .any(|c| c.name.eq_ignore_ascii_case(&connection.name))
-        {
-            return Err(AppError::invalid_input(format!(
-                "A connection called \"{}\" already exists.",
-                connection.name
-            )));
-        }
-        let base = slug(&connection.name);
-        let mut id = base.clone();
-        let mut n = 2;
-        while file.connections.iter().any(|c| c.id == id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        connection.id = id;
-        connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
-        // Secret first: a connection without its token would be useless, an orphan token harmless.
-        self.store_secrets(&connection, secret.as_ref(), headers)?;
-        file.connections.push(connection.clone());
-        file.version = FILE_VERSION;
-        self.write(&file)?;
-        Ok(connection)
+        // Read, change, write under the file's lock: the app and scimx may both be saving.
+        crate::private_files::with_lock(&self.path, || {
+            let mut file = self.read()?;
+            if file
+                .connections
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(&connection.name))
+            {
+                return Err(AppError::invalid_input(format!(
+                    "A connection called \"{}\" already exists.",
+                    connection.name
+                )));
+            }
+            let base = slug(&connection.name);
+            let mut id = base.clone();
+            let mut n = 2;
+            while file.connections.iter().any(|c| c.id == id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            connection.id = id;
+            connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
+            // Secret first: a connection without its token would be useless, an orphan token harmless.
+            self.store_secrets(&connection, secret.as_ref(), headers)?;
+            file.connections.push(connection.clone());
+            file.version = FILE_VERSION;
+            self.write(&file)?;
+            Ok(connection)
+        })
     }
 
     /// Replaces a connection's settings (not its secret).
@@ -391,69 +389,73 @@ impl Connections {
     ) -> Result<Connection, AppError> {
         Self::validate(&connection)?;
         connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
-        let mut file = self.read()?;
-        if file
-            .connections
-            .iter()
-            .any(|c| c.id != connection.id && c.name.eq_ignore_ascii_case(&connection.name))
-        {
-            return Err(AppError::invalid_input(format!(
-                "A connection called \"{}\" already exists.",
-                connection.name
-            )));
-        }
-        let slot = file
-            .connections
-            .iter_mut()
-            .find(|c| c.id == connection.id)
-            .ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "No saved connection has the id \"{}\".",
-                    connection.id
-                ))
-            })?;
-        let before = slot.clone();
-        if before.session_only != connection.session_only {
-            // Move what is stored to the other store before anything is deleted.
-            let from = self.store_for(&before);
-            let mut moved = Vec::new();
-            if let Some(t) = from.get(&account(&before.id))? {
-                moved.push((account(&before.id), t));
+        crate::private_files::with_lock(&self.path, || {
+            let mut file = self.read()?;
+            if file
+                .connections
+                .iter()
+                .any(|c| c.id != connection.id && c.name.eq_ignore_ascii_case(&connection.name))
+            {
+                return Err(AppError::invalid_input(format!(
+                    "A connection called \"{}\" already exists.",
+                    connection.name
+                )));
             }
-            for n in &connection.header_names {
-                if let Some(v) = from.get(&header_account(&before.id, n))? {
-                    moved.push((header_account(&before.id, n), v));
+            let slot = file
+                .connections
+                .iter_mut()
+                .find(|c| c.id == connection.id)
+                .ok_or_else(|| {
+                    AppError::invalid_input(format!(
+                        "No saved connection has the id \"{}\".",
+                        connection.id
+                    ))
+                })?;
+            let before = slot.clone();
+            if before.session_only != connection.session_only {
+                // Move what is stored to the other store before anything is deleted.
+                let from = self.store_for(&before);
+                let mut moved = Vec::new();
+                if let Some(t) = from.get(&account(&before.id))? {
+                    moved.push((account(&before.id), t));
+                }
+                for n in &connection.header_names {
+                    if let Some(v) = from.get(&header_account(&before.id, n))? {
+                        moved.push((header_account(&before.id, n), v));
+                    }
+                }
+                let to = self.store_for(&connection);
+                for (a, v) in &moved {
+                    to.set(a, v)?;
+                }
+                for (a, _) in &moved {
+                    from.delete(a)?;
                 }
             }
-            let to = self.store_for(&connection);
-            for (a, v) in &moved {
-                to.set(a, v)?;
+            self.store_secrets(&connection, secret.as_ref(), headers)?;
+            let store = self.store_for(&connection);
+            for gone in before.header_names.iter().filter(|n| {
+                !connection
+                    .header_names
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(n))
+            }) {
+                store.delete(&header_account(&before.id, gone))?;
             }
-            for (a, _) in &moved {
-                from.delete(a)?;
-            }
-        }
-        self.store_secrets(&connection, secret.as_ref(), headers)?;
-        let store = self.store_for(&connection);
-        for gone in before.header_names.iter().filter(|n| {
-            !connection
-                .header_names
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(n))
-        }) {
-            store.delete(&header_account(&before.id, gone))?;
-        }
-        *slot = connection.clone();
-        self.write(&file)?;
-        Ok(connection)
+            *slot = connection.clone();
+            self.write(&file)?;
+            Ok(connection)
+        })
     }
 
     /// Deletes a connection and its keychain entries.
     pub fn remove(&self, name: &str) -> Result<(), AppError> {
         let target = self.find(name)?;
-        let mut file = self.read()?;
-        file.connections.retain(|c| c.id != target.id);
-        self.write(&file)?;
+        crate::private_files::with_lock(&self.path, || {
+            let mut file = self.read()?;
+            file.connections.retain(|c| c.id != target.id);
+            self.write(&file)
+        })?;
         self.delete_secrets(&target)
     }
 
@@ -615,15 +617,17 @@ impl Connections {
 /// that flag changes; no secret is touched.
 pub fn remember_omit_count(dir: &Path, id: &str) -> Result<(), AppError> {
     let store = Connections::new(dir, Arc::new(MemoryStore::default()));
-    let mut file = store.read()?;
-    let Some(c) = file.connections.iter_mut().find(|c| c.id == id) else {
-        return Ok(());
-    };
-    if c.omit_count {
-        return Ok(());
-    }
-    c.omit_count = true;
-    store.write(&file)
+    crate::private_files::with_lock(&store.path, || {
+        let mut file = store.read()?;
+        let Some(c) = file.connections.iter_mut().find(|c| c.id == id) else {
+            return Ok(());
+        };
+        if c.omit_count {
+            return Ok(());
+        }
+        c.omit_count = true;
+        store.write(&file)
+    })
 }
 
 /// The keychain account of a connection's secret.

@@ -379,13 +379,15 @@ impl Directory {
         let mut snap =
             crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await?;
         let folder = self.snapshot_folder();
-        std::fs::create_dir_all(&folder).map_err(|e| {
-            AppError::new(
-                crate::error::ErrorKind::Storage,
-                format!("Cannot create {}: {e}.", folder.display()),
-            )
-        })?;
-        let path = folder.join(crate::snapshot::file_name(&snap.header.taken_at));
+        crate::private_files::create_private_dir(&folder)?;
+        // Two snapshots in the same second (two windows, the app and scimx) get two names.
+        let name = crate::snapshot::file_name(&snap.header.taken_at);
+        let mut path = folder.join(&name);
+        let mut n = 2;
+        while path.exists() {
+            path = folder.join(name.replace(".scimsnap", &format!("-{n}.scimsnap")));
+            n += 1;
+        }
         snap.write(&path)?;
         Ok(crate::snapshot::SnapshotListing {
             bytes: std::fs::metadata(&path)

@@ -43,9 +43,23 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
 }
 
 /// Writes an export to `path` and returns the path, for "Exported to …" messages.
+/// Exports hold directory data: written privately (0600) and whole, like every file we keep.
 pub fn write_file(path: &str, bytes: &[u8]) -> Result<String, AppError> {
-    std::fs::write(path, bytes)
-        .map_err(|e| AppError::new(ErrorKind::Storage, format!("Cannot write {path}: {e}.")))?;
+    let target = std::path::Path::new(path);
+    let parent_exists = target
+        .parent()
+        .is_none_or(|p| p.as_os_str().is_empty() || p.exists());
+    if !parent_exists {
+        // A path the user chose: say it is wrong rather than create folders they did not ask for.
+        return Err(AppError::new(
+            ErrorKind::Storage,
+            format!("Cannot write {path}: the folder does not exist."),
+        ));
+    }
+    crate::private_files::write_atomic(target, crate::private_files::Place::Replace, |f| {
+        std::io::Write::write_all(f, bytes)
+    })
+    .map_err(|e| AppError::new(ErrorKind::Storage, e.message))?;
     Ok(path.to_owned())
 }
 

@@ -19,6 +19,7 @@ pub mod masking;
 pub mod members;
 pub mod parallel;
 pub mod patch_paths;
+pub mod private_files;
 pub mod reports;
 pub mod request_log;
 pub mod roles;

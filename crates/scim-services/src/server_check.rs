@@ -14,7 +14,7 @@ use scim_core::names::get_ci;
 use scim_core::patch::{OpKind, PatchOp, PatchOperation};
 use scim_core::Resource;
 
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 
 /// How a probe came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -1393,17 +1393,11 @@ pub fn saved_path(config_dir: &std::path::Path, key: &str) -> std::path::PathBuf
 }
 
 pub fn save(path: &std::path::Path, report: &CheckReport) -> Result<(), AppError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            AppError::new(
-                ErrorKind::Storage,
-                format!("Cannot create {}: {e}.", parent.display()),
-            )
-        })?;
-    }
     let text =
         serde_json::to_string_pretty(report).map_err(|e| AppError::internal(e.to_string()))?;
-    crate::export::write_file(&path.to_string_lossy(), text.as_bytes()).map(|_| ())
+    crate::private_files::write_atomic(path, crate::private_files::Place::Replace, |f| {
+        std::io::Write::write_all(f, text.as_bytes())
+    })
 }
 
 pub fn load(path: &std::path::Path) -> Option<CheckReport> {

@@ -676,9 +676,7 @@ async fn list(
         }
     }
     if let Some(path) = &log_file {
-        std::fs::write(path, log.export_json()).map_err(|e| {
-            AppError::invalid_input(format!("Cannot write {}: {e}", path.display()))
-        })?;
+        scim_services::export::write_file(&path.to_string_lossy(), log.export_json().as_bytes())?;
     }
     if let Some(e) = result.error {
         if !result.resources.is_empty() {
