@@ -144,42 +144,49 @@ impl Snapshot {
     pub fn read(path: &Path) -> Result<Snapshot, AppError> {
         let file = std::fs::File::open(path)
             .map_err(|e| storage(format!("Cannot open {}: {e}.", path.display())))?;
-        let mut reader = BufReader::new(GzDecoder::new(file));
-        let mut first = String::new();
-        reader.read_line(&mut first).map_err(|e| {
-            storage(format!(
-                "{} is not a snapshot (not gzip-compressed JSON lines: {e}).",
-                path.display()
-            ))
-        })?;
-        let header: SnapshotHeader = serde_json::from_str(first.trim_end()).map_err(|_| {
-            storage(format!(
-                "{} is not a SCIM Explorer snapshot (its first line is no snapshot header).",
-                path.display()
-            ))
-        })?;
-        if header.format != FORMAT {
-            return Err(storage(format!(
-                "{} is a \"{}\" file, not a SCIM Explorer snapshot.",
-                path.display(),
-                header.format
-            )));
-        }
+        let compressed = file.metadata().map(|m| m.len()).unwrap_or(0);
+        Self::read_from(file, compressed, &path.display().to_string())
+    }
+
+    /// [`Snapshot::read`] from any reader of the gzip bytes (`compressed` of them), named `name`
+    /// in messages. Decompression is capped ([`max_unpacked`]): a crafted gzip that expands a
+    /// thousandfold is refused, not unpacked into memory.
+    pub fn read_from(
+        file: impl Read,
+        compressed: u64,
+        name: &str,
+    ) -> Result<Snapshot, AppError> {
+        Self::read_within(file, compressed, max_unpacked(compressed), name)
+    }
+
+    fn read_within(
+        file: impl Read,
+        compressed: u64,
+        cap: u64,
+        name: &str,
+    ) -> Result<Snapshot, AppError> {
+        let mut reader = BufReader::new(GzDecoder::new(file).take(cap));
+        let header = read_header_line(&mut reader, name)?;
         if header.version > VERSION {
             return Err(storage(format!(
-                "{} was written by a newer SCIM Explorer (snapshot format {}, this one reads {VERSION}).",
-                path.display(),
+                "{name} was written by a newer SCIM Explorer (snapshot format {}, this one reads {VERSION}).",
                 header.version
             )));
         }
         let mut body = Vec::new();
         reader
             .read_to_end(&mut body)
-            .map_err(|e| storage(format!("{} is damaged or truncated ({e}).", path.display())))?;
+            .map_err(|e| storage(format!("{name} is damaged or truncated ({e}).")))?;
+        if reader.get_ref().limit() == 0 {
+            return Err(storage(format!(
+                "{name} unpacks to more than {} MB, far more than its {} kB of gzip could honestly hold; it was not read.",
+                cap >> 20,
+                compressed >> 10
+            )));
+        }
         if hex(&Sha256::digest(&body)) != header.sha256 {
             return Err(storage(format!(
-                "{} was changed after it was written (its SHA-256 does not match the header): it cannot be trusted as a record of the directory.",
-                path.display()
+                "{name} was changed after it was written (its SHA-256 does not match the header): it cannot be trusted as a record of the directory."
             )));
         }
         let mut snap = Snapshot {
@@ -194,11 +201,7 @@ impl Snapshot {
                 continue;
             }
             let rec: Line = serde_json::from_slice(line).map_err(|e| {
-                storage(format!(
-                    "{} line {} is not a snapshot record: {e}.",
-                    path.display(),
-                    n + 2
-                ))
+                storage(format!("{name} line {} is not a snapshot record: {e}.", n + 2))
             })?;
             match rec.kind.as_str() {
                 "user" => snap.users.push(rec.resource),
@@ -232,27 +235,49 @@ pub fn folder(config_dir: &Path, key: &str) -> std::path::PathBuf {
         .join(crate::connections::slug(key))
 }
 
-/// Reads only the header line (for lists; `Snapshot::read` verifies the whole file).
-pub fn read_header(path: &Path) -> Result<SnapshotHeader, AppError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| storage(format!("Cannot open {}: {e}.", path.display())))?;
-    let mut first = String::new();
-    BufReader::new(GzDecoder::new(file))
-        .read_line(&mut first)
-        .map_err(|e| storage(format!("{} is not a snapshot ({e}).", path.display())))?;
-    let header: SnapshotHeader = serde_json::from_str(first.trim_end()).map_err(|_| {
+/// The most a snapshot of `compressed` bytes may unpack to: our files compress JSON lines about
+/// 6:1 (fast gzip), so 100:1 leaves room for very repetitive directories and stops gzip bombs;
+/// at least 64 MB, at most 16 GB.
+pub fn max_unpacked(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(100)
+        .clamp(64 << 20, 16 << 30)
+}
+
+/// The first line, at most 64 kB (a header is a few hundred bytes), as a snapshot header.
+fn read_header_line(reader: &mut impl BufRead, name: &str) -> Result<SnapshotHeader, AppError> {
+    let mut first = Vec::new();
+    reader
+        .by_ref()
+        .take(64 * 1024)
+        .read_until(b'\n', &mut first)
+        .map_err(|e| {
+            storage(format!(
+                "{name} is not a snapshot (not gzip-compressed JSON lines: {e})."
+            ))
+        })?;
+    let header: SnapshotHeader = serde_json::from_slice(first.trim_ascii_end()).map_err(|_| {
         storage(format!(
-            "{} is not a SCIM Explorer snapshot.",
-            path.display()
+            "{name} is not a SCIM Explorer snapshot (its first line is no snapshot header)."
         ))
     })?;
     if header.format != FORMAT {
         return Err(storage(format!(
-            "{} is not a SCIM Explorer snapshot.",
-            path.display()
+            "{name} is a \"{}\" file, not a SCIM Explorer snapshot.",
+            header.format
         )));
     }
     Ok(header)
+}
+
+/// Reads only the header line (for lists; `Snapshot::read` verifies the whole file).
+pub fn read_header(path: &Path) -> Result<SnapshotHeader, AppError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| storage(format!("Cannot open {}: {e}.", path.display())))?;
+    read_header_line(
+        &mut BufReader::new(GzDecoder::new(file)),
+        &path.display().to_string(),
+    )
 }
 
 /// The snapshots in `dir`, newest first.
@@ -464,5 +489,55 @@ mod tests {
             .expect_err("not ours")
             .message
             .contains("not a SCIM Explorer snapshot"));
+    }
+
+    /// A crafted gzip (a bomb) is refused after a bounded amount of unpacking, with a message.
+    #[test]
+    fn a_gzip_bomb_and_an_endless_header_are_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bomb.scimsnap");
+        let mut snap = Snapshot {
+            header: SnapshotHeader {
+                format: FORMAT.into(),
+                version: VERSION,
+                connection: "x".into(),
+                base_url: "http://x".into(),
+                taken_at: "2026-01-01T00:00:00Z".into(),
+                app_version: "0".into(),
+                users: 0,
+                groups: 0,
+                user_filter: None,
+                group_filter: None,
+                sha256: String::new(),
+            },
+            users: Vec::new(),
+            groups: Vec::new(),
+            schemas: Vec::new(),
+            capabilities: Value::Null,
+        };
+        let header = serde_json::to_vec(&snap.header).expect("header");
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&header).expect("gz");
+        gz.write_all(b"\n").expect("gz");
+        gz.write_all(&vec![b' '; 8 << 20]).expect("gz");
+        let bytes = gz.finish().expect("finish");
+        assert!(bytes.len() < 64 << 10, "8 MB in {} bytes", bytes.len());
+        // The cap of a file this small is the 64 MB floor; the same rule at a 4 MB cap:
+        assert_eq!(max_unpacked(bytes.len() as u64), 64 << 20);
+        let e = Snapshot::read_within(&bytes[..], bytes.len() as u64, 4 << 20, "bomb.scimsnap")
+            .expect_err("bomb");
+        assert!(e.message.contains("unpacks to more than 4 MB"), "{}", e.message);
+        assert_eq!(max_unpacked(1 << 30), 16 << 30, "at most 16 GB");
+        // A first line that never ends is not read whole either.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(&vec![b'a'; 4 << 20]).expect("gz");
+        std::fs::write(&path, gz.finish().expect("finish")).expect("write");
+        assert!(read_header(&path)
+            .expect_err("no header")
+            .message
+            .contains("not a SCIM Explorer snapshot"));
+        // Our own snapshot still reads.
+        snap.write(&dir.path().join("ok.scimsnap")).expect("write");
+        assert!(Snapshot::read(&dir.path().join("ok.scimsnap")).is_ok());
     }
 }
