@@ -175,7 +175,8 @@ package: setup
 
 # Coverage-guided fuzzing of the protocol core (libFuzzer via cargo-fuzz on the nightly toolchain).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := filter_parse path_parse list_response patch_apply
+FUZZ_TARGETS := filter_parse path_parse list_response patch_apply raw_page diff_pairs dialects bulk_response \
+	datetime html_body secrets_mask retry_after curl_quote csv_writer stored_files
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	@for t in $(FUZZ_TARGETS); do \

@@ -183,7 +183,13 @@ fn query_string(params: &ListParams) -> String {
 
 /// `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
 fn retry_after(headers: &HeaderMap) -> Option<u64> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    retry_after_secs(headers.get(RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// A `Retry-After` value as seconds from now: delta-seconds or an HTTP date; `None` for anything
+/// else. Whatever it says, the client waits at most `max_retry_wait`.
+pub fn retry_after_secs(value: &str) -> Option<u64> {
+    let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(secs);
     }

@@ -115,6 +115,15 @@ async fn gate(
             return response;
         }
     }
+    // The server listens on loopback only; a Host naming anything else is a web page that rebound a
+    // domain of its own to 127.0.0.1 (DNS rebinding) to read the directory: refused.
+    if !loopback_host(&request) {
+        return error_response(scim_error(
+            403,
+            None,
+            "this server answers requests to 127.0.0.1 or localhost only",
+        ));
+    }
     if let Some(token) = &state.token {
         let presented = request
             .headers()
@@ -135,6 +144,26 @@ async fn gate(
         }
     }
     next.run(request).await
+}
+
+/// True when the request's Host (or HTTP/2 authority) is a loopback name; a request without one
+/// (HTTP/1.0 from a local tool) is let through, since browsers always send it.
+fn loopback_host(request: &axum::extract::Request) -> bool {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+    let Some(host) = host else { return true };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host.as_str(),
+    };
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 async fn not_found() -> Response {

@@ -94,6 +94,24 @@ pub struct ChangeRow {
     pub json: String,
 }
 
+/// The entries of a change log's text and how many lines were damaged (a crash mid-write, an
+/// edit by hand): those are skipped and counted, never fatal.
+pub fn parse_lines(text: &str) -> (Vec<ChangeEntry>, usize) {
+    let mut damaged = 0;
+    let entries = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| match serde_json::from_str(l) {
+            Ok(e) => Some(e),
+            Err(_) => {
+                damaged += 1;
+                None
+            }
+        })
+        .collect();
+    (entries, damaged)
+}
+
 /// One connection's change log file.
 #[derive(Debug)]
 pub struct ChangeLog {
@@ -205,19 +223,7 @@ impl ChangeLog {
                 ))
             }
         };
-        let mut damaged = 0;
-        let entries = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .filter_map(|l| match serde_json::from_str(l) {
-                Ok(e) => Some(e),
-                Err(_) => {
-                    damaged += 1;
-                    None
-                }
-            })
-            .collect();
-        Ok((entries, damaged))
+        Ok(parse_lines(&text))
     }
 
     /// The entries as the UI lists them, newest first.

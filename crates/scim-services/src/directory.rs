@@ -167,11 +167,31 @@ fn session_dir(what: &str) -> std::path::PathBuf {
     ))
 }
 
+/// A random token for one embedded server: 128 bits from the standard library's randomly keyed
+/// hasher (seeded by the OS), so no other local process or web page can read the server's data.
+pub fn session_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let part = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("{:016x}{:016x}", part(1), part(2))
+}
+
 /// A client (with its request log) on an embedded server, and what discovery found there.
-async fn served(server: &DemoServer) -> Result<(ScimClient, Discovery, RequestLog), AppError> {
+async fn served(
+    server: &DemoServer,
+    token: &str,
+) -> Result<(ScimClient, Discovery, RequestLog), AppError> {
     let log = RequestLog::default();
-    let client =
-        ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))?.with_log(log.clone());
+    let auth = Auth::Bearer(scim_client::Secret::new(token));
+    let client = ScimClient::new(ClientConfig::new(&server.base_url, auth))?.with_log(log.clone());
     let discovery = client.discover().await?;
     Ok((client, discovery, log))
 }
@@ -220,11 +240,13 @@ fn badges(c: &scim_core::messages::ServiceProviderConfig) -> Vec<CapabilityBadge
 impl Directory {
     /// Starts the embedded demo server on a random loopback port and opens it.
     pub async fn open_demo(users: usize) -> Result<Self, AppError> {
+        let token = session_token();
         let server = DemoServer::start(DemoConfig {
             seed: SeedOptions {
                 users,
                 ..SeedOptions::default()
             },
+            token: Some(token.clone()),
             ..DemoConfig::default()
         })
         .await
@@ -234,7 +256,7 @@ impl Directory {
                 format!("The demo directory could not start: {e}"),
             )
         })?;
-        let (client, discovery, log) = served(&server).await?;
+        let (client, discovery, log) = served(&server, &token).await?;
         Ok(Self::assemble(
             "Demo directory".into(),
             None,
@@ -284,7 +306,9 @@ impl Directory {
             scim_core::messages::ServiceProviderConfig::from_json(&snap.capabilities)
                 .ok()
                 .map(|t| t.value);
+        let token = session_token();
         let server = DemoServer::start(DemoConfig {
+            token: Some(token.clone()),
             data: Some(scim_demo_server::SeedData {
                 users: snap.users,
                 groups: snap.groups,
@@ -300,7 +324,7 @@ impl Directory {
                 format!("The snapshot could not be served: {e}"),
             )
         })?;
-        let parts = served(&server).await?;
+        let parts = served(&server, &token).await?;
         let mut directory = Self::assemble(
             format!("Snapshot of {} · {}", header.connection, header.taken_at),
             None,
@@ -1190,6 +1214,45 @@ fn group_row(r: &Resource) -> GroupRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded server (demo, snapshot opened offline) answers only its own client: another
+    /// local process without the session token, or a web page reaching it under a rebound domain
+    /// name, reads nothing.
+    #[tokio::test]
+    async fn embedded_servers_need_the_session_token_and_a_loopback_host() {
+        let dir = Directory::open_demo(5).await.expect("demo");
+        assert_eq!(dir.users(&RowsQuery::default()).await.map(|p| p.rows.len() > 0).ok(), Some(true));
+        let base = dir.client().base_url().to_owned();
+        let outsider = ScimClient::new(ClientConfig::new(&base, Auth::None)).expect("client");
+        let e = outsider.get_json(&["Users"]).await.expect_err("no token");
+        assert_eq!(e.status(), Some(401));
+        let a = session_token();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, session_token());
+        // A browser sends the name it resolved: refused unless it is a loopback name.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .expect("host:port")
+            .to_owned();
+        let mut socket = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        let token = dir
+            .client()
+            .config()
+            .auth
+            .clone();
+        let Auth::Bearer(token) = token else { panic!("bearer") };
+        let request = format!(
+            "GET /scim/v2/Users HTTP/1.1\r\nHost: rebound.example:80\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+            token.expose()
+        );
+        socket.write_all(request.as_bytes()).await.expect("send");
+        let mut answer = String::new();
+        socket.read_to_string(&mut answer).await.expect("read");
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    }
 
     #[tokio::test]
     async fn a_load_reports_progress_can_be_cancelled_and_resumed() {

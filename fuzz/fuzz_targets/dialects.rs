@@ -1,0 +1,16 @@
+//! Any PatchOp body (as the builder's JSON tab or a pasted request holds it): read, reduced to
+//! logical changes and rendered in every IdP's dialect without a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use scim_core::patch::{logical_changes, render_patch, Dialect, PatchOp};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(patch) = PatchOp::from_json(&value) else { return };
+    let changes = logical_changes(&patch.value);
+    let current = serde_json::json!({"id": "1", "userName": "a", "members": [{"value": "2"}]});
+    for d in [Dialect::Rfc7644, Dialect::EntraLegacy, Dialect::EntraAadOptscim062020, Dialect::Okta, Dialect::Authentik] {
+        let _ = render_patch(d, &changes, Some(&current));
+        let _ = render_patch(d, &changes, None);
+    }
+});
