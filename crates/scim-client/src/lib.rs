@@ -11,7 +11,9 @@ mod oauth;
 mod secret;
 
 pub use body::{DEFAULT_MAX_BODY_BYTES, TOKEN_MAX_BODY_BYTES};
-pub use client::{percent_encode, retry_after_secs, Auth, ClientConfig, ListParams, ScimClient, ScimResponse};
+pub use client::{
+    percent_encode, retry_after_secs, Auth, ClientConfig, ListParams, ScimClient, ScimResponse,
+};
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
 pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress, DEFAULT_MAX_RESOURCES};

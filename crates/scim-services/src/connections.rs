@@ -586,8 +586,24 @@ impl Connections {
     }
 
     /// Adds the connections of an exported file (their secrets must be entered afterwards). Returns
-    /// the names added; names that already exist are skipped.
+    /// the names added; names that already exist are skipped. A file whose connections would turn
+    /// off certificate checks, send traffic through a proxy or trust extra CAs is refused: use
+    /// [`Connections::import_with`] and let the user confirm.
     pub fn import(&self, text: &str) -> Result<Vec<String>, AppError> {
+        let outcome = self.import_with(text, false)?;
+        if !outcome.needs_confirmation.is_empty() {
+            return Err(AppError::invalid_input(format!(
+                "Nothing was imported: {}. Import again and confirm to keep these settings.",
+                outcome.needs_confirmation.join("; ")
+            )));
+        }
+        Ok(outcome.added)
+    }
+
+    /// As [`Connections::import`]; with `confirmed` false, a file carrying settings that weaken
+    /// security (invalid certificates accepted, a proxy, a CA bundle) imports nothing and says
+    /// which, so the person importing a colleague's file sees them before they take effect.
+    pub fn import_with(&self, text: &str, confirmed: bool) -> Result<ImportOutcome, AppError> {
         let incoming: ConnectionsFile = serde_json::from_str(text)
             .map_err(|e| AppError::invalid_input(format!("Not a connections file: {e}.")))?;
         if incoming.version > FILE_VERSION {
@@ -597,20 +613,68 @@ impl Connections {
             )));
         }
         let existing = self.list()?;
+        let new: Vec<Connection> = incoming
+            .connections
+            .into_iter()
+            .filter(|c| {
+                !existing
+                    .iter()
+                    .any(|e| e.name.eq_ignore_ascii_case(&c.name))
+            })
+            .collect();
+        let risky: Vec<String> = new.iter().flat_map(risky_settings).collect();
+        if !risky.is_empty() && !confirmed {
+            return Ok(ImportOutcome {
+                added: Vec::new(),
+                needs_confirmation: risky,
+            });
+        }
         let mut added = Vec::new();
-        for c in incoming.connections {
-            if existing
-                .iter()
-                .any(|e| e.name.eq_ignore_ascii_case(&c.name))
-            {
-                continue;
-            }
+        for mut c in new {
+            // Remembered quirks belong to the machine that learned them, not to a shared file.
+            c.omit_count = false;
             let name = c.name.clone();
             self.add(c, None)?;
             added.push(name);
         }
-        Ok(added)
+        Ok(ImportOutcome {
+            added,
+            needs_confirmation: Vec::new(),
+        })
     }
+}
+
+/// What an import did, or what it needs confirmed first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    pub added: Vec<String>,
+    /// Settings in the file that weaken security, one sentence each; nothing was imported.
+    pub needs_confirmation: Vec<String>,
+}
+
+/// The settings of `c` that someone importing it should agree to explicitly.
+fn risky_settings(c: &Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    if c.accept_invalid_certs {
+        out.push(format!(
+            "\"{}\" accepts invalid certificates (anyone on the network path could read its token)",
+            c.name
+        ));
+    }
+    if let Some(p) = c.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        out.push(format!(
+            "\"{}\" sends its traffic through the proxy {p}",
+            c.name
+        ));
+    }
+    if let Some(ca) = &c.ca_bundle_path {
+        out.push(format!(
+            "\"{}\" trusts the extra certificates in {ca}",
+            c.name
+        ));
+    }
+    out
 }
 
 /// Records in `dir`'s connections file that the server of connection `id` fails on `count`. Only
@@ -785,6 +849,37 @@ mod tests {
         c.remove("Demo").expect("remove");
         assert!(c.list().expect("list").is_empty());
         assert!(c.secret_store().get("demo/token").expect("get").is_none());
+    }
+
+    #[test]
+    fn an_import_that_weakens_security_needs_a_confirmation() {
+        let (_d, a) = store();
+        let mut risky = Connection::bearer("Lab", "https://lab.example");
+        risky.accept_invalid_certs = true;
+        risky.proxy = Some("http://proxy.example:3128".into());
+        a.add(risky, None).expect("add");
+        a.add(Connection::bearer("Prod", "https://p.example"), None)
+            .expect("add");
+        let exported = a.export().expect("export");
+        let (_d2, b) = store();
+        let e = b.import(&exported).expect_err("refused");
+        assert!(
+            e.message.contains("accepts invalid certificates"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("proxy http://proxy.example:3128"),
+            "{}",
+            e.message
+        );
+        assert!(b.list().expect("list").is_empty(), "nothing imported");
+        let asked = b.import_with(&exported, false).expect("ask");
+        assert_eq!(asked.needs_confirmation.len(), 2);
+        assert!(asked.added.is_empty());
+        let done = b.import_with(&exported, true).expect("confirmed");
+        assert_eq!(done.added, vec!["Lab".to_owned(), "Prod".to_owned()]);
+        assert!(b.find("Lab").expect("lab").accept_invalid_certs);
     }
 
     #[test]

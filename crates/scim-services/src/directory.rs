@@ -1221,7 +1221,13 @@ mod tests {
     #[tokio::test]
     async fn embedded_servers_need_the_session_token_and_a_loopback_host() {
         let dir = Directory::open_demo(5).await.expect("demo");
-        assert_eq!(dir.users(&RowsQuery::default()).await.map(|p| p.rows.len() > 0).ok(), Some(true));
+        assert_eq!(
+            dir.users(&RowsQuery::default())
+                .await
+                .map(|p| p.rows.len() > 0)
+                .ok(),
+            Some(true)
+        );
         let base = dir.client().base_url().to_owned();
         let outsider = ScimClient::new(ClientConfig::new(&base, Auth::None)).expect("client");
         let e = outsider.get_json(&["Users"]).await.expect_err("no token");
@@ -1237,13 +1243,13 @@ mod tests {
             .next()
             .expect("host:port")
             .to_owned();
-        let mut socket = tokio::net::TcpStream::connect(&addr).await.expect("connect");
-        let token = dir
-            .client()
-            .config()
-            .auth
-            .clone();
-        let Auth::Bearer(token) = token else { panic!("bearer") };
+        let mut socket = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        let token = dir.client().config().auth.clone();
+        let Auth::Bearer(token) = token else {
+            panic!("bearer")
+        };
         let request = format!(
             "GET /scim/v2/Users HTTP/1.1\r\nHost: rebound.example:80\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
             token.expose()

@@ -33,7 +33,7 @@ pub mod writes;
 
 pub use app_info::AppInfo;
 pub use connection_form::{ConnectionInput, HeaderInput};
-pub use connections::{AuthKind, Connection, Connections, TestReport};
+pub use connections::{AuthKind, Connection, Connections, ImportOutcome, TestReport};
 pub use directory::{
     CapabilityBadge, Directory, DirectorySummary, GroupRow, ResourceDetail, RowsPage, RowsQuery,
     UserRow,

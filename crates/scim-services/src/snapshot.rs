@@ -151,11 +151,7 @@ impl Snapshot {
     /// [`Snapshot::read`] from any reader of the gzip bytes (`compressed` of them), named `name`
     /// in messages. Decompression is capped ([`max_unpacked`]): a crafted gzip that expands a
     /// thousandfold is refused, not unpacked into memory.
-    pub fn read_from(
-        file: impl Read,
-        compressed: u64,
-        name: &str,
-    ) -> Result<Snapshot, AppError> {
+    pub fn read_from(file: impl Read, compressed: u64, name: &str) -> Result<Snapshot, AppError> {
         Self::read_within(file, compressed, max_unpacked(compressed), name)
     }
 
@@ -201,7 +197,10 @@ impl Snapshot {
                 continue;
             }
             let rec: Line = serde_json::from_slice(line).map_err(|e| {
-                storage(format!("{name} line {} is not a snapshot record: {e}.", n + 2))
+                storage(format!(
+                    "{name} line {} is not a snapshot record: {e}.",
+                    n + 2
+                ))
             })?;
             match rec.kind.as_str() {
                 "user" => snap.users.push(rec.resource),
@@ -239,9 +238,7 @@ pub fn folder(config_dir: &Path, key: &str) -> std::path::PathBuf {
 /// 6:1 (fast gzip), so 100:1 leaves room for very repetitive directories and stops gzip bombs;
 /// at least 64 MB, at most 16 GB.
 pub fn max_unpacked(compressed: u64) -> u64 {
-    compressed
-        .saturating_mul(100)
-        .clamp(64 << 20, 16 << 30)
+    compressed.saturating_mul(100).clamp(64 << 20, 16 << 30)
 }
 
 /// The first line, at most 64 kB (a header is a few hundred bytes), as a snapshot header.
@@ -526,7 +523,11 @@ mod tests {
         assert_eq!(max_unpacked(bytes.len() as u64), 64 << 20);
         let e = Snapshot::read_within(&bytes[..], bytes.len() as u64, 4 << 20, "bomb.scimsnap")
             .expect_err("bomb");
-        assert!(e.message.contains("unpacks to more than 4 MB"), "{}", e.message);
+        assert!(
+            e.message.contains("unpacks to more than 4 MB"),
+            "{}",
+            e.message
+        );
         assert_eq!(max_unpacked(1 << 30), 16 << 30, "at most 16 GB");
         // A first line that never ends is not read whole either.
         let mut gz = GzEncoder::new(Vec::new(), Compression::fast());

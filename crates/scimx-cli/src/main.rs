@@ -154,7 +154,13 @@ enum ConnectionsAction {
     /// Print the connections as a shareable file (no secrets).
     Export,
     /// Add the connections of an exported file (enter their tokens with `rotate`).
-    Import { file: std::path::PathBuf },
+    Import {
+        file: std::path::PathBuf,
+        /// Keep settings that weaken security (invalid certificates accepted, a proxy, a CA
+        /// bundle); without it such a file imports nothing and says which.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -592,11 +598,18 @@ async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> 
         ConnectionsAction::Export => {
             let _ = writeln!(out, "{}", store.export()?);
         }
-        ConnectionsAction::Import { file } => {
+        ConnectionsAction::Import { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 AppError::invalid_input(format!("Cannot read {}: {e}", file.display()))
             })?;
-            for name in store.import(&text)? {
+            let outcome = store.import_with(&text, yes)?;
+            if !outcome.needs_confirmation.is_empty() {
+                return Err(AppError::invalid_input(format!(
+                    "nothing was imported: {}. Run again with --yes to keep these settings.",
+                    outcome.needs_confirmation.join("; ")
+                )));
+            }
+            for name in outcome.added {
                 let _ = writeln!(
                     out,
                     "imported \"{name}\" (add its token with `scimx connections rotate`)"

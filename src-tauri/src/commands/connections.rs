@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use scim_services::{
-    AppError, Connection, ConnectionInput, Directory, DirectorySummary, TestReport,
+    AppError, Connection, ConnectionInput, Directory, DirectorySummary, ImportOutcome, TestReport,
 };
 use tauri::State;
 
@@ -45,15 +45,17 @@ pub fn default_export_path() -> String {
         .to_string()
 }
 
-/// Adds the connections of an exported file's text; returns the names added (existing names are
-/// skipped; their secrets must be entered afterwards).
+/// Adds the connections of an exported file's text (existing names are skipped; their secrets
+/// must be entered afterwards). Settings that weaken security need `confirmed`: without it nothing
+/// is imported and the outcome lists them.
 #[tauri::command]
 #[specta::specta]
 pub fn import_connections(
     state: State<'_, AppState>,
     text: String,
-) -> Result<Vec<String>, AppError> {
-    crate::guard::guarded_sync(move || state.connections.import(&text))
+    confirmed: bool,
+) -> Result<ImportOutcome, AppError> {
+    crate::guard::guarded_sync(move || state.connections.import_with(&text, confirmed))
 }
 
 #[tauri::command]

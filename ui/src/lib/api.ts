@@ -17,6 +17,7 @@ import {
 } from './bindings';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  ImportOutcome,
   FilterAttribute,
   FilterNode,
   TreeResult,
@@ -82,7 +83,8 @@ export const api = {
   saveConnection: (input: ConnectionInput): Promise<Connection> => unwrap(commands.saveConnection(input)),
   exportConnections: (path: string): Promise<string> => unwrap(commands.exportConnections(path)),
   defaultExportPath: (): Promise<string> => commands.defaultExportPath(),
-  importConnections: (text: string): Promise<string[]> => unwrap(commands.importConnections(text)),
+  importConnections: (text: string, confirmed = false): Promise<ImportOutcome> =>
+    unwrap(commands.importConnections(text, confirmed)),
   testConnection: (name: string): Promise<TestReport> => unwrap(commands.testConnection(name)),
   replaceToken: (name: string, token: string): Promise<TestReport> =>
     unwrap(commands.replaceToken(name, token)),

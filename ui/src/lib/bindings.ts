@@ -120,10 +120,11 @@ export const commands = {
 	/**  Where an export goes unless the user picks another path: the Downloads folder. */
 	defaultExportPath: () => __TAURI_INVOKE<string>("default_export_path"),
 	/**
-	 *  Adds the connections of an exported file's text; returns the names added (existing names are
-	 *  skipped; their secrets must be entered afterwards).
+	 *  Adds the connections of an exported file's text (existing names are skipped; their secrets
+	 *  must be entered afterwards). Settings that weaken security need `confirmed`: without it nothing
+	 *  is imported and the outcome lists them.
 	 */
-	importConnections: (text: string) => typedError<string[], AppError>(__TAURI_INVOKE("import_connections", { text })),
+	importConnections: (text: string, confirmed: boolean) => typedError<ImportOutcome, AppError>(__TAURI_INVOKE("import_connections", { text, confirmed })),
 	testConnection: (name: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("test_connection", { name })),
 	/**  "Replace token": stores the new token, then tests the connection with it. */
 	replaceToken: (name: string, token: string) => typedError<TestReport, AppError>(__TAURI_INVOKE("replace_token", { name, token })),
@@ -509,6 +510,13 @@ export type HeldRole = {
 export type Holding = "direct" | 
 /**  Through a nested group only. */
 "nested";
+
+/**  What an import did, or what it needs confirmed first. */
+export type ImportOutcome = {
+	added: string[],
+	/**  Settings in the file that weaken security, one sentence each; nothing was imported. */
+	needsConfirmation: string[],
+};
 
 /**  How a group joins its children. */
 export type Join = "and" | "or";

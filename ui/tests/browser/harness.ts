@@ -521,7 +521,7 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
 mockIPC(async (cmd, args) => {
   const written = writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
   if (written !== undefined) return written;
-  const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string };
+  const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string; confirmed?: boolean };
   switch (cmd) {
     case 'get_app_info':
       if (scenario === 'backend-error') {
@@ -818,10 +818,13 @@ mockIPC(async (cmd, args) => {
     case 'export_connections':
       return a.path;
     case 'import_connections': {
+      // Stands in for Rust's rule (connections.rs `risky_settings`): certificates off asks first.
       const file = JSON.parse(a.text ?? '{}') as { connections: Connection[] };
       const added = file.connections.filter((c) => !saved.some((s) => s.name === c.name));
+      const risks = added.filter((c) => c.acceptInvalidCerts).map((c) => `"${c.name}" accepts invalid certificates`);
+      if (risks.length && !a.confirmed) return { added: [], needsConfirmation: risks };
       saved.push(...added);
-      return added.map((c) => c.name);
+      return { added: added.map((c) => c.name), needsConfirmation: [] };
     }
     case 'replace_token':
       return { ok: true, summary: 'Connected with the new token', latencyMs: 12, warnings: [] };

@@ -510,6 +510,19 @@ test('connections are exported without secrets and imported from a file', async 
   });
   await page.getByTestId('manage-notice').getByText('Imported Okta dev').waitFor();
   await page.locator('[data-manage="Okta dev"]').waitFor();
+  // A file that turns certificate checks off imports nothing until the user agrees.
+  const lab = { ...file.connections[0], id: 'lab', name: 'Lab', acceptInvalidCerts: true };
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'lab.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ version: 1, connections: [lab] })),
+  });
+  await page.getByTestId('import-confirm').getByText('"Lab" accepts invalid certificates').waitFor();
+  assert.equal(await page.locator('[data-manage="Lab"]').count(), 0, 'nothing imported yet');
+  await page.screenshot({ path: path.join(shots, 'manage-import-confirm.png') });
+  await page.getByTestId('import-anyway').click();
+  await page.getByTestId('manage-notice').getByText('Imported Lab').waitFor();
+  await page.locator('[data-manage="Lab"]').waitFor();
   await page.getByTestId('export-connections').click();
   await page.getByTestId('manage-notice').getByText('no secrets in it').waitFor();
   await page.screenshot({ path: path.join(shots, 'manage-import-export.png') });
@@ -958,7 +971,10 @@ test('a resource-type rule lists the server\'s own roles, and a role opens read-
 });
 
 let failed = 0;
-for (const { name, fn } of tests) {
+// BROWSER_ONLY=text runs the tests whose name holds it (for iterating on one screen).
+const only = process.env.BROWSER_ONLY;
+const chosen = only ? tests.filter((t) => t.name.includes(only)) : tests;
+for (const { name, fn } of chosen) {
   try {
     await fn();
     console.log(`ok   ${name}`);
@@ -969,5 +985,5 @@ for (const { name, fn } of tests) {
 }
 await browser.close();
 await server.close();
-console.log(`${tests.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
+console.log(`${chosen.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
 process.exit(failed ? 1 : 0);
