@@ -77,6 +77,8 @@ pub struct ClientConfig {
     pub ca_bundle_pem: Option<Vec<u8>>,
     /// `http://host:port` or `socks5://…`; `None` uses the environment (HTTPS_PROXY…).
     pub proxy: Option<String>,
+    /// The proxy's user name and password (kept in the keychain, never in the proxy URL).
+    pub proxy_auth: Option<(String, Secret)>,
     /// Headers some servers need (a tenant id, an API key). Values are secrets: masked in the log.
     pub extra_headers: Vec<(String, Secret)>,
     /// The largest answer body read; a larger one (announced or streamed) fails with a message.
@@ -96,6 +98,7 @@ impl ClientConfig {
             accept_invalid_certs: false,
             ca_bundle_pem: None,
             proxy: None,
+            proxy_auth: None,
             extra_headers: Vec::new(),
             max_body_bytes: crate::body::DEFAULT_MAX_BODY_BYTES,
             read_idle_timeout: Duration::from_secs(20),
@@ -256,9 +259,12 @@ impl ScimClient {
             }
         }
         if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
+            let mut proxy = reqwest::Proxy::all(proxy).map_err(|e| {
                 ClientError::InvalidInput(format!("`{proxy}` is not a usable proxy URL: {e}"))
             })?;
+            if let Some((user, password)) = &config.proxy_auth {
+                proxy = proxy.basic_auth(user, password.expose());
+            }
             builder = builder.proxy(proxy);
         }
         let http = builder

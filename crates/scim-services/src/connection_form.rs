@@ -126,6 +126,11 @@ impl ConnectionInput {
             }
             header_names.push(name);
         }
+        let proxy = non_empty(self.proxy);
+        let proxy_user = kept
+            .as_ref()
+            .filter(|c| c.proxy.as_deref().map(str::trim) == proxy.as_deref().map(str::trim))
+            .and_then(|c| c.proxy_user.clone());
         let connection = Connection {
             id: self.id.clone().unwrap_or_default(),
             name: self.name.trim().to_owned(),
@@ -136,13 +141,16 @@ impl ConnectionInput {
             notes: self.notes,
             ca_bundle_path: non_empty(self.ca_bundle_path),
             accept_invalid_certs: self.accept_invalid_certs,
-            proxy: non_empty(self.proxy),
+            proxy,
             timeout_secs: self.timeout_secs.filter(|t| *t > 0),
             header_names,
             session_only: self.session_only,
             // Not on the form: kept as they were (a cap set with scimx, a remembered quirk).
             max_resources: kept.as_ref().and_then(|c| c.max_resources),
             omit_count: kept.as_ref().is_some_and(|c| c.omit_count),
+            // The same proxy keeps its user (and keychain password); a URL typed with `user:pass@`
+            // gets split again when saved.
+            proxy_user,
         };
         if let Some(path) = &connection.ca_bundle_path {
             let pem = std::fs::read(path).map_err(|e| {

@@ -80,6 +80,9 @@ pub struct Connection {
     /// Remembered from a load: the server fails on `count`, so pages are asked for without it.
     #[serde(default)]
     pub omit_count: bool,
+    /// The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`.
+    #[serde(default)]
+    pub proxy_user: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -196,7 +199,7 @@ impl Connections {
 
     /// Deletes every secret a connection may have, in both stores.
     fn delete_secrets(&self, c: &Connection) -> Result<(), AppError> {
-        let mut accounts = vec![account(&c.id)];
+        let mut accounts = vec![account(&c.id), proxy_account(&c.id)];
         accounts.extend(c.header_names.iter().map(|n| header_account(&c.id, n)));
         for a in &accounts {
             self.session.delete(a)?;
@@ -285,7 +288,22 @@ impl Connections {
                 "The base URL must start with https:// (got \"{url}\")."
             )));
         }
-        ScimClient::new(ClientConfig::new(url, Auth::None))?;
+        // The client refuses what must never be saved: credentials in the URL, an OAuth token URL
+        // over plain http.
+        let auth = match &c.auth {
+            AuthKind::OAuth2 {
+                token_url,
+                client_id,
+                scope,
+            } => Auth::OAuth2(ClientCredentials {
+                token_url: token_url.clone(),
+                client_id: client_id.clone(),
+                client_secret: Secret::new(""),
+                scope: scope.clone(),
+            }),
+            _ => Auth::None,
+        };
+        ScimClient::new(ClientConfig::new(url, auth))?;
         for name in &c.header_names {
             let valid = !name.is_empty()
                 && name
@@ -341,6 +359,7 @@ impl Connections {
         secret: Option<Secret>,
         headers: &[(String, Secret)],
     ) -> Result<Connection, AppError> {
+        let proxy_password = split_proxy_credentials(&mut connection);
         Self::validate(&connection)?;
         // Read, change, write under the file's lock: the app and scimx may both be saving.
         crate::private_files::with_lock(&self.path, || {
@@ -366,6 +385,10 @@ impl Connections {
             connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
             // Secret first: a connection without its token would be useless, an orphan token harmless.
             self.store_secrets(&connection, secret.as_ref(), headers)?;
+            if let Some(p) = &proxy_password {
+                self.store_for(&connection)
+                    .set(&proxy_account(&connection.id), p)?;
+            }
             file.connections.push(connection.clone());
             file.version = FILE_VERSION;
             self.write(&file)?;
@@ -387,8 +410,13 @@ impl Connections {
         secret: Option<Secret>,
         headers: &[(String, Secret)],
     ) -> Result<Connection, AppError> {
+        let proxy_password = split_proxy_credentials(&mut connection);
         Self::validate(&connection)?;
         connection.base_url = connection.base_url.trim().trim_end_matches('/').to_owned();
+        if let Some(p) = &proxy_password {
+            self.store_for(&connection)
+                .set(&proxy_account(&connection.id), p)?;
+        }
         crate::private_files::with_lock(&self.path, || {
             let mut file = self.read()?;
             if file
@@ -512,6 +540,12 @@ impl Connections {
         }
         config.accept_invalid_certs = c.accept_invalid_certs;
         config.proxy = c.proxy.clone();
+        if let Some(user) = &c.proxy_user {
+            let password = store
+                .get(&proxy_account(&c.id))?
+                .unwrap_or_else(|| Secret::new(""));
+            config.proxy_auth = Some((user.clone(), password));
+        }
         if let Some(t) = c.timeout_secs {
             config.timeout = Duration::from_secs(u64::from(t.max(1)));
         }
@@ -733,8 +767,30 @@ impl Connection {
             session_only: false,
             max_resources: None,
             omit_count: false,
+            proxy_user: None,
         }
     }
+}
+
+/// Takes `user:password@` out of a proxy URL: the URL is stored in the connections file, the
+/// password goes to the keychain. Returns the password, when there was one.
+fn split_proxy_credentials(c: &mut Connection) -> Option<Secret> {
+    let proxy = c.proxy.as_deref()?.trim().to_owned();
+    let (scheme, rest) = proxy.split_once("://")?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let (userinfo, host) = rest[..host_end].rsplit_once('@')?;
+    let (user, password) = match userinfo.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (userinfo, None),
+    };
+    c.proxy_user = Some(user.to_owned()).filter(|u| !u.is_empty());
+    c.proxy = Some(format!("{scheme}://{host}{}", &rest[host_end..]));
+    password.map(Secret::new)
+}
+
+/// The keychain account of a connection's proxy password.
+pub fn proxy_account(connection_id: &str) -> String {
+    format!("{connection_id}/proxy")
 }
 
 #[cfg(test)]
@@ -849,6 +905,42 @@ mod tests {
         c.remove("Demo").expect("remove");
         assert!(c.list().expect("list").is_empty());
         assert!(c.secret_store().get("demo/token").expect("get").is_none());
+    }
+
+    #[test]
+    fn proxy_credentials_go_to_the_keychain_and_urls_with_credentials_are_refused() {
+        let (dir, c) = store();
+        let mut conn = Connection::bearer("Corp", "https://scim.example/v2");
+        conn.proxy = Some("http://bob:s3cret-PROXY@proxy.example:3128".into());
+        let saved = c.add(conn, Some(Secret::new("tok"))).expect("add");
+        assert_eq!(saved.proxy.as_deref(), Some("http://proxy.example:3128"));
+        assert_eq!(saved.proxy_user.as_deref(), Some("bob"));
+        let file = std::fs::read_to_string(dir.path().join("connections.json")).expect("file");
+        assert!(!file.contains("s3cret-PROXY"), "{file}");
+        assert_eq!(
+            c.secret_store()
+                .get(&proxy_account(&saved.id))
+                .expect("store")
+                .map(|s| s.expose().to_owned()),
+            Some("s3cret-PROXY".to_owned())
+        );
+        let client = c.client("Corp").expect("client");
+        assert!(client.config().proxy_auth.is_some());
+        let e = c
+            .add(
+                Connection::bearer("Inline", "https://u:p@scim.example/v2"),
+                None,
+            )
+            .expect_err("credentials in the URL");
+        assert!(e.message.contains("user name or password"), "{}", e.message);
+        let mut oauth = Connection::bearer("OAuth", "https://scim.example/v2");
+        oauth.auth = AuthKind::OAuth2 {
+            token_url: "http://idp.example/token".into(),
+            client_id: "c".into(),
+            scope: None,
+        };
+        let e = c.add(oauth, None).expect_err("plain http token URL");
+        assert!(e.message.contains("must use https"), "{}", e.message);
     }
 
     #[test]

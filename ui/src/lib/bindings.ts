@@ -316,6 +316,8 @@ export type Connection = {
 	maxResources?: number | null,
 	/**  Remembered from a load: the server fails on `count`, so pages are asked for without it. */
 	omitCount?: boolean,
+	/**  The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`. */
+	proxyUser?: string | null,
 };
 
 /**  The create/edit form. `id` is set when editing; an empty `secret` then keeps the stored one. */
