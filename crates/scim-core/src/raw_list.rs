@@ -228,6 +228,11 @@ fn drop_too_deep(items: Vec<RawResource>, warnings: &mut Vec<Warning>) -> Vec<Ra
 /// The `id` of a raw resource (a string, or a number some servers send), read without building the
 /// rest: a scan of the top-level keys (ids come early), with a full read for anything unusual.
 pub fn raw_id(raw: &RawValue) -> Option<String> {
+    // Only an object has an id: serde reads a struct from an array too (`[0]` as `{"id": 0}`,
+    // found by fuzzing), which would make every such entry a duplicate of the others.
+    if !raw.get().trim_start().starts_with('{') {
+        return None;
+    }
     scan::top_level_id(raw.get().as_bytes()).unwrap_or_else(|| {
         #[derive(serde::Deserialize)]
         struct IdOnly {

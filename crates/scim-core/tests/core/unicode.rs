@@ -130,3 +130,25 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzers found (kept under fuzz/regressions/<target>/), replayed on every test run.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    use scim_core::raw_list::{raw_id, raw_value, RawListResponse};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(root.join("raw_page")).expect("regressions") {
+        let data = std::fs::read(entry.expect("entry").path()).expect("read");
+        let Ok(page) = RawListResponse::from_slice(&data) else { continue };
+        for r in &page.value.resources {
+            let full = raw_value(r).get("id").and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+            assert_eq!(raw_id(r), full, "{}", r.get());
+        }
+        replayed += 1;
+    }
+    assert!(replayed >= 1);
+}
