@@ -139,7 +139,9 @@ fn fuzz_regressions_stay_fixed() {
     let mut replayed = 0;
     for entry in std::fs::read_dir(root.join("raw_page")).expect("regressions") {
         let data = std::fs::read(entry.expect("entry").path()).expect("read");
-        let Ok(page) = RawListResponse::from_slice(&data) else { continue };
+        let Ok(page) = RawListResponse::from_slice(&data) else {
+            continue;
+        };
         for r in &page.value.resources {
             let full = raw_value(r).get("id").and_then(|v| match v {
                 serde_json::Value::String(s) => Some(s.clone()),
