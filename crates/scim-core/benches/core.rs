@@ -44,7 +44,7 @@ fn user(i: usize, generation: u32) -> Value {
         "displayName": format!("{given} {family}"),
         "title": title,
         "userType": "Employee",
-        "active": i % 17 != 0,
+        "active": !i.is_multiple_of(17),
         "emails": [{"value": user_name, "type": "work", "primary": true}],
         "phoneNumbers": [{"value": format!("+1 555 {:04}", i % 10_000), "type": "work"}],
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
@@ -56,7 +56,11 @@ fn user(i: usize, generation: u32) -> Value {
 }
 
 fn group(g: usize, members: &[usize]) -> Value {
-    let kind = if g % 2 == 0 { "Profile" } else { "Project" };
+    let kind = if g.is_multiple_of(2) {
+        "Profile"
+    } else {
+        "Project"
+    };
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
         "id": format!("g{g:06}"),

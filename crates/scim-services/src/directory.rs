@@ -1224,7 +1224,7 @@ mod tests {
         assert_eq!(
             dir.users(&RowsQuery::default())
                 .await
-                .map(|p| p.rows.len() > 0)
+                .map(|p| !p.rows.is_empty())
                 .ok(),
             Some(true)
         );

@@ -516,8 +516,8 @@ mod tests {
                 {"value": format!("other{i}@example.com"), "type": "home"},
                 {"value": format!("work{i}@example.com"), "type": "work", "primary": true}
             ],
-            "active": i % 2 == 0,
-            ENTERPRISE_USER_SCHEMA: {"department": if i % 3 == 0 { "Finance" } else { "Operations" }},
+            "active": i.is_multiple_of(2),
+            ENTERPRISE_USER_SCHEMA: {"department": if i.is_multiple_of(3) { "Finance" } else { "Operations" }},
             "meta": {"created": format!("2024-01-{:02}T10:00:00Z", (i % 28) + 1)}
         });
         if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
