@@ -48,6 +48,9 @@ pub struct ConnectionInput {
     pub timeout_secs: Option<u32>,
     #[serde(default)]
     pub session_only: bool,
+    /// The most resources one load holds (`None`: the default, 5,000,000).
+    #[serde(default)]
+    pub max_resources: Option<u32>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -145,8 +148,8 @@ impl ConnectionInput {
             timeout_secs: self.timeout_secs.filter(|t| *t > 0),
             header_names,
             session_only: self.session_only,
-            // Not on the form: kept as they were (a cap set with scimx, a remembered quirk).
-            max_resources: kept.as_ref().and_then(|c| c.max_resources),
+            max_resources: self.max_resources.filter(|m| *m > 0),
+            // Not on the form: kept as it was (a quirk a load remembered).
             omit_count: kept.as_ref().is_some_and(|c| c.omit_count),
             // The same proxy keeps its user (and keychain password); a URL typed with `user:pass@`
             // gets split again when saved.
@@ -193,6 +196,7 @@ mod tests {
             proxy: None,
             timeout_secs: None,
             session_only: false,
+            max_resources: None,
         }
     }
 

@@ -29,9 +29,10 @@ use scim_services::{
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Seconds to wait for each answer (default 30; a saved connection keeps its own unless given).
+    /// Seconds to wait for each answer (default 30). With `connections add` it is saved as the
+    /// connection's timeout; for another command it overrides the saved one for this run.
     #[arg(long, global = true, value_name = "SECS")]
-    timeout: Option<u64>,
+    timeout: Option<u32>,
 }
 
 /// `--timeout`, set once before any command runs.
@@ -137,9 +138,10 @@ enum ConnectionsAction {
         insecure: bool,
         #[arg(long)]
         proxy: Option<String>,
-        /// Request timeout in seconds.
-        #[arg(long)]
-        timeout: Option<u32>,
+        /// The most resources one load of this connection holds (default 5,000,000).
+        #[arg(long, value_name = "N")]
+        max_resources: Option<u32>,
+        // The connection's timeout is the global `--timeout` (seconds to wait for each answer).
         #[arg(long, default_value = "")]
         notes: String,
     },
@@ -484,14 +486,17 @@ async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> 
             client_id,
             scope,
             headers,
+            max_resources,
             color,
             read_only,
             ca_bundle,
             insecure,
             proxy,
-            timeout,
             notes,
         } => {
+            let timeout = TIMEOUT
+                .get()
+                .map(|t| t.as_secs().min(u64::from(u32::MAX)) as u32);
             let (auth, secret_name) = match auth {
                 AuthChoice::None => (AuthKind::None, None),
                 AuthChoice::Bearer => (AuthKind::Bearer, Some("token")),
@@ -541,6 +546,7 @@ async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> 
                 proxy,
                 timeout_secs: timeout,
                 session_only: false,
+                max_resources,
             }
             .save(&store)?;
             if saved.accept_invalid_certs {
@@ -939,7 +945,7 @@ fn main() -> ExitCode {
     install_panic_hook();
     let cli = Cli::parse();
     if let Some(t) = cli.timeout {
-        let _ = TIMEOUT.set(std::time::Duration::from_secs(t.max(1)));
+        let _ = TIMEOUT.set(std::time::Duration::from_secs(u64::from(t.max(1))));
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -375,3 +375,37 @@ async fn check_and_scenario_run_against_the_demo_server() {
     let md = std::fs::read_to_string(&report).unwrap();
     assert!(md.starts_with("# Provisioning scenario: Okta: onboarding with group push"));
 }
+
+/// `--timeout` is one flag for every command: saved with `connections add` (beside the load cap),
+/// and it never collides with a subcommand's own option.
+#[test]
+fn connections_add_saves_its_timeout_and_resource_cap() {
+    let config = tempfile::tempdir().expect("dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_scimx"))
+        .args([
+            "connections",
+            "add",
+            "Capped",
+            "--url",
+            "https://capped.example/scim",
+            "--auth",
+            "none",
+            "--timeout",
+            "7",
+            "--max-resources",
+            "1234",
+        ])
+        .env("SCIMX_CONFIG_DIR", config.path())
+        .output()
+        .expect("run scimx");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = std::fs::read_to_string(config.path().join("connections.json")).expect("file");
+    assert!(
+        file.contains("\"timeoutSecs\": 7") && file.contains("\"maxResources\": 1234"),
+        "{file}"
+    );
+}

@@ -337,6 +337,8 @@ export type ConnectionInput = {
 	proxy?: string | null,
 	timeoutSecs?: number | null,
 	sessionOnly?: boolean,
+	/**  The most resources one load holds (`None`: the default, 5,000,000). */
+	maxResources?: number | null,
 };
 
 /**  Creating can meet an existing resource with the same userName/displayName. */

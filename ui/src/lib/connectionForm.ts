@@ -15,6 +15,8 @@ export interface FormFields {
   headers: HeaderRow[];
   proxy: string;
   timeoutSecs: string;
+  /** Optional: the most resources one load holds. */
+  maxResources?: string;
   editing: boolean;
   /** Headers whose values are already stored (editing): their value may stay empty. */
   storedHeaders: string[];
@@ -77,6 +79,9 @@ export function formProblems(f: FormFields): Record<string, string> {
   }
   if (f.timeoutSecs.trim() && !/^[1-9][0-9]{0,3}$/.test(f.timeoutSecs.trim())) {
     p.timeoutSecs = 'A whole number of seconds, 1 to 9999.';
+  }
+  if (f.maxResources?.trim() && !/^[1-9][0-9]{0,8}$/.test(f.maxResources.trim())) {
+    p.maxResources = 'A whole number of resources, at least 1.';
   }
   return p;
 }

@@ -432,6 +432,9 @@ test('the form covers OAuth2, extra headers and TLS options, and edits keep stor
   await page.getByTestId('insecure-warning').waitFor();
   await page.getByTestId('conn-proxy').fill('http://proxy.example:3128');
   await page.getByTestId('conn-timeout').fill('45');
+  await page.getByTestId('conn-max-resources').fill('12x');
+  assert.match(await page.getByTestId('connection-form').innerText(), /A whole number of resources/);
+  await page.getByTestId('conn-max-resources').fill('250000');
   await page.screenshot({ path: path.join(shots, 'connection-form-oauth.png'), fullPage: true });
   await page.getByTestId('conn-save').click();
   await page.getByTestId('test-report').waitFor();
@@ -445,6 +448,7 @@ test('the form covers OAuth2, extra headers and TLS options, and edits keep stor
   assert.deepEqual(sent.headers, [{ name: 'X-Tenant-Id', value: 'tenant-42' }]);
   assert.equal(sent.secret, 'client-secret-value');
   assert.equal(sent.timeoutSecs, 45);
+  assert.equal(sent.maxResources, 250000);
   assert.equal(sent.acceptInvalidCerts, true);
   await page.getByRole('button', { name: 'Close' }).click();
 
