@@ -451,3 +451,43 @@ async fn an_expired_cursor_restarts_the_listing_once() {
         .iter()
         .any(|w| w.code == "paging.cursorExpired"));
 }
+
+/// Cursor paging bounded by the resource cap ends partial and resumes from the cursor it stopped at.
+#[tokio::test]
+async fn a_capped_cursor_load_resumes_from_its_cursor() {
+    let q = quirky(move |_, query| {
+        let cursor = query.get("cursor").cloned().unwrap_or_default();
+        let offset: usize = cursor.strip_prefix('o').and_then(|c| c.parse().ok()).unwrap_or(0);
+        let end = (offset + 10).min(60);
+        let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "Resources": users(offset..end)});
+        if end < 60 {
+            body["nextCursor"] = json!(format!("o{end}"));
+        }
+        json_response(StatusCode::OK, body)
+    })
+    .await;
+    let options = LoadOptions {
+        page_size: 10,
+        cursor: true,
+        max_resources: 25,
+        ..LoadOptions::default()
+    };
+    let c = client(&q);
+    let first = c
+        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
+        .await;
+    assert!(
+        matches!(first.error, Some(ClientError::ResourceCap { cap: 25, .. })),
+        "{:?}",
+        first.error
+    );
+    assert_eq!(first.resources.len(), 30);
+    assert_eq!(first.resume_cursor.as_deref(), Some("o30"));
+    let second = c
+        .resume_load("Users", &options, first, &CancelFlag::default(), &|_| {})
+        .await;
+    assert_eq!(second.resources.len(), 60, "{:?}", second.error);
+    assert!(second.error.is_none(), "{:?}", second.error);
+    let before = q.requests.load(Ordering::SeqCst);
+    assert_eq!(before, 6, "every page asked for once");
+}

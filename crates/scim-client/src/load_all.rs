@@ -101,6 +101,8 @@ pub struct LoadAll {
     /// Index paging stopped before the end (at the resource cap, or on a failure): the pages from
     /// this start index on, one `page_step` apart, were never asked for.
     pub resume_tail: Option<u64>,
+    /// Cursor paging stopped before the end: the `nextCursor` to continue from.
+    pub resume_cursor: Option<String>,
     /// Resources per page as the server actually served them.
     pub page_step: u64,
     /// The server failed on a request carrying `count` and answered without it: remember it for the
@@ -147,6 +149,7 @@ struct Loader<'a> {
     /// The filter sent, to check what comes back against (`None` when results cannot be judged).
     check: Option<Filter>,
     filtered_out: usize,
+    resume_cursor: Option<String>,
 }
 
 /// The start indexes still to fetch: gaps (short pages, failures) and the next regular page, made
@@ -240,18 +243,20 @@ impl Loader<'_> {
 
     /// RFC 9865: follow `nextCursor` until there is none. An expired cursor restarts the listing once
     /// (results are deduplicated); a cursor that repeats, or pages that bring nothing new, stop it.
-    async fn cursor_walk(mut self, mut next: String) -> LoadAll {
-        let mut key = 2u64; // page 1 is stored under 1
+    async fn cursor_walk(mut self, mut next: String, mut key: u64) -> LoadAll {
         let mut restarted = false;
         let mut used = HashSet::new();
         let mut stale_pages = 0;
         loop {
+            // Stopped here: Resume continues from this cursor (if it expired by then, the listing
+            // restarts once and duplicates are dropped).
             if self.cancel.is_cancelled() {
+                self.resume_cursor = Some(next);
                 return self.done(Some(ClientError::Cancelled), Vec::new());
             }
             if self.at_cap() {
-                // A cursor cannot be resumed later (it expires): the cap is the end of this load.
                 let e = self.cap_error();
+                self.resume_cursor = Some(next);
                 return self.done(Some(e), Vec::new());
             }
             if !used.insert(next.clone()) {
@@ -372,6 +377,7 @@ impl Loader<'_> {
             self.repeated > 0,
         );
         result.resume_tail = resume_tail;
+        result.resume_cursor = self.resume_cursor;
         result.count_refused = self.count_refused;
         result.filtered_out = self.filtered_out;
         result
@@ -537,6 +543,7 @@ impl ScimClient {
             count_refused: false,
             check: filter_to_check(&options.params),
             filtered_out: 0,
+            resume_cursor: None,
         }
     }
 
@@ -614,7 +621,7 @@ impl ScimClient {
                         "the server sent a nextCursor without being asked; it was followed",
                     ));
                 }
-                return loader.cursor_walk(next).await;
+                return loader.cursor_walk(next, 2).await; // page 1 is stored under 1
             }
             None if options.cursor && announced.is_some_and(|t| t > step) => {
                 loader.warnings.push(Warning::new(
@@ -661,7 +668,9 @@ impl ScimClient {
         on_progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> LoadAll {
         if previous.error.is_none()
-            || (previous.resume_from.is_empty() && previous.resume_tail.is_none())
+            || (previous.resume_from.is_empty()
+                && previous.resume_tail.is_none()
+                && previous.resume_cursor.is_none())
         {
             return previous;
         }
@@ -687,6 +696,10 @@ impl ScimClient {
         loader.count_refused = previous.count_refused;
         loader.filtered_out = previous.filtered_out;
         let step = previous.page_step.max(1);
+        if let Some(cursor) = previous.resume_cursor {
+            let key = loader.pages.keys().next_back().map_or(2, |k| k + 1);
+            return loader.cursor_walk(cursor, key).await;
+        }
         match previous.total {
             Some(total) => {
                 let mut queue = PageQueue {
@@ -778,6 +791,7 @@ fn finish(
         error,
         resume_from,
         resume_tail: None,
+        resume_cursor: None,
         page_step,
         count_refused: false,
         filtered_out: 0,
