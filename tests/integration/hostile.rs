@@ -102,6 +102,17 @@ fn scimx(args: &[&str], limit: Duration) -> Run {
     }
 }
 
+/// [`scimx`] from an async test, on a blocking thread (the hostile server runs on the test's runtime).
+async fn scimx_in_background(args: &[&str], limit_secs: u64) -> Run {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        scimx(&args, Duration::from_secs(limit_secs))
+    })
+    .await
+    .expect("run")
+}
+
 /// A failure that reads as a message: one line, no panic, no backtrace.
 fn assert_clear_failure(run: &Run, says: &[&str]) {
     assert!(!run.ok, "expected a failure; stdout: {}", run.stdout);
@@ -118,17 +129,12 @@ fn assert_clear_failure(run: &Run, says: &[&str]) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lying_total_is_clamped_and_loading_stops_at_the_cap() {
     let server = Hostile::start().await;
-    let run = tokio::task::spawn_blocking({
-        let url = server.base_url(Mode::LyingTotal);
-        move || {
-            scimx(
-                &["users", "list", "--url", &url, "--max-resources", "300"],
-                Duration::from_secs(90),
-            )
-        }
-    })
-    .await
-    .expect("run");
+    let url = server.base_url(Mode::LyingTotal);
+    let run = scimx_in_background(
+        &["users", "list", "--url", &url, "--max-resources", "300"],
+        90,
+    )
+    .await;
     assert_clear_failure(
         &run,
         &[
@@ -146,14 +152,18 @@ async fn a_lying_total_is_clamped_and_loading_stops_at_the_cap() {
 async fn endless_new_ids_without_a_total_stop_at_the_cap() {
     let server = Hostile::start().await;
     let url = server.base_url(Mode::EndlessIds);
-    let run = tokio::task::spawn_blocking(move || {
-        scimx(
-            &["users", "list", "--url", &url, "--max-resources", "200"],
-            Duration::from_secs(90),
-        )
-    })
-    .await
-    .expect("run");
+    let run = scimx_in_background(
+        &[
+            "users",
+            "list",
+            "--url",
+            url.as_str(),
+            "--max-resources",
+            "200",
+        ],
+        90,
+    )
+    .await;
     assert_clear_failure(&run, &["stopped after 200 resources"]);
     assert!(server.requests() < 300, "{} requests", server.requests());
 }
@@ -307,14 +317,11 @@ async fn broken_answers_get_short_specific_messages() {
 async fn csv_cells_that_would_run_as_formulas_are_neutralised() {
     let server = Hostile::start().await;
     let url = server.base_url(Mode::Formulas);
-    let run = tokio::task::spawn_blocking(move || {
-        scimx(
-            &["users", "list", "--url", &url, "--format", "csv"],
-            Duration::from_secs(60),
-        )
-    })
-    .await
-    .expect("run");
+    let run = scimx_in_background(
+        &["users", "list", "--url", url.as_str(), "--format", "csv"],
+        60,
+    )
+    .await;
     assert!(run.ok, "{}", run.stderr);
     for line in run.stdout.lines().skip(1) {
         for cell in line.split(',') {
@@ -334,23 +341,20 @@ async fn csv_cells_that_would_run_as_formulas_are_neutralised() {
 async fn a_filter_the_server_ignores_is_applied_locally_with_a_warning() {
     let server = Hostile::start().await;
     let url = server.base_url(Mode::IgnoredFilter);
-    let run = tokio::task::spawn_blocking(move || {
-        scimx(
-            &[
-                "users",
-                "list",
-                "--url",
-                &url,
-                "--format",
-                "csv",
-                "--filter",
-                "userName eq \"user3\"",
-            ],
-            Duration::from_secs(60),
-        )
-    })
-    .await
-    .expect("run");
+    let run = scimx_in_background(
+        &[
+            "users",
+            "list",
+            "--url",
+            url.as_str(),
+            "--format",
+            "csv",
+            "--filter",
+            "userName eq \"user3\"",
+        ],
+        60,
+    )
+    .await;
     assert!(run.ok, "{}", run.stderr);
     let rows: Vec<&str> = run.stdout.lines().skip(1).collect();
     assert_eq!(rows.len(), 1, "{}", run.stdout);
@@ -367,14 +371,11 @@ async fn a_filter_the_server_ignores_is_applied_locally_with_a_warning() {
 async fn a_server_failing_on_count_is_paged_without_it() {
     let server = Hostile::start().await;
     let url = server.base_url(Mode::Count500);
-    let run = tokio::task::spawn_blocking(move || {
-        scimx(
-            &["users", "list", "--url", &url, "--format", "csv"],
-            Duration::from_secs(60),
-        )
-    })
-    .await
-    .expect("run");
+    let run = scimx_in_background(
+        &["users", "list", "--url", url.as_str(), "--format", "csv"],
+        60,
+    )
+    .await;
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 26, "a header and 25 users");
     assert!(
