@@ -493,6 +493,31 @@ test('without a keychain the token is never written to disk; the user may keep i
   await context.close();
 });
 
+test('an import that weakens security waits for a confirmation, in both themes', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, context } = await openPage({ colorScheme });
+    await page.getByTestId('users-table').waitFor();
+    await page.getByTestId('connection-name').click();
+    await page.getByTestId('manage-connections').click();
+    const lab = {
+      id: 'lab', name: 'Lab', baseUrl: 'https://lab.example/scim/v2', auth: { kind: 'bearer' }, color: null,
+      readOnly: false, notes: '', caBundlePath: null, acceptInvalidCerts: true, proxy: null, timeoutSecs: null,
+      headerNames: [], sessionOnly: false,
+    };
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'lab.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ version: 1, connections: [lab] })),
+    });
+    await page.getByTestId('import-confirm').waitFor();
+    await page.getByTestId('import-confirm').screenshot({ path: path.join(shots, `import-confirm-${colorScheme}.png`) });
+    await page.getByTestId('import-cancel').click();
+    assert.equal(await page.getByTestId('import-confirm').count(), 0);
+    assert.equal(await page.locator('[data-manage="Lab"]').count(), 0, "Don't import imports nothing");
+    await context.close();
+  }
+});
+
 test('connections are exported without secrets and imported from a file', async () => {
   const { page, context } = await openPage();
   await page.getByTestId('users-table').waitFor();
