@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(patch) = PatchOp::from_json(&value) else { return };
     let changes = logical_changes(&patch.value);
     let current = serde_json::json!({"id": "1", "userName": "a", "members": [{"value": "2"}]});
-    for d in [Dialect::Rfc7644, Dialect::EntraLegacy, Dialect::EntraAadOptscim062020, Dialect::Okta, Dialect::Authentik] {
+    for d in Dialect::ALL {
         let _ = render_patch(d, &changes, Some(&current));
         let _ = render_patch(d, &changes, None);
     }

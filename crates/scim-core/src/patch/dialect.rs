@@ -26,6 +26,17 @@ pub enum Dialect {
     Authentik,
 }
 
+impl Dialect {
+    /// Every dialect, for whoever must render or check all of them.
+    pub const ALL: [Dialect; 5] = [
+        Dialect::Rfc7644,
+        Dialect::EntraLegacy,
+        Dialect::EntraAadOptscim062020,
+        Dialect::Okta,
+        Dialect::Authentik,
+    ];
+}
+
 /// A change as a person thinks of it, independent of how a given IdP encodes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]

@@ -95,13 +95,7 @@ proptest! {
         // Applying may fail on shapes PATCH cannot express, but never panics.
         let _ = apply_patch(&a, &patch, &apply);
         let changes = logical_changes(&patch);
-        for dialect in [
-            Dialect::Rfc7644,
-            Dialect::EntraLegacy,
-            Dialect::EntraAadOptscim062020,
-            Dialect::Okta,
-            Dialect::Authentik,
-        ] {
+        for dialect in Dialect::ALL {
             let _ = render_patch(dialect, &changes, Some(&a));
         }
     }
