@@ -595,7 +595,9 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     )
     .await;
     click(&client, "[data-testid=export-check]").await;
-    wait_for_text(&client, "main", "Report written").await;
+    // The notice names the files, so a notice left from an earlier export cannot satisfy the wait.
+    let check_json = check_base.with_extension("json");
+    wait_for_text(&client, "main", &check_json.to_string_lossy()).await;
     let check_md =
         std::fs::read_to_string(check_base.with_extension("md")).expect("the check report");
     let _ = std::fs::remove_file(check_base.with_extension("md"));
@@ -640,7 +642,8 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     )
     .await;
     click(&client, "[data-testid=export-scenario]").await;
-    wait_for_text(&client, "main", "Report written").await;
+    let json_path = base.with_extension("json");
+    wait_for_text(&client, "main", &json_path.to_string_lossy()).await;
     let md = std::fs::read_to_string(base.with_extension("md")).expect("the Markdown report");
     let json = std::fs::read_to_string(base.with_extension("json")).expect("the JSON report");
     let _ = std::fs::remove_file(base.with_extension("md"));
