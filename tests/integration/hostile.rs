@@ -2,6 +2,7 @@
 //! and the services the app calls. Each case must end in bounded time and memory, with a clear
 //! message and no panic.
 
+use scim_core::ResourceKind;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -405,7 +406,10 @@ async fn the_app_stops_a_lying_server_at_the_cap_and_resumes_from_there() {
     let dir = Directory::open_saved(&connections, "Hostile")
         .await
         .expect("open");
-    let summary = dir.load("Users", None, &|_| {}).await.expect("load");
+    let summary = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
     assert!(!summary.complete);
     assert!(
         summary.loaded >= 150 && summary.loaded < 200,
@@ -422,7 +426,10 @@ async fn the_app_stops_a_lying_server_at_the_cap_and_resumes_from_there() {
         "{:?}",
         summary.warnings
     );
-    let resumed = dir.resume("Users", &|_| {}).await.expect("resume");
+    let resumed = dir
+        .resume(&ResourceKind::Users, &|_| {})
+        .await
+        .expect("resume");
     assert!(
         resumed.loaded >= 300 && resumed.loaded < 400,
         "{}",
@@ -438,7 +445,10 @@ async fn the_app_remembers_a_server_that_fails_on_count() {
     let dir = Directory::open_saved(&connections, "Hostile")
         .await
         .expect("open");
-    let summary = dir.load("Users", None, &|_| {}).await.expect("load");
+    let summary = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
     assert!(summary.complete, "{:?}", summary.error);
     assert_eq!(summary.loaded, 25);
     assert!(summary.warnings.iter().any(|w| w.contains("`count`")));
@@ -451,7 +461,10 @@ async fn the_app_remembers_a_server_that_fails_on_count() {
     let dir = Directory::open_saved(&again, "Hostile")
         .await
         .expect("reopen");
-    let summary = dir.load("Users", None, &|_| {}).await.expect("load");
+    let summary = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
     assert_eq!(summary.loaded, 25);
     // Discovery (3) and three pages of 10: no failed request with `count` first.
     assert_eq!(server.requests() - before, 6);
@@ -466,7 +479,11 @@ async fn the_app_checks_results_against_the_filter_and_previews_unicode_users() 
         .await
         .expect("open");
     let summary = dir
-        .load("Users", Some("userName eq \"user7\"".into()), &|_| {})
+        .load(
+            &ResourceKind::Users,
+            Some("userName eq \"user7\"".into()),
+            &|_| {},
+        )
         .await
         .expect("load");
     assert_eq!(summary.loaded, 1);
@@ -479,12 +496,15 @@ async fn the_app_checks_results_against_the_filter_and_previews_unicode_users() 
     let dir = Directory::open_saved(&connections, "Hostile")
         .await
         .expect("open");
-    let summary = dir.load("Users", None, &|_| {}).await.expect("load");
+    let summary = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
     assert_eq!(summary.loaded, 2);
     let preview = dir
         .writer()
         .preview_patch(&scim_services::writes::PatchDraft {
-            kind: "Users".into(),
+            kind: ResourceKind::Users,
             id: "u1".into(),
             body: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Zoë"}]}"#.into(),
             dialect: Default::default(),
@@ -493,7 +513,10 @@ async fn the_app_checks_results_against_the_filter_and_previews_unicode_users() 
         .await
         .expect("preview");
     assert!(preview.predicted.is_some_and(|p| p.contains("Zoë")));
-    let detail = dir.resource("Users", "u1").await.expect("detail");
+    let detail = dir
+        .resource(&ResourceKind::Users, "u1")
+        .await
+        .expect("detail");
     assert!(format!("{detail:?}").contains("Numéro"));
 }
 
@@ -512,7 +535,10 @@ async fn the_app_explains_an_html_error_page() {
             .any(|w| w.contains("an HTML page titled '500 Internal Server Error'")),
         "{warnings:?}"
     );
-    let summary = dir.load("Users", None, &|_| {}).await.expect("load");
+    let summary = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
     let error = summary.error.expect("the load failed");
     let detail = error.scim.and_then(|s| s.detail).unwrap_or_default();
     assert!(

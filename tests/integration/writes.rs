@@ -3,6 +3,7 @@
 
 use scim_client::{Auth, ClientConfig, Discovery, ScimClient};
 use scim_core::diff::field_changes;
+use scim_core::ResourceKind;
 use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
 use scim_services::change_log::ChangeLog;
 use scim_services::writes::{CreateOutcome, DialectName, PatchDraft, Writer};
@@ -71,7 +72,7 @@ impl Setup {
 
 fn draft(kind: &str, id: &str, ops: Value) -> PatchDraft {
     PatchDraft {
-        kind: kind.into(),
+        kind: ResourceKind::from_endpoint(kind),
         id: id.into(),
         body:
             json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
@@ -245,11 +246,16 @@ async fn a_read_only_connection_sends_nothing() {
     let err = w.apply_patch(&d, preview.etag).await.unwrap_err();
     assert!(err.message.contains("read-only"), "{}", err.message);
     assert!(w
-        .create("Users", r#"{"userName": "new@example.com"}"#)
+        .create(&ResourceKind::Users, r#"{"userName": "new@example.com"}"#)
         .await
         .is_err());
     assert!(w
-        .delete("Users", &uid, user["userName"].as_str().unwrap(), None)
+        .delete(
+            &ResourceKind::Users,
+            &uid,
+            user["userName"].as_str().unwrap(),
+            None
+        )
         .await
         .is_err());
     assert_eq!(
@@ -270,14 +276,17 @@ async fn create_conflict_points_at_the_existing_user_and_delete_needs_the_typed_
     let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": "new.person@example.com", "password": "s3cret!", "active": true})
     .to_string();
-    let missing = w.preview_create("Users", r#"{"active": true}"#).unwrap();
+    let missing = w
+        .preview_create(&ResourceKind::Users, r#"{"active": true}"#)
+        .unwrap();
     assert!(missing.problem.unwrap().message.contains("userName"));
-    let CreateOutcome::Created { outcome } = w.create("Users", &body).await.unwrap() else {
+    let CreateOutcome::Created { outcome } = w.create(&ResourceKind::Users, &body).await.unwrap()
+    else {
         panic!("created")
     };
     let id = outcome.resource_id.clone();
     assert!(!id.is_empty());
-    match w.create("Users", &body).await.unwrap() {
+    match w.create(&ResourceKind::Users, &body).await.unwrap() {
         CreateOutcome::Conflict { existing_id, .. } => {
             assert_eq!(existing_id.as_deref(), Some(id.as_str()))
         }
@@ -289,10 +298,12 @@ async fn create_conflict_points_at_the_existing_user_and_delete_needs_the_typed_
         "the password never reaches the change log"
     );
     assert!(
-        w.delete("Users", &id, "new.person", None).await.is_err(),
+        w.delete(&ResourceKind::Users, &id, "new.person", None)
+            .await
+            .is_err(),
         "wrong name typed"
     );
-    w.delete("Users", &id, "new.person@example.com", None)
+    w.delete(&ResourceKind::Users, &id, "new.person@example.com", None)
         .await
         .unwrap();
     assert_eq!(

@@ -1,5 +1,6 @@
 //! Our client against python-scim's scim2-server 0.8.3 (base path `/v2`, PATCH answers 204, HTTP/1.0).
 
+use scim_core::ResourceKind;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -241,7 +242,10 @@ async fn builder_writes_land_as_predicted_on_scim2_server_and_undo_restores_them
     };
     let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
         "displayName": "Project: Peer (Read-only)", "members": [{"value": ids[0]}]});
-    let CreateOutcome::Created { outcome } = w.create("Groups", &group.to_string()).await.unwrap()
+    let CreateOutcome::Created { outcome } = w
+        .create(&ResourceKind::Groups, &group.to_string())
+        .await
+        .unwrap()
     else {
         panic!("group created")
     };
@@ -282,7 +286,7 @@ async fn builder_writes_land_as_predicted_on_scim2_server_and_undo_restores_them
     ];
     for (kind, id, ops) in cases {
         let d = PatchDraft {
-            kind: kind.into(),
+            kind: ResourceKind::from_endpoint(kind),
             id: id.clone(),
             body: json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
                 .to_string(),
@@ -309,7 +313,7 @@ async fn builder_writes_land_as_predicted_on_scim2_server_and_undo_restores_them
     }
     // A version seen before the last change is refused.
     let stale = PatchDraft {
-        kind: "Users".into(),
+        kind: ResourceKind::Users,
         id: ids[1].clone(),
         body: json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]}).to_string(),
         dialect: DialectName::Rfc,

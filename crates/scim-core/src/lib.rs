@@ -7,6 +7,7 @@ pub mod datetime;
 pub mod diff;
 pub mod error;
 pub mod filter;
+pub mod kind;
 pub mod messages;
 pub mod names;
 pub mod patch;
@@ -16,6 +17,7 @@ pub mod schema;
 pub mod secrets;
 pub mod warning;
 
+pub use kind::ResourceKind;
 pub use resource::Resource;
 pub use warning::{Tolerant, Warning};
 

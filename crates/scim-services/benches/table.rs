@@ -3,6 +3,7 @@
 //! search index, later ones scan it) and the role-group matrix: the work behind each load, scroll,
 //! keystroke and tab switch. Prints Markdown rows.
 
+use scim_core::ResourceKind;
 use std::time::{Duration, Instant};
 
 use scim_services::roles::{self, MatrixQuery};
@@ -25,9 +26,9 @@ fn main() {
     rt.block_on(async {
         let dir = Directory::open_demo(USERS).await.expect("demo directory");
         let t = Instant::now();
-        let users = dir.load("Users", None, &|_| {}).await.expect("users");
+        let users = dir.load(&ResourceKind::Users, None, &|_| {}).await.expect("users");
         let t_load = t.elapsed();
-        let groups = dir.load("Groups", None, &|_| {}).await.expect("groups");
+        let groups = dir.load(&ResourceKind::Groups, None, &|_| {}).await.expect("groups");
         assert!(users.complete && groups.complete);
         let shown: Vec<String> = users
             .columns
@@ -43,12 +44,12 @@ fn main() {
             descending: false,
             quick: quick.map(str::to_owned),
         };
-        let (t_sort, _) = timed(|| dir.window("Users", &q("displayName", None, 0)).expect("sort"));
+        let (t_sort, _) = timed(|| dir.window(&ResourceKind::Users, &q("displayName", None, 0)).expect("sort"));
         let (t_window, w) =
-            timed(|| dir.window("Users", &q("displayName", None, 50_000)).expect("window"));
+            timed(|| dir.window(&ResourceKind::Users, &q("displayName", None, 50_000)).expect("window"));
         assert_eq!(w.rows.len(), 100);
-        let (t_quick1, w1) = timed(|| dir.window("Users", &q("displayName", Some("an"), 0)).expect("quick"));
-        let (t_quick2, w2) = timed(|| dir.window("Users", &q("displayName", Some("ana"), 0)).expect("quick"));
+        let (t_quick1, w1) = timed(|| dir.window(&ResourceKind::Users, &q("displayName", Some("an"), 0)).expect("quick"));
+        let (t_quick2, w2) = timed(|| dir.window(&ResourceKind::Users, &q("displayName", Some("ana"), 0)).expect("quick"));
         let rules = roles::default_rules();
         let mq = MatrixQuery {
             rules,

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use scim_core::secrets::SecretAttributes;
+use scim_core::ResourceKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
@@ -39,6 +40,44 @@ pub struct LoggedRequest {
     pub body: Option<Value>,
 }
 
+/// What a change did, as written in the change log (`"patch"`, `"create"`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeAction {
+    Patch,
+    Put,
+    Create,
+    Delete,
+    /// The undo of a PATCH or PUT: the inverse change.
+    Undo,
+    /// The undo of a delete: the resource created again (under a new id).
+    Recreate,
+}
+
+impl ChangeAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::Patch => "patch",
+            ChangeAction::Put => "put",
+            ChangeAction::Create => "create",
+            ChangeAction::Delete => "delete",
+            ChangeAction::Undo => "undo",
+            ChangeAction::Recreate => "recreate",
+        }
+    }
+
+    /// The write made a new resource (its id is the server's answer, not the request's).
+    pub fn creates(self) -> bool {
+        matches!(self, ChangeAction::Create | ChangeAction::Recreate)
+    }
+}
+
+impl std::fmt::Display for ChangeAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One line of the change log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,12 +87,10 @@ pub struct ChangeEntry {
     pub time: String,
     pub connection: String,
     pub base_url: String,
-    /// `Users` or `Groups`.
-    pub kind: String,
+    pub kind: ResourceKind,
     pub resource_id: String,
     pub label: String,
-    /// `patch`, `put`, `create`, `delete` or `undo`.
-    pub action: String,
+    pub action: ChangeAction,
     pub requests: Vec<LoggedRequest>,
     /// The last HTTP status (0 when no answer came).
     pub status: u16,
@@ -78,10 +115,10 @@ pub struct ChangeEntry {
 pub struct ChangeRow {
     pub id: String,
     pub time: String,
-    pub kind: String,
+    pub kind: ResourceKind,
     pub resource_id: String,
     pub label: String,
-    pub action: String,
+    pub action: ChangeAction,
     pub status: u16,
     pub error: Option<String>,
     /// The requests, one per line: `PATCH https://…/Users/42`.
@@ -245,7 +282,7 @@ impl ChangeLog {
                     kind: e.kind.clone(),
                     resource_id: e.resource_id.clone(),
                     label: e.label.clone(),
-                    action: e.action.clone(),
+                    action: e.action,
                     status: e.status,
                     error: e.error.clone(),
                     summary: e
@@ -315,16 +352,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn entry(log: &ChangeLog, action: &str, undoes: Option<String>) -> ChangeEntry {
+    fn entry(log: &ChangeLog, action: ChangeAction, undoes: Option<String>) -> ChangeEntry {
         ChangeEntry {
             id: log.next_id(),
             time: "2026-11-23T00:00:00Z".into(),
             connection: "Demo".into(),
             base_url: "http://x/scim/v2".into(),
-            kind: "Users".into(),
+            kind: ResourceKind::Users,
             resource_id: "1".into(),
             label: "ana".into(),
-            action: action.into(),
+            action,
             requests: vec![LoggedRequest {
                 method: "POST".into(),
                 url: "http://x/scim/v2/Users".into(),
@@ -335,7 +372,7 @@ mod tests {
             error: None,
             before: None,
             after: Some(json!({"id": "1"})),
-            undo: (action != "undo").then_some(UndoAction::Delete),
+            undo: (action != ChangeAction::Undo).then_some(UndoAction::Delete),
             undoes,
         }
     }
@@ -344,18 +381,18 @@ mod tests {
     fn entries_append_and_undo_finds_the_latest_not_yet_undone() {
         let dir = tempfile::tempdir().unwrap();
         let log = ChangeLog::new(dir.path(), "Demo directory");
-        let first = entry(&log, "create", None);
-        let second = entry(&log, "create", None);
+        let first = entry(&log, ChangeAction::Create, None);
+        let second = entry(&log, ChangeAction::Create, None);
         log.append(&first).unwrap();
         log.append(&second).unwrap();
         assert_eq!(log.undo_target(None).unwrap().id, second.id);
-        log.append(&entry(&log, "undo", Some(second.id.clone())))
+        log.append(&entry(&log, ChangeAction::Undo, Some(second.id.clone())))
             .unwrap();
         assert_eq!(log.undo_target(None).unwrap().id, first.id);
         assert!(log.undo_target(Some(&second.id)).is_err(), "already undone");
         let rows = log.rows().unwrap();
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].action, "undo", "newest first");
+        assert_eq!(rows[0].action, ChangeAction::Undo, "newest first");
         assert!(!rows[1].undoable && rows[1].undone_by.is_some());
         assert!(rows[2].undoable);
     }
@@ -364,7 +401,8 @@ mod tests {
     fn passwords_never_reach_the_file_and_a_damaged_line_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let log = ChangeLog::new(dir.path(), "url-http://x/scim/v2");
-        log.append(&entry(&log, "create", None)).unwrap();
+        log.append(&entry(&log, ChangeAction::Create, None))
+            .unwrap();
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .open(log.path())

@@ -196,7 +196,7 @@ impl Comparison {
         let mut lines =
             Vec::with_capacity(diff.users.len() + diff.groups.len() + diff.memberships.len());
         for c in diff.users.iter().chain(diff.groups.iter()) {
-            let user = c.resource == ResourceKind::User;
+            let user = c.resource == ResourceKind::Users;
             let slot = match (user, c.kind) {
                 (true, ChangeKind::Added) => &mut counts.users_added,
                 (true, ChangeKind::Removed) => &mut counts.users_removed,
@@ -313,7 +313,7 @@ impl Comparison {
                 .chain(self.diff.groups.iter())
                 .nth(index as usize)
                 .ok_or_else(|| AppError::internal("a diff line lost its change"))?;
-            let (list_a, list_b) = if c.resource == ResourceKind::User {
+            let (list_a, list_b) = if c.resource == ResourceKind::Users {
                 (&self.a.users, &self.b.users)
             } else {
                 (&self.a.groups, &self.b.groups)

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use scim_client::{Auth, ClientConfig, Discovery, ListParams, RequestLog, ScimClient};
 use scim_core::names::get_ci;
-use scim_core::Resource;
+use scim_core::{Resource, ResourceKind};
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 
 use crate::error::AppError;
@@ -449,7 +449,7 @@ impl Directory {
     }
 
     /// After a write: the row of the resource it produced is updated in the loaded table.
-    pub fn record_outcome(&self, kind: &str, outcome: &crate::writes::WriteOutcome) {
+    pub fn record_outcome(&self, kind: &ResourceKind, outcome: &crate::writes::WriteOutcome) {
         let after: Option<Value> = outcome
             .after
             .as_deref()
@@ -459,9 +459,9 @@ impl Directory {
 
     /// Reads `ids` again and updates their rows in the loaded table (after a multi-selection write,
     /// whose answers do not carry the resources).
-    pub async fn refresh_rows(&self, kind: &str, ids: &[String]) {
+    pub async fn refresh_rows(&self, kind: &ResourceKind, ids: &[String]) {
         for id in ids {
-            match self.client.get(kind, id).await {
+            match self.client.get(kind.endpoint(), id).await {
                 Ok(r) => self.record_write(kind, id, r.body.as_ref()),
                 Err(e) if e.status() == Some(404) => self.record_write(kind, id, None),
                 // Unreadable now: the row keeps its last known state until the next load.
@@ -473,7 +473,7 @@ impl Directory {
     /// What the PATCH builder offers for a resource of `kind`.
     pub fn patch_attributes(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         resource: Option<&Value>,
     ) -> Result<Vec<crate::patch_paths::PatchAttribute>, AppError> {
         let kind = loaded::check_kind(kind)?;
@@ -491,10 +491,14 @@ impl Directory {
     /// Brings the loaded data up to date after a write to `kind`/`id` (`after` is `None` for a
     /// delete): the row changes in place, and the derived views (memberships, matrix) are recomputed
     /// on next use.
-    pub fn record_write(&self, kind: &str, id: &str, after: Option<&Value>) {
+    pub fn record_write(&self, kind: &ResourceKind, id: &str, after: Option<&Value>) {
         {
             let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-            let key = if kind == "Users" { "Users" } else { "Groups" };
+            let key = if *kind == ResourceKind::Users {
+                "Users"
+            } else {
+                "Groups"
+            };
             if let Some(set) = loaded.get(key).cloned() {
                 loaded.insert(key, Arc::new(set.with_change(id, after)));
             }
@@ -590,7 +594,12 @@ impl Directory {
     }
 
     /// A user or group, as sent (`kind` is `Users` or `Groups`).
-    pub async fn resource(&self, kind: &str, id: &str) -> Result<ResourceDetail, AppError> {
+    pub async fn resource(
+        &self,
+        kind: &ResourceKind,
+        id: &str,
+    ) -> Result<ResourceDetail, AppError> {
+        let kind = kind.endpoint();
         // Users, Groups, or a custom type the server declares (a role of a resource-type rule).
         let declared = self.discovery.resource_types.iter().any(|t| {
             t.endpoint
@@ -707,7 +716,7 @@ impl Directory {
     /// the previous set of that kind. Cancelling or failing keeps what arrived, browsable.
     pub async fn load(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         filter: Option<String>,
         on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
     ) -> Result<LoadSummary, AppError> {
@@ -718,7 +727,7 @@ impl Directory {
     /// As [`Directory::load`], asking only for some attributes (or all but some).
     pub async fn load_projected(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         filter: Option<String>,
         projection: Projection,
         on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
@@ -749,7 +758,7 @@ impl Directory {
     /// Continues a load that stopped early (failure or cancel) from where it stopped.
     pub async fn resume(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         on_progress: &(dyn Fn(LoadProgress) + Send + Sync),
     ) -> Result<LoadSummary, AppError> {
         let kind = loaded::check_kind(kind)?;
@@ -827,8 +836,8 @@ impl Directory {
     }
 
     /// Stops the running load of `kind`; what arrived is kept.
-    pub fn cancel_load(&self, kind: &str) -> bool {
-        self.running.cancel(kind)
+    pub fn cancel_load(&self, kind: &ResourceKind) -> bool {
+        self.running.cancel(kind.endpoint())
     }
 
     fn loaded_set(&self, kind: &str) -> Result<Arc<LoadedSet>, AppError> {
@@ -841,15 +850,15 @@ impl Directory {
     }
 
     /// A window of the loaded rows, sorted and quick-filtered.
-    pub fn window(&self, kind: &str, query: &WindowQuery) -> Result<RowsWindow, AppError> {
-        Ok(self.loaded_set(kind)?.window(query))
+    pub fn window(&self, kind: &ResourceKind, query: &WindowQuery) -> Result<RowsWindow, AppError> {
+        Ok(self.loaded_set(kind.endpoint())?.window(query))
     }
 
     /// The attributes the filter builder offers for `kind`: from the schemas, plus attributes seen
     /// in the loaded data that no schema declares.
     pub fn filter_attributes(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
     ) -> Result<Vec<crate::filter_tree::FilterAttribute>, AppError> {
         let kind = loaded::check_kind(kind)?;
         let undeclared: Vec<String> = self
@@ -870,8 +879,8 @@ impl Directory {
     }
 
     /// The loaded resources of `kind` (for reports, matrices and the detail pane).
-    pub fn loaded_resources(&self, kind: &str) -> Option<Arc<LoadedSet>> {
-        self.loaded_set(kind).ok()
+    pub fn loaded_resources(&self, kind: &ResourceKind) -> Option<Arc<LoadedSet>> {
+        self.loaded_set(kind.endpoint()).ok()
     }
 }
 
@@ -907,7 +916,9 @@ impl Directory {
         if let Ok(set) = self.loaded_set(kind) {
             return Ok(set);
         }
-        let summary = self.load(kind, None, &|_| {}).await?;
+        let summary = self
+            .load(&ResourceKind::from_endpoint(kind), None, &|_| {})
+            .await?;
         if let Some(e) = summary.error {
             return Err(e);
         }
@@ -1267,9 +1278,9 @@ mod tests {
         let d2 = dir.clone();
         // Cancel as soon as the first page arrived: the rest is not fetched.
         let first = dir
-            .load("Users", None, &|p: LoadProgress| {
+            .load(&ResourceKind::Users, None, &|p: LoadProgress| {
                 seen.lock().expect("lock").push(p.loaded);
-                d2.cancel_load("Users");
+                d2.cancel_load(&ResourceKind::Users);
             })
             .await
             .expect("load");
@@ -1286,12 +1297,18 @@ mod tests {
             sort_by: Some("userName".into()),
             ..WindowQuery::default()
         };
-        assert_eq!(dir.window("Users", &q).expect("window").total, first.loaded);
+        assert_eq!(
+            dir.window(&ResourceKind::Users, &q).expect("window").total,
+            first.loaded
+        );
         // Resume fetches the rest.
-        let resumed = dir.resume("Users", &|_| {}).await.expect("resume");
+        let resumed = dir
+            .resume(&ResourceKind::Users, &|_| {})
+            .await
+            .expect("resume");
         assert!(resumed.complete, "{resumed:?}");
         assert_eq!(resumed.loaded, 2500);
-        let w = dir.window("Users", &q).expect("window");
+        let w = dir.window(&ResourceKind::Users, &q).expect("window");
         assert_eq!((w.total, w.rows.len()), (2500, 10));
         let names: Vec<_> = w
             .rows
@@ -1397,7 +1414,9 @@ mod tests {
     #[tokio::test]
     async fn the_users_table_reads_a_light_copy_and_the_rest_on_demand() {
         let dir = Directory::open_demo(300).await.expect("demo");
-        dir.load("Users", None, &|_| {}).await.expect("load");
+        dir.load(&ResourceKind::Users, None, &|_| {})
+            .await
+            .expect("load");
         let set = dir.loaded_set("Users").expect("set");
         let department = format!("{}:department", scim_core::names::ENTERPRISE_USER_SCHEMA);
         let q = WindowQuery {
@@ -1413,7 +1432,7 @@ mod tests {
             quick: Some("a".into()),
             ..WindowQuery::default()
         };
-        let light = dir.window("Users", &q).expect("window");
+        let light = dir.window(&ResourceKind::Users, &q).expect("window");
         assert!(light.total > 0);
         assert!(light
             .rows
@@ -1437,14 +1456,16 @@ mod tests {
         }
         // A column the light copy does not hold: phone numbers are read from the whole resources.
         let dir = Directory::open_demo(300).await.expect("demo");
-        dir.load("Users", None, &|_| {}).await.expect("load");
+        dir.load(&ResourceKind::Users, None, &|_| {})
+            .await
+            .expect("load");
         let phones = WindowQuery {
             offset: 0,
             limit: 300,
             columns: vec!["userName".into(), "phoneNumbers".into()],
             ..WindowQuery::default()
         };
-        let w = dir.window("Users", &phones).expect("window");
+        let w = dir.window(&ResourceKind::Users, &phones).expect("window");
         assert!(w
             .rows
             .iter()
@@ -1452,13 +1473,16 @@ mod tests {
         assert!(dir.loaded_set("Users").expect("set").fully_parsed());
         // A write lands in the table.
         let first = w.rows[0].id.clone();
-        let detail = dir.resource("Users", &first).await.expect("user");
+        let detail = dir
+            .resource(&ResourceKind::Users, &first)
+            .await
+            .expect("user");
         let mut json: Value = serde_json::from_str(&detail.json).expect("json");
         json["title"] = Value::String("Chief tester".into());
-        dir.record_write("Users", &first, Some(&json));
+        dir.record_write(&ResourceKind::Users, &first, Some(&json));
         let titled = dir
             .window(
-                "Users",
+                &ResourceKind::Users,
                 &WindowQuery {
                     offset: 0,
                     limit: 300,
@@ -1526,14 +1550,20 @@ mod tests {
         );
         // The role opens from its own endpoint, with its members as labels.
         assert_eq!(approver.endpoint, "Roles");
-        let detail = dir.resource("Roles", &approver.id).await.expect("role");
+        let detail = dir
+            .resource(&ResourceKind::Custom("Roles".into()), &approver.id)
+            .await
+            .expect("role");
         assert_eq!(detail.label, "Approver");
         let members = detail.members.expect("members");
         assert!(
             members.iter().any(|m| m == "Finance team (group)"),
             "{members:?}"
         );
-        let err = dir.resource("Nothing", "x").await.expect_err("undeclared");
+        let err = dir
+            .resource(&ResourceKind::Custom("Nothing".into()), "x")
+            .await
+            .expect_err("undeclared");
         assert!(err.message.contains("Unknown resource type"));
     }
 
@@ -1541,7 +1571,9 @@ mod tests {
     async fn group_details_flag_members_missing_from_the_loaded_users() {
         use scim_core::patch::{OpKind, PatchOp, PatchOperation};
         let dir = Directory::open_demo(30).await.expect("demo");
-        dir.load("Groups", None, &|_| {}).await.expect("groups");
+        dir.load(&ResourceKind::Groups, None, &|_| {})
+            .await
+            .expect("groups");
         let groups = dir.loaded_set("Groups").expect("loaded");
         let g = groups
             .resources()
@@ -1561,13 +1593,18 @@ mod tests {
             .expect("patch");
         // Without the users loaded nothing is claimed; with them, the ghost is flagged.
         assert!(dir
-            .resource("Groups", &g)
+            .resource(&ResourceKind::Groups, &g)
             .await
             .expect("detail")
             .missing_members
             .is_empty());
-        dir.load("Users", None, &|_| {}).await.expect("users");
-        let detail = dir.resource("Groups", &g).await.expect("detail");
+        dir.load(&ResourceKind::Users, None, &|_| {})
+            .await
+            .expect("users");
+        let detail = dir
+            .resource(&ResourceKind::Groups, &g)
+            .await
+            .expect("detail");
         assert_eq!(detail.missing_members, vec!["Ghost User".to_owned()]);
     }
 
@@ -1579,7 +1616,7 @@ mod tests {
             excluded_attributes: Vec::new(),
         };
         let s = dir
-            .load_projected("Users", None, p, &|_| {})
+            .load_projected(&ResourceKind::Users, None, p, &|_| {})
             .await
             .expect("load");
         assert_eq!(s.projection.attributes, vec!["userName", "emails"]);
@@ -1599,7 +1636,7 @@ mod tests {
             excluded_attributes: vec!["emails".into()],
         };
         assert!(dir
-            .load_projected("Users", None, both, &|_| {})
+            .load_projected(&ResourceKind::Users, None, both, &|_| {})
             .await
             .is_err());
         let bad = Projection {
@@ -1607,7 +1644,7 @@ mod tests {
             excluded_attributes: Vec::new(),
         };
         let err = dir
-            .load_projected("Users", None, bad, &|_| {})
+            .load_projected(&ResourceKind::Users, None, bad, &|_| {})
             .await
             .expect_err("bad");
         assert!(
@@ -1620,7 +1657,10 @@ mod tests {
     #[tokio::test]
     async fn groups_load_with_member_counts() {
         let dir = Directory::open_demo(250).await.expect("demo");
-        let s = dir.load("Groups", None, &|_| {}).await.expect("load");
+        let s = dir
+            .load(&ResourceKind::Groups, None, &|_| {})
+            .await
+            .expect("load");
         assert!(s.complete && s.loaded > 10, "{s:?}");
         let q = WindowQuery {
             offset: 0,
@@ -1629,7 +1669,7 @@ mod tests {
             sort_by: Some("displayName".into()),
             ..WindowQuery::default()
         };
-        let w = dir.window("Groups", &q).expect("window");
+        let w = dir.window(&ResourceKind::Groups, &q).expect("window");
         let staff = w
             .rows
             .iter()
@@ -1642,7 +1682,11 @@ mod tests {
     async fn a_filtered_load_keeps_only_matches_and_bad_filters_are_refused() {
         let dir = Directory::open_demo(300).await.expect("demo");
         let s = dir
-            .load("Users", Some("active eq false".into()), &|_| {})
+            .load(
+                &ResourceKind::Users,
+                Some("active eq false".into()),
+                &|_| {},
+            )
             .await
             .expect("load");
         assert!(s.complete);
@@ -1654,17 +1698,24 @@ mod tests {
             columns: vec!["active".into()],
             ..WindowQuery::default()
         };
-        let w = dir.window("Users", &q).expect("window");
+        let w = dir.window(&ResourceKind::Users, &q).expect("window");
         assert!(w
             .rows
             .iter()
             .all(|r| r.cells[0].as_deref() == Some("false")));
         let err = dir
-            .load("Users", Some("userName equals 1".into()), &|_| {})
+            .load(
+                &ResourceKind::Users,
+                Some("userName equals 1".into()),
+                &|_| {},
+            )
             .await
             .expect_err("bad filter");
         assert!(err.message.contains("not valid"));
-        assert!(dir.load("Widgets", None, &|_| {}).await.is_err());
+        assert!(dir
+            .load(&ResourceKind::Custom("Widgets".into()), None, &|_| {})
+            .await
+            .is_err());
     }
 
     #[tokio::test]
@@ -1706,7 +1757,7 @@ mod tests {
             .await
             .expect("groups");
         let detail = d
-            .resource("Groups", &groups.rows[0].id)
+            .resource(&ResourceKind::Groups, &groups.rows[0].id)
             .await
             .expect("detail");
         assert!(detail.members.is_none(), "asked without members");
@@ -1723,14 +1774,23 @@ mod tests {
             .group_members(&groups.rows[0].id, &q)
             .await
             .expect("members");
-        let nested: Vec<_> = w.rows.iter().filter(|m| m.kind == "group").collect();
+        let nested: Vec<_> = w
+            .rows
+            .iter()
+            .filter(|m| m.kind == crate::members::MemberKind::Group)
+            .collect();
         assert_eq!(nested.len(), 2, "{:?}", w.rows);
         assert!(
-            w.rows[..2].iter().all(|m| m.kind == "group"),
+            w.rows[..2]
+                .iter()
+                .all(|m| m.kind == crate::members::MemberKind::Group),
             "groups listed first"
         );
         assert_eq!(w.missing, 0);
-        let err = d.resource("Teams", "x").await.expect_err("unknown type");
+        let err = d
+            .resource(&ResourceKind::Custom("Teams".into()), "x")
+            .await
+            .expect_err("unknown type");
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
     }
 

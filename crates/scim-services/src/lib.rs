@@ -10,6 +10,7 @@ pub mod connection_form;
 pub mod connections;
 mod convert;
 pub mod directory;
+mod directory_writes;
 pub mod error;
 pub mod export;
 pub mod filter_check;

@@ -2,6 +2,7 @@
 //! tables scroll through, sort and quick-filter locally. Loads report progress as they go, can be
 //! cancelled, and keep a partial result with what is needed to resume after a failure.
 
+use scim_core::ResourceKind;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::table::{self, Column, OrderKey, RowsWindow, WindowQuery};
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadProgress {
-    pub kind: String,
+    pub kind: ResourceKind,
     pub loaded: u32,
     pub total: Option<u32>,
     pub per_second: f64,
@@ -43,7 +44,7 @@ impl LoadProgress {
             _ => None,
         };
         Self {
-            kind: kind.to_owned(),
+            kind: ResourceKind::from_endpoint(kind),
             loaded: p.loaded.min(u32::MAX as usize) as u32,
             total: p.total.map(|t| t.min(u32::MAX as usize) as u32),
             per_second,
@@ -102,7 +103,7 @@ impl Projection {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadSummary {
-    pub kind: String,
+    pub kind: ResourceKind,
     pub filter: Option<String>,
     pub projection: Projection,
     pub loaded: u32,
@@ -156,7 +157,7 @@ fn column_attribute(column: &str) -> String {
 /// are parsed whole at once (their members are what is read).
 #[derive(Debug)]
 pub struct LoadedSet {
-    pub kind: String,
+    pub kind: ResourceKind,
     pub filter: Option<String>,
     pub projection: Projection,
     /// Users: every resource as sent; empty for groups.
@@ -205,7 +206,7 @@ impl LoadedSet {
             .map(AppError::from);
         let complete = load.error.is_none();
         let summary = LoadSummary {
-            kind: kind.to_owned(),
+            kind: ResourceKind::from_endpoint(kind),
             filter: filter.clone(),
             projection: projection.clone(),
             loaded: light.len().min(u32::MAX as usize) as u32,
@@ -218,7 +219,7 @@ impl LoadedSet {
             columns: columns.clone(),
         };
         Self {
-            kind: kind.to_owned(),
+            kind: ResourceKind::from_endpoint(kind),
             filter,
             projection,
             raw,
@@ -246,7 +247,7 @@ impl LoadedSet {
 
     /// Every resource with every attribute (for users, parsed whole the first time).
     pub fn resources(&self) -> Arc<Vec<Resource>> {
-        if self.kind != "Users" {
+        if self.kind != ResourceKind::Users {
             return self.light.clone();
         }
         self.full
@@ -256,13 +257,13 @@ impl LoadedSet {
 
     /// True once every attribute has been parsed (tests: the table alone should not need it).
     pub fn fully_parsed(&self) -> bool {
-        self.kind != "Users" || self.full.get().is_some()
+        self.kind != ResourceKind::Users || self.full.get().is_some()
     }
 
     /// The resources with at least the top-level attributes `attributes` (others may be null): the
     /// light copy when it holds them all, else every attribute.
     pub fn with_attributes(&self, attributes: &[&str]) -> Arc<Vec<Resource>> {
-        let light = self.kind != "Users"
+        let light = self.kind != ResourceKind::Users
             || attributes.iter().all(|a| {
                 USER_LIGHT_ATTRIBUTES
                     .iter()
@@ -339,7 +340,7 @@ impl LoadedSet {
         let mut whole = self.full.get().map(|f| f.as_ref().clone());
         match (at, after, &after_raw) {
             (Some(i), Some(a), Some(r)) => {
-                light[i] = light_of(&self.kind, r);
+                light[i] = light_of(self.kind.endpoint(), r);
                 if let Some(w) = whole.as_mut() {
                     w[i] = Resource::new(a.clone());
                 }
@@ -357,11 +358,11 @@ impl LoadedSet {
                 }
             }
             (None, Some(a), Some(r)) => {
-                light.push(light_of(&self.kind, r));
+                light.push(light_of(self.kind.endpoint(), r));
                 if let Some(w) = whole.as_mut() {
                     w.push(Resource::new(a.clone()));
                 }
-                if self.kind == "Users" {
+                if self.kind == ResourceKind::Users {
                     raw.push(r.clone());
                 }
             }
@@ -469,13 +470,14 @@ impl RunningLoads {
     }
 }
 
-/// Rejects anything but the two browsable collections.
-pub fn check_kind(kind: &str) -> Result<&'static str, AppError> {
+/// Rejects anything but the two collections every screen browses and writes (custom types are
+/// read by endpoint only): the one check of a kind, for loads and writes alike.
+pub fn check_kind(kind: &ResourceKind) -> Result<&'static str, AppError> {
     match kind {
-        "Users" => Ok("Users"),
-        "Groups" => Ok("Groups"),
-        other => Err(AppError::invalid_input(format!(
-            "Unknown resource type \"{other}\"."
+        ResourceKind::Users => Ok("Users"),
+        ResourceKind::Groups => Ok("Groups"),
+        ResourceKind::Custom(other) => Err(AppError::invalid_input(format!(
+            "Unknown resource type \"{other}\": use Users or Groups."
         ))),
     }
 }

@@ -10,14 +10,32 @@ use specta::Type;
 use scim_core::resource::MemberRef;
 use scim_core::Resource;
 
+/// What a member is: `unknown` when neither the member nor the loaded data say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum MemberKind {
+    User,
+    Group,
+    Unknown,
+}
+
+impl MemberKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberKind::User => "user",
+            MemberKind::Group => "group",
+            MemberKind::Unknown => "unknown",
+        }
+    }
+}
+
 /// One member as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRow {
     pub value: String,
     pub label: String,
-    /// `user`, `group`, or `unknown` when neither the member nor the loaded data say.
-    pub kind: String,
+    pub kind: MemberKind,
     /// Not among the loaded users or groups (only said when every user is loaded).
     pub missing: bool,
 }
@@ -65,11 +83,11 @@ pub fn resolve(
             let user = users_by_id.get(&m.value);
             let group = groups_by_id.get(&m.value);
             let kind = match (m.member_type.as_deref(), user, group) {
-                (Some(t), _, _) if t.eq_ignore_ascii_case("group") => "group",
-                (Some(t), _, _) if t.eq_ignore_ascii_case("user") => "user",
-                (_, Some(_), _) => "user",
-                (_, _, Some(_)) => "group",
-                _ => "unknown",
+                (Some(t), _, _) if t.eq_ignore_ascii_case("group") => MemberKind::Group,
+                (Some(t), _, _) if t.eq_ignore_ascii_case("user") => MemberKind::User,
+                (_, Some(_), _) => MemberKind::User,
+                (_, _, Some(_)) => MemberKind::Group,
+                _ => MemberKind::Unknown,
             };
             let label = m
                 .display
@@ -82,12 +100,12 @@ pub fn resolve(
             MemberRow {
                 missing: complete && user.is_none() && group.is_none(),
                 label,
-                kind: kind.to_owned(),
+                kind,
                 value: m.value,
             }
         })
         .collect();
-    rows.sort_by_cached_key(|r| (r.kind != "group", r.label.to_lowercase()));
+    rows.sort_by_cached_key(|r| (r.kind != MemberKind::Group, r.label.to_lowercase()));
     rows
 }
 

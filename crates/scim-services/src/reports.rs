@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
@@ -17,16 +17,84 @@ use crate::error::AppError;
 use crate::export::csv_line;
 use crate::roles::{Holding, Memberships};
 
-/// The reports, by the names `scimx report` takes.
-pub const NAMES: [&str; 7] = [
-    "membership-matrix",
-    "no-group",
-    "inactive-in-groups",
-    "missing-externalid",
-    "duplicates",
-    "orphans",
-    "empty-groups",
-];
+/// Which report to build: the names `scimx report` takes (`no-group`, `access:Admins`), and what the
+/// UI sends (a union in TypeScript, so a misspelt report fails to compile).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    MembershipMatrix,
+    NoGroup,
+    InactiveInGroups,
+    MissingExternalid,
+    Duplicates,
+    Orphans,
+    EmptyGroups,
+    /// Who holds one group or role (named by displayName, case-insensitive, or id).
+    Access(String),
+}
+
+impl ReportKind {
+    /// The reports over a whole directory (every kind but the per-group access report).
+    pub const ALL: [ReportKind; 7] = [
+        ReportKind::MembershipMatrix,
+        ReportKind::NoGroup,
+        ReportKind::InactiveInGroups,
+        ReportKind::MissingExternalid,
+        ReportKind::Duplicates,
+        ReportKind::Orphans,
+        ReportKind::EmptyGroups,
+    ];
+
+    /// The name as `scimx report` takes it and exports state it.
+    pub fn name(&self) -> String {
+        match self {
+            ReportKind::Access(group) => format!("access:{group}"),
+            other => serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Reads a report name (`no-group`, `access:Admins`), naming the choices when it is none.
+    pub fn parse(name: &str) -> Result<Self, AppError> {
+        if let Some(target) = name.strip_prefix("access:") {
+            return Ok(ReportKind::Access(target.to_owned()));
+        }
+        ReportKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<String> = ReportKind::ALL.iter().map(ReportKind::name).collect();
+                AppError::invalid_input(format!(
+                    "There is no report \"{name}\"; choose one of {}.",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// A file a report (or a diff) is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// RFC 4180 with a provenance comment line first.
+    Csv,
+    /// A sheet for the report and one for its provenance.
+    Xlsx,
+    Json,
+}
+
+/// The bytes of `r` as `format`: the one place each report layout is written.
+pub fn encode(r: &Report, format: ExportFormat) -> Result<Vec<u8>, AppError> {
+    Ok(match format {
+        ExportFormat::Csv => to_csv_with_provenance(r).into_bytes(),
+        ExportFormat::Xlsx => to_xlsx(std::slice::from_ref(r))?,
+        ExportFormat::Json => {
+            (serde_json::to_string_pretty(r).unwrap_or_default() + "\n").into_bytes()
+        }
+    })
+}
 
 /// Where a report's data came from, stated in every export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -55,6 +123,125 @@ pub struct Report {
     pub provenance: Provenance,
 }
 
+/// One report of the catalogue, as the reports screen lists it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportInfo {
+    pub kind: ReportKind,
+    pub name: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The whole-directory reports with their titles and what they answer.
+pub fn catalog() -> Vec<ReportInfo> {
+    let empty = Provenance {
+        connection: String::new(),
+        base_url: String::new(),
+        taken_at: String::new(),
+        snapshot_sha256: None,
+        filter: None,
+        generated_at: String::new(),
+    };
+    ReportKind::ALL
+        .iter()
+        .filter_map(|k| build(k, &[], &[], empty.clone()).ok().map(|r| (k, r)))
+        .map(|(k, r)| ReportInfo {
+            kind: k.clone(),
+            name: r.name,
+            title: r.title,
+            description: r.description,
+        })
+        .collect()
+}
+
+impl Provenance {
+    /// Where a snapshot's (or a directory read now's) data came from; a directory read now has no
+    /// file, hence no hash.
+    pub fn of_snapshot(snap: &crate::snapshot::Snapshot) -> Self {
+        Provenance {
+            connection: snap.header.connection.clone(),
+            base_url: snap.header.base_url.clone(),
+            taken_at: snap.header.taken_at.clone(),
+            snapshot_sha256: (!snap.header.sha256.is_empty()).then(|| snap.header.sha256.clone()),
+            filter: snap.header.user_filter.clone(),
+            generated_at: crate::snapshot::now_rfc3339(),
+        }
+    }
+}
+
+/// A report as the reports screen shows it: everything but its rows.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub columns: Vec<String>,
+    pub rows: u32,
+    pub provenance: Provenance,
+}
+
+/// A window of a report's rows, quick-filtered.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportQuery {
+    pub offset: u32,
+    pub limit: u32,
+    #[serde(default)]
+    pub quick: Option<String>,
+}
+
+/// Rows of the shown report that contain `quick` (any cell, case-insensitive).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRows {
+    pub matched: u32,
+    pub offset: u32,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Report {
+    pub fn view(&self) -> ReportView {
+        ReportView {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            columns: self.columns.clone(),
+            rows: self.rows.len() as u32,
+            provenance: self.provenance.clone(),
+        }
+    }
+
+    /// The rows of `query`'s window among those containing its quick filter.
+    pub fn window(&self, query: &ReportQuery) -> ReportRows {
+        let quick = query
+            .quick
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
+        let mut matched = 0u32;
+        let mut rows = Vec::new();
+        for row in &self.rows {
+            if let Some(q) = &quick {
+                if !row.iter().any(|c| c.to_lowercase().contains(q.as_str())) {
+                    continue;
+                }
+            }
+            if matched >= query.offset && rows.len() < query.limit as usize {
+                rows.push(row.clone());
+            }
+            matched += 1;
+        }
+        ReportRows {
+            matched,
+            offset: query.offset,
+            rows,
+        }
+    }
+}
+
 fn user_label(u: &Resource) -> String {
     u.user_name()
         .map(str::to_owned)
@@ -67,7 +254,7 @@ fn text(v: Option<&str>) -> String {
 
 /// Builds report `name` over `users` and `groups`.
 pub fn build(
-    name: &str,
+    kind: &ReportKind,
     users: &[Value],
     groups: &[Value],
     provenance: Provenance,
@@ -87,14 +274,14 @@ pub fn build(
     };
     let report =
         |title: &str, description: &str, columns: &[&str], rows: Vec<Vec<String>>| Report {
-            name: name.to_owned(),
+            name: kind.name(),
             title: title.to_owned(),
             description: description.to_owned(),
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             rows,
             provenance: provenance.clone(),
         };
-    if let Some(target) = name.strip_prefix("access:") {
+    if let ReportKind::Access(target) = kind {
         // Who has access to one group or role: its direct members and those holding it through a
         // nested group. The group is named by displayName (case-insensitive) or id.
         let (gid, gname) = group_names
@@ -132,8 +319,8 @@ pub fn build(
             rows,
         ));
     }
-    Ok(match name {
-        "membership-matrix" => {
+    Ok(match kind {
+        ReportKind::MembershipMatrix => {
             let mut columns: Vec<&str> = vec!["userName", "displayName", "active"];
             columns.extend(group_names.iter().map(|(_, n)| n.as_str()));
             let rows = users
@@ -162,7 +349,7 @@ pub fn build(
                 rows,
             )
         }
-        "no-group" => report(
+        ReportKind::NoGroup => report(
             "Users in no group",
             "Users who belong to no group at all, directly or through nesting.",
             &["userName", "displayName", "active", "id"],
@@ -181,7 +368,7 @@ pub fn build(
                 })
                 .collect(),
         ),
-        "inactive-in-groups" => report(
+        ReportKind::InactiveInGroups => report(
             "Inactive users still in groups",
             "Users marked inactive who still hold group memberships (and so, often, access).",
             &["userName", "displayName", "groups", "id"],
@@ -208,7 +395,7 @@ pub fn build(
                 })
                 .collect(),
         ),
-        "missing-externalid" => {
+        ReportKind::MissingExternalid => {
             let mut count: HashMap<&str, usize> = HashMap::new();
             for u in &users {
                 if let Some(e) = u.external_id().filter(|e| !e.is_empty()) {
@@ -239,7 +426,7 @@ pub fn build(
                     .collect(),
             )
         }
-        "duplicates" => {
+        ReportKind::Duplicates => {
             let mut by_name: HashMap<String, Vec<&Resource>> = HashMap::new();
             let mut by_email: HashMap<String, Vec<&Resource>> = HashMap::new();
             for u in &users {
@@ -276,7 +463,7 @@ pub fn build(
                 rows,
             )
         }
-        "orphans" => {
+        ReportKind::Orphans => {
             let known: HashSet<String> = users
                 .iter()
                 .chain(groups.iter())
@@ -302,7 +489,7 @@ pub fn build(
                 rows,
             )
         }
-        "empty-groups" => report(
+        ReportKind::EmptyGroups => report(
             "Groups with no members",
             "Groups listing no member (or whose members the server did not return).",
             &["displayName", "members", "id"],
@@ -322,12 +509,8 @@ pub fn build(
                 })
                 .collect(),
         ),
-        other => {
-            return Err(AppError::invalid_input(format!(
-                "There is no report \"{other}\"; choose one of {}.",
-                NAMES.join(", ")
-            )))
-        }
+        // Built above, before the whole-directory reports.
+        ReportKind::Access(_) => return Err(AppError::internal("the access report fell through")),
     })
 }
 
@@ -455,6 +638,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A report by the name `scimx report` takes, as the CLI reads it.
+    fn by_name(name: &str, u: &[Value], g: &[Value]) -> Result<Report, AppError> {
+        ReportKind::parse(name).and_then(|k| build(&k, u, g, prov()))
+    }
+
     fn prov() -> Provenance {
         Provenance {
             connection: "Demo".into(),
@@ -484,7 +672,7 @@ mod tests {
 
     fn rows(name: &str) -> Vec<Vec<String>> {
         let (u, g) = fixture();
-        build(name, &u, &g, prov()).expect("report").rows
+        by_name(name, &u, &g).expect("report").rows
     }
 
     #[test]
@@ -559,8 +747,8 @@ mod tests {
             ]
         );
         let (u, g) = fixture();
-        assert!(build("access:nope", &u, &g, prov()).is_err());
-        let masked = masked(&build("access:g1", &u, &g, prov()).unwrap());
+        assert!(by_name("access:nope", &u, &g).is_err());
+        let masked = masked(&by_name("access:g1", &u, &g).unwrap());
         assert_eq!(masked.rows[0][0], "a•••", "userName masked");
         assert_eq!(masked.rows[0][3], "direct", "the rest kept");
         assert!(to_csv_with_provenance(&masked)
@@ -570,7 +758,7 @@ mod tests {
     #[test]
     fn the_matrix_has_a_column_per_group_and_csv_is_rfc4180() {
         let (u, g) = fixture();
-        let r = build("membership-matrix", &u, &g, prov()).expect("matrix");
+        let r = by_name("membership-matrix", &u, &g).expect("matrix");
         assert_eq!(
             r.columns,
             vec![
@@ -591,16 +779,16 @@ mod tests {
             csv.contains("ana,\"Díaz, \"\"Ana\"\"\",true,direct,,\r\n"),
             "{csv}"
         );
-        assert!(build("who-knows", &u, &g, prov()).is_err());
+        assert!(by_name("who-knows", &u, &g).is_err());
         assert!(provenance_line(&r.provenance).contains("snapshot sha256 ab"));
     }
 
     #[test]
     fn xlsx_holds_a_sheet_per_report_and_the_provenance() {
         let (u, g) = fixture();
-        let all: Vec<Report> = NAMES
+        let all: Vec<Report> = ReportKind::ALL
             .iter()
-            .map(|n| build(n, &u, &g, prov()).expect("report"))
+            .map(|k| build(k, &u, &g, prov()).expect("report"))
             .collect();
         let bytes = to_xlsx(&all).expect("xlsx");
         assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");

@@ -18,10 +18,11 @@ use scim_core::patch::{
 };
 use scim_core::schema::Mutability;
 use scim_core::secrets::SecretAttributes;
-use scim_core::Resource;
+use scim_core::{Resource, ResourceKind};
 
-use crate::change_log::{ChangeEntry, ChangeLog, LoggedRequest, UndoAction};
+use crate::change_log::{ChangeAction, ChangeEntry, ChangeLog, LoggedRequest, UndoAction};
 use crate::error::{AppError, ErrorKind};
+use crate::loaded::check_kind;
 use crate::write_masking::{without_secret_mismatches, MaskSecrets};
 
 /// Whose request shapes to send (see the core's dialects).
@@ -53,8 +54,7 @@ impl DialectName {
 #[derive(Debug, Clone, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchDraft {
-    /// `Users` or `Groups`.
-    pub kind: String,
+    pub kind: ResourceKind,
     pub id: String,
     /// The PatchOp body as JSON text (the builder's raw JSON tab edits the same text).
     pub body: String,
@@ -209,10 +209,23 @@ struct Planned {
 pub struct UndoPreview {
     pub change_id: String,
     pub label: String,
-    pub action: String,
+    pub action: ChangeAction,
     pub requests: Vec<PlannedRequest>,
     /// The resource now differs from what the change left (someone else changed it since).
     pub warnings: Vec<String>,
+}
+
+/// A write ready to send: its requests, and what the change log records about it.
+struct PlannedWrite<'a> {
+    kind: &'a str,
+    id: &'a str,
+    label: &'a str,
+    action: ChangeAction,
+    requests: &'a [PlannedRequest],
+    before: Option<Value>,
+    predicted: Option<Value>,
+    /// For an undo: the change it reverts.
+    undoes: Option<String>,
 }
 
 /// Server-owned fields that a prediction cannot know and a comparison must not count.
@@ -220,16 +233,6 @@ const SERVER_OWNED: &[&str] = &["meta"];
 
 fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-fn check_kind(kind: &str) -> Result<(), AppError> {
-    if kind == "Users" || kind == "Groups" {
-        Ok(())
-    } else {
-        Err(AppError::invalid_input(format!(
-            "Unknown resource type \"{kind}\": use Users or Groups."
-        )))
-    }
 }
 
 /// Where the server's result differs from the prediction. A `display` or `$ref` the server filled
@@ -317,7 +320,7 @@ impl Writer<'_> {
     /// The dry run of a PATCH draft: reads the resource, predicts the result, renders the requests.
     async fn preview_patch_unmasked(&self, draft: &PatchDraft) -> Result<WritePreview, AppError> {
         check_kind(&draft.kind)?;
-        let (before, etag) = self.fetch(&draft.kind, &draft.id).await?;
+        let (before, etag) = self.fetch(draft.kind.endpoint(), &draft.id).await?;
         Ok(self.plan_patch(draft, &before, etag))
     }
 
@@ -391,7 +394,7 @@ impl Writer<'_> {
                 .warnings
                 .push("The patch changes nothing: the resource already looks like this.".into());
         }
-        let url = self.url(&draft.kind, Some(&draft.id));
+        let url = self.url(draft.kind.endpoint(), Some(&draft.id));
         let if_match = self.if_match(etag);
         let rendered: Vec<RenderedRequest> = if draft.as_put {
             vec![RenderedRequest {
@@ -459,7 +462,7 @@ impl Writer<'_> {
                 id: id.clone(),
                 ..draft.clone()
             };
-            match self.fetch(&draft.kind, id).await {
+            match self.fetch(draft.kind.endpoint(), id).await {
                 Ok((before, etag)) => {
                     let preview = self.plan_patch(&item, &before, etag);
                     match &preview.problem {
@@ -542,7 +545,7 @@ impl Writer<'_> {
                         method: "POST".into(),
                         url: self.client.url(&["Bulk"], None).to_string(),
                         if_match: None,
-                        body: pretty(&self.bulk_request(&draft.kind, chunk)?.to_json()),
+                        body: pretty(&self.bulk_request(draft.kind.endpoint(), chunk)?.to_json()),
                         note: Some(format!(
                             "One Bulk request for {} resources (the server offers Bulk)",
                             chunk.len()
@@ -600,7 +603,7 @@ impl Writer<'_> {
         let via_bulk = match self.bulk_chunks(draft, &planned) {
             Some(size) => {
                 for chunk in planned.chunks(size) {
-                    let request = self.bulk_request(&draft.kind, chunk)?;
+                    let request = self.bulk_request(draft.kind.endpoint(), chunk)?;
                     requests.push(PlannedRequest {
                         method: "POST".into(),
                         url: self.client.url(&["Bulk"], None).to_string(),
@@ -679,7 +682,7 @@ impl Writer<'_> {
             kind: draft.kind.clone(),
             resource_id: p.id.clone(),
             label: p.preview.label.clone(),
-            action: "patch".into(),
+            action: ChangeAction::Patch,
             requests: vec![LoggedRequest {
                 method: "PATCH (in Bulk)".into(),
                 url: r.url.clone(),
@@ -718,7 +721,7 @@ impl Writer<'_> {
             let _ = self.log.append(&entry);
             return item;
         }
-        let after = match self.fetch(&draft.kind, &p.id).await {
+        let after = match self.fetch(draft.kind.endpoint(), &p.id).await {
             Ok((a, _)) => a,
             Err(e) => {
                 item.error = Some(format!(
@@ -766,7 +769,7 @@ impl Writer<'_> {
     ) -> Result<WriteOutcome, AppError> {
         self.refuse_if_read_only()?;
         check_kind(&draft.kind)?;
-        let (before, current_etag) = self.fetch(&draft.kind, &draft.id).await?;
+        let (before, current_etag) = self.fetch(draft.kind.endpoint(), &draft.id).await?;
         let preview = self.plan_patch(draft, &before, etag.clone().or(current_etag));
         if let Some(p) = &preview.problem {
             return Err(AppError::invalid_input(p.message.clone()));
@@ -776,33 +779,36 @@ impl Writer<'_> {
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
             .unwrap_or(Value::Null);
-        let action = if draft.as_put { "put" } else { "patch" };
-        self.send_planned(
-            &draft.kind,
-            &draft.id,
-            &preview.label,
+        let action = if draft.as_put {
+            ChangeAction::Put
+        } else {
+            ChangeAction::Patch
+        };
+        self.send_planned(PlannedWrite {
+            kind: draft.kind.endpoint(),
+            id: &draft.id,
+            label: &preview.label,
             action,
-            &preview.requests,
-            Some(before),
-            Some(predicted),
-            None,
-        )
+            requests: &preview.requests,
+            before: Some(before),
+            predicted: Some(predicted),
+            undoes: None,
+        })
         .await
     }
 
     /// Sends planned requests in order, reads the result, compares, records.
-    #[allow(clippy::too_many_arguments)]
-    async fn send_planned(
-        &self,
-        kind: &str,
-        id: &str,
-        label: &str,
-        action: &str,
-        requests: &[PlannedRequest],
-        before: Option<Value>,
-        predicted: Option<Value>,
-        undoes: Option<String>,
-    ) -> Result<WriteOutcome, AppError> {
+    async fn send_planned(&self, write: PlannedWrite<'_>) -> Result<WriteOutcome, AppError> {
+        let PlannedWrite {
+            kind,
+            id,
+            label,
+            action,
+            requests,
+            before,
+            predicted,
+            undoes,
+        } = write;
         let mut responses = Vec::new();
         let mut logged = Vec::new();
         let mut warnings = Vec::new();
@@ -867,10 +873,10 @@ impl Writer<'_> {
             time: crate::snapshot::now_rfc3339(),
             connection: self.connection.to_owned(),
             base_url: self.client.base_url().to_owned(),
-            kind: kind.to_owned(),
+            kind: ResourceKind::from_endpoint(kind),
             resource_id: id.to_owned(),
             label: label.to_owned(),
-            action: action.to_owned(),
+            action,
             requests: logged,
             status: responses.last().map(|r| r.status).unwrap_or(0),
             error: None,
@@ -890,12 +896,12 @@ impl Writer<'_> {
         let created_id = last_body
             .as_ref()
             .and_then(|b| Resource::new(b.clone()).id_string());
-        let resource_id = if action == "create" || action == "recreate" {
+        let resource_id = if action.creates() {
             created_id.clone().unwrap_or_default()
         } else {
             id.to_owned()
         };
-        let after = if action == "delete" {
+        let after = if action == ChangeAction::Delete {
             None
         } else {
             match last_body.filter(|b| b.is_object()) {
@@ -935,8 +941,8 @@ impl Writer<'_> {
             None
         } else {
             match (action, &before, &after) {
-                ("create" | "recreate", _, _) => Some(UndoAction::Delete),
-                ("delete", Some(b), _) => Some(UndoAction::Create {
+                (ChangeAction::Create | ChangeAction::Recreate, _, _) => Some(UndoAction::Delete),
+                (ChangeAction::Delete, Some(b), _) => Some(UndoAction::Create {
                     resource: recreatable(b),
                 }),
                 (_, Some(b), Some(a)) => {
@@ -976,7 +982,6 @@ impl Writer<'_> {
 
     /// The request a new resource would be created with, after checking it against the schema.
     fn preview_create_unmasked(&self, kind: &str, body: &str) -> Result<WritePreview, AppError> {
-        check_kind(kind)?;
         let resource = parse_resource(body)?;
         let mut warnings = Vec::new();
         let missing = missing_required(&self.discovery.schemas, kind, &resource);
@@ -1015,22 +1020,22 @@ impl Writer<'_> {
     /// POST a new user or group. A uniqueness conflict names the existing resource to open instead.
     async fn create_unmasked(&self, kind: &str, body: &str) -> Result<CreateOutcome, AppError> {
         self.refuse_if_read_only()?;
-        let preview = self.preview_create(kind, body)?;
+        let preview = self.preview_create(&ResourceKind::from_endpoint(kind), body)?;
         if let Some(p) = preview.problem {
             return Err(AppError::invalid_input(p.message));
         }
         let resource = parse_resource(body)?;
         match self
-            .send_planned(
+            .send_planned(PlannedWrite {
                 kind,
-                "",
-                &preview.label,
-                "create",
-                &preview.requests,
-                None,
-                None,
-                None,
-            )
+                id: "",
+                label: &preview.label,
+                action: ChangeAction::Create,
+                requests: &preview.requests,
+                before: None,
+                predicted: None,
+                undoes: None,
+            })
             .await
         {
             Ok(outcome) => Ok(CreateOutcome::Created { outcome }),
@@ -1072,7 +1077,6 @@ impl Writer<'_> {
         id: &str,
         body: &str,
     ) -> Result<WritePreview, AppError> {
-        check_kind(kind)?;
         let (before, etag) = self.fetch(kind, id).await?;
         let resource = parse_resource(body)?;
         let mut warnings = Vec::new();
@@ -1126,7 +1130,9 @@ impl Writer<'_> {
         etag: Option<String>,
     ) -> Result<WriteOutcome, AppError> {
         self.refuse_if_read_only()?;
-        let mut preview = self.preview_put(kind, id, body).await?;
+        let mut preview = self
+            .preview_put(&ResourceKind::from_endpoint(kind), id, body)
+            .await?;
         if let Some(p) = preview.problem {
             return Err(AppError::invalid_input(p.message));
         }
@@ -1135,16 +1141,16 @@ impl Writer<'_> {
         }
         let before: Value = serde_json::from_str(&preview.before).unwrap_or(Value::Null);
         let predicted = parse_resource(body)?;
-        self.send_planned(
+        self.send_planned(PlannedWrite {
             kind,
             id,
-            &preview.label,
-            "put",
-            &preview.requests,
-            Some(before),
-            Some(predicted),
-            None,
-        )
+            label: &preview.label,
+            action: ChangeAction::Put,
+            requests: &preview.requests,
+            before: Some(before),
+            predicted: Some(predicted),
+            undoes: None,
+        })
         .await
     }
 
@@ -1154,7 +1160,6 @@ impl Writer<'_> {
         kind: &str,
         id: &str,
     ) -> Result<WritePreview, AppError> {
-        check_kind(kind)?;
         let (before, etag) = self.fetch(kind, id).await?;
         Ok(WritePreview {
             label: confirmation_name(kind, &before),
@@ -1185,7 +1190,9 @@ impl Writer<'_> {
         etag: Option<String>,
     ) -> Result<WriteOutcome, AppError> {
         self.refuse_if_read_only()?;
-        let mut preview = self.preview_delete(kind, id).await?;
+        let mut preview = self
+            .preview_delete(&ResourceKind::from_endpoint(kind), id)
+            .await?;
         if typed != preview.label {
             return Err(AppError::invalid_input(format!(
                 "Type \u{201c}{}\u{201d} exactly to confirm the deletion.",
@@ -1196,16 +1203,16 @@ impl Writer<'_> {
             preview.requests[0].if_match = Some(seen);
         }
         let before: Value = serde_json::from_str(&preview.before).unwrap_or(Value::Null);
-        self.send_planned(
+        self.send_planned(PlannedWrite {
             kind,
             id,
-            &preview.label,
-            "delete",
-            &preview.requests,
-            Some(before),
-            None,
-            None,
-        )
+            label: &preview.label,
+            action: ChangeAction::Delete,
+            requests: &preview.requests,
+            before: Some(before),
+            predicted: None,
+            undoes: None,
+        })
         .await
     }
 
@@ -1237,7 +1244,10 @@ impl Writer<'_> {
         }
         let current = match entry.undo {
             Some(UndoAction::Create { .. }) => None,
-            _ => Some(self.fetch(&entry.kind, &entry.resource_id).await?),
+            _ => Some(
+                self.fetch(entry.kind.endpoint(), &entry.resource_id)
+                    .await?,
+            ),
         };
         if let (Some((now, _)), Some(after)) = (&current, &entry.after) {
             let since = field_changes(after, now, SERVER_OWNED);
@@ -1272,7 +1282,7 @@ impl Writer<'_> {
             return Ok((
                 vec![PlannedRequest {
                     method: "PUT".into(),
-                    url: self.url(&entry.kind, Some(&entry.resource_id)),
+                    url: self.url(entry.kind.endpoint(), Some(&entry.resource_id)),
                     if_match: etag,
                     body: pretty(&put_body(&reverted)),
                     note: Some(
@@ -1285,21 +1295,21 @@ impl Writer<'_> {
         let request = match &entry.undo {
             Some(UndoAction::Patch { body }) => PlannedRequest {
                 method: "PATCH".into(),
-                url: self.url(&entry.kind, Some(&entry.resource_id)),
+                url: self.url(entry.kind.endpoint(), Some(&entry.resource_id)),
                 if_match: etag,
                 body: pretty(body),
                 note: Some("The inverse of the change".into()),
             },
             Some(UndoAction::Delete) => PlannedRequest {
                 method: "DELETE".into(),
-                url: self.url(&entry.kind, Some(&entry.resource_id)),
+                url: self.url(entry.kind.endpoint(), Some(&entry.resource_id)),
                 if_match: etag,
                 body: String::new(),
                 note: Some("Deletes what the change created".into()),
             },
             Some(UndoAction::Create { resource }) => PlannedRequest {
                 method: "POST".into(),
-                url: self.url(&entry.kind, None),
+                url: self.url(entry.kind.endpoint(), None),
                 if_match: None,
                 body: pretty(resource),
                 note: Some(
@@ -1317,14 +1327,22 @@ impl Writer<'_> {
         let entry = self.log.undo_target(id)?;
         let (requests, _) = self.undo_requests(&entry).await?;
         let (action, before) = match &entry.undo {
-            Some(UndoAction::Create { .. }) => ("recreate", None),
+            Some(UndoAction::Create { .. }) => (ChangeAction::Recreate, None),
             Some(UndoAction::Delete) => (
-                "delete",
-                Some(self.fetch(&entry.kind, &entry.resource_id).await?.0),
+                ChangeAction::Delete,
+                Some(
+                    self.fetch(entry.kind.endpoint(), &entry.resource_id)
+                        .await?
+                        .0,
+                ),
             ),
             _ => (
-                "undo",
-                Some(self.fetch(&entry.kind, &entry.resource_id).await?.0),
+                ChangeAction::Undo,
+                Some(
+                    self.fetch(entry.kind.endpoint(), &entry.resource_id)
+                        .await?
+                        .0,
+                ),
             ),
         };
         let predicted = match (&entry.undo, &before) {
@@ -1335,16 +1353,16 @@ impl Writer<'_> {
             _ => None,
         };
         let mut outcome = self
-            .send_planned(
-                &entry.kind,
-                &entry.resource_id,
-                &entry.label,
+            .send_planned(PlannedWrite {
+                kind: entry.kind.endpoint(),
+                id: &entry.resource_id,
+                label: &entry.label,
                 action,
-                &requests,
+                requests: &requests,
                 before,
                 predicted,
-                Some(entry.id.clone()),
-            )
+                undoes: Some(entry.id.clone()),
+            })
             .await?;
         outcome
             .warnings
@@ -1532,14 +1550,20 @@ impl Writer<'_> {
     }
 
     /// The request a new resource would be created with, after checking it against the schema.
-    pub fn preview_create(&self, kind: &str, body: &str) -> Result<WritePreview, AppError> {
+    pub fn preview_create(
+        &self,
+        kind: &ResourceKind,
+        body: &str,
+    ) -> Result<WritePreview, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.preview_create_unmasked(kind, body)?;
         out.mask_secrets(&self.secrets());
         Ok(out)
     }
 
     /// Creates a resource (POST).
-    pub async fn create(&self, kind: &str, body: &str) -> Result<CreateOutcome, AppError> {
+    pub async fn create(&self, kind: &ResourceKind, body: &str) -> Result<CreateOutcome, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.create_unmasked(kind, body).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
@@ -1548,10 +1572,11 @@ impl Writer<'_> {
     /// The dry run of a PUT of edited JSON.
     pub async fn preview_put(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         id: &str,
         body: &str,
     ) -> Result<WritePreview, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.preview_put_unmasked(kind, id, body).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
@@ -1560,18 +1585,24 @@ impl Writer<'_> {
     /// Replaces a resource with edited JSON (PUT).
     pub async fn replace(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         id: &str,
         body: &str,
         etag: Option<String>,
     ) -> Result<WriteOutcome, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.replace_unmasked(kind, id, body, etag).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
     }
 
     /// What a DELETE would send.
-    pub async fn preview_delete(&self, kind: &str, id: &str) -> Result<WritePreview, AppError> {
+    pub async fn preview_delete(
+        &self,
+        kind: &ResourceKind,
+        id: &str,
+    ) -> Result<WritePreview, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.preview_delete_unmasked(kind, id).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)
@@ -1580,11 +1611,12 @@ impl Writer<'_> {
     /// Deletes a resource once its name was typed to confirm.
     pub async fn delete(
         &self,
-        kind: &str,
+        kind: &ResourceKind,
         id: &str,
         typed: &str,
         etag: Option<String>,
     ) -> Result<WriteOutcome, AppError> {
+        let kind = check_kind(kind)?;
         let mut out = self.delete_unmasked(kind, id, typed, etag).await?;
         out.mask_secrets(&self.secrets());
         Ok(out)

@@ -11,7 +11,7 @@ use serde_json::json;
 use scim_client::ScimClient;
 use scim_core::diff::{diff_directories, Directory, MatchKey, MatchRate};
 use scim_services::export::csv_line;
-use scim_services::reports::{self, Provenance};
+use scim_services::reports::{self, ExportFormat, Provenance, ReportKind};
 use scim_services::snapshot::{self, Snapshot};
 use scim_services::AppError;
 
@@ -173,15 +173,13 @@ pub fn report(
         ));
     }
     let snap = Snapshot::read(snapshot_path)?;
-    let provenance = Provenance {
-        connection: snap.header.connection.clone(),
-        base_url: snap.header.base_url.clone(),
-        taken_at: snap.header.taken_at.clone(),
-        snapshot_sha256: Some(snap.header.sha256.clone()),
-        filter: snap.header.user_filter.clone(),
-        generated_at: snapshot::now_rfc3339(),
-    };
-    let r = reports::build(name, &snap.users, &snap.groups, provenance)?;
+    let provenance = Provenance::of_snapshot(&snap);
+    let r = reports::build(
+        &ReportKind::parse(name)?,
+        &snap.users,
+        &snap.groups,
+        provenance,
+    )?;
     eprintln!(
         "{}: {} rows — {}",
         r.title,
@@ -189,11 +187,10 @@ pub fn report(
         reports::provenance_line(&r.provenance)
     );
     let bytes = match format {
+        // On a terminal the provenance went to stderr above, so the CSV stays one header + rows.
         ReportFormat::Csv => reports::to_csv(&r).into_bytes(),
-        ReportFormat::Json => {
-            (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes()
-        }
-        ReportFormat::Xlsx => reports::to_xlsx(std::slice::from_ref(&r))?,
+        ReportFormat::Json => reports::encode(&r, ExportFormat::Json)?,
+        ReportFormat::Xlsx => reports::encode(&r, ExportFormat::Xlsx)?,
     };
     match out {
         Some(path) => {

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use scim_core::ResourceKind;
 use serde_json::Value;
 
 use scim_client::{
@@ -58,6 +59,22 @@ fn install_panic_hook() {
             eprintln!("{}", std::backtrace::Backtrace::force_capture());
         }
     }));
+}
+
+/// The resource kinds a command line names (`users`, `groups`): the core's [`ResourceKind`].
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Users,
+    Groups,
+}
+
+impl From<KindArg> for ResourceKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Users => ResourceKind::Users,
+            KindArg::Groups => ResourceKind::Groups,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,8 +269,7 @@ enum Command {
     /// result, asks, sends (If-Match when the server has ETags), shows what really changed, and
     /// records it in the connection's change log for `scimx undo`.
     Patch {
-        #[arg(value_parser = ["users", "groups"])]
-        kind: String,
+        kind: KindArg,
         id: String,
         #[command(flatten)]
         target: Target,
@@ -305,8 +321,7 @@ enum Command {
     },
     /// One resource as JSON.
     Get {
-        #[arg(value_parser = ["users", "groups"])]
-        kind: String,
+        kind: KindArg,
         id: String,
         #[command(flatten)]
         target: Target,
@@ -871,10 +886,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             dry_run,
             yes,
         } => {
-            let endpoint = if kind == "users" { "Users" } else { "Groups" };
             writes::patch(
                 write_target(&target)?,
-                endpoint,
+                kind.into(),
                 &id,
                 op,
                 path,
@@ -929,8 +943,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         },
         Command::Get { kind, id, target } => {
-            let endpoint = if kind == "users" { "Users" } else { "Groups" };
-            let r = client(&target)?.get(endpoint, &id).await?;
+            let kind = ResourceKind::from(kind);
+            let r = client(&target)?.get(kind.endpoint(), &id).await?;
             let _ = writeln!(
                 std::io::stdout(),
                 "{}",

@@ -2,6 +2,7 @@
 //! predict, show the exact request, ask (unless `--yes`), send, show what really changed and where
 //! the server did not do what was predicted, record it in the connection's change log.
 
+use scim_core::ResourceKind;
 use std::io::{BufRead, Write};
 
 use clap::ValueEnum;
@@ -133,7 +134,7 @@ pub fn confirm(question: &str) -> Result<bool, AppError> {
 #[allow(clippy::too_many_arguments)]
 pub async fn patch(
     target: Target,
-    kind: &str,
+    kind: ResourceKind,
     id: &str,
     op: Op,
     path: Option<String>,
@@ -164,7 +165,7 @@ pub async fn patch(
         }
     }
     let draft = PatchDraft {
-        kind: kind.to_owned(),
+        kind,
         id: id.to_owned(),
         body: json!({
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],

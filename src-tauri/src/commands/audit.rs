@@ -5,15 +5,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use specta::Type;
 use tauri::State;
 
 use scim_services::compare::{
     CompareSummary, Comparison, DiffQuery, DiffWindow, LineDetail, MatchBy, SideSpec,
 };
-use scim_services::reports::{self, Provenance, Report};
-use scim_services::snapshot::{self, Snapshot, SnapshotListing};
+use scim_services::reports::{
+    self, ExportFormat, Provenance, Report, ReportInfo, ReportKind, ReportQuery, ReportRows,
+    ReportView,
+};
+use scim_services::snapshot::{Snapshot, SnapshotListing};
 use scim_services::{AppError, Directory, DirectorySummary};
 
 use crate::commands::directory::current;
@@ -132,68 +133,19 @@ pub fn export_diff(
     })
 }
 
-/// A report as the reports screen shows it: everything but its rows.
-#[derive(Debug, Clone, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportView {
-    pub name: String,
-    pub title: String,
-    pub description: String,
-    pub columns: Vec<String>,
-    pub rows: u32,
-    pub provenance: Provenance,
-}
-
-/// One report of the catalogue.
-#[derive(Debug, Clone, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportInfo {
-    pub name: String,
-    pub title: String,
-    pub description: String,
-}
-
-fn provenance_of(snap: &Snapshot) -> Provenance {
-    Provenance {
-        connection: snap.header.connection.clone(),
-        base_url: snap.header.base_url.clone(),
-        taken_at: snap.header.taken_at.clone(),
-        // A directory read now has no file, hence no hash.
-        snapshot_sha256: (!snap.header.sha256.is_empty()).then(|| snap.header.sha256.clone()),
-        filter: snap.header.user_filter.clone(),
-        generated_at: snapshot::now_rfc3339(),
-    }
-}
-
 /// The audits the app can run.
 #[tauri::command]
 #[specta::specta]
 pub fn report_catalog() -> Vec<ReportInfo> {
-    let empty = Provenance {
-        connection: String::new(),
-        base_url: String::new(),
-        taken_at: String::new(),
-        snapshot_sha256: None,
-        filter: None,
-        generated_at: String::new(),
-    };
-    reports::NAMES
-        .iter()
-        .filter_map(|n| reports::build(n, &[], &[], empty.clone()).ok())
-        .map(|r| ReportInfo {
-            name: r.name,
-            title: r.title,
-            description: r.description,
-        })
-        .collect()
+    reports::catalog()
 }
 
-/// Runs report `name` over a snapshot file, or over the open directory when `snapshot` is absent.
+/// Runs `report` over a snapshot file, or over the open directory when `snapshot` is absent.
 #[tauri::command]
 #[specta::specta]
 pub async fn run_report(
     state: State<'_, AppState>,
-    name: String,
+    report: ReportKind,
     snapshot: Option<String>,
 ) -> Result<ReportView, AppError> {
     crate::guard::guarded(async move {
@@ -201,27 +153,20 @@ pub async fn run_report(
             Some(path) => Snapshot::read(Path::new(&path))?,
             None => current(&state).await?.data().await?,
         };
-        let provenance = provenance_of(&snap);
-        let report = tokio::task::spawn_blocking(move || {
-            reports::build(&name, &snap.users, &snap.groups, provenance)
+        let provenance = Provenance::of_snapshot(&snap);
+        let built = tokio::task::spawn_blocking(move || {
+            reports::build(&report, &snap.users, &snap.groups, provenance)
         })
         .await
         .map_err(|e| AppError::internal(format!("the report stopped: {e}")))??;
-        let view = ReportView {
-            name: report.name.clone(),
-            title: report.title.clone(),
-            description: report.description.clone(),
-            columns: report.columns.clone(),
-            rows: report.rows.len() as u32,
-            provenance: report.provenance.clone(),
-        };
-        *state.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(report));
+        let view = built.view();
+        *state.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
         Ok(view)
     })
     .await
 }
 
-fn report(state: &AppState) -> Result<Arc<Report>, AppError> {
+fn shown_report(state: &AppState) -> Result<Arc<Report>, AppError> {
     state
         .report
         .lock()
@@ -230,83 +175,28 @@ fn report(state: &AppState) -> Result<Arc<Report>, AppError> {
         .ok_or_else(|| AppError::invalid_input("No report has been run yet."))
 }
 
-/// Rows of the shown report that contain `quick` (any cell, case-insensitive).
-#[derive(Debug, Clone, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportRows {
-    pub matched: u32,
-    pub offset: u32,
-    pub rows: Vec<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportQuery {
-    pub offset: u32,
-    pub limit: u32,
-    #[serde(default)]
-    pub quick: Option<String>,
-}
-
 #[tauri::command]
 #[specta::specta]
 pub fn report_rows(state: State<'_, AppState>, query: ReportQuery) -> Result<ReportRows, AppError> {
-    crate::guard::guarded_sync(move || {
-        let r = report(&state)?;
-        let quick = query
-            .quick
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_lowercase);
-        let mut matched = 0u32;
-        let mut rows = Vec::new();
-        for row in &r.rows {
-            if let Some(q) = &quick {
-                if !row.iter().any(|c| c.to_lowercase().contains(q.as_str())) {
-                    continue;
-                }
-            }
-            if matched >= query.offset && rows.len() < query.limit as usize {
-                rows.push(row.clone());
-            }
-            matched += 1;
-        }
-        Ok(ReportRows {
-            matched,
-            offset: query.offset,
-            rows,
-        })
-    })
+    crate::guard::guarded_sync(move || Ok(shown_report(&state)?.window(&query)))
 }
 
-/// Exports the shown report: `csv` (a provenance comment line, then RFC 4180), `xlsx` (with a
-/// provenance sheet) or `json`; `mask` applies presentation-mode masking.
+/// Exports the shown report as `format`; `mask` applies presentation-mode masking.
 #[tauri::command]
 #[specta::specta]
 pub fn export_report(
     state: State<'_, AppState>,
-    format: String,
+    format: ExportFormat,
     path: String,
     mask: bool,
 ) -> Result<String, AppError> {
     crate::guard::guarded_sync(move || {
-        let shown = report(&state)?;
+        let shown = shown_report(&state)?;
         let r = if mask {
             reports::masked(&shown)
         } else {
             (*shown).clone()
         };
-        let bytes = match format.as_str() {
-            "csv" => reports::to_csv_with_provenance(&r).into_bytes(),
-            "xlsx" => reports::to_xlsx(std::slice::from_ref(&r))?,
-            "json" => (serde_json::to_string_pretty(&r).unwrap_or_default() + "\n").into_bytes(),
-            other => {
-                return Err(AppError::invalid_input(format!(
-                    "Unknown export format \"{other}\": use csv, xlsx or json."
-                )))
-            }
-        };
-        scim_services::export::write_file(&path, &bytes)
+        scim_services::export::write_file(&path, &reports::encode(&r, format)?)
     })
 }

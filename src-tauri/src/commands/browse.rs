@@ -2,6 +2,7 @@
 //! events), cancel, resume, read windows of rows; role groups and their membership matrix; and the
 //! request log screen.
 
+use scim_core::ResourceKind;
 use scim_services::loaded::Projection;
 use scim_services::members::{MembersQuery, MembersWindow};
 use scim_services::roles::{self, MatrixQuery, MatrixWindow, RoleGroups, RoleRule};
@@ -29,7 +30,7 @@ fn emitter(app: AppHandle) -> impl Fn(LoadProgress) + Send + Sync {
 pub async fn load_resources(
     app: AppHandle,
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     filter: Option<String>,
     projection: Option<Projection>,
 ) -> Result<LoadSummary, AppError> {
@@ -48,7 +49,7 @@ pub async fn load_resources(
 pub async fn resume_load(
     app: AppHandle,
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
 ) -> Result<LoadSummary, AppError> {
     crate::guard::guarded(async move {
         let directory = current(&state).await?;
@@ -60,7 +61,7 @@ pub async fn resume_load(
 /// Stops the running load of `kind`; what arrived stays browsable.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_load(state: State<'_, AppState>, kind: String) -> Result<bool, AppError> {
+pub async fn cancel_load(state: State<'_, AppState>, kind: ResourceKind) -> Result<bool, AppError> {
     crate::guard::guarded(async move { Ok(current(&state).await?.cancel_load(&kind)) }).await
 }
 
@@ -69,7 +70,7 @@ pub async fn cancel_load(state: State<'_, AppState>, kind: String) -> Result<boo
 #[specta::specta]
 pub async fn rows_window(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     query: WindowQuery,
 ) -> Result<RowsWindow, AppError> {
     crate::guard::guarded(async move { current(&state).await?.window(&kind, &query) }).await

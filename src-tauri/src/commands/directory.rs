@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use scim_core::ResourceKind;
 use scim_services::filter_tree::{self, FilterAttribute, FilterNode};
 use scim_services::{
     check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
@@ -75,7 +76,7 @@ pub async fn list_groups(
 #[specta::specta]
 pub async fn get_resource(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     id: String,
 ) -> Result<ResourceDetail, AppError> {
     crate::guard::guarded(async move { current(&state).await?.resource(&kind, &id).await }).await
@@ -120,7 +121,7 @@ pub fn tree_to_filter(tree: FilterNode) -> Result<String, AppError> {
 #[specta::specta]
 pub async fn filter_attributes(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
 ) -> Result<Vec<FilterAttribute>, AppError> {
     crate::guard::guarded(async move { current(&state).await?.filter_attributes(&kind) }).await
 }

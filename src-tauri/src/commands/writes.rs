@@ -2,6 +2,7 @@
 //! delete forms, and the change log with undo. Every write first returns a preview with the exact
 //! request; the UI sends it only after the user confirms.
 
+use scim_core::ResourceKind;
 use scim_services::change_log::ChangeRow;
 use scim_services::patch_paths::PatchAttribute;
 use scim_services::writes::{
@@ -18,7 +19,7 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn patch_attributes(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     resource_json: Option<String>,
 ) -> Result<Vec<PatchAttribute>, AppError> {
     crate::guard::guarded(async move {
@@ -51,13 +52,8 @@ pub async fn apply_patch(
     draft: PatchDraft,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
-    crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let outcome = directory.writer().apply_patch(&draft, etag).await?;
-        directory.record_outcome(&draft.kind, &outcome);
-        Ok(outcome)
-    })
-    .await
+    crate::guard::guarded(async move { current(&state).await?.apply_patch(&draft, etag).await })
+        .await
 }
 
 /// The requests a change to several resources will send (one Bulk request when the server offers it).
@@ -86,12 +82,9 @@ pub async fn apply_patch_many(
     draft: PatchDraft,
     ids: Vec<String>,
 ) -> Result<BatchOutcome, AppError> {
-    crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let outcome = directory.writer().apply_patch_many(&draft, &ids).await?;
-        directory.refresh_rows(&draft.kind, &ids).await;
-        Ok(outcome)
-    })
+    crate::guard::guarded(
+        async move { current(&state).await?.apply_patch_many(&draft, &ids).await },
+    )
     .await
 }
 
@@ -99,7 +92,7 @@ pub async fn apply_patch_many(
 #[specta::specta]
 pub async fn preview_create(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     body: String,
 ) -> Result<WritePreview, AppError> {
     crate::guard::guarded(
@@ -112,25 +105,17 @@ pub async fn preview_create(
 #[specta::specta]
 pub async fn create_resource(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     body: String,
 ) -> Result<CreateOutcome, AppError> {
-    crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let outcome = directory.writer().create(&kind, &body).await?;
-        if let CreateOutcome::Created { outcome } = &outcome {
-            directory.record_outcome(&kind, outcome);
-        }
-        Ok(outcome)
-    })
-    .await
+    crate::guard::guarded(async move { current(&state).await?.create(&kind, &body).await }).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_put(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     id: String,
     body: String,
 ) -> Result<WritePreview, AppError> {
@@ -148,16 +133,16 @@ pub async fn preview_put(
 #[specta::specta]
 pub async fn replace_resource(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     id: String,
     body: String,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let outcome = directory.writer().replace(&kind, &id, &body, etag).await?;
-        directory.record_outcome(&kind, &outcome);
-        Ok(outcome)
+        current(&state)
+            .await?
+            .replace(&kind, &id, &body, etag)
+            .await
     })
     .await
 }
@@ -166,7 +151,7 @@ pub async fn replace_resource(
 #[specta::specta]
 pub async fn preview_delete(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     id: String,
 ) -> Result<WritePreview, AppError> {
     crate::guard::guarded(async move {
@@ -184,16 +169,16 @@ pub async fn preview_delete(
 #[specta::specta]
 pub async fn delete_resource(
     state: State<'_, AppState>,
-    kind: String,
+    kind: ResourceKind,
     id: String,
     typed: String,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let outcome = directory.writer().delete(&kind, &id, &typed, etag).await?;
-        directory.record_write(&kind, &id, None);
-        Ok(outcome)
+        current(&state)
+            .await?
+            .delete(&kind, &id, &typed, etag)
+            .await
     })
     .await
 }
@@ -239,22 +224,5 @@ pub async fn preview_undo(
 #[tauri::command]
 #[specta::specta]
 pub async fn undo_change(state: State<'_, AppState>, id: String) -> Result<WriteOutcome, AppError> {
-    crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let row = directory
-            .change_log()
-            .rows()?
-            .into_iter()
-            .find(|r| r.id == id);
-        let outcome = directory.writer().undo(Some(&id)).await?;
-        if let Some(row) = row {
-            if row.action == "create" {
-                directory.record_write(&row.kind, &row.resource_id, None);
-            } else {
-                directory.record_outcome(&row.kind, &outcome);
-            }
-        }
-        Ok(outcome)
-    })
-    .await
+    crate::guard::guarded(async move { current(&state).await?.undo(&id).await }).await
 }

@@ -1,163 +1,55 @@
-// The one module the UI uses to reach the Rust backend: wraps the generated bindings so components get
-// plain values or a thrown IpcError, and so tests can swap the transport (mockIPC) in one place.
-import {
-  commands,
-  type AppError,
-  type AppInfo,
-  type Connection,
-  type DirectorySummary,
-  type ConnectionInput,
-  type ResourceDetail,
-  type TestReport,
-  type FilterCheck,
-  type GroupRow,
-  type RowsPage,
-  type RowsQuery,
-  type UserRow,
-} from './bindings';
+// The one module the UI uses to reach the Rust backend. It is derived from the generated bindings, so
+// a command added in Rust is here with its exact types and nothing is declared twice: components get
+// plain values or a thrown IpcError, and tests swap the transport (mockIPC) in one place.
+import { commands, type AppError, type LoadProgress, type ResourceKind } from './bindings';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type {
-  ImportOutcome,
-  FilterAttribute,
-  FilterNode,
-  TreeResult,
-  LoadProgress,
-  LoadSummary,
-  LogEntry,
-  MatrixQuery,
-  MatrixWindow,
-  MembersQuery,
-  MembersWindow,
-  Projection,
-  RoleGroups,
-  HeldRole,
-  RoleRule,
-  RowsWindow,
-  WindowQuery,
-  ChangeRow,
-  CreateOutcome,
-  PatchAttribute,
-  PatchDraft,
-  UndoPreview,
-  WriteOutcome,
-  WritePreview,
-  BatchOutcome,
-  CompareSummary,
-  DiffQuery,
-  DiffWindow,
-  LineDetail,
-  MatchBy,
-  ReportInfo,
-  ReportQuery,
-  ReportRows,
-  ReportView,
-  SideSpec,
-  SnapshotListing,
-  CheckReport,
-  RunState,
-  ScenarioInfo,
-} from './bindings';
 import { IpcError, toAppError } from './errors';
 
+type Commands = typeof commands;
 type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
+/** What a command gives once its `Result` is unwrapped (errors are thrown as IpcError). */
+type Ok<V> = Extract<V, { status: 'ok'; data: unknown }>;
+export type Unwrapped<R> = R extends Promise<infer V> ? ([Ok<V>] extends [never] ? V : Ok<V>['data']) : never;
+/** The api: every generated command, by its generated name, returning its value or throwing. */
+export type Api = { [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Unwrapped<ReturnType<Commands[K]>>> };
 
-async function unwrap<T>(pending: Promise<CommandResult<T>>): Promise<T> {
-  let result: CommandResult<T>;
-  try {
-    result = await pending;
-  } catch (caught) {
-    throw new IpcError(toAppError(caught));
-  }
-  if (result.status === 'error') throw new IpcError(result.error);
-  return result.data;
+/** The command names as Rust and the IPC transport spell them (`get_app_info`). */
+type Snake<S extends string> = S extends `${infer C}${infer R}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${Snake<R>}` : S;
+export type CommandName = Snake<keyof Commands & string>;
+
+function isResult(v: unknown): v is CommandResult<unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return Object.keys(r).length === 2 && ((r.status === 'ok' && 'data' in r) || (r.status === 'error' && 'error' in r));
 }
 
-export type Kind = 'Users' | 'Groups';
-
-export const api = {
-  appInfo: (): Promise<AppInfo> => unwrap(commands.getAppInfo()),
-  openDemoDirectory: (): Promise<DirectorySummary> => unwrap(commands.openDemoDirectory()),
-  listUsers: (query: RowsQuery): Promise<RowsPage<UserRow>> => unwrap(commands.listUsers(query)),
-  listGroups: (query: RowsQuery): Promise<RowsPage<GroupRow>> => unwrap(commands.listGroups(query)),
-  listConnections: (): Promise<Connection[]> => unwrap(commands.listConnections()),
-  saveConnection: (input: ConnectionInput): Promise<Connection> => unwrap(commands.saveConnection(input)),
-  exportConnections: (path: string): Promise<string> => unwrap(commands.exportConnections(path)),
-  defaultExportPath: (): Promise<string> => commands.defaultExportPath(),
-  importConnections: (text: string, confirmed = false): Promise<ImportOutcome> =>
-    unwrap(commands.importConnections(text, confirmed)),
-  testConnection: (name: string): Promise<TestReport> => unwrap(commands.testConnection(name)),
-  replaceToken: (name: string, token: string): Promise<TestReport> =>
-    unwrap(commands.replaceToken(name, token)),
-  removeConnection: (name: string): Promise<null> => unwrap(commands.removeConnection(name)),
-  openConnection: (name: string): Promise<DirectorySummary> => unwrap(commands.openConnection(name)),
-  /** `kind`: Users, Groups, or a custom resource type's endpoint (Roles). */
-  getResource: (kind: string, id: string): Promise<ResourceDetail> =>
-    unwrap(commands.getResource(kind, id)),
-  loadResources: (kind: Kind, filter: string | null, projection: Projection | null = null): Promise<LoadSummary> =>
-    unwrap(commands.loadResources(kind, filter, projection)),
-  resumeLoad: (kind: Kind): Promise<LoadSummary> => unwrap(commands.resumeLoad(kind)),
-  cancelLoad: (kind: Kind): Promise<boolean> => unwrap(commands.cancelLoad(kind)),
-  rowsWindow: (kind: Kind, query: WindowQuery): Promise<RowsWindow> => unwrap(commands.rowsWindow(kind, query)),
-  filterToTree: (text: string): Promise<TreeResult> => commands.filterToTree(text),
-  treeToFilter: (tree: FilterNode): Promise<string> => unwrap(commands.treeToFilter(tree)),
-  filterAttributes: (kind: Kind): Promise<FilterAttribute[]> => unwrap(commands.filterAttributes(kind)),
-  groupMembers: (id: string, query: MembersQuery): Promise<MembersWindow> => unwrap(commands.groupMembers(id, query)),
-  defaultRoleRules: (): Promise<RoleRule[]> => commands.defaultRoleRules(),
-  roleGroups: (rules: RoleRule[]): Promise<RoleGroups> => unwrap(commands.roleGroups(rules)),
-  userRoleGroups: (id: string, groups: string[], rules: RoleRule[]): Promise<HeldRole[]> =>
-    unwrap(commands.userRoleGroups(id, groups, rules)),
-  roleMatrix: (query: MatrixQuery): Promise<MatrixWindow> => unwrap(commands.roleMatrix(query)),
-  exportRoleMatrix: (query: MatrixQuery, path: string): Promise<string> =>
-    unwrap(commands.exportRoleMatrix(query, path)),
-  requestLog: (afterSeq: number): Promise<LogEntry[]> => unwrap(commands.requestLogEntries(afterSeq)),
-  clearRequestLog: (): Promise<null> => unwrap(commands.clearRequestLog()),
-  exportRequestLog: (path: string): Promise<string> => unwrap(commands.exportRequestLog(path)),
-  runServerCheck: (writes: boolean): Promise<CheckReport> => unwrap(commands.runServerCheck(writes)),
-  lastCheck: (): Promise<CheckReport | null> => unwrap(commands.lastCheck()),
-  exportCheck: (base: string): Promise<string[]> => unwrap(commands.exportCheck(base)),
-  listScenarios: (): Promise<ScenarioInfo[]> => commands.listScenarios(),
-  startScenario: (name: string): Promise<RunState> => unwrap(commands.startScenario(name)),
-  stepScenario: (): Promise<RunState> => unwrap(commands.stepScenario()),
-  cleanupScenario: (): Promise<RunState> => unwrap(commands.cleanupScenario()),
-  exportScenario: (base: string): Promise<string[]> => unwrap(commands.exportScenario(base)),
-  listSnapshots: (): Promise<SnapshotListing[]> => unwrap(commands.listSnapshots()),
-  takeSnapshot: (): Promise<SnapshotListing> => unwrap(commands.takeSnapshot()),
-  openSnapshot: (path: string): Promise<DirectorySummary> => unwrap(commands.openSnapshot(path)),
-  compareDirectories: (a: SideSpec, b: SideSpec, by: MatchBy): Promise<CompareSummary> =>
-    unwrap(commands.compareDirectories(a, b, by)),
-  diffWindow: (query: DiffQuery): Promise<DiffWindow> => unwrap(commands.diffWindow(query)),
-  diffLine: (index: number): Promise<LineDetail> => unwrap(commands.diffLine(index)),
-  exportDiff: (query: DiffQuery, path: string, mask: boolean): Promise<string> => unwrap(commands.exportDiff(query, path, mask)),
-  reportCatalog: (): Promise<ReportInfo[]> => commands.reportCatalog(),
-  runReport: (name: string, snapshot: string | null): Promise<ReportView> => unwrap(commands.runReport(name, snapshot)),
-  reportRows: (query: ReportQuery): Promise<ReportRows> => unwrap(commands.reportRows(query)),
-  exportReport: (format: string, path: string, mask: boolean): Promise<string> => unwrap(commands.exportReport(format, path, mask)),
-  patchAttributes: (kind: Kind, resourceJson: string | null): Promise<PatchAttribute[]> =>
-    unwrap(commands.patchAttributes(kind, resourceJson)),
-  previewPatch: (draft: PatchDraft): Promise<WritePreview> => unwrap(commands.previewPatch(draft)),
-  applyPatch: (draft: PatchDraft, etag: string | null): Promise<WriteOutcome> => unwrap(commands.applyPatch(draft, etag)),
-  previewPatchMany: (draft: PatchDraft, ids: string[]): Promise<BatchOutcome> => unwrap(commands.previewPatchMany(draft, ids)),
-  applyPatchMany: (draft: PatchDraft, ids: string[]): Promise<BatchOutcome> => unwrap(commands.applyPatchMany(draft, ids)),
-  previewCreate: (kind: Kind, body: string): Promise<WritePreview> => unwrap(commands.previewCreate(kind, body)),
-  createResource: (kind: Kind, body: string): Promise<CreateOutcome> => unwrap(commands.createResource(kind, body)),
-  previewPut: (kind: Kind, id: string, body: string): Promise<WritePreview> => unwrap(commands.previewPut(kind, id, body)),
-  replaceResource: (kind: Kind, id: string, body: string, etag: string | null): Promise<WriteOutcome> =>
-    unwrap(commands.replaceResource(kind, id, body, etag)),
-  previewDelete: (kind: Kind, id: string): Promise<WritePreview> => unwrap(commands.previewDelete(kind, id)),
-  deleteResource: (kind: Kind, id: string, typed: string, etag: string | null): Promise<WriteOutcome> =>
-    unwrap(commands.deleteResource(kind, id, typed, etag)),
-  changeLog: (): Promise<ChangeRow[]> => unwrap(commands.changeLog()),
-  exportChangeLog: (path: string): Promise<string> => unwrap(commands.exportChangeLog(path)),
-  previewUndo: (id: string | null): Promise<UndoPreview> => unwrap(commands.previewUndo(id)),
-  undoChange: (id: string): Promise<WriteOutcome> => unwrap(commands.undoChange(id)),
-  /** Progress of running loads, pushed by Rust; returns the function that stops listening. */
-  onLoadProgress: (handler: (p: LoadProgress) => void): Promise<UnlistenFn> =>
-    listen<LoadProgress>('load-progress', (event) => handler(event.payload)),
-  checkFilter: async (text: string): Promise<FilterCheck> => {
+function wrap<K extends keyof Commands>(name: K): Api[K] {
+  const call = commands[name] as (...args: unknown[]) => Promise<unknown>;
+  return (async (...args: unknown[]) => {
+    let result: unknown;
     try {
-      return await commands.checkFilter(text);
+      result = await call(...args);
     } catch (caught) {
       throw new IpcError(toAppError(caught));
     }
-  },
+    if (!isResult(result)) return result;
+    if (result.status === 'error') throw new IpcError(result.error);
+    return result.data;
+  }) as Api[K];
+}
+
+export const api = {
+  ...(Object.fromEntries((Object.keys(commands) as (keyof Commands)[]).map((name) => [name, wrap(name)])) as Api),
+  /** Progress of running loads, pushed by Rust (an event, not a command); returns the function that stops listening. */
+  onLoadProgress: (handler: (p: LoadProgress) => void): Promise<UnlistenFn> =>
+    listen<LoadProgress>('load-progress', (event) => handler(event.payload)),
 };
+
+/** The two collections every screen browses and writes (the core's ResourceKind without custom types). */
+export type Kind = Exclude<ResourceKind, { Custom: string }>;
+
+/** The kind a resource-type endpoint names (`Users`, `/Groups`, `Roles`), as Rust's `ResourceKind::from_endpoint`. */
+export function kindOf(endpoint: string): ResourceKind {
+  const name = endpoint.replace(/\/+$/, '').split('/').pop() ?? '';
+  return name === 'Users' || name === 'Groups' ? name : { Custom: name };
+}

@@ -20,17 +20,17 @@ export const commands = {
 	/**  The canonical text of a builder tree. */
 	treeToFilter: (tree: FilterNode) => typedError<string, AppError>(__TAURI_INVOKE("tree_to_filter", { tree })),
 	/**  The attributes the builder's picker offers for Users or Groups. */
-	filterAttributes: (kind: string) => typedError<FilterAttribute[], AppError>(__TAURI_INVOKE("filter_attributes", { kind })),
+	filterAttributes: (kind: ResourceKind) => typedError<FilterAttribute[], AppError>(__TAURI_INVOKE("filter_attributes", { kind })),
 	/**  One user or group as the server sent it, for the detail pane. */
-	getResource: (kind: string, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
+	getResource: (kind: ResourceKind, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
 	/**  Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust. */
-	loadResources: (kind: string, filter: string | null, projection: Projection | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter, projection })),
+	loadResources: (kind: ResourceKind, filter: string | null, projection: Projection | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter, projection })),
 	/**  Continues a load that stopped early. */
-	resumeLoad: (kind: string) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("resume_load", { kind })),
+	resumeLoad: (kind: ResourceKind) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("resume_load", { kind })),
 	/**  Stops the running load of `kind`; what arrived stays browsable. */
-	cancelLoad: (kind: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_load", { kind })),
+	cancelLoad: (kind: ResourceKind) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_load", { kind })),
 	/**  A window of the loaded rows, sorted and quick-filtered in Rust. */
-	rowsWindow: (kind: string, query: WindowQuery) => typedError<RowsWindow, AppError>(__TAURI_INVOKE("rows_window", { kind, query })),
+	rowsWindow: (kind: ResourceKind, query: WindowQuery) => typedError<RowsWindow, AppError>(__TAURI_INVOKE("rows_window", { kind, query })),
 	/**  A window of a group's members (read when the group is opened), labelled from the loaded data. */
 	groupMembers: (id: string, query: MembersQuery) => typedError<MembersWindow, AppError>(__TAURI_INVOKE("group_members", { id, query })),
 	/**  The rules a connection starts with (profiles and projects). */
@@ -80,16 +80,13 @@ export const commands = {
 	exportDiff: (query: DiffQuery, path: string, mask: boolean) => typedError<string, AppError>(__TAURI_INVOKE("export_diff", { query, path, mask })),
 	/**  The audits the app can run. */
 	reportCatalog: () => __TAURI_INVOKE<ReportInfo[]>("report_catalog"),
-	/**  Runs report `name` over a snapshot file, or over the open directory when `snapshot` is absent. */
-	runReport: (name: string, snapshot: string | null) => typedError<ReportView, AppError>(__TAURI_INVOKE("run_report", { name, snapshot })),
+	/**  Runs `report` over a snapshot file, or over the open directory when `snapshot` is absent. */
+	runReport: (report: ReportKind, snapshot: string | null) => typedError<ReportView, AppError>(__TAURI_INVOKE("run_report", { report, snapshot })),
 	reportRows: (query: ReportQuery) => typedError<ReportRows, AppError>(__TAURI_INVOKE("report_rows", { query })),
-	/**
-	 *  Exports the shown report: `csv` (a provenance comment line, then RFC 4180), `xlsx` (with a
-	 *  provenance sheet) or `json`; `mask` applies presentation-mode masking.
-	 */
-	exportReport: (format: string, path: string, mask: boolean) => typedError<string, AppError>(__TAURI_INVOKE("export_report", { format, path, mask })),
+	/**  Exports the shown report as `format`; `mask` applies presentation-mode masking. */
+	exportReport: (format: ExportFormat, path: string, mask: boolean) => typedError<string, AppError>(__TAURI_INVOKE("export_report", { format, path, mask })),
 	/**  What the path picker offers for a resource of `kind` (its JSON adds its undeclared attributes). */
-	patchAttributes: (kind: string, resourceJson: string | null) => typedError<PatchAttribute[], AppError>(__TAURI_INVOKE("patch_attributes", { kind, resourceJson })),
+	patchAttributes: (kind: ResourceKind, resourceJson: string | null) => typedError<PatchAttribute[], AppError>(__TAURI_INVOKE("patch_attributes", { kind, resourceJson })),
 	/**  The dry run: requests as they will be sent, the predicted resource and its diff. */
 	previewPatch: (draft: PatchDraft) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_patch", { draft })),
 	/**  Sends the previewed change (If-Match `etag`), then reports the actual diff and mismatches. */
@@ -98,13 +95,13 @@ export const commands = {
 	previewPatchMany: (draft: PatchDraft, ids: string[]) => typedError<BatchOutcome, AppError>(__TAURI_INVOKE("preview_patch_many", { draft, ids })),
 	/**  Applies one change to several resources, each recorded (and undoable) on its own. */
 	applyPatchMany: (draft: PatchDraft, ids: string[]) => typedError<BatchOutcome, AppError>(__TAURI_INVOKE("apply_patch_many", { draft, ids })),
-	previewCreate: (kind: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_create", { kind, body })),
-	createResource: (kind: string, body: string) => typedError<CreateOutcome, AppError>(__TAURI_INVOKE("create_resource", { kind, body })),
-	previewPut: (kind: string, id: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_put", { kind, id, body })),
-	replaceResource: (kind: string, id: string, body: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("replace_resource", { kind, id, body, etag })),
-	previewDelete: (kind: string, id: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_delete", { kind, id })),
+	previewCreate: (kind: ResourceKind, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_create", { kind, body })),
+	createResource: (kind: ResourceKind, body: string) => typedError<CreateOutcome, AppError>(__TAURI_INVOKE("create_resource", { kind, body })),
+	previewPut: (kind: ResourceKind, id: string, body: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_put", { kind, id, body })),
+	replaceResource: (kind: ResourceKind, id: string, body: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("replace_resource", { kind, id, body, etag })),
+	previewDelete: (kind: ResourceKind, id: string) => typedError<WritePreview, AppError>(__TAURI_INVOKE("preview_delete", { kind, id })),
 	/**  DELETE, only when `typed` is the userName / displayName shown in the preview. */
-	deleteResource: (kind: string, id: string, typed: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("delete_resource", { kind, id, typed, etag })),
+	deleteResource: (kind: ResourceKind, id: string, typed: string, etag: string | null) => typedError<WriteOutcome, AppError>(__TAURI_INVOKE("delete_resource", { kind, id, typed, etag })),
 	/**  The connection's change log, newest first. */
 	changeLog: () => typedError<ChangeRow[], AppError>(__TAURI_INVOKE("change_log")),
 	/**  Writes the change log as JSON to `path`. */
@@ -193,14 +190,21 @@ export type CapabilityBadge = {
 	supported: boolean,
 };
 
+/**  What a change did, as written in the change log (`"patch"`, `"create"`, …). */
+export type ChangeAction = "patch" | "put" | "create" | "delete" | 
+/**  The undo of a PATCH or PUT: the inverse change. */
+"undo" | 
+/**  The undo of a delete: the resource created again (under a new id). */
+"recreate";
+
 /**  A change log entry as the UI lists it. */
 export type ChangeRow = {
 	id: string,
 	time: string,
-	kind: string,
+	kind: ResourceKind,
 	resourceId: string,
 	label: string,
-	action: string,
+	action: ChangeAction,
 	status: number,
 	error: string | null,
 	/**  The requests, one per line: `PATCH https://…/Users/42`. */
@@ -449,6 +453,13 @@ export type ExchangeResult = {
 	body: string | null,
 };
 
+/**  A file a report (or a diff) is written as. */
+export type ExportFormat = 
+/**  RFC 4180 with a provenance comment line first. */
+"csv" | 
+/**  A sheet for the report and one for its provenance. */
+"xlsx" | "json";
+
 /**  A field that differs, for display. */
 export type FieldDiff = {
 	path: string,
@@ -535,7 +546,7 @@ export type LineDetail = {
 
 /**  Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left". */
 export type LoadProgress = {
-	kind: string,
+	kind: ResourceKind,
 	loaded: number,
 	total: number | null,
 	perSecond: number | null,
@@ -545,7 +556,7 @@ export type LoadProgress = {
 
 /**  How a load ended. */
 export type LoadSummary = {
-	kind: string,
+	kind: ResourceKind,
 	filter: string | null,
 	projection: Projection,
 	loaded: number,
@@ -613,12 +624,14 @@ export type MatrixWindow = {
 	rows: MatrixRow[],
 };
 
+/**  What a member is: `unknown` when neither the member nor the loaded data say. */
+export type MemberKind = "user" | "group" | "unknown";
+
 /**  One member as the list shows it. */
 export type MemberRow = {
 	value: string,
 	label: string,
-	/**  `user`, `group`, or `unknown` when neither the member nor the loaded data say. */
-	kind: string,
+	kind: MemberKind,
 	/**  Not among the loaded users or groups (only said when every user is loaded). */
 	missing: boolean,
 };
@@ -669,8 +682,7 @@ export type PatchAttribute = {
 
 /**  A change as the builder holds it. */
 export type PatchDraft = {
-	/**  `Users` or `Groups`. */
-	kind: string,
+	kind: ResourceKind,
 	id: string,
 	/**  The PatchOp body as JSON text (the builder's raw JSON tab edits the same text). */
 	body: string,
@@ -720,13 +732,23 @@ export type Provenance = {
 	generatedAt: string,
 };
 
-/**  One report of the catalogue. */
+/**  One report of the catalogue, as the reports screen lists it. */
 export type ReportInfo = {
+	kind: ReportKind,
 	name: string,
 	title: string,
 	description: string,
 };
 
+/**
+ *  Which report to build: the names `scimx report` takes (`no-group`, `access:Admins`), and what the
+ *  UI sends (a union in TypeScript, so a misspelt report fails to compile).
+ */
+export type ReportKind = "membership-matrix" | "no-group" | "inactive-in-groups" | "missing-externalid" | "duplicates" | "orphans" | "empty-groups" | 
+/**  Who holds one group or role (named by displayName, case-insensitive, or id). */
+{ access: string };
+
+/**  A window of a report's rows, quick-filtered. */
 export type ReportQuery = {
 	offset: number,
 	limit: number,
@@ -780,6 +802,11 @@ export type ResourceDetail = {
 	 */
 	members: string[] | null,
 };
+
+/**  A kind of SCIM resource, by the endpoint it is served from (`/Users`, `/Groups`, `/Roles`). */
+export type ResourceKind = "Users" | "Groups" | 
+/**  A resource type of the server's own (`Roles`, `Entitlements`), by its endpoint name. */
+{ Custom: string };
 
 /**  One role group as the tabs list it. */
 export type RoleGroup = {
@@ -974,7 +1001,7 @@ export type TreeResult = {
 export type UndoPreview = {
 	changeId: string,
 	label: string,
-	action: string,
+	action: ChangeAction,
 	requests: PlannedRequest[],
 	/**  The resource now differs from what the change left (someone else changed it since). */
 	warnings: string[],

@@ -22,7 +22,13 @@ import type {
   PatchDraft,
   WriteOutcome,
   WritePreview,
+  ChangeAction,
+  ReportInfo,
+  ReportKind,
+  ReportView,
+  ResourceKind,
 } from '../../src/lib/bindings';
+import { kindOf, type CommandName } from '../../src/lib/api';
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
 
@@ -128,10 +134,13 @@ seedUsers(Number(new URLSearchParams(location.search).get('users') ?? '40'));
 const groupCells = (): Record<string, string | null>[] =>
   groups.map((g) => ({ id: g.id, displayName: g.displayName, '#members': String(g.memberCount ?? '') }));
 
+/** The endpoint a ResourceKind names (`Users`, `Roles`). */
+const endpointOf = (k: ResourceKind): string => (typeof k === 'string' ? k : k.Custom);
+
 let loadedUsers = userCells;
 let partial = false;
 
-function loadSummary(kind: string, loaded: number, filter: string | null, over: Partial<LoadSummary> = {}): LoadSummary {
+function loadSummary(kind: ResourceKind, loaded: number, filter: string | null, over: Partial<LoadSummary> = {}): LoadSummary {
   return {
     kind,
     filter,
@@ -224,7 +233,7 @@ function resourceOf(kind: string, id: string): Record<string, unknown> {
   };
 }
 function previewOf(draft: PatchDraft): WritePreview {
-  const current = resourceOf(draft.kind, draft.id);
+  const current = resourceOf(endpointOf(draft.kind), draft.id);
   const base: WritePreview = {
     label: String(current.userName ?? current.displayName ?? draft.id),
     etag: 'W/"7"',
@@ -259,7 +268,7 @@ function previewOf(draft: PatchDraft): WritePreview {
     ...base,
     changes,
     predicted: base.before,
-    requests: [{ method: 'PATCH', url: `${BASE}/${draft.kind}/${draft.id}`, ifMatch: 'W/"7"', body: shown, note: draft.dialect === 'entra' ? "Entra's default mode: capitalised ops, booleans as strings" : null }],
+    requests: [{ method: 'PATCH', url: `${BASE}/${endpointOf(draft.kind)}/${draft.id}`, ifMatch: 'W/"7"', body: shown, note: draft.dialect === 'entra' ? "Entra's default mode: capitalised ops, booleans as strings" : null }],
   };
 }
 function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATCH'): WriteOutcome {
@@ -268,10 +277,10 @@ function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATC
   changeRows.unshift({
     id: changeId,
     time: '2026-11-23T10:00:00Z',
-    kind,
+    kind: kindOf(kind),
     resourceId: id,
     label,
-    action: method.toLowerCase(),
+    action: method.toLowerCase() as ChangeAction,
     status: 200,
     error: null,
     summary: `${method} ${BASE}/${kind}/${id}`,
@@ -313,8 +322,8 @@ const reportRows = Array.from({ length: 12 }, (_, i) => [`user${i}@example.com`,
 const exports: { path: string; mask: boolean }[] = [];
 (window as unknown as { __exports: typeof exports }).__exports = exports;
 
-function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
-  const kind = String(args.kind ?? 'Users');
+function writeCommand(cmd: CommandName, args: Record<string, unknown>): unknown {
+  const kind = endpointOf((args.kind as ResourceKind | undefined) ?? 'Users');
   const id = String(args.id ?? '');
   switch (cmd) {
     case 'patch_attributes':
@@ -323,7 +332,7 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
       return previewOf(args.draft as PatchDraft);
     case 'apply_patch': {
       const draft = args.draft as PatchDraft;
-      return outcomeOf(draft.kind, draft.id, previewOf(draft).changes);
+      return outcomeOf(endpointOf(draft.kind), draft.id, previewOf(draft).changes);
     }
     case 'preview_patch_many':
     case 'apply_patch_many': {
@@ -331,7 +340,7 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
       const ids = args.ids as string[];
       const items = ids.map((id) => {
         const p = previewOf({ ...draft, id });
-        if (cmd === 'apply_patch_many') outcomeOf(draft.kind, id, p.changes);
+        if (cmd === 'apply_patch_many') outcomeOf(endpointOf(draft.kind), id, p.changes);
         return { id, label: p.label, status: cmd === 'apply_patch_many' ? 200 : 0, error: null, actual: p.changes, mismatches: [], changeId: null };
       });
       const bulkBody = JSON.stringify(
@@ -471,18 +480,21 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
       return args.path;
     case 'report_catalog':
       return [
-        { name: 'no-group', title: 'Users in no group', description: 'Users who are in no group at all.' },
-        { name: 'inactive-in-groups', title: 'Inactive users still in groups', description: 'Users marked inactive who still hold group memberships.' },
-      ];
-    case 'run_report':
+        { kind: 'no-group', name: 'no-group', title: 'Users in no group', description: 'Users who are in no group at all.' },
+        { kind: 'inactive-in-groups', name: 'inactive-in-groups', title: 'Inactive users still in groups', description: 'Users marked inactive who still hold group memberships.' },
+      ] satisfies ReportInfo[];
+    case 'run_report': {
+      const report = (args as { report: ReportKind }).report;
+      const name = typeof report === 'string' ? report : `access:${report.access}`;
       return {
-        name: args.name,
-        title: args.name === 'no-group' ? 'Users in no group' : 'Inactive users still in groups',
+        name,
+        title: name === 'no-group' ? 'Users in no group' : 'Inactive users still in groups',
         description: 'Users who are in no group at all.',
         columns: ['userName', 'displayName', 'active'],
         rows: reportRows.length,
         provenance: { connection: 'Demo directory', baseUrl: BASE, takenAt: '2026-11-23T10:00:00Z', snapshotSha256: args.snapshot ? 'ab12cd34ef56ab12cd34' : null, filter: null, generatedAt: '2026-11-23T10:00:01Z' },
-      };
+      } satisfies ReportView;
+    }
     case 'report_rows': {
       const q = args.query as { offset: number; limit: number; quick?: string | null };
       const rows = reportRows.filter((r) => !q.quick || r.some((c) => c.toLowerCase().includes(String(q.quick).toLowerCase())));
@@ -511,14 +523,16 @@ function writeCommand(cmd: string, args: Record<string, unknown>): unknown {
         row.undoable = false;
         row.undoneBy = 'u';
       }
-      return outcomeOf(row?.kind ?? 'Users', row?.resourceId ?? '', [{ path: 'active', before: 'false', after: 'true' }]);
+      return outcomeOf(endpointOf(row?.kind ?? 'Users'), row?.resourceId ?? '', [{ path: 'active', before: 'false', after: 'true' }]);
     }
     default:
       return undefined;
   }
 }
 
-mockIPC(async (cmd, args) => {
+mockIPC(async (name, args) => {
+  // Typed by the generated bindings: a `case` naming a command Rust no longer has fails svelte-check.
+  const cmd = name as CommandName;
   const written = writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
   if (written !== undefined) return written;
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string; confirmed?: boolean };
@@ -552,7 +566,7 @@ mockIPC(async (cmd, args) => {
       return { total: rows.length, rows };
     }
     case 'load_resources': {
-      const kind = (args as { kind: string }).kind;
+      const kind = (args as { kind: ResourceKind }).kind;
       const filter = (args as { filter: string | null }).filter;
       if (scenario === 'server-error') {
         const error: AppError = {
@@ -722,7 +736,7 @@ mockIPC(async (cmd, args) => {
       return checkFilter(a.text ?? '');
     case 'get_resource': {
       const id = (args as { id?: string }).id ?? '';
-      if ((args as { kind?: string }).kind === 'Roles') {
+      if (endpointOf((args as { kind: ResourceKind }).kind) === 'Roles') {
         return {
           id,
           label: 'Approver',

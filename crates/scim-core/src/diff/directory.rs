@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::resource::{diff_resources, DiffOptions};
+use crate::kind::ResourceKind;
 use crate::names::get_ci;
 use crate::warning::Warning;
 
@@ -38,12 +39,6 @@ pub enum ChangeKind {
     Added,
     Removed,
     Changed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ResourceKind {
-    User,
-    Group,
 }
 
 /// A user or group that appeared, disappeared or changed.
@@ -310,7 +305,7 @@ fn resource_changes(
         if a[i] == b[j] {
             continue;
         }
-        let attributes = if kind == ResourceKind::Group {
+        let attributes = if kind == ResourceKind::Groups {
             changed_attributes(&strip(&a[i]), &strip(&b[j]))
         } else {
             changed_attributes(&a[i], &b[j])
@@ -321,7 +316,7 @@ fn resource_changes(
         let label = label_of(&b[j]);
         out.push(ResourceChange {
             kind: ChangeKind::Changed,
-            resource: kind,
+            resource: kind.clone(),
             index_a: Some(i),
             index_b: Some(j),
             narration: narrate_change(&label, &attributes, &a[i], &b[j]),
@@ -333,7 +328,7 @@ fn resource_changes(
         let label = label_of(&a[i]);
         out.push(ResourceChange {
             kind: ChangeKind::Removed,
-            resource: kind,
+            resource: kind.clone(),
             index_a: Some(i),
             index_b: None,
             narration: format!("{label} removed"),
@@ -345,7 +340,7 @@ fn resource_changes(
         let label = label_of(&b[j]);
         out.push(ResourceChange {
             kind: ChangeKind::Added,
-            resource: kind,
+            resource: kind.clone(),
             index_a: None,
             index_b: Some(j),
             narration: format!("{label} added"),
@@ -451,9 +446,9 @@ pub fn diff_directories(a: &Directory<'_>, b: &Directory<'_>, key: MatchKey) -> 
 
     DirectoryDiff {
         key,
-        users: resource_changes(ResourceKind::User, a.users, b.users, &users, |v| v.clone()),
+        users: resource_changes(ResourceKind::Users, a.users, b.users, &users, |v| v.clone()),
         groups: resource_changes(
-            ResourceKind::Group,
+            ResourceKind::Groups,
             a.groups,
             b.groups,
             &groups,

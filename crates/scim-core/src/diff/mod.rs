@@ -5,9 +5,10 @@ mod directory;
 mod fields;
 mod resource;
 
+pub use crate::kind::ResourceKind;
 pub use directory::{
     diff_directories, ChangeKind, Directory, DirectoryDiff, MatchKey, MatchRate, MembershipChange,
-    ResourceChange, ResourceKind,
+    ResourceChange,
 };
 pub use fields::{field_changes, FieldChange};
 pub use resource::{diff_resources, DiffOptions};
