@@ -177,6 +177,79 @@ fn change_name(k: ChangeKind) -> &'static str {
     }
 }
 
+/// The narrated lines of a diff (users and groups, then memberships) and their counts: the one
+/// layout the compare screen, its CSV and `scimx diff --format csv` share.
+pub fn lines_of(diff: &DirectoryDiff) -> (Vec<DiffLine>, DiffCounts) {
+    let mut counts = DiffCounts::default();
+    let mut lines =
+        Vec::with_capacity(diff.users.len() + diff.groups.len() + diff.memberships.len());
+    for c in diff.users.iter().chain(diff.groups.iter()) {
+        let user = c.resource == ResourceKind::Users;
+        let slot = match (user, c.kind) {
+            (true, ChangeKind::Added) => &mut counts.users_added,
+            (true, ChangeKind::Removed) => &mut counts.users_removed,
+            (true, ChangeKind::Changed) => &mut counts.users_changed,
+            (false, ChangeKind::Added) => &mut counts.groups_added,
+            (false, ChangeKind::Removed) => &mut counts.groups_removed,
+            (false, ChangeKind::Changed) => &mut counts.groups_changed,
+        };
+        *slot += 1;
+        lines.push(DiffLine {
+            index: lines.len() as u32,
+            category: if user { "user" } else { "group" }.into(),
+            change: change_name(c.kind).into(),
+            label: c.label.clone(),
+            attributes: c.attributes.clone(),
+            narration: c.narration.clone(),
+            person: user.then(|| c.label.clone()),
+        });
+    }
+    for m in &diff.memberships {
+        if m.added {
+            counts.members_added += 1;
+        } else {
+            counts.members_removed += 1;
+        }
+        lines.push(DiffLine {
+            index: lines.len() as u32,
+            category: "membership".into(),
+            change: if m.added { "added" } else { "removed" }.into(),
+            label: m.group.clone(),
+            attributes: Vec::new(),
+            narration: m.narration.clone(),
+            person: Some(m.member.clone()),
+        });
+    }
+    (lines, counts)
+}
+
+/// Lines as CSV (RFC 4180, CRLF): one header, one row per line; `mask` hides the people named.
+pub fn lines_to_csv<'a>(lines: impl IntoIterator<Item = &'a DiffLine>, mask: bool) -> String {
+    let mut out =
+        crate::export::csv_line(&["category", "change", "label", "attributes", "narration"]);
+    for l in lines {
+        let mut l = l.clone();
+        if mask {
+            if let Some(person) = &l.person {
+                let hidden = crate::masking::mask_cell("userName", person);
+                l.narration = l.narration.replace(person.as_str(), &hidden);
+                if l.category == "user" {
+                    l.label = hidden;
+                }
+            }
+            l.narration = crate::masking::mask_text(&l.narration);
+        }
+        out.push_str(&crate::export::csv_line(&[
+            l.category,
+            l.change,
+            l.label,
+            l.attributes.join(" "),
+            l.narration,
+        ]));
+    }
+    out
+}
+
 impl Comparison {
     /// Diffs `a` against `b` (what changed from A to B).
     pub fn new(a: Snapshot, a_label: String, b: Snapshot, b_label: String, by: MatchBy) -> Self {
@@ -192,46 +265,7 @@ impl Comparison {
             },
             by.key(),
         );
-        let mut counts = DiffCounts::default();
-        let mut lines =
-            Vec::with_capacity(diff.users.len() + diff.groups.len() + diff.memberships.len());
-        for c in diff.users.iter().chain(diff.groups.iter()) {
-            let user = c.resource == ResourceKind::Users;
-            let slot = match (user, c.kind) {
-                (true, ChangeKind::Added) => &mut counts.users_added,
-                (true, ChangeKind::Removed) => &mut counts.users_removed,
-                (true, ChangeKind::Changed) => &mut counts.users_changed,
-                (false, ChangeKind::Added) => &mut counts.groups_added,
-                (false, ChangeKind::Removed) => &mut counts.groups_removed,
-                (false, ChangeKind::Changed) => &mut counts.groups_changed,
-            };
-            *slot += 1;
-            lines.push(DiffLine {
-                index: lines.len() as u32,
-                category: if user { "user" } else { "group" }.into(),
-                change: change_name(c.kind).into(),
-                label: c.label.clone(),
-                attributes: c.attributes.clone(),
-                narration: c.narration.clone(),
-                person: user.then(|| c.label.clone()),
-            });
-        }
-        for m in &diff.memberships {
-            if m.added {
-                counts.members_added += 1;
-            } else {
-                counts.members_removed += 1;
-            }
-            lines.push(DiffLine {
-                index: lines.len() as u32,
-                category: "membership".into(),
-                change: if m.added { "added" } else { "removed" }.into(),
-                label: m.group.clone(),
-                attributes: Vec::new(),
-                narration: m.narration.clone(),
-                person: Some(m.member.clone()),
-            });
-        }
+        let (lines, counts) = lines_of(&diff);
         let search = lines.iter().map(|l| l.narration.to_lowercase()).collect();
         let rate =
             |m: &scim_core::diff::MatchRate| [m.matched as u32, m.total_a as u32, m.total_b as u32];
@@ -361,32 +395,7 @@ impl Comparison {
             s.by,
             crate::export::FORMULA_NOTE
         )]);
-        out.push_str(&crate::export::csv_line(&[
-            "category",
-            "change",
-            "label",
-            "attributes",
-            "narration",
-        ]));
-        for mut l in self.all(q) {
-            if mask {
-                if let Some(person) = &l.person {
-                    let hidden = crate::masking::mask_cell("userName", person);
-                    l.narration = l.narration.replace(person.as_str(), &hidden);
-                    if l.category == "user" {
-                        l.label = hidden;
-                    }
-                }
-                l.narration = crate::masking::mask_text(&l.narration);
-            }
-            out.push_str(&crate::export::csv_line(&[
-                l.category,
-                l.change,
-                l.label,
-                l.attributes.join(" "),
-                l.narration,
-            ]));
-        }
+        out.push_str(&lines_to_csv(self.all(q).iter(), mask));
         out
     }
 }

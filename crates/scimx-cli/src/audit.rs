@@ -10,7 +10,6 @@ use serde_json::json;
 
 use scim_client::ScimClient;
 use scim_core::diff::{diff_directories, Directory, MatchKey, MatchRate};
-use scim_services::export::csv_line;
 use scim_services::reports::{self, ExportFormat, Provenance, ReportKind};
 use scim_services::snapshot::{self, Snapshot};
 use scim_services::AppError;
@@ -133,27 +132,12 @@ pub async fn diff(
             );
         }
         DiffFormat::Csv => {
-            let _ = write!(stdout, "resource,change,label,attributes,narration\r\n");
-            for c in d.users.iter().chain(d.groups.iter()) {
-                let fields = [
-                    format!("{:?}", c.resource).to_lowercase(),
-                    format!("{:?}", c.kind).to_lowercase(),
-                    c.label.clone(),
-                    c.attributes.join(" "),
-                    c.narration.clone(),
-                ];
-                let _ = write!(stdout, "{}", csv_line(&fields));
-            }
-            for m in &d.memberships {
-                let fields = [
-                    "membership".to_owned(),
-                    if m.added { "added" } else { "removed" }.to_owned(),
-                    format!("{} in {}", m.member, m.group),
-                    String::new(),
-                    m.narration.clone(),
-                ];
-                let _ = write!(stdout, "{}", csv_line(&fields));
-            }
+            let (lines, _) = scim_services::compare::lines_of(&d);
+            let _ = write!(
+                stdout,
+                "{}",
+                scim_services::compare::lines_to_csv(&lines, false)
+            );
         }
     }
     Ok(())

@@ -229,7 +229,8 @@ async fn snapshot_diff_and_report_audit_a_change_made_between_two_snapshots() {
         "exactly the one change: {narration}"
     );
     let csv = String::from_utf8_lossy(&csv.stdout);
-    assert!(csv.starts_with("resource,change,label,attributes,narration\r\n"));
+    // The one diff layout, shared with the app's export (the CLI once wrote its own, headed `resource`).
+    assert!(csv.starts_with("category,change,label,attributes,narration\r\n"));
     assert!(
         csv.contains(&format!("user,changed,{user_name},active,")),
         "{csv}"
