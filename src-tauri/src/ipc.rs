@@ -23,6 +23,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::directory::tree_to_filter,
             commands::directory::filter_attributes,
             commands::directory::get_resource,
+            commands::directory::view_settings,
+            commands::directory::save_view_settings,
             commands::browse::load_resources,
             commands::browse::resume_load,
             commands::browse::cancel_load,

@@ -154,6 +154,7 @@ impl ConnectionInput {
             // The same proxy keeps its user (and keychain password); a URL typed with `user:pass@`
             // gets split again when saved.
             proxy_user,
+            view: Default::default(),
         };
         if let Some(path) = &connection.ca_bundle_path {
             let pem = std::fs::read(path).map_err(|e| {

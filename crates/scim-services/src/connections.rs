@@ -14,6 +14,7 @@ use scim_client::{Auth, ClientConfig, ClientCredentials, ScimClient, Secret};
 
 use crate::error::{AppError, ErrorKind};
 use crate::secrets::{MemoryStore, SecretStore};
+use crate::view_settings::ViewSettings;
 
 /// The file format version this build writes.
 pub const FILE_VERSION: u32 = 1;
@@ -83,6 +84,10 @@ pub struct Connection {
     /// The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`.
     #[serde(default)]
     pub proxy_user: Option<String>,
+    /// Role rules, columns and dismissed warnings: kept with the record (by id), so a rename keeps
+    /// them and an export carries them. Changed only through [`Connections::save_view`].
+    #[serde(default, skip_serializing_if = "ViewSettings::is_default")]
+    pub view: ViewSettings,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -440,6 +445,8 @@ impl Connections {
                     ))
                 })?;
             let before = slot.clone();
+            // The form does not carry the view settings: an edit keeps them.
+            connection.view = before.view.clone();
             if before.session_only != connection.session_only {
                 // Move what is stored to the other store before anything is deleted.
                 let from = self.store_for(&before);
@@ -474,6 +481,36 @@ impl Connections {
             self.write(&file)?;
             Ok(connection)
         })
+    }
+
+    /// The view settings of connection `name`.
+    pub fn view(&self, name: &str) -> Result<ViewSettings, AppError> {
+        Ok(self.find(name)?.view)
+    }
+
+    /// Saves the view settings of the connection with id `id` (only they change).
+    pub fn save_view(&self, id: &str, view: ViewSettings) -> Result<(), AppError> {
+        let view = view.checked()?;
+        crate::private_files::with_lock(&self.path, || {
+            let mut file = self.read()?;
+            let slot = file
+                .connections
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(|| {
+                    AppError::invalid_input(format!("No saved connection has the id \"{id}\"."))
+                })?;
+            slot.view = view;
+            self.write(&file)
+        })
+    }
+
+    /// Renames connection `from` to `to`. The id stays, and with it the keychain entries, the
+    /// change log, the snapshots and the view settings.
+    pub fn rename(&self, from: &str, to: &str) -> Result<Connection, AppError> {
+        let mut c = self.find(from)?;
+        c.name = to.trim().to_owned();
+        self.edit(c, None, &[])
     }
 
     /// Deletes a connection and its keychain entries.
@@ -728,6 +765,23 @@ pub fn remember_omit_count(dir: &Path, id: &str) -> Result<(), AppError> {
     })
 }
 
+/// The view settings saved with connection `id` in `dir`'s connections file (the defaults when
+/// it has none, or is gone).
+pub fn view_of(dir: &Path, id: &str) -> Result<ViewSettings, AppError> {
+    let store = Connections::new(dir, Arc::new(MemoryStore::default()));
+    Ok(store
+        .list()?
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| c.view)
+        .unwrap_or_default())
+}
+
+/// Saves the view settings of connection `id` in `dir`'s connections file; no secret is touched.
+pub fn save_view_of(dir: &Path, id: &str, view: ViewSettings) -> Result<(), AppError> {
+    Connections::new(dir, Arc::new(MemoryStore::default())).save_view(id, view)
+}
+
 /// The keychain account of a connection's secret.
 pub fn account(connection_id: &str) -> String {
     format!("{connection_id}/token")
@@ -768,6 +822,7 @@ impl Connection {
             max_resources: None,
             omit_count: false,
             proxy_user: None,
+            view: Default::default(),
         }
     }
 }
@@ -802,6 +857,50 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let c = Connections::new(dir.path(), Arc::new(MemoryStore::default()));
         (dir, c)
+    }
+
+    #[test]
+    fn view_settings_survive_a_rename_and_an_edit_and_travel_in_an_export() {
+        let (_d, c) = store();
+        let saved = c
+            .add(
+                Connection::bearer("Stage", "https://stage.example/scim"),
+                None,
+            )
+            .expect("add");
+        let rules = vec![crate::roles::RoleRule {
+            category: "Access".into(),
+            kind: crate::roles::RuleKind::Prefix,
+            pattern: "Access:".into(),
+        }];
+        let view = ViewSettings {
+            role_rules: Some(rules.clone()),
+            user_columns: Some(vec!["userName".into()]),
+            ..ViewSettings::default()
+        };
+        c.save_view(&saved.id, view.clone()).expect("save");
+        c.rename("Stage", "Stage EU").expect("rename");
+        assert_eq!(c.view("Stage EU").expect("view"), view);
+        // The form sends no view settings: an edit keeps them.
+        let mut edited = c.find("Stage EU").unwrap();
+        edited.view = ViewSettings::default();
+        edited.read_only = true;
+        c.update(edited).expect("edit");
+        assert_eq!(c.view("Stage EU").unwrap().rules(), rules);
+        let (_d2, other) = store();
+        other.import(&c.export().unwrap()).expect("import");
+        assert_eq!(other.view("Stage EU").unwrap(), view);
+        // A rule that cannot be applied is refused before it is saved.
+        let broken = ViewSettings {
+            role_rules: Some(vec![crate::roles::RoleRule {
+                category: "Bad".into(),
+                kind: crate::roles::RuleKind::Regex,
+                pattern: "(".into(),
+            }]),
+            ..ViewSettings::default()
+        };
+        assert!(c.save_view(&saved.id, broken).is_err());
+        assert_eq!(c.view("Stage EU").unwrap(), view, "nothing lost");
     }
 
     #[test]

@@ -484,6 +484,39 @@ impl Directory {
         ))
     }
 
+    /// This directory's view settings (role rules, columns, dismissed warnings), by connection id.
+    pub fn view_settings(&self) -> Result<crate::ViewSettings, AppError> {
+        if self.is_saved() {
+            crate::connections::view_of(&self.config_dir, &self.key)
+        } else {
+            Ok(crate::view_settings::read_loose(
+                &crate::view_settings::loose_path(&self.config_dir, &self.key),
+            ))
+        }
+    }
+
+    pub fn save_view_settings(&self, view: crate::ViewSettings) -> Result<(), AppError> {
+        if self.is_saved() {
+            crate::connections::save_view_of(&self.config_dir, &self.key, view)
+        } else {
+            crate::view_settings::write_loose(
+                &crate::view_settings::loose_path(&self.config_dir, &self.key),
+                &view.checked()?,
+            )
+        }
+    }
+
+    /// The role rules this directory classifies with: its saved ones, else the defaults.
+    pub fn role_rules(&self) -> Result<Vec<crate::roles::RoleRule>, AppError> {
+        Ok(self.view_settings()?.rules())
+    }
+
+    /// A saved connection (not the demo, not a snapshot opened offline): its settings are in its
+    /// record.
+    fn is_saved(&self) -> bool {
+        self._demo.is_none() && self.snapshot.is_none()
+    }
+
     pub fn change_log(&self) -> &crate::change_log::ChangeLog {
         &self.changes
     }

@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod server_check;
 pub mod snapshot;
 pub mod table;
+pub mod view_settings;
 pub mod write_masking;
 pub mod writes;
 
@@ -45,3 +46,4 @@ pub use loaded::{LoadProgress, LoadSummary};
 pub use request_log::LogEntry;
 pub use secrets::{Keychain, MemoryStore, SecretStore};
 pub use table::{Column, ColumnKind, ColumnSource, RowsWindow, TableRow, WindowQuery};
+pub use view_settings::ViewSettings;

@@ -129,6 +129,11 @@ fn matchers(rules: &[RoleRule]) -> Result<Vec<(&RoleRule, Matcher)>, AppError> {
         .collect()
 }
 
+/// Refuses rules that cannot be applied (a regex that does not compile, or is too big).
+pub fn check_rules(rules: &[RoleRule]) -> Result<(), AppError> {
+    matchers(rules).map(|_| ())
+}
+
 /// The first name rule matching a group's displayName.
 fn rule_for_name<'a>(name: &str, matchers: &[(&'a RoleRule, Matcher)]) -> Option<&'a RoleRule> {
     matchers

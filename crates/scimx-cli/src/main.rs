@@ -172,6 +172,18 @@ enum ConnectionsAction {
     Remove { name: String },
     /// Print the connections as a shareable file (no secrets).
     Export,
+    /// Give a connection a new name; its token, change log, snapshots and view settings stay.
+    Rename { name: String, new_name: String },
+    /// The role-group rules of a connection (JSON, the app's "Edit rules"), or set them.
+    Rules {
+        name: String,
+        /// A JSON file of rules to save, e.g. [{"category":"Roles","kind":"prefix","pattern":"Role:"}]
+        #[arg(long, conflicts_with = "reset")]
+        set: Option<std::path::PathBuf>,
+        /// Go back to the default rules (Profile: and Project: prefixes).
+        #[arg(long)]
+        reset: bool,
+    },
     /// Add the connections of an exported file (enter their tokens with `rotate`).
     Import {
         file: std::path::PathBuf,
@@ -252,6 +264,12 @@ enum Command {
         by: audit::MatchBy,
         #[arg(long, value_enum, default_value = "text")]
         format: audit::DiffFormat,
+    },
+    /// The role groups of a saved connection, by category, classified by its rules (the same as
+    /// the app's Role groups screen; `connections rules` shows and sets them).
+    Roles {
+        /// The saved connection.
+        connection: String,
     },
     /// A membership audit from a snapshot: membership-matrix, no-group, inactive-in-groups,
     /// missing-externalid, duplicates, orphans, empty-groups.
@@ -619,6 +637,40 @@ async fn connections_command(action: ConnectionsAction) -> Result<(), AppError> 
         ConnectionsAction::Export => {
             let _ = writeln!(out, "{}", store.export()?);
         }
+        ConnectionsAction::Rename { name, new_name } => {
+            let c = store.rename(&name, &new_name)?;
+            let _ = writeln!(out, "renamed \"{name}\" to \"{}\"", c.name);
+        }
+        ConnectionsAction::Rules { name, set, reset } => {
+            let c = store.find(&name)?;
+            if set.is_some() || reset {
+                let rules = match set {
+                    Some(file) => {
+                        let text = std::fs::read_to_string(&file).map_err(|e| {
+                            AppError::invalid_input(format!("Cannot read {}: {e}", file.display()))
+                        })?;
+                        Some(serde_json::from_str(&text).map_err(|e| {
+                            AppError::invalid_input(format!(
+                                "{} is not a list of rules: {e}",
+                                file.display()
+                            ))
+                        })?)
+                    }
+                    None => None,
+                };
+                let view = scim_services::ViewSettings {
+                    role_rules: rules,
+                    ..c.view.clone()
+                };
+                store.save_view(&c.id, view)?;
+            }
+            let rules = store.view(&c.name)?.rules();
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rules).unwrap_or_default()
+            );
+        }
         ConnectionsAction::Import { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 AppError::invalid_input(format!("Cannot read {}: {e}", file.display()))
@@ -942,6 +994,27 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         },
+        Command::Roles { connection } => {
+            let directory =
+                scim_services::Directory::open_saved(&connections(), &connection).await?;
+            let rules = directory.role_rules()?;
+            let classified = directory.role_groups(&rules).await?;
+            let mut out = std::io::stdout();
+            for category in &classified.categories {
+                let _ = writeln!(out, "{category}");
+                for g in classified.groups.iter().filter(|g| &g.category == category) {
+                    let _ = writeln!(
+                        out,
+                        "  {}\t{} users ({} direct)",
+                        g.short_name, g.user_count, g.direct_count
+                    );
+                }
+            }
+            if classified.unclassified > 0 {
+                let _ = writeln!(out, "({} groups match no rule)", classified.unclassified);
+            }
+            Ok(())
+        }
         Command::Get { kind, id, target } => {
             let kind = ResourceKind::from(kind);
             let r = client(&target)?.get(kind.endpoint(), &id).await?;

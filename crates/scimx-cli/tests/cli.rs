@@ -410,3 +410,85 @@ fn connections_add_saves_its_timeout_and_resource_cap() {
         "{file}"
     );
 }
+
+/// View settings live with the connection, by its id: role rules set with `connections rules`
+/// survive `connections rename`, classify `scimx roles` (the app's Role groups screen), and travel
+/// in `connections export`.
+#[tokio::test(flavor = "multi_thread")]
+async fn role_rules_stay_with_a_connection_through_a_rename_and_an_export() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        token: None,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let url = server.base_url.clone();
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().to_owned();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"[{"category":"Access","kind":"regex","pattern":"^Project: .*\\(Read-only\\)$"}]"#,
+    )
+    .unwrap();
+    let outs = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| scimx_in(&dir, args);
+        let add = run(&[
+            "connections",
+            "add",
+            "Stage",
+            "--url",
+            &url,
+            "--auth",
+            "none",
+        ]);
+        let default_roles = run(&["roles", "Stage"]);
+        let set = run(&[
+            "connections",
+            "rules",
+            "Stage",
+            "--set",
+            rules.to_str().unwrap(),
+        ]);
+        let rename = run(&["connections", "rename", "Stage", "Stage EU"]);
+        let shown = run(&["connections", "rules", "Stage EU"]);
+        let roles = run(&["roles", "Stage EU"]);
+        let export = run(&["connections", "export"]);
+        [add, default_roles, set, rename, shown, roles, export]
+    })
+    .await
+    .unwrap();
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let [_, default_roles, _, _, shown, roles, export] = &outs;
+    assert!(
+        text(default_roles).starts_with("Profiles\n")
+            && text(default_roles).contains("\nProjects\n"),
+        "the default rules first: {}",
+        text(default_roles)
+    );
+    assert!(
+        text(shown).contains("\"Access\"") && !text(shown).contains("Profiles"),
+        "the rules kept through the rename: {}",
+        text(shown)
+    );
+    let roles = text(roles);
+    assert!(roles.starts_with("Access\n"), "{roles}");
+    assert!(
+        roles.contains("(Read-only)")
+            && !roles.contains("Full access")
+            && !roles.contains("Profiles"),
+        "classified by the connection's rule: {roles}"
+    );
+    assert!(
+        text(export).contains("\"roleRules\"") && text(export).contains("Stage EU"),
+        "{}",
+        text(export)
+    );
+}

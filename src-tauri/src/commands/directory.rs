@@ -7,7 +7,7 @@ use scim_core::ResourceKind;
 use scim_services::filter_tree::{self, FilterAttribute, FilterNode};
 use scim_services::{
     check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
-    ResourceDetail, RowsPage, RowsQuery, UserRow,
+    ResourceDetail, RowsPage, RowsQuery, UserRow, ViewSettings,
 };
 use tauri::State;
 
@@ -124,4 +124,21 @@ pub async fn filter_attributes(
     kind: ResourceKind,
 ) -> Result<Vec<FilterAttribute>, AppError> {
     crate::guard::guarded(async move { current(&state).await?.filter_attributes(&kind) }).await
+}
+
+/// The open directory's view settings (role rules, columns, dismissed warnings).
+#[tauri::command]
+#[specta::specta]
+pub async fn view_settings(state: State<'_, AppState>) -> Result<ViewSettings, AppError> {
+    crate::guard::guarded(async move { current(&state).await?.view_settings() }).await
+}
+
+/// Saves the open directory's view settings with its connection (by id).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_view_settings(
+    state: State<'_, AppState>,
+    settings: ViewSettings,
+) -> Result<(), AppError> {
+    crate::guard::guarded(async move { current(&state).await?.save_view_settings(settings) }).await
 }

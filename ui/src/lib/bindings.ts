@@ -23,6 +23,10 @@ export const commands = {
 	filterAttributes: (kind: ResourceKind) => typedError<FilterAttribute[], AppError>(__TAURI_INVOKE("filter_attributes", { kind })),
 	/**  One user or group as the server sent it, for the detail pane. */
 	getResource: (kind: ResourceKind, id: string) => typedError<ResourceDetail, AppError>(__TAURI_INVOKE("get_resource", { kind, id })),
+	/**  The open directory's view settings (role rules, columns, dismissed warnings). */
+	viewSettings: () => typedError<ViewSettings, AppError>(__TAURI_INVOKE("view_settings")),
+	/**  Saves the open directory's view settings with its connection (by id). */
+	saveViewSettings: (settings: ViewSettings) => typedError<null, AppError>(__TAURI_INVOKE("save_view_settings", { settings })),
 	/**  Loads every `kind` (Users or Groups) matching `filter`, all pages, in Rust. */
 	loadResources: (kind: ResourceKind, filter: string | null, projection: Projection | null) => typedError<LoadSummary, AppError>(__TAURI_INVOKE("load_resources", { kind, filter, projection })),
 	/**  Continues a load that stopped early. */
@@ -322,6 +326,11 @@ export type Connection = {
 	omitCount?: boolean,
 	/**  The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`. */
 	proxyUser?: string | null,
+	/**
+	 *  Role rules, columns and dismissed warnings: kept with the record (by id), so a rename keeps
+	 *  them and an export carries them. Changed only through [`Connections::save_view`].
+	 */
+	view?: ViewSettings,
 };
 
 /**  The create/edit form. `id` is set when editing; an empty `secret` then keeps the stored one. */
@@ -1022,6 +1031,21 @@ export type UserRow = {
 export type ValueInput = { type: "string"; text: string } | 
 /**  Kept as typed; checked to be a JSON number. */
 { type: "number"; text: string } | { type: "boolean"; text: boolean } | { type: "null" };
+
+/**  How one connection's screens are set up. Every field absent means "the defaults". */
+export type ViewSettings = {
+	/**  Role-group rules; `None` is [`crate::roles::default_rules`]. */
+	roleRules?: RoleRule[] | null,
+	/**  The columns shown in the users table (column ids, in order). */
+	userColumns?: string[] | null,
+	/**  The columns shown in the groups table. */
+	groupColumns?: string[] | null,
+	/**
+	 *  The discovery warnings the user dismissed (their text, one per line): shown again only when
+	 *  they change.
+	 */
+	dismissedWarnings?: string | null,
+};
 
 /**  What the table asks for: a window of rows, the columns on screen, the sort and the quick filter. */
 export type WindowQuery = {

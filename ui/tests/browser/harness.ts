@@ -27,6 +27,7 @@ import type {
   ReportKind,
   ReportView,
   ResourceKind,
+  ViewSettings,
 } from '../../src/lib/bindings';
 import { kindOf, type CommandName } from '../../src/lib/api';
 
@@ -89,6 +90,9 @@ function checkFilter(text: string): FilterCheck {
 }
 
 const saved: Connection[] = [];
+/** Stands in for Rust keeping view settings by connection id (persisted like a file, across reloads). */
+const viewsById: Record<string, ViewSettings> = JSON.parse(sessionStorage.getItem('harness.views') ?? '{}') as Record<string, ViewSettings>;
+let openId = 'demo';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const col = (id: string, over: Partial<Column> = {}): Column => ({
@@ -547,7 +551,14 @@ mockIPC(async (name, args) => {
         throw error;
       }
       return info;
+    case 'view_settings':
+      return viewsById[openId] ?? {};
+    case 'save_view_settings':
+      viewsById[openId] = (args as { settings: ViewSettings }).settings;
+      sessionStorage.setItem('harness.views', JSON.stringify(viewsById));
+      return null;
     case 'open_demo_directory':
+      openId = 'demo';
       return scenario === 'odd-server'
         ? { ...summary, warnings: ['/ResourceTypes answered 404; the RFC defaults were assumed', 'the ServiceProviderConfig has no `etag` block'] }
         : summary;
@@ -851,6 +862,7 @@ mockIPC(async (name, args) => {
       return { ok: true, summary: 'Connected: PATCH, filter ≤200', latencyMs: 42, warnings: [] };
     case 'open_connection': {
       const c = saved.find((x) => x.name === a.name);
+      openId = c?.id ?? '?';
       return { ...summary, name: c?.name ?? '?', color: c?.color ?? null, isDemo: false, baseUrl: c?.baseUrl ?? '' };
     }
     default:

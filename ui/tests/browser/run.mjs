@@ -287,6 +287,52 @@ test('presentation mode masks names and emails everywhere and says so', async ()
   await context.close();
 });
 
+test('view settings live with the connection by id: old local storage moves there once, and a rename keeps them', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  // What an older version left in local storage, keyed by the display name, is moved to Rust once.
+  await page.evaluate(() => localStorage.setItem('scimx.columns.Demo directory.Users', JSON.stringify(['userName', 'secodaRole'])));
+  await page.reload();
+  await page.locator('th [data-column=secodaRole]').waitFor();
+  assert.equal(await page.locator('th [data-column=title]').count(), 0);
+  assert.equal(await page.evaluate(() => localStorage.getItem('scimx.columns.Demo directory.Users')), null, 'moved, not copied');
+  assert.deepEqual(
+    await page.evaluate(() => JSON.parse(sessionStorage.getItem('harness.views') ?? '{}').demo?.userColumns),
+    ['userName', 'secodaRole'],
+    'saved through the backend',
+  );
+
+  // A saved connection: choose its columns, rename it, open it again under the new name.
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('conn-name').fill('Staging');
+  await page.getByTestId('conn-url').fill('https://staging.example.com/scim/v2');
+  await page.getByTestId('conn-token').fill('secret-token');
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('open-saved').click();
+  await page.getByTestId('connection-name').getByText('Staging').waitFor();
+  await page.locator('[data-testid=users-table] tbody tr[data-row]').first().waitFor();
+  await page.getByTestId('columns-button').click();
+  await page.locator('[data-column-option=title]').uncheck();
+  await page.keyboard.press('Escape');
+  await page.locator('th [data-column=userName]').waitFor();
+  assert.equal(await page.locator('th [data-column=title]').count(), 0);
+
+  await page.getByTestId('connection-name').click();
+  await page.getByTestId('manage-connections').click();
+  await page.locator('[data-manage="Staging"]').getByRole('button', { name: 'Edit' }).click();
+  await page.getByTestId('conn-name').fill('Staging EU');
+  await page.getByTestId('conn-save').click();
+  await page.getByTestId('test-report').waitFor();
+  await page.getByTestId('open-saved').click();
+  await page.getByTestId('connection-name').getByText('Staging EU').waitFor();
+  await page.locator('[data-testid=users-table] tbody tr[data-row]').first().waitFor();
+  await page.locator('th [data-column=userName]').waitFor();
+  assert.equal(await page.locator('th [data-column=title]').count(), 0, 'the renamed connection keeps its columns');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('odd things the server did during discovery are shown once, then stay dismissed', async () => {
   const { page, context } = await openPage({ scenario: 'odd-server' });
   const box = page.getByTestId('server-warnings');
