@@ -15,6 +15,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             commands::app::get_app_info,
+            commands::app::set_presentation,
             commands::directory::open_demo_directory,
             commands::directory::list_users,
             commands::directory::list_groups,

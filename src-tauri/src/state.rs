@@ -16,6 +16,8 @@ pub struct AppState {
     pub report: std::sync::Mutex<Option<Arc<scim_services::reports::Report>>>,
     /// The provisioning scenario being played on the Server screen.
     pub scenario: tokio::sync::Mutex<Option<scim_services::scenarios::RunState>>,
+    /// Presentation mode: while on, what the commands serve is masked (in Rust, nowhere else).
+    pub presentation: scim_services::presentation::Presentation,
 }
 
 impl Default for AppState {
@@ -30,6 +32,7 @@ impl Default for AppState {
             comparison: std::sync::Mutex::new(None),
             report: std::sync::Mutex::new(None),
             scenario: tokio::sync::Mutex::new(None),
+            presentation: Default::default(),
         }
     }
 }

@@ -115,6 +115,27 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     assert!(raw.contains("\"meta\""), "{raw}");
     save_screenshot(&client, "user-detail.png").await;
 
+    // Presentation mode: Rust masks what it serves (the UI has no masking of its own), so the
+    // table and the open JSON come back masked, and unmasked again when it is switched off.
+    let user_name = raw
+        .split("\"userName\": \"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the userName in the JSON")
+        .to_owned();
+    click(&client, "[data-testid=presentation-toggle]").await;
+    let masked = wait_for_text(&client, "[data-testid=raw-json]", "•••").await;
+    assert!(!masked.contains(&user_name), "{masked}");
+    assert!(
+        masked.contains("\"meta\""),
+        "the document keeps its shape: {masked}"
+    );
+    let rows = wait_for_text(&client, "[data-testid=users-table] tbody", "•••@").await;
+    assert!(!rows.contains(&user_name), "{rows}");
+    save_screenshot(&client, "presentation-mode.png").await;
+    click(&client, "[data-testid=presentation-toggle]").await;
+    wait_for_text(&client, "[data-testid=raw-json]", &user_name).await;
+
     // A server-side filter, evaluated by the demo server with the core.
     let input = client
         .find(Locator::Css("[data-testid=filter-input]"))

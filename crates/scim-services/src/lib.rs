@@ -20,6 +20,7 @@ pub mod masking;
 pub mod members;
 pub mod parallel;
 pub mod patch_paths;
+pub mod presentation;
 pub mod private_files;
 pub mod reports;
 pub mod request_log;

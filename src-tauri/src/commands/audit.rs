@@ -10,6 +10,7 @@ use tauri::State;
 use scim_services::compare::{
     CompareSummary, Comparison, DiffQuery, DiffWindow, LineDetail, MatchBy, SideSpec,
 };
+use scim_services::presentation::ReportCells;
 use scim_services::reports::{
     self, ExportFormat, Provenance, Report, ReportInfo, ReportKind, ReportQuery, ReportRows,
     ReportView,
@@ -109,13 +110,17 @@ pub async fn compare_directories(
 #[tauri::command]
 #[specta::specta]
 pub fn diff_window(state: State<'_, AppState>, query: DiffQuery) -> Result<DiffWindow, AppError> {
-    crate::guard::guarded_sync(move || Ok(comparison(&state)?.window(&query)))
+    crate::guard::guarded_sync(move || {
+        Ok(state.presentation.apply(comparison(&state)?.window(&query)))
+    })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn diff_line(state: State<'_, AppState>, index: u32) -> Result<LineDetail, AppError> {
-    crate::guard::guarded_sync(move || comparison(&state)?.detail(index))
+    crate::guard::guarded_sync(move || {
+        Ok(state.presentation.apply(comparison(&state)?.detail(index)?))
+    })
 }
 
 /// Writes the selected lines as CSV (provenance first); `mask` hides the people they name.
@@ -178,7 +183,14 @@ fn shown_report(state: &AppState) -> Result<Arc<Report>, AppError> {
 #[tauri::command]
 #[specta::specta]
 pub fn report_rows(state: State<'_, AppState>, query: ReportQuery) -> Result<ReportRows, AppError> {
-    crate::guard::guarded_sync(move || Ok(shown_report(&state)?.window(&query)))
+    crate::guard::guarded_sync(move || {
+        let report = shown_report(&state)?;
+        let rows = report.window(&query);
+        Ok(state
+            .presentation
+            .apply(ReportCells(rows, &report.columns))
+            .0)
+    })
 }
 
 /// Exports the shown report as `format`; `mask` applies presentation-mode masking.

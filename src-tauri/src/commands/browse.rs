@@ -5,6 +5,7 @@
 use scim_core::ResourceKind;
 use scim_services::loaded::Projection;
 use scim_services::members::{MembersQuery, MembersWindow};
+use scim_services::presentation::Rows;
 use scim_services::roles::{self, MatrixQuery, MatrixWindow, RoleGroups, RoleRule};
 use scim_services::{
     request_log, AppError, LoadProgress, LoadSummary, LogEntry, RowsWindow, WindowQuery,
@@ -73,7 +74,11 @@ pub async fn rows_window(
     kind: ResourceKind,
     query: WindowQuery,
 ) -> Result<RowsWindow, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.window(&kind, &query) }).await
+    crate::guard::guarded(async move {
+        let window = current(&state).await?.window(&kind, &query)?;
+        Ok(state.presentation.apply(Rows(window, &query.columns)).0)
+    })
+    .await
 }
 
 /// Request log entries newer than `after_seq`.
@@ -85,10 +90,10 @@ pub async fn request_log_entries(
 ) -> Result<Vec<LogEntry>, AppError> {
     crate::guard::guarded(async move {
         let directory = current(&state).await?;
-        Ok(request_log::entries_after(
+        Ok(state.presentation.apply(request_log::entries_after(
             directory.request_log(),
             after_seq,
-        ))
+        )))
     })
     .await
 }
@@ -160,7 +165,11 @@ pub async fn role_matrix(
     state: State<'_, AppState>,
     query: MatrixQuery,
 ) -> Result<MatrixWindow, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.role_matrix(&query).await }).await
+    crate::guard::guarded(async move {
+        let window = current(&state).await?.role_matrix(&query).await?;
+        Ok(state.presentation.apply(window))
+    })
+    .await
 }
 
 /// Writes the whole matrix (every matching user) as CSV to `path`.
@@ -186,6 +195,9 @@ pub async fn group_members(
     id: String,
     query: MembersQuery,
 ) -> Result<MembersWindow, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.group_members(&id, &query).await })
-        .await
+    crate::guard::guarded(async move {
+        let window = current(&state).await?.group_members(&id, &query).await?;
+        Ok(state.presentation.apply(window))
+    })
+    .await
 }

@@ -79,7 +79,11 @@ pub async fn get_resource(
     kind: ResourceKind,
     id: String,
 ) -> Result<ResourceDetail, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.resource(&kind, &id).await }).await
+    crate::guard::guarded(async move {
+        let detail = current(&state).await?.resource(&kind, &id).await?;
+        Ok(state.presentation.apply(detail))
+    })
+    .await
 }
 
 /// Validates a filter as the user types (no request is sent).

@@ -25,7 +25,7 @@ pub async fn run_server_check(
         }
         let report = server_check::run(directory.client(), writes).await?;
         server_check::save(&directory.check_path(), &report)?;
-        Ok(report)
+        Ok(state.presentation.apply(report))
     })
     .await
 }
@@ -34,9 +34,10 @@ pub async fn run_server_check(
 #[tauri::command]
 #[specta::specta]
 pub async fn last_check(state: State<'_, AppState>) -> Result<Option<CheckReport>, AppError> {
-    crate::guard::guarded(
-        async move { Ok(server_check::load(&current(&state).await?.check_path())) },
-    )
+    crate::guard::guarded(async move {
+        let report = server_check::load(&current(&state).await?.check_path());
+        Ok(state.presentation.apply(report))
+    })
     .await
 }
 
@@ -89,7 +90,7 @@ pub async fn start_scenario(
         }
         let run = scenarios::start(directory.client(), &name)?;
         *state.scenario.lock().await = Some(run.clone());
-        Ok(run)
+        Ok(state.presentation.apply(run))
     })
     .await
 }
@@ -105,7 +106,7 @@ pub async fn step_scenario(state: State<'_, AppState>) -> Result<RunState, AppEr
             .as_mut()
             .ok_or_else(|| AppError::invalid_input("No scenario is running."))?;
         scenarios::step(directory.client(), run).await?;
-        Ok(run.clone())
+        Ok(state.presentation.apply(run.clone()))
     })
     .await
 }
@@ -121,7 +122,7 @@ pub async fn cleanup_scenario(state: State<'_, AppState>) -> Result<RunState, Ap
             .as_mut()
             .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
         scenarios::cleanup(directory.client(), run).await;
-        Ok(run.clone())
+        Ok(state.presentation.apply(run.clone()))
     })
     .await
 }

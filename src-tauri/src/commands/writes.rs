@@ -38,9 +38,14 @@ pub async fn preview_patch(
     state: State<'_, AppState>,
     draft: PatchDraft,
 ) -> Result<WritePreview, AppError> {
-    crate::guard::guarded(
-        async move { current(&state).await?.writer().preview_patch(&draft).await },
-    )
+    crate::guard::guarded(async move {
+        let preview = current(&state)
+            .await?
+            .writer()
+            .preview_patch(&draft)
+            .await?;
+        Ok(state.presentation.apply(preview))
+    })
     .await
 }
 
@@ -52,8 +57,11 @@ pub async fn apply_patch(
     draft: PatchDraft,
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.apply_patch(&draft, etag).await })
-        .await
+    crate::guard::guarded(async move {
+        let outcome = current(&state).await?.apply_patch(&draft, etag).await?;
+        Ok(state.presentation.apply(outcome))
+    })
+    .await
 }
 
 /// The requests a change to several resources will send (one Bulk request when the server offers it).
@@ -65,11 +73,12 @@ pub async fn preview_patch_many(
     ids: Vec<String>,
 ) -> Result<BatchOutcome, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let preview = current(&state)
             .await?
             .writer()
             .preview_patch_many(&draft, &ids)
-            .await
+            .await?;
+        Ok(state.presentation.apply(preview))
     })
     .await
 }
@@ -82,9 +91,13 @@ pub async fn apply_patch_many(
     draft: PatchDraft,
     ids: Vec<String>,
 ) -> Result<BatchOutcome, AppError> {
-    crate::guard::guarded(
-        async move { current(&state).await?.apply_patch_many(&draft, &ids).await },
-    )
+    crate::guard::guarded(async move {
+        let outcome = current(&state)
+            .await?
+            .apply_patch_many(&draft, &ids)
+            .await?;
+        Ok(state.presentation.apply(outcome))
+    })
     .await
 }
 
@@ -95,9 +108,13 @@ pub async fn preview_create(
     kind: ResourceKind,
     body: String,
 ) -> Result<WritePreview, AppError> {
-    crate::guard::guarded(
-        async move { current(&state).await?.writer().preview_create(&kind, &body) },
-    )
+    crate::guard::guarded(async move {
+        let preview = current(&state)
+            .await?
+            .writer()
+            .preview_create(&kind, &body)?;
+        Ok(state.presentation.apply(preview))
+    })
     .await
 }
 
@@ -108,7 +125,11 @@ pub async fn create_resource(
     kind: ResourceKind,
     body: String,
 ) -> Result<CreateOutcome, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.create(&kind, &body).await }).await
+    crate::guard::guarded(async move {
+        let outcome = current(&state).await?.create(&kind, &body).await?;
+        Ok(state.presentation.apply(outcome))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -120,11 +141,12 @@ pub async fn preview_put(
     body: String,
 ) -> Result<WritePreview, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let preview = current(&state)
             .await?
             .writer()
             .preview_put(&kind, &id, &body)
-            .await
+            .await?;
+        Ok(state.presentation.apply(preview))
     })
     .await
 }
@@ -139,10 +161,11 @@ pub async fn replace_resource(
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let outcome = current(&state)
             .await?
             .replace(&kind, &id, &body, etag)
-            .await
+            .await?;
+        Ok(state.presentation.apply(outcome))
     })
     .await
 }
@@ -155,11 +178,12 @@ pub async fn preview_delete(
     id: String,
 ) -> Result<WritePreview, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let preview = current(&state)
             .await?
             .writer()
             .preview_delete(&kind, &id)
-            .await
+            .await?;
+        Ok(state.presentation.apply(preview))
     })
     .await
 }
@@ -175,10 +199,11 @@ pub async fn delete_resource(
     etag: Option<String>,
 ) -> Result<WriteOutcome, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let outcome = current(&state)
             .await?
             .delete(&kind, &id, &typed, etag)
-            .await
+            .await?;
+        Ok(state.presentation.apply(outcome))
     })
     .await
 }
@@ -187,7 +212,11 @@ pub async fn delete_resource(
 #[tauri::command]
 #[specta::specta]
 pub async fn change_log(state: State<'_, AppState>) -> Result<Vec<ChangeRow>, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.change_log().rows() }).await
+    crate::guard::guarded(async move {
+        let rows = current(&state).await?.change_log().rows()?;
+        Ok(state.presentation.apply(rows))
+    })
+    .await
 }
 
 /// Writes the change log as JSON to `path`.
@@ -212,11 +241,12 @@ pub async fn preview_undo(
     id: Option<String>,
 ) -> Result<UndoPreview, AppError> {
     crate::guard::guarded(async move {
-        current(&state)
+        let preview = current(&state)
             .await?
             .writer()
             .preview_undo(id.as_deref())
-            .await
+            .await?;
+        Ok(state.presentation.apply(preview))
     })
     .await
 }
@@ -224,5 +254,9 @@ pub async fn preview_undo(
 #[tauri::command]
 #[specta::specta]
 pub async fn undo_change(state: State<'_, AppState>, id: String) -> Result<WriteOutcome, AppError> {
-    crate::guard::guarded(async move { current(&state).await?.undo(&id).await }).await
+    crate::guard::guarded(async move {
+        let outcome = current(&state).await?.undo(&id).await?;
+        Ok(state.presentation.apply(outcome))
+    })
+    .await
 }

@@ -7,6 +7,8 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	getAppInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("get_app_info")),
+	/**  Turns presentation mode on or off: from now on what every command serves is masked (or not). */
+	setPresentation: (on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_presentation", { on })),
 	/**
 	 *  Opens the built-in demo directory (starting its server on a random loopback port the first time)
 	 *  and describes it.

@@ -27,6 +27,7 @@ import type {
   ReportKind,
   ReportView,
   ResourceKind,
+  RowsWindow,
   ViewSettings,
 } from '../../src/lib/bindings';
 import { kindOf, type CommandName } from '../../src/lib/api';
@@ -185,8 +186,18 @@ function windowOf(kind: string, q: WindowQuery) {
     total: kind === 'Users' ? loadedUsers.length : groups.length,
     matched: rows.length,
     offset: q.offset,
-    rows: rows.slice(q.offset, q.offset + q.limit).map((r) => ({ id: r.id ?? '', cells: q.columns.map((c) => r[c] ?? null) })),
-  };
+    rows: rows.slice(q.offset, q.offset + q.limit).map((r) => ({ id: r.id ?? '', cells: q.columns.map((c) => served(c, r[c] ?? null)) })),
+  } satisfies RowsWindow;
+}
+
+// Presentation mode is Rust's (scim-services presentation.rs, tested there): while it is on, this
+// stand-in serves a fixed marker instead of each personal value, so the tests see that the UI asks
+// again and shows only what was served — never that it masks anything itself.
+let presenting = false;
+const PERSONAL = new Set(['userName', 'displayName', 'emails', 'name.givenName', 'name.familyName']);
+const MARK = '[masked by Rust]';
+function served(column: string, value: string | null): string | null {
+  return presenting && value !== null && PERSONAL.has(column) ? MARK : value;
 }
 
 // ---- writes: a small stand-in for the Rust dry run (the real one is tested against real servers) ----
@@ -551,6 +562,9 @@ mockIPC(async (name, args) => {
         throw error;
       }
       return info;
+    case 'set_presentation':
+      presenting = (args as { on: boolean }).on;
+      return null;
     case 'view_settings':
       return viewsById[openId] ?? {};
     case 'save_view_settings':
@@ -784,9 +798,14 @@ mockIPC(async (name, args) => {
         secodaRole: 'editor',
         emails: [{ value: u?.email, type: 'work', primary: true }],
       };
+      if (presenting) {
+        raw.userName = MARK;
+        raw.displayName = MARK;
+        raw.emails = [{ value: MARK, type: 'work', primary: true }];
+      }
       return {
         id,
-        label: u?.userName ?? id,
+        label: presenting ? MARK : (u?.userName ?? id),
         json: JSON.stringify(raw, null, 2),
         etag: 'W/"7"',
         groups: ['Profile: Data Entry'],
