@@ -562,7 +562,7 @@ async fn each_demo_session_has_its_own_change_log_removed_when_it_closes() {
 #[tokio::test]
 async fn a_snapshot_opened_offline_is_read_only_with_its_servers_capabilities() {
     let s = Setup::new(Profile::Netdata).await;
-    let mut snap = scim_services::snapshot::take(&s.client, "Netdata", None, None)
+    let mut snap = scim_services::take_snapshot::take(&s.client, "Netdata", None, None)
         .await
         .unwrap();
     let file = s._dir.path().join("n.scimsnap");

@@ -12,7 +12,7 @@ use scim_client::{Auth, CancelFlag, ClientConfig, LoadOptions, ScimClient};
 use scim_core::diff::{diff_directories, Directory as Side, MatchKey};
 use scim_demo_server::{generate, DemoConfig, DemoServer, SeedData, SeedOptions};
 use scim_services::compare::{Comparison, DiffQuery, MatchBy};
-use scim_services::snapshot::{self, Snapshot};
+use scim_services::snapshot::Snapshot;
 
 const USERS: usize = 100_000;
 const GROUPS: usize = 2_000;
@@ -118,7 +118,7 @@ fn main() {
         drop((users, groups));
 
         let t = Instant::now();
-        let mut snap = snapshot::take(&client_a, "Bench", None, None).await.expect("snapshot");
+        let mut snap = scim_services::take_snapshot::take(&client_a, "Bench", None, None).await.expect("snapshot");
         snap.write(&file).expect("write");
         let t_take = t.elapsed();
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
@@ -130,7 +130,7 @@ fn main() {
 
         let (_server_b, client_b) = serve(b_data).await;
         let t = Instant::now();
-        let b = snapshot::take(&client_b, "Bench", None, None).await.expect("live side");
+        let b = scim_services::take_snapshot::take(&client_b, "Bench", None, None).await.expect("live side");
         let t_live = t.elapsed();
 
         // Floor: the core diff alone.

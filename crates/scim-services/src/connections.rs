@@ -131,21 +131,7 @@ fn storage(message: impl Into<String>) -> AppError {
     AppError::new(ErrorKind::Storage, message)
 }
 
-/// A file-name-safe form of a name: ASCII letters and digits, `-` for the rest. Connection ids, and
-/// the per-connection files (change log, snapshots, checks) are named with it.
-pub fn slug(name: &str) -> String {
-    let s: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let s = s.trim_matches('-').to_owned();
-    if s.is_empty() {
-        "connection".to_owned()
-    } else {
-        s
-    }
-}
+pub use scim_base::paths::slug;
 
 /// The result of "Test connection".
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]

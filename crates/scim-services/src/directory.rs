@@ -401,7 +401,8 @@ impl Directory {
     /// Saves the whole directory to a new snapshot in the connection's folder.
     pub async fn take_snapshot(&self) -> Result<crate::snapshot::SnapshotListing, AppError> {
         let mut snap =
-            crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await?;
+            crate::take_snapshot::take_with(&self.client, &self.name, None, None, self.limits())
+                .await?;
         let folder = self.snapshot_folder();
         crate::private_files::create_private_dir(&folder)?;
         // Two snapshots in the same second (two windows, the app and scimx) get two names.
@@ -434,7 +435,7 @@ impl Directory {
 
     /// The whole directory read now, as a snapshot in memory (one side of a comparison).
     pub async fn read_now(&self) -> Result<crate::snapshot::Snapshot, AppError> {
-        crate::snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await
+        crate::take_snapshot::take_with(&self.client, &self.name, None, None, self.limits()).await
     }
 
     /// Writes to this directory (PATCH, PUT, create, delete, undo), recorded in its change log.

@@ -11,10 +11,10 @@ use serde_json::Value;
 use specta::Type;
 
 use scim_client::{ClientError, Discovery, ScimClient};
-use scim_core::diff::{diff_resources, field_changes, DiffOptions, FieldChange};
+use scim_core::diff::{diff_resources, field_changes, DiffOptions};
 use scim_core::names::get_ci;
 use scim_core::patch::{
-    apply_patch, logical_changes, render_patch, ApplyOptions, Dialect, PatchOp, RenderedRequest,
+    apply_patch, logical_changes, render_patch, ApplyOptions, PatchOp, RenderedRequest,
 };
 use scim_core::schema::Mutability;
 use scim_core::secrets::SecretAttributes;
@@ -25,30 +25,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::loaded::check_kind;
 use crate::write_masking::{without_secret_mismatches, MaskSecrets};
 
-/// Whose request shapes to send (see the core's dialects).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub enum DialectName {
-    #[default]
-    Rfc,
-    Entra,
-    Entra2020,
-    Okta,
-    Authentik,
-}
-
-impl DialectName {
-    /// The core's dialect of this name.
-    pub fn dialect(self) -> Dialect {
-        match self {
-            DialectName::Rfc => Dialect::Rfc7644,
-            DialectName::Entra => Dialect::EntraLegacy,
-            DialectName::Entra2020 => Dialect::EntraAadOptscim062020,
-            DialectName::Okta => Dialect::Okta,
-            DialectName::Authentik => Dialect::Authentik,
-        }
-    }
-}
+pub use scim_core::patch::DialectName;
 
 /// A change as the builder holds it.
 #[derive(Debug, Clone, Deserialize, Type)]
@@ -78,24 +55,7 @@ pub struct PlannedRequest {
     pub note: Option<String>,
 }
 
-/// A field that differs, for display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldDiff {
-    pub path: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
-impl From<FieldChange> for FieldDiff {
-    fn from(c: FieldChange) -> Self {
-        Self {
-            path: c.path,
-            before: c.before,
-            after: c.after,
-        }
-    }
-}
+pub use scim_audit::compare::FieldDiff;
 
 /// Where a draft is wrong: the operation (0-based) when one is to blame.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

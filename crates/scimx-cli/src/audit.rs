@@ -11,7 +11,7 @@ use serde_json::json;
 use scim_client::ScimClient;
 use scim_core::diff::{diff_directories, Directory, MatchKey, MatchRate};
 use scim_services::reports::{self, ExportFormat, Provenance, ReportKind};
-use scim_services::snapshot::{self, Snapshot};
+use scim_services::snapshot::Snapshot;
 use scim_services::AppError;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -48,7 +48,8 @@ pub async fn take_snapshot(
     group_filter: Option<String>,
     stdout: &mut dyn Write,
 ) -> Result<(), AppError> {
-    let mut snap = snapshot::take(client, label, user_filter, group_filter).await?;
+    let mut snap =
+        scim_services::take_snapshot::take(client, label, user_filter, group_filter).await?;
     snap.write(out)?;
     let _ = writeln!(
         stdout,
@@ -69,7 +70,7 @@ async fn side(
     live: &dyn Fn(&str) -> Result<ScimClient, AppError>,
 ) -> Result<Snapshot, AppError> {
     match spec.strip_prefix("live:") {
-        Some(name) => snapshot::take(&live(name)?, name, None, None).await,
+        Some(name) => scim_services::take_snapshot::take(&live(name)?, name, None, None).await,
         None => Snapshot::read(Path::new(spec)),
     }
 }

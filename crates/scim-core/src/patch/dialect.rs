@@ -401,3 +401,29 @@ pub fn render_patch(
         }
     }
 }
+
+/// Whose request shapes to send (see the core's dialects).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum DialectName {
+    #[default]
+    Rfc,
+    Entra,
+    Entra2020,
+    Okta,
+    Authentik,
+}
+
+impl DialectName {
+    /// The core's dialect of this name.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            DialectName::Rfc => Dialect::Rfc7644,
+            DialectName::Entra => Dialect::EntraLegacy,
+            DialectName::Entra2020 => Dialect::EntraAadOptscim062020,
+            DialectName::Okta => Dialect::Okta,
+            DialectName::Authentik => Dialect::Authentik,
+        }
+    }
+}

@@ -6,7 +6,9 @@ mod dialect;
 mod path;
 
 pub use apply::{apply_patch, invert_patch, ApplyOptions};
-pub use dialect::{logical_changes, render_patch, Dialect, LogicalChange, RenderedRequest};
+pub use dialect::{
+    logical_changes, render_patch, Dialect, DialectName, LogicalChange, RenderedRequest,
+};
 pub use path::{parse_path, PatchPath};
 
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! Presentation-mode masking: the one implementation of its rules (which attributes are personal,
-//! what an email or a token looks like). `crate::presentation` applies it to everything the app
+//! what an email or a token looks like). `scim_services::presentation` applies it to everything the app
 //! serves while presenting, and the exports apply it when the user asks; the UI masks nothing.
 
 use std::sync::OnceLock;

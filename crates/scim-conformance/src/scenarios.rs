@@ -15,9 +15,9 @@ use scim_core::names::ENTERPRISE_USER_SCHEMA;
 use scim_core::patch::{render_patch, LogicalChange};
 use scim_core::Resource;
 
-use crate::error::AppError;
 use crate::server_check::ProbeExchange;
-use crate::writes::DialectName;
+use scim_base::error::AppError;
+use scim_core::patch::DialectName;
 
 /// The prefix of every resource a scenario creates.
 pub const PREFIX: &str = "scimx-scenario-";
@@ -363,7 +363,7 @@ fn find(name: &str) -> Result<Scenario, AppError> {
 /// Starts a run (nothing is sent until the first step).
 pub fn start(client: &ScimClient, name: &str) -> Result<RunState, AppError> {
     let scenario = find(name)?;
-    let started_at = crate::snapshot::now_rfc3339();
+    let started_at = scim_audit::snapshot::now_rfc3339();
     let tag = started_at.replace([':', '-'], "").to_lowercase();
     Ok(RunState {
         scenario: scenario.info(),

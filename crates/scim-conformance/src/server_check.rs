@@ -14,7 +14,7 @@ use scim_core::names::get_ci;
 use scim_core::patch::{OpKind, PatchOp, PatchOperation};
 use scim_core::Resource;
 
-use crate::error::AppError;
+use scim_base::error::AppError;
 
 /// How a probe came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -854,7 +854,7 @@ impl Checker<'_> {
     async fn write_items(&mut self, created: &mut Created) {
         let tag = format!(
             "{TEST_PREFIX}{}",
-            crate::snapshot::now_rfc3339()
+            scim_audit::snapshot::now_rfc3339()
                 .replace([':', '-'], "")
                 .to_lowercase()
         );
@@ -1375,7 +1375,7 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
     }
     let mut report = CheckReport {
         base_url: client.base_url().to_owned(),
-        ran_at: crate::snapshot::now_rfc3339(),
+        ran_at: scim_audit::snapshot::now_rfc3339(),
         writes,
         items: checker.items,
         leftovers,
@@ -1389,13 +1389,13 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
 pub fn saved_path(config_dir: &std::path::Path, key: &str) -> std::path::PathBuf {
     config_dir
         .join("checks")
-        .join(format!("{}.json", crate::connections::slug(key)))
+        .join(format!("{}.json", scim_base::paths::slug(key)))
 }
 
 pub fn save(path: &std::path::Path, report: &CheckReport) -> Result<(), AppError> {
     let text =
         serde_json::to_string_pretty(report).map_err(|e| AppError::internal(e.to_string()))?;
-    crate::private_files::write_atomic(path, crate::private_files::Place::Replace, |f| {
+    scim_base::private_files::write_atomic(path, scim_base::private_files::Place::Replace, |f| {
         std::io::Write::write_all(f, text.as_bytes())
     })
 }

@@ -12,8 +12,8 @@ use specta::Type;
 use scim_core::resource::Members;
 use scim_core::Resource;
 
-use crate::error::AppError;
-use crate::export::csv_line;
+use scim_base::error::AppError;
+use scim_base::export::csv_line;
 
 /// How a rule recognises a role group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use specta::Type;
 
-use crate::error::{AppError, ErrorKind};
+use scim_base::error::{AppError, ErrorKind};
 
 /// The format name in every header, so other JSON-lines files are recognised as such.
 pub const FORMAT: &str = "scim-explorer-snapshot";
@@ -63,32 +63,7 @@ fn storage(message: String) -> AppError {
     AppError::new(ErrorKind::Storage, message)
 }
 
-/// Now as RFC 3339 UTC (seconds), without a date library.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
+pub use scim_base::time::now_rfc3339;
 
 impl Snapshot {
     /// The record lines (without the header) and their hash.
@@ -129,7 +104,7 @@ impl Snapshot {
         let header = serde_json::to_vec(&self.header).map_err(|e| storage(e.to_string()))?;
         // Private, whole, and never over another snapshot (two windows taking one in the same
         // second get an error for the second, not a lost first).
-        crate::private_files::write_atomic(path, crate::private_files::Place::New, |file| {
+        scim_base::private_files::write_atomic(path, scim_base::private_files::Place::New, |file| {
             // The fast level: at 100k users the file is ~1.6× larger (25 MB instead of 16) but
             // written in a third of the time, and a snapshot is taken while someone waits.
             let mut gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::fast());
@@ -231,7 +206,7 @@ pub struct SnapshotListing {
 pub fn folder(config_dir: &Path, key: &str) -> std::path::PathBuf {
     config_dir
         .join("snapshots")
-        .join(crate::connections::slug(key))
+        .join(scim_base::paths::slug(key))
 }
 
 /// The most a snapshot of `compressed` bytes may unpack to: our files compress JSON lines about
@@ -318,98 +293,6 @@ pub fn file_name(taken_at: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Takes a snapshot of `client`'s directory: every user and group (members included), the schemas
-/// and the configuration discovery saw. Fails rather than save a partial directory.
-pub async fn take(
-    client: &scim_client::ScimClient,
-    connection: &str,
-    user_filter: Option<String>,
-    group_filter: Option<String>,
-) -> Result<Snapshot, AppError> {
-    take_with(
-        client,
-        connection,
-        user_filter,
-        group_filter,
-        crate::loaded::LoadLimits::default(),
-    )
-    .await
-}
-
-/// [`take`] within a connection's load limits (its cap, its server's refusal of `count`).
-pub async fn take_with(
-    client: &scim_client::ScimClient,
-    connection: &str,
-    user_filter: Option<String>,
-    group_filter: Option<String>,
-    limits: crate::loaded::LoadLimits,
-) -> Result<Snapshot, AppError> {
-    let load = |endpoint: &'static str, filter: Option<String>| async move {
-        let options = crate::loaded::options(
-            filter.as_deref(),
-            &crate::loaded::Projection::default(),
-            1000,
-            limits,
-        );
-        let result = client
-            .load_all(
-                endpoint,
-                &options,
-                &scim_client::CancelFlag::default(),
-                &|_| {},
-            )
-            .await;
-        match result.error {
-            Some(e) => Err(AppError::from(e)),
-            None => Ok(crate::parallel::par_map(&result.resources, |r| {
-                scim_core::raw_list::raw_value(r)
-            })),
-        }
-    };
-    let users = load("Users", user_filter.clone()).await?;
-    // A server with users only (Netdata) has no /Groups: its directory simply has no groups.
-    let groups = match load("Groups", group_filter.clone()).await {
-        Err(e) if e.scim.as_ref().and_then(|s| s.http_status) == Some(404) => Vec::new(),
-        other => other?,
-    };
-    let schemas = match client.get_json(&["Schemas"]).await {
-        Ok(r) => r
-            .body
-            .and_then(|b| {
-                scim_core::messages::ListResponse::from_value(b)
-                    .ok()
-                    .map(|l| l.value.resources.into_iter().map(|r| r.0).collect())
-            })
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    let capabilities = client
-        .get_json(&["ServiceProviderConfig"])
-        .await
-        .ok()
-        .and_then(|r| r.body)
-        .unwrap_or(Value::Null);
-    Ok(Snapshot {
-        header: SnapshotHeader {
-            format: FORMAT.into(),
-            version: VERSION,
-            connection: connection.to_owned(),
-            base_url: client.base_url().to_owned(),
-            taken_at: now_rfc3339(),
-            app_version: env!("CARGO_PKG_VERSION").into(),
-            users: users.len() as u32,
-            groups: groups.len() as u32,
-            user_filter,
-            group_filter,
-            sha256: String::new(),
-        },
-        users,
-        groups,
-        schemas,
-        capabilities,
-    })
 }
 
 #[cfg(test)]

@@ -13,9 +13,8 @@ use scim_core::diff::{
 };
 use scim_core::Resource;
 
-use crate::error::AppError;
 use crate::snapshot::{Snapshot, SnapshotHeader};
-use crate::writes::FieldDiff;
+use scim_base::error::AppError;
 
 /// How resources are paired (see the core's `MatchKey`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -226,20 +225,20 @@ pub fn lines_of(diff: &DirectoryDiff) -> (Vec<DiffLine>, DiffCounts) {
 /// Lines as CSV (RFC 4180, CRLF): one header, one row per line; `mask` hides the people named.
 pub fn lines_to_csv<'a>(lines: impl IntoIterator<Item = &'a DiffLine>, mask: bool) -> String {
     let mut out =
-        crate::export::csv_line(&["category", "change", "label", "attributes", "narration"]);
+        scim_base::export::csv_line(&["category", "change", "label", "attributes", "narration"]);
     for l in lines {
         let mut l = l.clone();
         if mask {
             if let Some(person) = &l.person {
-                let hidden = crate::masking::mask_cell("userName", person);
+                let hidden = scim_base::masking::mask_cell("userName", person);
                 l.narration = l.narration.replace(person.as_str(), &hidden);
                 if l.category == "user" {
                     l.label = hidden;
                 }
             }
-            l.narration = crate::masking::mask_text(&l.narration);
+            l.narration = scim_base::masking::mask_text(&l.narration);
         }
-        out.push_str(&crate::export::csv_line(&[
+        out.push_str(&scim_base::export::csv_line(&[
             l.category,
             l.change,
             l.label,
@@ -382,7 +381,7 @@ impl Comparison {
     /// presentation-mode masking to the people the lines name.
     pub fn to_csv(&self, q: &DiffQuery, mask: bool) -> String {
         let s = &self.summary;
-        let mut out = crate::export::csv_line(&[format!(
+        let mut out = scim_base::export::csv_line(&[format!(
             "# A: {} ({}, {}, sha256 {}); B: {} ({}, {}, sha256 {}); matched by {:?}; {}",
             s.a.label,
             s.a.connection,
@@ -393,10 +392,29 @@ impl Comparison {
             s.b.taken_at,
             s.b.sha256,
             s.by,
-            crate::export::FORMULA_NOTE
+            scim_base::export::FORMULA_NOTE
         )]);
         out.push_str(&lines_to_csv(self.all(q).iter(), mask));
         out
+    }
+}
+
+/// A field that differs, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDiff {
+    pub path: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<scim_core::diff::FieldChange> for FieldDiff {
+    fn from(c: scim_core::diff::FieldChange) -> Self {
+        Self {
+            path: c.path,
+            before: c.before,
+            after: c.after,
+        }
     }
 }
 

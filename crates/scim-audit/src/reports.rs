@@ -13,9 +13,9 @@ use specta::Type;
 use scim_core::resource::Members;
 use scim_core::Resource;
 
-use crate::error::AppError;
-use crate::export::csv_line;
 use crate::roles::{Holding, Memberships};
+use scim_base::error::AppError;
+use scim_base::export::csv_line;
 
 /// Which report to build: the names `scimx report` takes (`no-group`, `access:Admins`), and what the
 /// UI sends (a union in TypeScript, so a misspelt report fails to compile).
@@ -530,7 +530,7 @@ pub fn to_csv_with_provenance(r: &Report) -> String {
         "# {}: {}; {}\r\n",
         r.title,
         provenance_line(&r.provenance),
-        crate::export::FORMULA_NOTE
+        scim_base::export::FORMULA_NOTE
     );
     out.push_str(&to_csv(r));
     out
@@ -542,7 +542,7 @@ pub fn masked(r: &Report) -> Report {
     let mut out = r.clone();
     for row in &mut out.rows {
         for (cell, column) in row.iter_mut().zip(&r.columns) {
-            *cell = crate::masking::mask_cell(column, cell);
+            *cell = scim_base::masking::mask_cell(column, cell);
         }
     }
     out
