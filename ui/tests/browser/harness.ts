@@ -481,7 +481,11 @@ function writeCommand(cmd: CommandName, args: Record<string, unknown>): unknown 
           (!q.changes?.length || q.changes.includes(l.change)) &&
           (!q.quick || l.narration.toLowerCase().includes(q.quick.toLowerCase())),
       );
-      return { matched: rows.length, offset: q.offset, lines: rows.slice(q.offset, q.offset + q.limit) };
+      const page = rows.slice(q.offset, q.offset + q.limit);
+      const shown = presenting
+        ? page.map((l) => ({ ...l, narration: l.narration.replace(l.person, MARK), label: l.category === 'user' ? MARK : l.label, person: MARK }))
+        : page;
+      return { matched: rows.length, offset: q.offset, lines: shown };
     }
     case 'diff_line':
       return {
