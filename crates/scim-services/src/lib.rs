@@ -8,7 +8,6 @@ pub mod change_log;
 pub mod connection_form;
 pub mod connections;
 pub mod directory;
-mod directory_writes;
 pub mod filter_check;
 pub mod filter_tree;
 pub mod loaded;
