@@ -1,0 +1,84 @@
+//! The checker: the client it probes with, and how an item is recorded with the exchanges it sent.
+
+use super::*;
+
+pub(super) struct Checker<'a> {
+    pub(super) client: &'a ScimClient,
+    pub(super) log: RequestLog,
+    pub(super) discovery: &'a Discovery,
+    pub(super) seen: u64,
+    pub(super) items: Vec<CheckItem>,
+}
+
+pub(super) fn excerpt(s: Option<&String>) -> Option<String> {
+    s.map(|b| {
+        if b.chars().count() > 2000 {
+            format!("{}…", b.chars().take(2000).collect::<String>())
+        } else {
+            b.clone()
+        }
+    })
+}
+
+impl Checker<'_> {
+    /// Records an item with the exchanges sent since the previous one.
+    pub(super) fn record(
+        &mut self,
+        id: &str,
+        group: &str,
+        title: &str,
+        outcome: Outcome,
+        detail: impl Into<String>,
+    ) {
+        let exchanges: Vec<ProbeExchange> = self
+            .log
+            .entries()
+            .into_iter()
+            .filter(|e| e.seq > self.seen)
+            .map(|e| ProbeExchange {
+                method: e.method.clone(),
+                url: e.url.clone(),
+                request_body: excerpt(e.request_body.as_ref()),
+                status: e.status,
+                response_body: excerpt(e.response_body.as_ref()),
+            })
+            .collect();
+        if let Some(last) = self.log.entries().last() {
+            self.seen = last.seq;
+        }
+        self.items.push(CheckItem {
+            id: id.into(),
+            group: group.into(),
+            title: title.into(),
+            outcome,
+            detail: detail.into(),
+            exchanges,
+        });
+    }
+
+    /// Skips whatever was sent without being an item (set-up reads).
+    pub(super) fn forget(&mut self) {
+        if let Some(last) = self.log.entries().last() {
+            self.seen = last.seq;
+        }
+    }
+
+    pub(super) async fn list(
+        &self,
+        endpoint: &str,
+        params: ListParams,
+    ) -> Result<Vec<Value>, ClientError> {
+        self.client
+            .list(endpoint, &params)
+            .await
+            .map(|l| l.value.resources.into_iter().map(|r| r.0).collect())
+    }
+
+    pub(super) fn has_groups(&self) -> bool {
+        self.discovery.resource_types.iter().any(|r| {
+            r.endpoint
+                .trim_start_matches('/')
+                .eq_ignore_ascii_case("Groups")
+        })
+    }
+}

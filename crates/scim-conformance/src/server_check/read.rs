@@ -1,0 +1,613 @@
+//! The read probes: filters (each operator), paging, sorting, projection, ETags, undeclared
+//! attributes and the errors a server must give for bad input. They are a table, [`READ_PROBES`],
+//! run in order over one [`ReadContext`] by [`Checker::read_items`].
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::*;
+
+/// What every read probe starts from: the first users the server listed, and the one probed with.
+pub(super) struct ReadContext {
+    first: Vec<Value>,
+    id: String,
+    name: String,
+}
+
+/// A read probe: records its items on the checker.
+type ReadProbe = for<'a, 'c> fn(
+    &'a mut Checker<'c>,
+    &'a ReadContext,
+) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// The read probes in report order. A new probe is a method below and one line here.
+const READ_PROBES: &[(&str, ReadProbe)] = &[
+    ("filters", |c, x| Box::pin(c.filters(x))),
+    ("paging", |c, x| Box::pin(c.paging(x))),
+    ("sort", |c, x| Box::pin(c.sort(x))),
+    ("projection", |c, x| Box::pin(c.projection(x))),
+    ("etag", |c, x| Box::pin(c.etag(x))),
+    ("undeclared", |c, x| Box::pin(c.undeclared(x))),
+    ("errors", |c, x| Box::pin(c.errors(x))),
+];
+
+impl Checker<'_> {
+    /// A filter probe: supported when answered, correct when every result matches it.
+    pub(super) async fn filter_probe(
+        &mut self,
+        id: &str,
+        title: &str,
+        filter: &str,
+        must_include: Option<&str>,
+    ) {
+        let params = ListParams {
+            filter: Some(filter.to_owned()),
+            count: Some(20),
+            ..Default::default()
+        };
+        match self.list("Users", params).await {
+            Ok(found) => {
+                let parsed = parse_filter(filter).ok();
+                let wrong = parsed.as_ref().map_or(0, |f| {
+                    found
+                        .iter()
+                        .filter(|r| {
+                            !evaluate(
+                                f,
+                                r,
+                                &EvalOptions {
+                                    schemas: Some(&self.discovery.schemas),
+                                },
+                            )
+                            .unwrap_or(true)
+                        })
+                        .count()
+                });
+                let missing = must_include.is_some_and(|want| {
+                    !found
+                        .iter()
+                        .any(|r| Resource::new(r.clone()).id_string().as_deref() == Some(want))
+                });
+                if wrong > 0 {
+                    self.record(id, "filter", title, Outcome::Deviation, format!("{wrong} of {} results do not match `{filter}`: the filter was ignored or misread", found.len()));
+                } else if missing {
+                    self.record(
+                        id,
+                        "filter",
+                        title,
+                        Outcome::Deviation,
+                        format!("`{filter}` did not return the user it must match"),
+                    );
+                } else {
+                    self.record(
+                        id,
+                        "filter",
+                        title,
+                        Outcome::Pass,
+                        format!(
+                            "{} result{}, all matching `{filter}`",
+                            found.len(),
+                            if found.len() == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+            }
+            Err(e) if e.status() == Some(400) || e.status() == Some(501) => {
+                self.record(
+                    id,
+                    "filter",
+                    title,
+                    Outcome::Unsupported,
+                    format!("refused: {e}"),
+                );
+            }
+            Err(e) => self.record(id, "filter", title, Outcome::Failed, e.to_string()),
+        }
+    }
+
+    /// The read probes: finds users to probe with, then runs [`READ_PROBES`] in order.
+    pub(super) async fn read_items(&mut self) {
+        let first = match self
+            .list(
+                "Users",
+                ListParams {
+                    count: Some(5),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(users) if users.len() >= 2 => users,
+            Ok(_) => {
+                self.record(
+                    "filter.setup",
+                    "filter",
+                    "Users to probe with",
+                    Outcome::Failed,
+                    "The server returned fewer than two users: the read checks need at least two.",
+                );
+                return;
+            }
+            Err(e) => {
+                self.record(
+                    "filter.setup",
+                    "filter",
+                    "Users to probe with",
+                    Outcome::Failed,
+                    e.to_string(),
+                );
+                return;
+            }
+        };
+        self.forget();
+        let user = Resource::new(first[0].clone());
+        let context = ReadContext {
+            id: user.id_string().unwrap_or_default(),
+            name: user.user_name().unwrap_or_default().to_owned(),
+            first,
+        };
+        for (_, probe) in READ_PROBES {
+            probe(self, &context).await;
+        }
+    }
+
+    /// Each filter operator on userName, and that userName compares case-insensitively.
+    async fn filters(&mut self, x: &ReadContext) {
+        let (id, name) = (&x.id, &x.name);
+        let quoted = |s: &str| Value::String(s.to_owned()).to_string();
+        let prefix: String = name.chars().take(3).collect();
+        let middle: String = name.chars().skip(1).take(3).collect();
+        let suffix: String = name
+            .chars()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+
+        if !self.discovery.config.filter {
+            self.record(
+                "filter.declared",
+                "filter",
+                "Filtering",
+                Outcome::Unsupported,
+                "The server declares no filter support",
+            );
+        }
+        let (name_q, upper_q) = (quoted(name), quoted(&name.to_uppercase()));
+        let includes = Some(id.as_str());
+        // (item, title, filter, the test user must be among the results)
+        let probes = [
+            (
+                "filter.eq",
+                "Filter: eq",
+                format!("userName eq {name_q}"),
+                includes,
+            ),
+            (
+                "filter.ne",
+                "Filter: ne",
+                format!("userName ne {name_q}"),
+                None,
+            ),
+            (
+                "filter.co",
+                "Filter: co",
+                format!("userName co {}", quoted(&middle)),
+                includes,
+            ),
+            (
+                "filter.sw",
+                "Filter: sw",
+                format!("userName sw {}", quoted(&prefix)),
+                includes,
+            ),
+            (
+                "filter.ew",
+                "Filter: ew",
+                format!("userName ew {}", quoted(&suffix)),
+                includes,
+            ),
+            (
+                "filter.pr",
+                "Filter: pr",
+                "userName pr".to_owned(),
+                includes,
+            ),
+            (
+                "filter.gt",
+                "Filter: gt (dateTime)",
+                "meta.lastModified gt \"2000-01-01T00:00:00Z\"".to_owned(),
+                None,
+            ),
+            (
+                "filter.and",
+                "Filter: and / or / not",
+                format!("userName eq {name_q} or (userName pr and not (userName eq {name_q}))"),
+                includes,
+            ),
+            // RFC 7643 §4.1: userName is case-insensitive (caseExact false).
+            (
+                "filter.case",
+                "userName is case-insensitive",
+                format!("userName eq {upper_q}"),
+                includes,
+            ),
+        ];
+        for (item, title, filter, must_include) in &probes {
+            self.filter_probe(item, title, filter, *must_include).await;
+        }
+    }
+
+    /// Paging: two pages of one, different users, startIndex honoured.
+    async fn paging(&mut self, _: &ReadContext) {
+        // Paging.
+        let p1 = self
+            .client
+            .list(
+                "Users",
+                &ListParams {
+                    count: Some(1),
+                    start_index: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let p2 = self
+            .client
+            .list(
+                "Users",
+                &ListParams {
+                    count: Some(1),
+                    start_index: Some(2),
+                    ..Default::default()
+                },
+            )
+            .await;
+        match (p1, p2) {
+            (Ok(a), Ok(b)) => {
+                let ida = a.value.resources.first().and_then(|r| r.id_string());
+                let idb = b.value.resources.first().and_then(|r| r.id_string());
+                if a.value.resources.len() > 1 || b.value.resources.len() > 1 {
+                    self.record(
+                        "paging.count",
+                        "paging",
+                        "Paging: count and startIndex",
+                        Outcome::Deviation,
+                        "count=1 returned more than one resource",
+                    );
+                } else if ida.is_some() && ida == idb {
+                    self.record(
+                        "paging.count",
+                        "paging",
+                        "Paging: count and startIndex",
+                        Outcome::Deviation,
+                        "startIndex=2 returned the same resource as startIndex=1",
+                    );
+                } else {
+                    self.record(
+                        "paging.count",
+                        "paging",
+                        "Paging: count and startIndex",
+                        Outcome::Pass,
+                        format!(
+                            "pages of one, totalResults {}",
+                            a.value
+                                .total_results
+                                .map(|t| t.to_string())
+                                .unwrap_or_else(|| "absent".into())
+                        ),
+                    );
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => self.record(
+                "paging.count",
+                "paging",
+                "Paging: count and startIndex",
+                Outcome::Failed,
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// Sorting by userName, when the server declares it.
+    async fn sort(&mut self, _: &ReadContext) {
+        // Sort.
+        match self
+            .list(
+                "Users",
+                ListParams {
+                    sort_by: Some("userName".into()),
+                    count: Some(20),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(found) => {
+                let names: Vec<String> = found
+                    .iter()
+                    .filter_map(|r| Resource::new(r.clone()).user_name().map(str::to_lowercase))
+                    .collect();
+                let sorted = names.windows(2).all(|w| w[0] <= w[1]);
+                let (outcome, detail) = match (sorted, self.discovery.config.sort) {
+                    (true, true) => (Outcome::Pass, "sorted by userName".to_owned()),
+                    (true, false) => (
+                        Outcome::Note,
+                        "sorts, though sort is not declared".to_owned(),
+                    ),
+                    (false, true) => (
+                        Outcome::Deviation,
+                        "declares sort, but sortBy=userName came back unsorted".to_owned(),
+                    ),
+                    (false, false) => (
+                        Outcome::Unsupported,
+                        "no sort (and none declared)".to_owned(),
+                    ),
+                };
+                self.record("sort", "sort", "Sort by userName", outcome, detail);
+            }
+            Err(e) => {
+                let outcome = if self.discovery.config.sort {
+                    Outcome::Deviation
+                } else {
+                    Outcome::Unsupported
+                };
+                self.record("sort", "sort", "Sort by userName", outcome, e.to_string());
+            }
+        }
+    }
+
+    /// Attribute projection: `attributes` narrows the answer, `id` always comes back.
+    async fn projection(&mut self, _: &ReadContext) {
+        // Attribute projection.
+        match self
+            .list(
+                "Users",
+                ListParams {
+                    attributes: vec!["userName".into()],
+                    count: Some(5),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(found) => {
+                let extra: Vec<String> = found
+                    .iter()
+                    .flat_map(|r| {
+                        r.as_object()
+                            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                            .unwrap_or_default()
+                    })
+                    .filter(|k| {
+                        !["id", "userName", "schemas", "meta"]
+                            .iter()
+                            .any(|a| k.eq_ignore_ascii_case(a))
+                    })
+                    .collect();
+                if extra.is_empty() {
+                    self.record(
+                        "projection.attributes",
+                        "projection",
+                        "attributes=userName",
+                        Outcome::Pass,
+                        "only userName (and id, schemas) returned",
+                    );
+                } else {
+                    let mut names = extra;
+                    names.sort();
+                    names.dedup();
+                    self.record(
+                        "projection.attributes",
+                        "projection",
+                        "attributes=userName",
+                        Outcome::Deviation,
+                        format!("also returned {}", names.join(", ")),
+                    );
+                }
+            }
+            Err(e) => self.record(
+                "projection.attributes",
+                "projection",
+                "attributes=userName",
+                Outcome::Unsupported,
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// ETags: a version on the resource and in the header, when the server declares them.
+    async fn etag(&mut self, x: &ReadContext) {
+        let id = &x.id;
+        // ETag.
+        match self.client.get("Users", id).await {
+            Ok(r) => {
+                let version = r.etag.is_some()
+                    || r.body
+                        .as_ref()
+                        .and_then(|b| b.pointer("/meta/version"))
+                        .is_some();
+                let (outcome, detail) = match (version, self.discovery.config.etag) {
+                    (true, true) => (
+                        Outcome::Pass,
+                        format!(
+                            "version {}",
+                            r.etag.unwrap_or_else(|| "in meta.version".into())
+                        ),
+                    ),
+                    (false, true) => (
+                        Outcome::Deviation,
+                        "declares ETag support but sends no ETag header or meta.version".to_owned(),
+                    ),
+                    (true, false) => (
+                        Outcome::Note,
+                        "sends versions though ETag is not declared".to_owned(),
+                    ),
+                    (false, false) => (
+                        Outcome::Unsupported,
+                        "no versions (and none declared)".to_owned(),
+                    ),
+                };
+                self.record("etag", "etag", "ETag / meta.version", outcome, detail);
+            }
+            Err(e) => self.record(
+                "etag",
+                "etag",
+                "ETag / meta.version",
+                Outcome::Failed,
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// Attributes the data carries that /Schemas does not declare.
+    async fn undeclared(&mut self, x: &ReadContext) {
+        let first = &x.first;
+        // Undeclared attributes in the data.
+        let undeclared: Vec<String> = {
+            let mut names: Vec<String> = first
+                .iter()
+                .flat_map(|r| {
+                    Resource::new(r.clone())
+                        .undeclared_attributes(&self.discovery.schemas)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        };
+        if undeclared.is_empty() {
+            self.record(
+                "data.declared",
+                "data",
+                "Attributes declared in /Schemas",
+                Outcome::Pass,
+                "every attribute of the users read is declared",
+            );
+        } else {
+            self.record(
+                "data.declared",
+                "data",
+                "Attributes declared in /Schemas",
+                Outcome::Deviation,
+                format!(
+                    "users carry attributes /Schemas does not declare: {}",
+                    undeclared.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Errors: a missing resource is a SCIM 404, a bad filter a 400 `invalidFilter`.
+    async fn errors(&mut self, _: &ReadContext) {
+        // Error format.
+        match self.client.get("Users", "scimx-check-no-such-id").await {
+            Err(ClientError::Http {
+                status: 404,
+                scim: Some(_),
+                ..
+            }) => {
+                self.record(
+                    "errors.404",
+                    "errors",
+                    "Unknown id: 404 with a SCIM error",
+                    Outcome::Pass,
+                    "404 with a SCIM Error body",
+                );
+            }
+            Err(ClientError::Http {
+                status,
+                scim: None,
+                body,
+                ..
+            }) => self.record(
+                "errors.404",
+                "errors",
+                "Unknown id: 404 with a SCIM error",
+                Outcome::Deviation,
+                format!(
+                    "{status} without a SCIM Error body{}",
+                    body.map(|b| format!(": {b}")).unwrap_or_default()
+                ),
+            ),
+            Err(ClientError::Http { status, .. }) => self.record(
+                "errors.404",
+                "errors",
+                "Unknown id: 404 with a SCIM error",
+                Outcome::Deviation,
+                format!("answered {status} instead of 404"),
+            ),
+            Ok(_) => self.record(
+                "errors.404",
+                "errors",
+                "Unknown id: 404 with a SCIM error",
+                Outcome::Deviation,
+                "answered 200 for an id that does not exist",
+            ),
+            Err(e) => self.record(
+                "errors.404",
+                "errors",
+                "Unknown id: 404 with a SCIM error",
+                Outcome::Failed,
+                e.to_string(),
+            ),
+        }
+        match self
+            .list(
+                "Users",
+                ListParams {
+                    filter: Some("userName qq \"x\"".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Err(ClientError::Http {
+                status: 400,
+                scim: Some(s),
+                ..
+            }) if s
+                .scim_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("invalidFilter")) =>
+            {
+                self.record(
+                    "errors.filter",
+                    "errors",
+                    "Invalid filter: 400 invalidFilter",
+                    Outcome::Pass,
+                    "400 with scimType invalidFilter",
+                );
+            }
+            Err(ClientError::Http { status, .. }) if (400..500).contains(&status) => self.record(
+                "errors.filter",
+                "errors",
+                "Invalid filter: 400 invalidFilter",
+                Outcome::Note,
+                format!("refused with {status} but without scimType invalidFilter"),
+            ),
+            Ok(found) => self.record(
+                "errors.filter",
+                "errors",
+                "Invalid filter: 400 invalidFilter",
+                Outcome::Deviation,
+                format!(
+                    "accepted an invalid filter and returned {} resources",
+                    found.len()
+                ),
+            ),
+            Err(e) => self.record(
+                "errors.filter",
+                "errors",
+                "Invalid filter: 400 invalidFilter",
+                Outcome::Failed,
+                e.to_string(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,608 @@
+//! The write probes: create, PATCH (each op), PUT, groups and membership, DELETE, on test
+//! resources named `scimx-check-…` that are deleted whatever happens.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::*;
+
+/// What every write probe starts from: the test user created first, and the tag naming all of
+/// this run's test resources.
+pub(super) struct WriteContext {
+    tag: String,
+    /// The body the test user was created with.
+    user: Value,
+    /// The server's id of the test user.
+    a_id: String,
+    /// The second test user, created inactive without an externalId (when the server took it).
+    inactive: Option<String>,
+}
+
+/// A write probe: records its items; every resource it creates goes into `Created` (deleted
+/// whatever happens).
+type WriteProbe = for<'a, 'c> fn(
+    &'a mut Checker<'c>,
+    &'a mut WriteContext,
+    &'a mut Created,
+) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// The write probes in report order, after the test user is created. A new probe is a method
+/// below and one line here.
+const WRITE_PROBES: &[(&str, WriteProbe)] = &[
+    ("external_id", |c, x, made| Box::pin(c.external_id(x, made))),
+    ("uniqueness", |c, x, made| Box::pin(c.uniqueness(x, made))),
+    ("patch_ops", |c, x, made| Box::pin(c.patch_ops(x, made))),
+    ("stale_version", |c, x, made| {
+        Box::pin(c.stale_version(x, made))
+    }),
+    ("groups", |c, x, made| Box::pin(c.groups(x, made))),
+    ("delete", |c, x, made| Box::pin(c.delete(x, made))),
+];
+
+/// A write probe's resources, deleted whatever happens.
+#[derive(Default)]
+pub(super) struct Created {
+    pub(super) users: Vec<String>,
+    pub(super) groups: Vec<String>,
+}
+
+impl Checker<'_> {
+    pub(super) async fn create(
+        &self,
+        endpoint: &str,
+        body: &Value,
+    ) -> Result<(Value, Option<String>), ClientError> {
+        let r = self.client.create(endpoint, body).await?;
+        let location = self.log.entries().last().and_then(|e| {
+            e.response_headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+                .map(|(_, v)| v.clone())
+        });
+        Ok((r.body.unwrap_or(Value::Null), location))
+    }
+
+    pub(super) async fn patch(
+        &self,
+        endpoint: &str,
+        id: &str,
+        ops: Vec<PatchOperation>,
+    ) -> Result<u16, ClientError> {
+        let body = PatchOp::new(ops).to_json();
+        self.client
+            .write("PATCH", &[endpoint, id], Some(&body), None)
+            .await
+            .map(|r| r.status)
+    }
+
+    pub(super) async fn fetch(&self, endpoint: &str, id: &str) -> Option<Value> {
+        self.client
+            .get(endpoint, id)
+            .await
+            .ok()
+            .and_then(|r| r.body)
+    }
+
+    /// The write probes: creates the test user, then runs [`WRITE_PROBES`] in order.
+    pub(super) async fn write_items(&mut self, created: &mut Created) {
+        let tag = format!(
+            "{TEST_PREFIX}{}",
+            scim_audit::snapshot::now_rfc3339()
+                .replace([':', '-'], "")
+                .to_lowercase()
+        );
+        let user_name = format!("{tag}@example.invalid");
+        let user = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+            "externalId": format!("{tag}-ext"),
+            "name": {"givenName": "Check", "familyName": "User"},
+            "displayName": "SCIM Explorer check",
+            "active": true,
+            "emails": [
+                {"value": user_name, "type": "work", "primary": true},
+                {"value": format!("{tag}@home.invalid"), "type": "home"}
+            ]
+        });
+        let (a, location) = match self.create("Users", &user).await {
+            Ok(x) => x,
+            Err(e) => {
+                self.record(
+                    "writes.create",
+                    "writes",
+                    "Create a user (POST)",
+                    Outcome::Failed,
+                    format!("the test user could not be created: {e}"),
+                );
+                return;
+            }
+        };
+        let Some(a_id) = Resource::new(a.clone()).id_string() else {
+            self.record(
+                "writes.create",
+                "writes",
+                "Create a user (POST)",
+                Outcome::Deviation,
+                "201 without an id in the body",
+            );
+            return;
+        };
+        created.users.push(a_id.clone());
+        match location {
+            Some(l) => self.record(
+                "writes.create",
+                "writes",
+                "Create a user (POST): 201 with Location",
+                Outcome::Pass,
+                format!("Location {l}"),
+            ),
+            None => self.record(
+                "writes.create",
+                "writes",
+                "Create a user (POST): 201 with Location",
+                Outcome::Deviation,
+                "no Location header (RFC 7644 §3.3)",
+            ),
+        }
+        let stored = self.fetch("Users", &a_id).await.unwrap_or(Value::Null);
+        let count = |v: &Value| {
+            v.as_object()
+                .and_then(|o| get_ci(o, "emails"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        };
+        if count(&stored) == 2 {
+            self.record(
+                "writes.kept",
+                "writes",
+                "Attributes sent are kept",
+                Outcome::Pass,
+                "both emails stored",
+            );
+        } else {
+            self.record(
+                "writes.kept",
+                "writes",
+                "Attributes sent are kept",
+                Outcome::Deviation,
+                format!(
+                    "2 emails sent, {} kept: the server dropped values it accepted",
+                    count(&stored)
+                ),
+            );
+        }
+        let mut context = WriteContext {
+            tag,
+            user,
+            a_id,
+            inactive: None,
+        };
+        for (_, probe) in WRITE_PROBES {
+            probe(self, &mut context, created).await;
+        }
+    }
+
+    /// externalId is optional (RFC 7643 §3.1): a user without it, created inactive.
+    async fn external_id(&mut self, x: &mut WriteContext, created: &mut Created) {
+        let (tag, user) = (&x.tag, &x.user);
+        // externalId is optional (RFC 7643 §3.1).
+        let mut bare = user.clone();
+        if let Some(o) = bare.as_object_mut() {
+            o.remove("externalId");
+            o.insert("userName".into(), json!(format!("{tag}-2@example.invalid")));
+            o.insert("active".into(), json!(false));
+            o.remove("emails");
+        }
+        let inactive = match self.create("Users", &bare).await {
+            Ok((b, _)) => {
+                let bid = Resource::new(b).id_string();
+                if let Some(bid) = &bid {
+                    created.users.push(bid.clone());
+                }
+                self.record(
+                    "writes.externalId",
+                    "writes",
+                    "externalId is optional",
+                    Outcome::Pass,
+                    "a user without externalId was created",
+                );
+                bid
+            }
+            Err(e) => {
+                self.record(
+                    "writes.externalId",
+                    "writes",
+                    "externalId is optional",
+                    Outcome::Deviation,
+                    format!("a user without externalId was refused: {e}"),
+                );
+                None
+            }
+        };
+        x.inactive = inactive;
+    }
+
+    /// A second user with the same userName is refused with 409 `uniqueness`.
+    async fn uniqueness(&mut self, x: &mut WriteContext, created: &mut Created) {
+        let user = &x.user;
+        // Uniqueness.
+        match self.create("Users", user).await {
+            Err(ClientError::Http { status: 409, .. }) => self.record(
+                "writes.uniqueness",
+                "writes",
+                "Duplicate userName: 409",
+                Outcome::Pass,
+                "409 uniqueness",
+            ),
+            Err(e) => self.record(
+                "writes.uniqueness",
+                "writes",
+                "Duplicate userName: 409",
+                Outcome::Deviation,
+                format!("refused with something else than 409: {e}"),
+            ),
+            Ok((dup, _)) => {
+                if let Some(d) = Resource::new(dup).id_string() {
+                    created.users.push(d);
+                }
+                self.record(
+                    "writes.uniqueness",
+                    "writes",
+                    "Duplicate userName: 409",
+                    Outcome::Deviation,
+                    "a second user with the same userName was created",
+                );
+            }
+        }
+    }
+
+    /// PATCH: each operation on the test user, and what the server kept.
+    async fn patch_ops(&mut self, x: &mut WriteContext, _: &mut Created) {
+        let a_id = &x.a_id;
+        // PATCH.
+        if !self.discovery.config.patch {
+            match self
+                .patch(
+                    "Users",
+                    a_id,
+                    vec![PatchOperation::new(
+                        OpKind::Replace,
+                        Some("active"),
+                        Some(json!(false)),
+                    )],
+                )
+                .await
+            {
+                Ok(_) => self.record(
+                    "patch.response",
+                    "writes",
+                    "PATCH",
+                    Outcome::Note,
+                    "PATCH works though it is not declared",
+                ),
+                Err(e) => self.record(
+                    "patch.response",
+                    "writes",
+                    "PATCH",
+                    Outcome::Unsupported,
+                    format!("not supported (and declared so): {e}"),
+                ),
+            }
+        } else {
+            match self
+                .patch(
+                    "Users",
+                    a_id,
+                    vec![PatchOperation::new(
+                        OpKind::Replace,
+                        Some("active"),
+                        Some(json!(false)),
+                    )],
+                )
+                .await
+            {
+                Ok(status) => {
+                    let applied = self
+                        .fetch("Users", a_id)
+                        .await
+                        .and_then(|u| u.get("active").cloned())
+                        == Some(json!(false));
+                    let (outcome, detail) = match (status, applied) {
+                        (_, false) => (Outcome::Deviation, format!("answered {status} but active is still true")),
+                        (204, true) => (Outcome::Note, "204 No Content: no resource in the answer, clients must read it again (allowed by RFC 7644 §3.5.2)".to_owned()),
+                        (s, true) => (Outcome::Pass, format!("{s} with the resource")),
+                    };
+                    self.record(
+                        "patch.response",
+                        "writes",
+                        "PATCH replace with a path: 200 with the resource, or 204",
+                        outcome,
+                        detail,
+                    );
+                }
+                Err(e) => self.record(
+                    "patch.response",
+                    "writes",
+                    "PATCH replace with a path",
+                    Outcome::Deviation,
+                    format!("refused: {e}"),
+                ),
+            }
+            match self
+                .patch(
+                    "Users",
+                    a_id,
+                    vec![PatchOperation::new(
+                        OpKind::Replace,
+                        None,
+                        Some(json!({"displayName": "SCIM Explorer check (pathless)"})),
+                    )],
+                )
+                .await
+            {
+                Ok(_) => {
+                    let applied = self
+                        .fetch("Users", a_id)
+                        .await
+                        .and_then(|u| u.get("displayName").cloned())
+                        == Some(json!("SCIM Explorer check (pathless)"));
+                    self.record(
+                        "patch.pathless",
+                        "writes",
+                        "PATCH replace without a path (Okta, Entra)",
+                        if applied {
+                            Outcome::Pass
+                        } else {
+                            Outcome::Deviation
+                        },
+                        if applied {
+                            "applied"
+                        } else {
+                            "accepted but not applied"
+                        },
+                    );
+                }
+                Err(e) => self.record(
+                    "patch.pathless",
+                    "writes",
+                    "PATCH replace without a path (Okta, Entra)",
+                    Outcome::Deviation,
+                    format!("refused: {e}"),
+                ),
+            }
+        }
+    }
+
+    /// A write with a stale If-Match is refused with 412, when the server has ETags.
+    async fn stale_version(&mut self, x: &mut WriteContext, _: &mut Created) {
+        let a_id = &x.a_id;
+        // Stale version.
+        if self.discovery.config.etag {
+            let stale = "W/\"scimx-check-stale\"";
+            let body = self.fetch("Users", a_id).await.unwrap_or(Value::Null);
+            match self.client.replace("Users", a_id, &body, Some(stale)).await {
+                Err(ClientError::Http { status: 412, .. }) => self.record(
+                    "etag.ifmatch",
+                    "etag",
+                    "Stale If-Match: 412",
+                    Outcome::Pass,
+                    "412 Precondition Failed",
+                ),
+                Err(e) => self.record(
+                    "etag.ifmatch",
+                    "etag",
+                    "Stale If-Match: 412",
+                    Outcome::Deviation,
+                    format!("refused with something else than 412: {e}"),
+                ),
+                Ok(_) => self.record(
+                    "etag.ifmatch",
+                    "etag",
+                    "Stale If-Match: 412",
+                    Outcome::Deviation,
+                    "a PUT with a stale If-Match was applied",
+                ),
+            }
+        }
+    }
+
+    /// Groups: membership forms, and whether members are kept.
+    async fn groups(&mut self, x: &mut WriteContext, created: &mut Created) {
+        let (tag, a_id) = (&x.tag, &x.a_id);
+        let inactive = &x.inactive;
+        // Groups: membership forms, and whether members are kept.
+        if self.has_groups() {
+            let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{tag} group"), "members": [{"value": a_id}]});
+            match self.create("Groups", &group).await {
+                Ok((g, _)) => match Resource::new(g).id_string() {
+                    Some(gid) => {
+                        created.groups.push(gid.clone());
+                        self.record(
+                            "groups.create",
+                            "writes",
+                            "Create a group with a member",
+                            Outcome::Pass,
+                            "created",
+                        );
+                        let members = |g: Option<Value>| -> Vec<String> {
+                            g.and_then(|g| g.get("members").cloned())
+                                .and_then(|m| m.as_array().cloned())
+                                .unwrap_or_default()
+                                .iter()
+                                .filter_map(|m| m["value"].as_str().map(str::to_owned))
+                                .collect()
+                        };
+                        let patch = self.discovery.config.patch;
+                        // Without PATCH, membership changes go as a PUT of the group (Secoda's way).
+                        let put_members = |ids: Vec<&String>| {
+                            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{tag} group"),
+                                   "members": ids.iter().map(|i| json!({"value": i})).collect::<Vec<_>>()})
+                        };
+                        let form = if patch {
+                            "PATCH add members"
+                        } else {
+                            "PUT with the members"
+                        };
+                        if let Some(b) = &inactive {
+                            let add = if patch {
+                                self.patch(
+                                    "Groups",
+                                    &gid,
+                                    vec![PatchOperation::new(
+                                        OpKind::Add,
+                                        Some("members"),
+                                        Some(json!([{"value": b}])),
+                                    )],
+                                )
+                                .await
+                            } else {
+                                self.client
+                                    .replace("Groups", &gid, &put_members(vec![&a_id, b]), None)
+                                    .await
+                                    .map(|r| r.status)
+                            };
+                            let now = members(self.fetch("Groups", &gid).await);
+                            let title = format!("Add a member ({form})");
+                            match add {
+                                Ok(_) if now.contains(b) => self.record("groups.add", "writes", &title, Outcome::Pass, "kept"),
+                                Ok(_) => self.record("groups.add", "writes", &title, Outcome::Deviation, "accepted, but the member (a user not yet active) is not in the group"),
+                                Err(e) => self.record("groups.add", "writes", &title, Outcome::Deviation, format!("refused: {e}")),
+                            }
+                        }
+                        let remove = if patch {
+                            self.patch(
+                                "Groups",
+                                &gid,
+                                vec![PatchOperation::new(
+                                    OpKind::Remove,
+                                    Some(&format!("members[value eq \"{a_id}\"]")),
+                                    None,
+                                )],
+                            )
+                            .await
+                        } else {
+                            self.client
+                                .replace(
+                                    "Groups",
+                                    &gid,
+                                    &put_members(inactive.iter().collect()),
+                                    None,
+                                )
+                                .await
+                                .map(|r| r.status)
+                        };
+                        let still = members(self.fetch("Groups", &gid).await).contains(a_id);
+                        let title = if patch {
+                            "Remove a member (members[value eq …])"
+                        } else {
+                            "Remove a member (PUT without it)"
+                        };
+                        match remove {
+                            Ok(_) if !still => self.record(
+                                "groups.remove",
+                                "writes",
+                                title,
+                                Outcome::Pass,
+                                "removed",
+                            ),
+                            Ok(_) => self.record(
+                                "groups.remove",
+                                "writes",
+                                title,
+                                Outcome::Deviation,
+                                "accepted, but the member is still there",
+                            ),
+                            Err(e) => self.record(
+                                "groups.remove",
+                                "writes",
+                                title,
+                                Outcome::Deviation,
+                                format!("refused: {e}"),
+                            ),
+                        }
+                        if patch && still {
+                            // The form Entra (legacy) and authentik send: is that one accepted?
+                            // If so, the app removes members that way on this server.
+                            let legacy = self
+                                .patch(
+                                    "Groups",
+                                    &gid,
+                                    vec![PatchOperation::new(
+                                        OpKind::Remove,
+                                        Some("members"),
+                                        Some(json!([{ "value": a_id }])),
+                                    )],
+                                )
+                                .await;
+                            let gone = !members(self.fetch("Groups", &gid).await).contains(a_id);
+                            let (outcome, detail) = match legacy {
+                                Ok(_) if gone => (Outcome::Note, "accepts the member in a value list instead: the app removes members that way here".to_owned()),
+                                Ok(_) => (Outcome::Deviation, "accepted, but the member is still there".to_owned()),
+                                Err(e) => (Outcome::Deviation, format!("refused as well: {e}")),
+                            };
+                            self.record(
+                                "groups.remove.valueList",
+                                "writes",
+                                "Remove a member (path members, value list: Entra, authentik)",
+                                outcome,
+                                detail,
+                            );
+                        }
+                    }
+                    None => self.record(
+                        "groups.create",
+                        "writes",
+                        "Create a group with a member",
+                        Outcome::Deviation,
+                        "201 without an id",
+                    ),
+                },
+                Err(e) => self.record(
+                    "groups.create",
+                    "writes",
+                    "Create a group with a member",
+                    Outcome::Failed,
+                    e.to_string(),
+                ),
+            }
+        }
+    }
+
+    /// DELETE, then a 404 for the deleted user.
+    async fn delete(&mut self, _: &mut WriteContext, created: &mut Created) {
+        // Delete, then 404.
+        if let Some(id) = created.users.first().cloned() {
+            match self.client.delete("Users", &id, None).await {
+                Ok(()) => {
+                    created.users.retain(|u| u != &id);
+                    let gone = matches!(
+                        self.client.get("Users", &id).await,
+                        Err(ClientError::Http { status: 404, .. })
+                    );
+                    self.record(
+                        "writes.delete",
+                        "writes",
+                        "DELETE, then 404",
+                        if gone {
+                            Outcome::Pass
+                        } else {
+                            Outcome::Deviation
+                        },
+                        if gone {
+                            "deleted"
+                        } else {
+                            "still readable after DELETE"
+                        },
+                    );
+                }
+                Err(e) => self.record(
+                    "writes.delete",
+                    "writes",
+                    "DELETE, then 404",
+                    Outcome::Deviation,
+                    format!("refused: {e}"),
+                ),
+            }
+        }
+    }
+}
