@@ -15,6 +15,7 @@ pub mod members;
 pub mod patch_paths;
 pub mod presentation;
 pub mod request_log;
+pub mod resource_view;
 pub mod secrets;
 pub mod table;
 pub mod take_snapshot;

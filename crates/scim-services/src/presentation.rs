@@ -80,6 +80,10 @@ impl Present for crate::directory::ResourceDetail {
     fn mask(&mut self) {
         self.label = mask_cell("displayName", &self.label);
         self.json = mask_json(&self.json);
+        // The formatted view read again from the masked document: the same rules, nothing missed.
+        if let Ok(masked) = serde_json::from_str(&self.json) {
+            self.sections = crate::resource_view::sections(&self.endpoint, &masked);
+        }
         for m in self.members.iter_mut().flatten() {
             *m = mask_cell("displayName", m);
         }
@@ -317,6 +321,27 @@ mod tests {
             after: Some("\"Anna\"".into()),
         };
         diff.mask();
+        let json = r#"{"id":"u1","userName":"ana@example.com","phoneNumbers":[{"value":"+34 600 111 222"}]}"#;
+        let mut detail = crate::directory::ResourceDetail {
+            id: "u1".into(),
+            label: "ana@example.com".into(),
+            json: json.into(),
+            etag: None,
+            groups: vec![],
+            groups_computed: false,
+            missing_members: vec![],
+            undeclared: vec![],
+            members: None,
+            endpoint: "Users".into(),
+            sections: crate::resource_view::sections("Users", &serde_json::from_str(json).unwrap()),
+        };
+        detail.mask();
+        let shown = format!("{:?}", detail.sections);
+        assert!(
+            !shown.contains("ana@") && !shown.contains("600 111"),
+            "the formatted view is masked like the JSON: {shown}"
+        );
+        assert_eq!(detail.id, "u1");
         assert_eq!(
             (diff.before.as_deref(), diff.after.as_deref()),
             (Some("\"A•••\""), Some("\"A•••\""))

@@ -812,6 +812,10 @@ export type ResourceDetail = {
 	 *  groups marked "(group)"; `None` when the server did not return members.
 	 */
 	members: string[] | null,
+	/**  Where it was read (`Users`, `Groups`, `Roles`). */
+	endpoint: string,
+	/**  The formatted view (`crate::resource_view`): a user's sections, or a few fields. */
+	sections: SummarySection[],
 };
 
 /**  A kind of SCIM resource, by the endpoint it is served from (`/Users`, `/Groups`, `/Roles`). */
@@ -985,6 +989,20 @@ export type StepResult = {
 	 */
 	finding: string | null,
 	passed: boolean,
+};
+
+/**  One line of the formatted view; an empty label continues the line above (a second email). */
+export type SummaryRow = {
+	label: string,
+	value: string,
+	/**  Shown in the monospace font (ids, userNames, versions). */
+	mono: boolean,
+};
+
+/**  A titled group of rows; the one section of a group or custom resource has no title. */
+export type SummarySection = {
+	title: string,
+	rows: SummaryRow[],
 };
 
 /**  One row: the resource id and the cells in the order of the query's columns. */

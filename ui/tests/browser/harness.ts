@@ -26,6 +26,7 @@ import type {
   ReportInfo,
   ReportKind,
   ReportView,
+  ResourceDetail,
   ResourceKind,
   RowsWindow,
   ViewSettings,
@@ -776,7 +777,9 @@ mockIPC(async (name, args) => {
           members: ['Ana User0', 'Finance team (group)'],
           groupsComputed: false,
           missingMembers: [],
-        };
+          endpoint: 'Roles',
+          sections: [{ title: '', rows: [{ label: 'displayName', value: 'Approver', mono: false }, { label: 'description', value: 'Approves purchase orders', mono: false }, { label: 'id', value: id, mono: true }] }],
+        } satisfies ResourceDetail;
       }
       if ((args as { kind?: string }).kind === 'Groups') {
         const g = groups.find((x) => x.id === id);
@@ -790,7 +793,9 @@ mockIPC(async (name, args) => {
           members: ['Ana User0', 'Engineering (group)'],
           groupsComputed: false,
           missingMembers: id === 'g2' ? ['ghost-user-1'] : [],
-        };
+          endpoint: 'Groups',
+          sections: [{ title: '', rows: [{ label: 'displayName', value: g?.displayName ?? '', mono: false }, { label: 'id', value: id, mono: true }] }],
+        } satisfies ResourceDetail;
       }
       const u = users.find((x) => x.id === id);
       const raw = {
@@ -817,7 +822,14 @@ mockIPC(async (name, args) => {
         members: null,
         groupsComputed: false,
         missingMembers: [],
-      };
+        endpoint: 'Users',
+        // What Rust's resource_view.rs serves for this JSON (it is tested there).
+        sections: [
+          { title: 'Identity', rows: [{ label: 'userName', value: String(raw.userName ?? ''), mono: true }, { label: 'displayName', value: String(raw.displayName ?? ''), mono: false }] },
+          { title: 'Contact', rows: [{ label: 'emails', value: `${raw.emails[0]?.value ?? ''} (work, primary)`, mono: false }] },
+          { title: 'Status', rows: [{ label: 'active', value: raw.active === false ? 'inactive' : 'active', mono: false }] },
+        ],
+      } satisfies ResourceDetail;
     }
     case 'list_connections':
       if (scenario === 'corrupt-connections') {

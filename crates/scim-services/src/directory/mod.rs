@@ -113,6 +113,10 @@ pub struct ResourceDetail {
     /// A group's members as labels ("Ana Díaz", or the id when the server sent no display), nested
     /// groups marked "(group)"; `None` when the server did not return members.
     pub members: Option<Vec<String>>,
+    /// Where it was read (`Users`, `Groups`, `Roles`).
+    pub endpoint: String,
+    /// The formatted view (`crate::resource_view`): a user's sections, or a few fields.
+    pub sections: Vec<crate::resource_view::SummarySection>,
 }
 
 /// An open directory.
@@ -688,6 +692,8 @@ impl Directory {
         Ok(ResourceDetail {
             groups_computed,
             missing_members,
+            endpoint: kind.to_owned(),
+            sections: crate::resource_view::sections(kind, &resource.0),
             id: resource.id_string().unwrap_or_else(|| id.to_owned()),
             label: resource.label(),
             json: serde_json::to_string_pretty(&resource.0).unwrap_or_default(),
