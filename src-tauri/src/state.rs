@@ -1,4 +1,6 @@
-//! What the app holds between commands: the saved connections and the open directory.
+//! What the app holds between commands: the saved connections, the open directory (which owns every
+//! cache its screens read: table, matrix, members, comparison, report, scenario) and the
+//! presentation switch.
 
 use std::sync::Arc;
 
@@ -10,12 +12,6 @@ pub struct AppState {
     /// Demo directory kept aside so switching back to it is instant.
     pub demo: tokio::sync::Mutex<Option<Arc<Directory>>>,
     pub connections: Connections,
-    /// The comparison the compare screen shows, and the report the reports screen shows: kept here so
-    /// their rows are served in windows.
-    pub comparison: std::sync::Mutex<Option<Arc<scim_services::compare::Comparison>>>,
-    pub report: std::sync::Mutex<Option<Arc<scim_services::reports::Report>>>,
-    /// The provisioning scenario being played on the Server screen.
-    pub scenario: tokio::sync::Mutex<Option<scim_services::scenarios::RunState>>,
     /// Presentation mode: while on, what the commands serve is masked (in Rust, nowhere else).
     pub presentation: scim_services::presentation::Presentation,
 }
@@ -29,9 +25,6 @@ impl Default for AppState {
                 &scim_services::connections::config_dir(),
                 Arc::new(Keychain::default()),
             ),
-            comparison: std::sync::Mutex::new(None),
-            report: std::sync::Mutex::new(None),
-            scenario: tokio::sync::Mutex::new(None),
             presentation: Default::default(),
         }
     }

@@ -8,14 +8,13 @@ use std::sync::Arc;
 use tauri::State;
 
 use scim_services::compare::{
-    CompareSummary, Comparison, DiffQuery, DiffWindow, LineDetail, MatchBy, SideSpec,
+    CompareSummary, DiffQuery, DiffWindow, LineDetail, MatchBy, SideSpec,
 };
 use scim_services::presentation::ReportCells;
 use scim_services::reports::{
-    self, ExportFormat, Provenance, Report, ReportInfo, ReportKind, ReportQuery, ReportRows,
-    ReportView,
+    self, ExportFormat, ReportInfo, ReportKind, ReportQuery, ReportRows, ReportView,
 };
-use scim_services::snapshot::{Snapshot, SnapshotListing};
+use scim_services::snapshot::SnapshotListing;
 use scim_services::{AppError, Directory, DirectorySummary};
 
 use crate::commands::directory::current;
@@ -51,39 +50,8 @@ pub async fn open_snapshot(
     .await
 }
 
-async fn side(state: &AppState, spec: &SideSpec) -> Result<(Snapshot, String), AppError> {
-    match spec {
-        SideSpec::Snapshot { path } => {
-            let snap = Snapshot::read(Path::new(path))?;
-            let label = format!(
-                "Snapshot {} of {}",
-                snap.header.taken_at, snap.header.connection
-            );
-            Ok((snap, label))
-        }
-        SideSpec::Live => {
-            let directory = current(state).await?;
-            let snap = directory.data().await?;
-            Ok((snap, format!("{} (now)", directory.name)))
-        }
-        SideSpec::Connection { name } => {
-            let directory = Directory::open_saved(&state.connections, name).await?;
-            let snap = directory.read_now().await?;
-            Ok((snap, format!("{name} (now)")))
-        }
-    }
-}
-
-fn comparison(state: &AppState) -> Result<Arc<Comparison>, AppError> {
-    state
-        .comparison
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-        .ok_or_else(|| AppError::invalid_input("Nothing is being compared yet."))
-}
-
-/// Compares A with B (what changed from A to B) and keeps the result for the windows below.
+/// Compares A with B (what changed from A to B); the open directory keeps the result for the
+/// windows below.
 #[tauri::command]
 #[specta::specta]
 pub async fn compare_directories(
@@ -93,49 +61,51 @@ pub async fn compare_directories(
     by: MatchBy,
 ) -> Result<CompareSummary, AppError> {
     crate::guard::guarded(async move {
-        let (left, left_label) = side(&state, &a).await?;
-        let (right, right_label) = side(&state, &b).await?;
-        let computed = tokio::task::spawn_blocking(move || {
-            Comparison::new(left, left_label, right, right_label, by)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("the comparison stopped: {e}")))?;
-        let summary = computed.summary.clone();
-        *state.comparison.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(computed));
-        Ok(summary)
+        current(&state)
+            .await?
+            .compare(&state.connections, &a, &b, by)
+            .await
     })
     .await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn diff_window(state: State<'_, AppState>, query: DiffQuery) -> Result<DiffWindow, AppError> {
-    crate::guard::guarded_sync(move || {
-        Ok(state.presentation.apply(comparison(&state)?.window(&query)))
+pub async fn diff_window(
+    state: State<'_, AppState>,
+    query: DiffQuery,
+) -> Result<DiffWindow, AppError> {
+    crate::guard::guarded(async move {
+        let window = current(&state).await?.diff_window(&query)?;
+        Ok(state.presentation.apply(window))
     })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub fn diff_line(state: State<'_, AppState>, index: u32) -> Result<LineDetail, AppError> {
-    crate::guard::guarded_sync(move || {
-        Ok(state.presentation.apply(comparison(&state)?.detail(index)?))
+pub async fn diff_line(state: State<'_, AppState>, index: u32) -> Result<LineDetail, AppError> {
+    crate::guard::guarded(async move {
+        let line = current(&state).await?.diff_line(index)?;
+        Ok(state.presentation.apply(line))
     })
+    .await
 }
 
 /// Writes the selected lines as CSV (provenance first); `mask` hides the people they name.
 #[tauri::command]
 #[specta::specta]
-pub fn export_diff(
+pub async fn export_diff(
     state: State<'_, AppState>,
     query: DiffQuery,
     path: String,
     mask: bool,
 ) -> Result<String, AppError> {
-    crate::guard::guarded_sync(move || {
-        let csv = comparison(&state)?.to_csv(&query, mask);
+    crate::guard::guarded(async move {
+        let csv = current(&state).await?.diff_csv(&query, mask)?;
         scim_services::export::write_file(&path, csv.as_bytes())
     })
+    .await
 }
 
 /// The audits the app can run.
@@ -154,61 +124,41 @@ pub async fn run_report(
     snapshot: Option<String>,
 ) -> Result<ReportView, AppError> {
     crate::guard::guarded(async move {
-        let snap = match snapshot {
-            Some(path) => Snapshot::read(Path::new(&path))?,
-            None => current(&state).await?.data().await?,
-        };
-        let provenance = Provenance::of_snapshot(&snap);
-        let built = tokio::task::spawn_blocking(move || {
-            reports::build(&report, &snap.users, &snap.groups, provenance)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("the report stopped: {e}")))??;
-        let view = built.view();
-        *state.report.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(built));
-        Ok(view)
+        current(&state)
+            .await?
+            .run_report(report, snapshot.as_deref().map(Path::new))
+            .await
     })
     .await
 }
 
-fn shown_report(state: &AppState) -> Result<Arc<Report>, AppError> {
-    state
-        .report
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-        .ok_or_else(|| AppError::invalid_input("No report has been run yet."))
-}
-
 #[tauri::command]
 #[specta::specta]
-pub fn report_rows(state: State<'_, AppState>, query: ReportQuery) -> Result<ReportRows, AppError> {
-    crate::guard::guarded_sync(move || {
-        let report = shown_report(&state)?;
-        let rows = report.window(&query);
-        Ok(state
-            .presentation
-            .apply(ReportCells(rows, &report.columns))
-            .0)
+pub async fn report_rows(
+    state: State<'_, AppState>,
+    query: ReportQuery,
+) -> Result<ReportRows, AppError> {
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let rows = directory.report_rows(&query)?;
+        let columns = directory.shown_report()?.columns.clone();
+        Ok(state.presentation.apply(ReportCells(rows, &columns)).0)
     })
+    .await
 }
 
 /// Exports the shown report as `format`; `mask` applies presentation-mode masking.
 #[tauri::command]
 #[specta::specta]
-pub fn export_report(
+pub async fn export_report(
     state: State<'_, AppState>,
     format: ExportFormat,
     path: String,
     mask: bool,
 ) -> Result<String, AppError> {
-    crate::guard::guarded_sync(move || {
-        let shown = shown_report(&state)?;
-        let r = if mask {
-            reports::masked(&shown)
-        } else {
-            (*shown).clone()
-        };
-        scim_services::export::write_file(&path, &reports::encode(&r, format)?)
+    crate::guard::guarded(async move {
+        let bytes = current(&state).await?.report_bytes(format, mask)?;
+        scim_services::export::write_file(&path, &bytes)
     })
+    .await
 }

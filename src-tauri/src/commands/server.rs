@@ -82,14 +82,7 @@ pub async fn start_scenario(
     name: String,
 ) -> Result<RunState, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        if directory.read_only() {
-            return Err(AppError::invalid_input(
-                "This connection is read-only: a scenario writes, so it cannot run here.",
-            ));
-        }
-        let run = scenarios::start(directory.client(), &name)?;
-        *state.scenario.lock().await = Some(run.clone());
+        let run = current(&state).await?.start_scenario(&name).await?;
         Ok(state.presentation.apply(run))
     })
     .await
@@ -100,13 +93,8 @@ pub async fn start_scenario(
 #[specta::specta]
 pub async fn step_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let mut guard = state.scenario.lock().await;
-        let run = guard
-            .as_mut()
-            .ok_or_else(|| AppError::invalid_input("No scenario is running."))?;
-        scenarios::step(directory.client(), run).await?;
-        Ok(state.presentation.apply(run.clone()))
+        let run = current(&state).await?.step_scenario().await?;
+        Ok(state.presentation.apply(run))
     })
     .await
 }
@@ -116,13 +104,8 @@ pub async fn step_scenario(state: State<'_, AppState>) -> Result<RunState, AppEr
 #[specta::specta]
 pub async fn cleanup_scenario(state: State<'_, AppState>) -> Result<RunState, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let mut guard = state.scenario.lock().await;
-        let run = guard
-            .as_mut()
-            .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
-        scenarios::cleanup(directory.client(), run).await;
-        Ok(state.presentation.apply(run.clone()))
+        let run = current(&state).await?.cleanup_scenario().await?;
+        Ok(state.presentation.apply(run))
     })
     .await
 }
@@ -135,16 +118,13 @@ pub async fn export_scenario(
     base: String,
 ) -> Result<Vec<String>, AppError> {
     crate::guard::guarded(async move {
-        let guard = state.scenario.lock().await;
-        let run = guard
-            .as_ref()
-            .ok_or_else(|| AppError::invalid_input("No scenario has run."))?;
+        let run = current(&state).await?.scenario_run().await?;
         let base = base.trim_end_matches(".md").trim_end_matches(".json");
         let md =
             scim_services::export::write_file(&format!("{base}.md"), run.to_markdown().as_bytes())?;
         let json = scim_services::export::write_file(
             &format!("{base}.json"),
-            serde_json::to_string_pretty(run)
+            serde_json::to_string_pretty(&run)
                 .unwrap_or_default()
                 .as_bytes(),
         )?;

@@ -78,7 +78,10 @@ export const commands = {
 	takeSnapshot: () => typedError<SnapshotListing, AppError>(__TAURI_INVOKE("take_snapshot")),
 	/**  Opens a snapshot offline (read-only) in place of the open directory. */
 	openSnapshot: (path: string) => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_snapshot", { path })),
-	/**  Compares A with B (what changed from A to B) and keeps the result for the windows below. */
+	/**
+	 *  Compares A with B (what changed from A to B); the open directory keeps the result for the
+	 *  windows below.
+	 */
 	compareDirectories: (a: SideSpec, b: SideSpec, by: MatchBy) => typedError<CompareSummary, AppError>(__TAURI_INVOKE("compare_directories", { a, b, by })),
 	diffWindow: (query: DiffQuery) => typedError<DiffWindow, AppError>(__TAURI_INVOKE("diff_window", { query })),
 	diffLine: (index: number) => typedError<LineDetail, AppError>(__TAURI_INVOKE("diff_line", { index })),

@@ -149,6 +149,10 @@ pub struct Directory {
     snapshot_config: Option<scim_core::messages::ServiceProviderConfig>,
     /// The connection's load limits; `omit_count` is set when a load finds the server fails on it.
     limits: Mutex<loaded::LoadLimits>,
+    /// What the compare, reports and server screens keep (`workbench.rs`).
+    comparison: Mutex<Option<Arc<scim_audit::compare::Comparison>>>,
+    report: Mutex<Option<Arc<scim_audit::reports::Report>>>,
+    scenario: tokio::sync::Mutex<Option<scim_conformance::scenarios::RunState>>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -369,6 +373,9 @@ impl Directory {
             memberships: Mutex::default(),
             matrix: Mutex::default(),
             members: Mutex::default(),
+            comparison: Mutex::default(),
+            report: Mutex::default(),
+            scenario: tokio::sync::Mutex::default(),
             changes,
             config_dir,
             key,
@@ -773,4 +780,5 @@ mod group_members;
 mod role_groups;
 #[cfg(test)]
 mod tests;
+mod workbench;
 mod writes;

@@ -586,3 +586,62 @@ async fn an_invalid_filter_is_refused_before_sending() {
     assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
     assert!(err.message.contains("column 12"), "{}", err.message);
 }
+
+/// The open directory owns what the audit and server screens read between calls: a comparison, a
+/// report and a scenario run, each asked for again by the shells without keeping anything.
+#[tokio::test]
+async fn the_session_keeps_its_comparison_report_and_scenario() {
+    use scim_audit::compare::{DiffQuery, MatchBy, SideSpec};
+    use scim_audit::reports::{ExportFormat, ReportKind, ReportQuery};
+    let dir = Directory::open_demo(40).await.expect("demo");
+    let nothing = dir
+        .diff_window(&DiffQuery::default())
+        .expect_err("nothing compared yet");
+    assert!(
+        nothing.message.contains("Nothing is being compared"),
+        "{}",
+        nothing.message
+    );
+    let store = crate::connections::Connections::new(
+        tempfile::tempdir().unwrap().path(),
+        Arc::new(crate::secrets::MemoryStore::default()),
+    );
+    let summary = dir
+        .compare(&store, &SideSpec::Live, &SideSpec::Live, MatchBy::Id)
+        .await
+        .expect("compare");
+    assert_eq!(
+        summary.lines, 0,
+        "a directory compared with itself changed nothing"
+    );
+    let query = DiffQuery {
+        limit: 10,
+        ..DiffQuery::default()
+    };
+    assert_eq!(dir.diff_window(&query).expect("window").matched, 0);
+
+    let view = dir
+        .run_report(ReportKind::NoGroup, None)
+        .await
+        .expect("report");
+    let rows = dir
+        .report_rows(&ReportQuery {
+            offset: 0,
+            limit: 1000,
+            quick: None,
+        })
+        .expect("rows");
+    assert_eq!(rows.matched, view.rows);
+    let csv = String::from_utf8(dir.report_bytes(ExportFormat::Csv, false).unwrap()).unwrap();
+    assert!(csv.starts_with("# "), "provenance first: {csv}");
+
+    let run = dir
+        .start_scenario("entra-joiner-mover-leaver")
+        .await
+        .expect("start");
+    assert_eq!(dir.scenario_run().await.expect("kept").tag, run.tag);
+    let stepped = dir.step_scenario().await.expect("step");
+    assert_eq!(stepped.steps.len(), 1);
+    let cleaned = dir.cleanup_scenario().await.expect("cleanup");
+    assert!(cleaned.cleaned_up, "{:?}", cleaned.leftovers);
+}
