@@ -104,16 +104,62 @@ pub struct CompareSummary {
     pub elapsed_ms: u32,
 }
 
+/// What a compare line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DiffCategory {
+    User,
+    Group,
+    Membership,
+}
+
+impl DiffCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffCategory::User => "user",
+            DiffCategory::Group => "group",
+            DiffCategory::Membership => "membership",
+        }
+    }
+}
+
+/// What happened to it from A to B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DiffChange {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl DiffChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffChange::Added => "added",
+            DiffChange::Removed => "removed",
+            DiffChange::Changed => "changed",
+        }
+    }
+}
+
+impl From<ChangeKind> for DiffChange {
+    fn from(k: ChangeKind) -> Self {
+        match k {
+            ChangeKind::Added => DiffChange::Added,
+            ChangeKind::Removed => DiffChange::Removed,
+            ChangeKind::Changed => DiffChange::Changed,
+        }
+    }
+}
+
 /// One narrated line.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffLine {
     /// Its position in the whole comparison (stable across filters), for `line_detail`.
     pub index: u32,
-    /// `user`, `group` or `membership`.
-    pub category: String,
-    /// `added`, `removed` or `changed`.
-    pub change: String,
+    pub category: DiffCategory,
+    pub change: DiffChange,
     pub label: String,
     pub attributes: Vec<String>,
     pub narration: String,
@@ -125,12 +171,12 @@ pub struct DiffLine {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffQuery {
-    /// `user`, `group`, `membership`; empty means all.
+    /// Empty means all.
     #[serde(default)]
-    pub categories: Vec<String>,
-    /// `added`, `removed`, `changed`; empty means all.
+    pub categories: Vec<DiffCategory>,
+    /// Empty means all.
     #[serde(default)]
-    pub changes: Vec<String>,
+    pub changes: Vec<DiffChange>,
     /// Text the narration must contain (case-insensitive).
     #[serde(default)]
     pub quick: Option<String>,
@@ -168,14 +214,6 @@ pub struct Comparison {
     search: Vec<String>,
 }
 
-fn change_name(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
-    }
-}
-
 /// The narrated lines of a diff (users and groups, then memberships) and their counts: the one
 /// layout the compare screen, its CSV and `scimx diff --format csv` share.
 pub fn lines_of(diff: &DirectoryDiff) -> (Vec<DiffLine>, DiffCounts) {
@@ -195,8 +233,12 @@ pub fn lines_of(diff: &DirectoryDiff) -> (Vec<DiffLine>, DiffCounts) {
         *slot += 1;
         lines.push(DiffLine {
             index: lines.len() as u32,
-            category: if user { "user" } else { "group" }.into(),
-            change: change_name(c.kind).into(),
+            category: if user {
+                DiffCategory::User
+            } else {
+                DiffCategory::Group
+            },
+            change: c.kind.into(),
             label: c.label.clone(),
             attributes: c.attributes.clone(),
             narration: c.narration.clone(),
@@ -211,8 +253,12 @@ pub fn lines_of(diff: &DirectoryDiff) -> (Vec<DiffLine>, DiffCounts) {
         }
         lines.push(DiffLine {
             index: lines.len() as u32,
-            category: "membership".into(),
-            change: if m.added { "added" } else { "removed" }.into(),
+            category: DiffCategory::Membership,
+            change: if m.added {
+                DiffChange::Added
+            } else {
+                DiffChange::Removed
+            },
             label: m.group.clone(),
             attributes: Vec::new(),
             narration: m.narration.clone(),
@@ -232,15 +278,15 @@ pub fn lines_to_csv<'a>(lines: impl IntoIterator<Item = &'a DiffLine>, mask: boo
             if let Some(person) = &l.person {
                 let hidden = scim_base::masking::mask_cell("userName", person);
                 l.narration = l.narration.replace(person.as_str(), &hidden);
-                if l.category == "user" {
+                if l.category == DiffCategory::User {
                     l.label = hidden;
                 }
             }
             l.narration = scim_base::masking::mask_text(&l.narration);
         }
         out.push_str(&scim_base::export::csv_line(&[
-            l.category,
-            l.change,
+            l.category.as_str().to_owned(),
+            l.change.as_str().to_owned(),
             l.label,
             l.attributes.join(" "),
             l.narration,
@@ -477,8 +523,8 @@ mod tests {
         });
         assert_eq!(all.matched, c.summary.lines);
         let removed_members = c.window(&DiffQuery {
-            categories: vec!["membership".into()],
-            changes: vec!["removed".into()],
+            categories: vec![DiffCategory::Membership],
+            changes: vec![DiffChange::Removed],
             limit: 100,
             ..Default::default()
         });
@@ -492,8 +538,8 @@ mod tests {
         );
         let changed = c
             .window(&DiffQuery {
-                changes: vec!["changed".into()],
-                categories: vec!["user".into()],
+                changes: vec![DiffChange::Changed],
+                categories: vec![DiffCategory::User],
                 limit: 10,
                 ..Default::default()
             })

@@ -154,8 +154,8 @@ fn main() {
         let t_window = t.elapsed();
         let t = Instant::now();
         let filtered = c.window(&DiffQuery {
-            categories: vec!["membership".into()],
-            changes: vec!["removed".into()],
+            categories: vec![scim_services::compare::DiffCategory::Membership],
+            changes: vec![scim_services::compare::DiffChange::Removed],
             quick: Some("profile".into()),
             limit: 100,
             ..DiffQuery::default()

@@ -226,7 +226,7 @@ impl Present for crate::compare::DiffWindow {
             if let Some(person) = &mut l.person {
                 let hidden = mask_cell("userName", person);
                 l.narration = l.narration.replace(person.as_str(), &hidden);
-                if l.category == "user" {
+                if l.category == scim_audit::compare::DiffCategory::User {
                     l.label = hidden.clone();
                 }
                 *person = hidden;

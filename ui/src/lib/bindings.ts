@@ -367,6 +367,12 @@ export type CreateOutcome = { result: "created"; outcome: WriteOutcome } |
 /**  Whose request shapes to send (see the core's dialects). */
 export type DialectName = "rfc" | "entra" | "entra2020" | "okta" | "authentik";
 
+/**  What a compare line is about. */
+export type DiffCategory = "user" | "group" | "membership";
+
+/**  What happened to it from A to B. */
+export type DiffChange = "added" | "removed" | "changed";
+
 /**  The counters at the top of the compare screen; each is also a filter. */
 export type DiffCounts = {
 	usersAdded: number,
@@ -383,10 +389,8 @@ export type DiffCounts = {
 export type DiffLine = {
 	/**  Its position in the whole comparison (stable across filters), for `line_detail`. */
 	index: number,
-	/**  `user`, `group` or `membership`. */
-	category: string,
-	/**  `added`, `removed` or `changed`. */
-	change: string,
+	category: DiffCategory,
+	change: DiffChange,
 	label: string,
 	attributes: string[],
 	narration: string,
@@ -396,10 +400,10 @@ export type DiffLine = {
 
 /**  Which lines to show. */
 export type DiffQuery = {
-	/**  `user`, `group`, `membership`; empty means all. */
-	categories?: string[],
-	/**  `added`, `removed`, `changed`; empty means all. */
-	changes?: string[],
+	/**  Empty means all. */
+	categories?: DiffCategory[],
+	/**  Empty means all. */
+	changes?: DiffChange[],
 	/**  Text the narration must contain (case-insensitive). */
 	quick?: string | null,
 	offset: number,
