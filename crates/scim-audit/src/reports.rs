@@ -252,36 +252,60 @@ fn text(v: Option<&str>) -> String {
     v.unwrap_or_default().to_owned()
 }
 
-/// Builds report `name` over `users` and `groups`.
-pub fn build(
-    kind: &ReportKind,
-    users: &[Value],
-    groups: &[Value],
-    provenance: Provenance,
-) -> Result<Report, AppError> {
-    let users: Vec<Resource> = users.iter().cloned().map(Resource::new).collect();
-    let groups: Vec<Resource> = groups.iter().cloned().map(Resource::new).collect();
-    let memberships = Memberships::compute(&groups);
-    let group_names: Vec<(String, String)> = groups
-        .iter()
-        .filter_map(|g| Some((g.id_string()?, g.label())))
-        .collect();
-    let groups_of = |user: &str| -> Vec<(String, Holding)> {
-        group_names
+/// What a report is before its name and provenance are put on it.
+struct Table {
+    title: String,
+    description: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+fn table(title: &str, description: &str, columns: &[&str], rows: Vec<Vec<String>>) -> Table {
+    Table {
+        title: title.to_owned(),
+        description: description.to_owned(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+    }
+}
+
+/// A directory as every report reads it: resources, memberships and group names, computed once.
+struct Inputs {
+    users: Vec<Resource>,
+    groups: Vec<Resource>,
+    memberships: Memberships,
+    group_names: Vec<(String, String)>,
+}
+
+impl Inputs {
+    fn new(users: &[Value], groups: &[Value]) -> Self {
+        let users: Vec<Resource> = users.iter().cloned().map(Resource::new).collect();
+        let groups: Vec<Resource> = groups.iter().cloned().map(Resource::new).collect();
+        let memberships = Memberships::compute(&groups);
+        let group_names = groups
             .iter()
-            .filter_map(|(id, name)| Some((name.clone(), memberships.holding(id, user)?)))
+            .filter_map(|g| Some((g.id_string()?, g.label())))
+            .collect();
+        Inputs {
+            users,
+            groups,
+            memberships,
+            group_names,
+        }
+    }
+
+    /// The groups `user` holds (by name), and how.
+    fn groups_of(&self, user: &str) -> Vec<(String, Holding)> {
+        self.group_names
+            .iter()
+            .filter_map(|(id, name)| Some((name.clone(), self.memberships.holding(id, user)?)))
             .collect()
-    };
-    let report =
-        |title: &str, description: &str, columns: &[&str], rows: Vec<Vec<String>>| Report {
-            name: kind.name(),
-            title: title.to_owned(),
-            description: description.to_owned(),
-            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-            rows,
-            provenance: provenance.clone(),
-        };
-    if let ReportKind::Access(target) = kind {
+    }
+
+    /// Who has access to one group or role: its direct members and those holding it through a
+    /// nested group. The group is named by displayName (case-insensitive) or id.
+    fn access(&self, target: &str) -> Result<Table, AppError> {
+        let (users, memberships, group_names) = (&self.users, &self.memberships, &self.group_names);
         // Who has access to one group or role: its direct members and those holding it through a
         // nested group. The group is named by displayName (case-insensitive) or id.
         let (gid, gname) = group_names
@@ -312,44 +336,49 @@ pub fn build(
             a[3].cmp(&b[3])
                 .then_with(|| a[0].to_lowercase().cmp(&b[0].to_lowercase()))
         });
-        return Ok(report(
+        Ok(table(
             &format!("Who has access to {gname}"),
             "Users holding this group or role, directly or through a nested group.",
             &["userName", "displayName", "active", "access", "id"],
             rows,
-        ));
+        ))
     }
-    Ok(match kind {
-        ReportKind::MembershipMatrix => {
-            let mut columns: Vec<&str> = vec!["userName", "displayName", "active"];
-            columns.extend(group_names.iter().map(|(_, n)| n.as_str()));
-            let rows = users
-                .iter()
-                .filter_map(|u| {
-                    let id = u.id_string()?;
-                    let mut row = vec![
-                        user_label(u),
-                        text(u.display_name()),
-                        u.active().map(|a| a.to_string()).unwrap_or_default(),
-                    ];
-                    row.extend(group_names.iter().map(
-                        |(gid, _)| match memberships.holding(gid, &id) {
-                            Some(Holding::Direct) => "direct".to_owned(),
-                            Some(Holding::Nested) => "nested".to_owned(),
-                            None => String::new(),
-                        },
-                    ));
-                    Some(row)
-                })
-                .collect();
-            report(
-                "Membership matrix",
-                "Every user against every group: direct member, member through a nested group, or not a member.",
-                &columns,
-                rows,
-            )
-        }
-        ReportKind::NoGroup => report(
+
+    fn membership_matrix(&self) -> Table {
+        let (users, memberships, group_names) = (&self.users, &self.memberships, &self.group_names);
+        let mut columns: Vec<&str> = vec!["userName", "displayName", "active"];
+        columns.extend(group_names.iter().map(|(_, n)| n.as_str()));
+        let rows = users
+            .iter()
+            .filter_map(|u| {
+                let id = u.id_string()?;
+                let mut row = vec![
+                    user_label(u),
+                    text(u.display_name()),
+                    u.active().map(|a| a.to_string()).unwrap_or_default(),
+                ];
+                row.extend(group_names.iter().map(
+                    |(gid, _)| match memberships.holding(gid, &id) {
+                        Some(Holding::Direct) => "direct".to_owned(),
+                        Some(Holding::Nested) => "nested".to_owned(),
+                        None => String::new(),
+                    },
+                ));
+                Some(row)
+            })
+            .collect();
+        table(
+            "Membership matrix",
+            "Every user against every group: direct member, member through a nested group, or not a member.",
+            &columns,
+            rows,
+        )
+    }
+
+    fn no_group(&self) -> Table {
+        let users = &self.users;
+        let groups_of = |user: &str| self.groups_of(user);
+        table(
             "Users in no group",
             "Users who belong to no group at all, directly or through nesting.",
             &["userName", "displayName", "active", "id"],
@@ -367,8 +396,13 @@ pub fn build(
                     })
                 })
                 .collect(),
-        ),
-        ReportKind::InactiveInGroups => report(
+        )
+    }
+
+    fn inactive_in_groups(&self) -> Table {
+        let users = &self.users;
+        let groups_of = |user: &str| self.groups_of(user);
+        table(
             "Inactive users still in groups",
             "Users marked inactive who still hold group memberships (and so, often, access).",
             &["userName", "displayName", "groups", "id"],
@@ -394,102 +428,112 @@ pub fn build(
                     })
                 })
                 .collect(),
-        ),
-        ReportKind::MissingExternalid => {
-            let mut count: HashMap<&str, usize> = HashMap::new();
-            for u in &users {
-                if let Some(e) = u.external_id().filter(|e| !e.is_empty()) {
-                    *count.entry(e).or_default() += 1;
-                }
+        )
+    }
+
+    fn missing_externalid(&self) -> Table {
+        let users = &self.users;
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for u in users {
+            if let Some(e) = u.external_id().filter(|e| !e.is_empty()) {
+                *count.entry(e).or_default() += 1;
             }
-            report(
-                "Missing or duplicate externalId",
-                "Users without an externalId, or sharing one: systems keyed by externalId (the IdP's subject) cannot sign them in reliably.",
-                &["userName", "externalId", "problem", "id"],
-                users
-                    .iter()
-                    .filter_map(|u| {
-                        let problem = match u.external_id().filter(|e| !e.is_empty()) {
-                            None => "missing".to_owned(),
-                            Some(e) if count.get(e).copied().unwrap_or(0) > 1 => {
-                                format!("shared by {} users", count[e])
-                            }
-                            Some(_) => return None,
-                        };
-                        Some(vec![
-                            user_label(u),
-                            text(u.external_id()),
-                            problem,
-                            u.id_string().unwrap_or_default(),
-                        ])
-                    })
-                    .collect(),
-            )
         }
-        ReportKind::Duplicates => {
-            let mut by_name: HashMap<String, Vec<&Resource>> = HashMap::new();
-            let mut by_email: HashMap<String, Vec<&Resource>> = HashMap::new();
-            for u in &users {
-                if let Some(n) = u.user_name() {
-                    by_name.entry(n.to_lowercase()).or_default().push(u);
-                }
-                let mut seen = HashSet::new();
-                for e in u.emails() {
-                    let e = e.to_lowercase();
-                    if seen.insert(e.clone()) {
-                        by_email.entry(e).or_default().push(u);
-                    }
-                }
-            }
-            let mut rows = Vec::new();
-            for (what, map) in [("userName", &by_name), ("email", &by_email)] {
-                let mut keys: Vec<&String> = map.keys().filter(|k| map[*k].len() > 1).collect();
-                keys.sort();
-                for k in keys {
-                    for u in &map[k] {
-                        rows.push(vec![
-                            what.to_owned(),
-                            k.clone(),
-                            user_label(u),
-                            u.id_string().unwrap_or_default(),
-                        ]);
-                    }
-                }
-            }
-            report(
-                "Duplicate userNames and emails",
-                "Users sharing a userName or an email, compared case-insensitively.",
-                &["duplicated", "value", "userName", "id"],
-                rows,
-            )
-        }
-        ReportKind::Orphans => {
-            let known: HashSet<String> = users
+        table(
+            "Missing or duplicate externalId",
+            "Users without an externalId, or sharing one: systems keyed by externalId (the IdP's subject) cannot sign them in reliably.",
+            &["userName", "externalId", "problem", "id"],
+            users
                 .iter()
-                .chain(groups.iter())
-                .filter_map(Resource::id_string)
-                .collect();
-            let mut rows = Vec::new();
-            for g in &groups {
-                if let Members::Listed(list) = g.members() {
-                    for m in list.into_iter().filter(|m| !known.contains(&m.value)) {
-                        rows.push(vec![
-                            g.label(),
-                            m.value,
-                            m.display.unwrap_or_default(),
-                            m.member_type.unwrap_or_default(),
-                        ]);
-                    }
+                .filter_map(|u| {
+                    let problem = match u.external_id().filter(|e| !e.is_empty()) {
+                        None => "missing".to_owned(),
+                        Some(e) if count.get(e).copied().unwrap_or(0) > 1 => {
+                            format!("shared by {} users", count[e])
+                        }
+                        Some(_) => return None,
+                    };
+                    Some(vec![
+                        user_label(u),
+                        text(u.external_id()),
+                        problem,
+                        u.id_string().unwrap_or_default(),
+                    ])
+                })
+                .collect(),
+        )
+    }
+
+    fn duplicates(&self) -> Table {
+        let users = &self.users;
+        let mut by_name: HashMap<String, Vec<&Resource>> = HashMap::new();
+        let mut by_email: HashMap<String, Vec<&Resource>> = HashMap::new();
+        for u in users {
+            if let Some(n) = u.user_name() {
+                by_name.entry(n.to_lowercase()).or_default().push(u);
+            }
+            let mut seen = HashSet::new();
+            for e in u.emails() {
+                let e = e.to_lowercase();
+                if seen.insert(e.clone()) {
+                    by_email.entry(e).or_default().push(u);
                 }
             }
-            report(
-                "Member references to nothing",
-                "Group members whose id matches no user or group in the directory.",
-                &["group", "member id", "member display", "member type"],
-                rows,
-            )
         }
-        ReportKind::EmptyGroups => report(
+        let mut rows = Vec::new();
+        for (what, map) in [("userName", &by_name), ("email", &by_email)] {
+            let mut keys: Vec<&String> = map.keys().filter(|k| map[*k].len() > 1).collect();
+            keys.sort();
+            for k in keys {
+                for u in &map[k] {
+                    rows.push(vec![
+                        what.to_owned(),
+                        k.clone(),
+                        user_label(u),
+                        u.id_string().unwrap_or_default(),
+                    ]);
+                }
+            }
+        }
+        table(
+            "Duplicate userNames and emails",
+            "Users sharing a userName or an email, compared case-insensitively.",
+            &["duplicated", "value", "userName", "id"],
+            rows,
+        )
+    }
+
+    fn orphans(&self) -> Table {
+        let (users, groups) = (&self.users, &self.groups);
+        let known: HashSet<String> = users
+            .iter()
+            .chain(groups.iter())
+            .filter_map(Resource::id_string)
+            .collect();
+        let mut rows = Vec::new();
+        for g in groups {
+            if let Members::Listed(list) = g.members() {
+                for m in list.into_iter().filter(|m| !known.contains(&m.value)) {
+                    rows.push(vec![
+                        g.label(),
+                        m.value,
+                        m.display.unwrap_or_default(),
+                        m.member_type.unwrap_or_default(),
+                    ]);
+                }
+            }
+        }
+        table(
+            "Member references to nothing",
+            "Group members whose id matches no user or group in the directory.",
+            &["group", "member id", "member display", "member type"],
+            rows,
+        )
+    }
+
+    fn empty_groups(&self) -> Table {
+        let groups = &self.groups;
+        table(
             "Groups with no members",
             "Groups listing no member (or whose members the server did not return).",
             &["displayName", "members", "id"],
@@ -508,9 +552,35 @@ pub fn build(
                     ])
                 })
                 .collect(),
-        ),
-        // Built above, before the whole-directory reports.
-        ReportKind::Access(_) => return Err(AppError::internal("the access report fell through")),
+        )
+    }
+}
+
+/// Builds report `kind` over `users` and `groups`: one method of [`Inputs`] per report.
+pub fn build(
+    kind: &ReportKind,
+    users: &[Value],
+    groups: &[Value],
+    provenance: Provenance,
+) -> Result<Report, AppError> {
+    let inputs = Inputs::new(users, groups);
+    let t = match kind {
+        ReportKind::Access(target) => inputs.access(target)?,
+        ReportKind::MembershipMatrix => inputs.membership_matrix(),
+        ReportKind::NoGroup => inputs.no_group(),
+        ReportKind::InactiveInGroups => inputs.inactive_in_groups(),
+        ReportKind::MissingExternalid => inputs.missing_externalid(),
+        ReportKind::Duplicates => inputs.duplicates(),
+        ReportKind::Orphans => inputs.orphans(),
+        ReportKind::EmptyGroups => inputs.empty_groups(),
+    };
+    Ok(Report {
+        name: kind.name(),
+        title: t.title,
+        description: t.description,
+        columns: t.columns,
+        rows: t.rows,
+        provenance,
     })
 }
 
