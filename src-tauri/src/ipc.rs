@@ -46,6 +46,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::server::start_scenario,
             commands::server::step_scenario,
             commands::server::cleanup_scenario,
+            commands::server::scenario_run,
             commands::server::export_scenario,
             commands::audit::list_snapshots,
             commands::audit::take_snapshot,

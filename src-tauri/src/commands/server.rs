@@ -110,6 +110,17 @@ pub async fn cleanup_scenario(state: State<'_, AppState>) -> Result<RunState, Ap
     .await
 }
 
+/// The current run as it stands (asked again when presentation mode changes).
+#[tauri::command]
+#[specta::specta]
+pub async fn scenario_run(state: State<'_, AppState>) -> Result<RunState, AppError> {
+    crate::guard::guarded(async move {
+        let run = current(&state).await?.scenario_run().await?;
+        Ok(state.presentation.apply(run))
+    })
+    .await
+}
+
 /// Writes the current run as `<base>.md` and `<base>.json`; returns both paths.
 #[tauri::command]
 #[specta::specta]

@@ -70,6 +70,8 @@ export const commands = {
 	stepScenario: () => typedError<RunState, AppError>(__TAURI_INVOKE("step_scenario")),
 	/**  Deletes what the current run created. */
 	cleanupScenario: () => typedError<RunState, AppError>(__TAURI_INVOKE("cleanup_scenario")),
+	/**  The current run as it stands (asked again when presentation mode changes). */
+	scenarioRun: () => typedError<RunState, AppError>(__TAURI_INVOKE("scenario_run")),
 	/**  Writes the current run as `<base>.md` and `<base>.json`; returns both paths. */
 	exportScenario: (base: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_scenario", { base })),
 	/**  The open connection's snapshots, newest first. */
