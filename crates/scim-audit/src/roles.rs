@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use scim_core::resource::Members;
-use scim_core::Resource;
+use scim_core::{Resource, ResourceKind};
 
 use scim_base::error::AppError;
 use scim_base::export::csv_line;
@@ -63,6 +63,8 @@ pub struct RoleGroup {
     pub category: String,
     /// Where it is read: `Groups`, or a custom resource type's endpoint (`Roles`).
     pub endpoint: String,
+    /// The same, as the kind the detail pane opens it with.
+    pub kind: ResourceKind,
     /// Users holding it, directly or through nested groups.
     pub user_count: u32,
     pub direct_count: u32,
@@ -258,6 +260,7 @@ pub fn classify(
                     display_name: name.to_owned(),
                     category: rule.category.clone(),
                     endpoint: "Groups".into(),
+                    kind: ResourceKind::Groups,
                     id,
                     user_count,
                     direct_count,
@@ -276,6 +279,7 @@ pub fn classify(
                 display_name: label,
                 category: typed.category.clone(),
                 endpoint: typed.endpoint.clone(),
+                kind: ResourceKind::from_endpoint(&typed.endpoint),
                 id,
                 user_count,
                 direct_count,

@@ -47,9 +47,3 @@ export const api = {
 
 /** The two collections every screen browses and writes (the core's ResourceKind without custom types). */
 export type Kind = Exclude<ResourceKind, { Custom: string }>;
-
-/** The kind a resource-type endpoint names (`Users`, `/Groups`, `Roles`), as Rust's `ResourceKind::from_endpoint`. */
-export function kindOf(endpoint: string): ResourceKind {
-  const name = endpoint.replace(/\/+$/, '').split('/').pop() ?? '';
-  return name === 'Users' || name === 'Groups' ? name : { Custom: name };
-}

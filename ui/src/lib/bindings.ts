@@ -841,6 +841,8 @@ export type RoleGroup = {
 	category: string,
 	/**  Where it is read: `Groups`, or a custom resource type's endpoint (`Roles`). */
 	endpoint: string,
+	/**  The same, as the kind the detail pane opens it with. */
+	kind: ResourceKind,
 	/**  Users holding it, directly or through nested groups. */
 	userCount: number,
 	directCount: number,

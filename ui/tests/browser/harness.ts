@@ -28,10 +28,11 @@ import type {
   ReportView,
   ResourceDetail,
   ResourceKind,
+  RoleGroup,
   RowsWindow,
   ViewSettings,
 } from '../../src/lib/bindings';
-import { kindOf, type CommandName } from '../../src/lib/api';
+import type { CommandName } from '../../src/lib/api';
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
 
@@ -293,7 +294,7 @@ function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATC
   changeRows.unshift({
     id: changeId,
     time: '2026-11-23T10:00:00Z',
-    kind: kindOf(kind),
+    kind: kind === 'Users' || kind === 'Groups' ? kind : { Custom: kind },
     resourceId: id,
     label,
     action: method.toLowerCase() as ChangeAction,
@@ -730,17 +731,17 @@ mockIPC(async (name, args) => {
     case 'role_matrix':
     case 'export_role_matrix': {
       const rules = ((args as { rules?: RoleRule[] }).rules ?? (args as { query: MatrixQuery }).query.rules) as RoleRule[];
-      const classified = groups.flatMap((g) => {
+      const classified = groups.flatMap((g): RoleGroup[] => {
         const rule = rules.find((r) =>
           r.kind === 'regex' ? new RegExp(r.pattern, 'i').test(g.displayName) : g.displayName.toLowerCase().startsWith(r.pattern.toLowerCase()),
         );
         if (!rule) return [];
         const short = rule.kind === 'prefix' ? g.displayName.slice(rule.pattern.length).trim() : g.displayName;
-        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, endpoint: 'Groups', userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
+        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, endpoint: 'Groups', kind: 'Groups', userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
       });
       // A resource-type rule brings the server's own Role resources.
       for (const rule of rules.filter((r) => r.kind === 'resourceType')) {
-        classified.push({ id: 'r1', displayName: 'Approver', shortName: 'Approver', category: rule.category, endpoint: 'Roles', userCount: 31, directCount: 6 });
+        classified.push({ id: 'r1', displayName: 'Approver', shortName: 'Approver', category: rule.category, endpoint: 'Roles', kind: { Custom: 'Roles' }, userCount: 31, directCount: 6 });
       }
       if (cmd === 'role_groups') {
         const categories = [...new Set(rules.map((r) => r.category))];
