@@ -3,7 +3,7 @@
 //! and `connections export/import` carries them. A saved connection holds them in its record; the
 //! demo directory (which has no record) in `views/demo.json` beside the connections file.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -84,13 +84,22 @@ pub fn loose_path(config_dir: &Path, key: &str) -> PathBuf {
         .join(format!("{}.json", crate::connections::slug(key)))
 }
 
-/// The settings in `path`; a missing or unreadable file is the defaults (they are preferences:
-/// losing one is never worth refusing to open a directory).
+/// The most a settings file may hold: far more than any screen writes, so a file past it was not
+/// written by us and is not read whole.
+const MAX_FILE: u64 = 4 * MAX_TEXT as u64;
+
+/// The settings in `path`; a missing, oversized or unreadable file is the defaults (they are
+/// preferences: losing one is never worth refusing to open a directory).
 pub fn read_loose(path: &Path) -> ViewSettings {
-    std::fs::read(path)
+    let Ok(file) = std::fs::File::open(path) else {
+        return ViewSettings::default();
+    };
+    let mut bytes = Vec::new();
+    if file.take(MAX_FILE + 1).read_to_end(&mut bytes).is_err() || bytes.len() as u64 > MAX_FILE {
+        return ViewSettings::default();
+    }
+    serde_json::from_slice::<ViewSettings>(&bytes)
         .ok()
-        .filter(|b| b.len() <= 4 * MAX_TEXT)
-        .and_then(|b| serde_json::from_slice::<ViewSettings>(&b).ok())
         .and_then(|v| v.checked().ok())
         .unwrap_or_default()
 }
@@ -101,4 +110,44 @@ pub fn write_loose(path: &Path, settings: &ViewSettings) -> Result<(), AppError>
     crate::private_files::write_atomic(path, crate::private_files::Place::Replace, |f| {
         f.write_all(text.as_bytes())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_a_hostile_file_is_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = loose_path(dir.path(), "demo");
+        let view = ViewSettings {
+            user_columns: Some(vec![
+                "userName".into(),
+                "urn:x:Numéro".into(),
+                "名前".into(),
+            ]),
+            dismissed_warnings: Some("\u{202e} /ResourceTypes answered 404".into()),
+            ..ViewSettings::default()
+        };
+        write_loose(&path, &view).unwrap();
+        assert_eq!(read_loose(&path), view);
+        // Oversized (never read whole), not JSON, or past the limits: the defaults, no error.
+        std::fs::write(&path, vec![b' '; MAX_FILE as usize + 1]).unwrap();
+        assert_eq!(read_loose(&path), ViewSettings::default());
+        std::fs::write(&path, b"{\"userColumns\": [").unwrap();
+        assert_eq!(read_loose(&path), ViewSettings::default());
+        let many = serde_json::json!({"userColumns": vec!["c"; MAX_ITEMS + 1]});
+        std::fs::write(&path, many.to_string()).unwrap();
+        assert_eq!(read_loose(&path), ViewSettings::default());
+        assert!(ViewSettings {
+            role_rules: Some(vec![crate::roles::RoleRule {
+                category: "Bad".into(),
+                kind: crate::roles::RuleKind::Regex,
+                pattern: "(".into(),
+            }]),
+            ..ViewSettings::default()
+        }
+        .checked()
+        .is_err());
+    }
 }

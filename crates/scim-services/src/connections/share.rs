@@ -61,6 +61,9 @@ impl Connections {
         for mut c in new {
             // Remembered quirks belong to the machine that learned them, not to a shared file.
             c.omit_count = false;
+            // View settings a colleague's file carries are kept when they could have been saved
+            // here; ones no screen could have written (sizes, a broken regex) are dropped.
+            c.view = std::mem::take(&mut c.view).checked().unwrap_or_default();
             let name = c.name.clone();
             self.add(c, None)?;
             added.push(name);

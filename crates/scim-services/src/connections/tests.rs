@@ -54,6 +54,23 @@ fn view_settings_survive_a_rename_and_an_edit_and_travel_in_an_export() {
 }
 
 #[test]
+fn an_imported_view_no_screen_could_have_saved_is_dropped_and_the_connection_kept() {
+    let (_d, c) = store();
+    let text = serde_json::json!({
+        "version": 1,
+        "connections": [{
+            "id": "shared", "name": "Shared", "baseUrl": "https://shared.example/scim",
+            "auth": {"kind": "bearer"},
+            "view": {"roleRules": [{"category": "Bad", "kind": "regex", "pattern": "("}],
+                     "userColumns": ["userName"]}
+        }]
+    })
+    .to_string();
+    assert_eq!(c.import(&text).unwrap(), vec!["Shared".to_owned()]);
+    assert_eq!(c.view("Shared").unwrap(), ViewSettings::default());
+}
+
+#[test]
 fn a_connection_is_saved_without_its_secret() {
     let (_d, c) = store();
     let saved = c
