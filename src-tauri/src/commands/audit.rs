@@ -139,10 +139,9 @@ pub async fn report_rows(
     query: ReportQuery,
 ) -> Result<ReportRows, AppError> {
     crate::guard::guarded(async move {
-        let directory = current(&state).await?;
-        let rows = directory.report_rows(&query)?;
-        let columns = directory.shown_report()?.columns.clone();
-        Ok(state.presentation.apply(ReportCells(rows, &columns)).0)
+        let report = current(&state).await?.shown_report()?;
+        let rows = report.window(&query);
+        Ok(state.presentation.apply(ReportCells(rows, &report.columns)).0)
     })
     .await
 }
