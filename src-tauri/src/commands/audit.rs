@@ -141,7 +141,10 @@ pub async fn report_rows(
     crate::guard::guarded(async move {
         let report = current(&state).await?.shown_report()?;
         let rows = report.window(&query);
-        Ok(state.presentation.apply(ReportCells(rows, &report.columns)).0)
+        Ok(state
+            .presentation
+            .apply(ReportCells(rows, &report.columns))
+            .0)
     })
     .await
 }
