@@ -2,6 +2,7 @@
 //! server, and our client works against `scim2-server`. Run by `make peers`, which installs them in
 //! `target/pyenv`; not part of the plain `cargo nextest run` (see .config/nextest.toml).
 
+mod oracle;
 mod scim2_server;
 mod scim2_tester;
 

@@ -11,7 +11,7 @@ use serde_json::json;
 const TOKEN: &str = "peer-token";
 
 /// A scim2-server process, killed on drop.
-struct Peer {
+pub(crate) struct Peer {
     child: Child,
     base_url: String,
 }
@@ -23,7 +23,7 @@ impl Drop for Peer {
     }
 }
 
-fn start_peer() -> Peer {
+pub(crate) fn start_peer() -> Peer {
     let port = scim_explorer_tests::free_port();
     let child = Command::new(crate::pyenv_bin("scim2-server"))
         .args([
@@ -52,7 +52,7 @@ fn start_peer() -> Peer {
     }
 }
 
-fn client(peer: &Peer) -> ScimClient {
+pub(crate) fn client(peer: &Peer) -> ScimClient {
     ScimClient::new(ClientConfig::new(
         &peer.base_url,
         Auth::Bearer(Secret::new(TOKEN)),

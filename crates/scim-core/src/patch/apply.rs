@@ -364,8 +364,11 @@ impl Ctx<'_> {
                             Value::Array(v) => v,
                             other => vec![other],
                         };
+                        // Checked against the values held before this operation: what the
+                        // request itself lists twice, it asked for twice.
+                        let held = items.len();
                         for item in incoming {
-                            if !items.contains(&item) {
+                            if !items[..held].iter().any(|e| already_holds(e, &item)) {
                                 items.push(item);
                             }
                         }
@@ -671,6 +674,18 @@ impl Ctx<'_> {
 fn merge_sub_attributes(existing: &mut Map<String, Value>, incoming: Map<String, Value>) {
     for (k, v) in incoming {
         set_ci(existing, &k, v);
+    }
+}
+
+/// An added value that is already there (RFC 7644 §3.5.2.1: no change): equal, or a complex value
+/// whose every sub-attribute the existing one has alike — `{"value": id}` is the member
+/// `{"value": id, "display": …}` that the server filled in.
+fn already_holds(existing: &Value, added: &Value) -> bool {
+    match (existing, added) {
+        (Value::Object(e), Value::Object(a)) if !a.is_empty() => {
+            a.iter().all(|(k, v)| get_ci(e, k) == Some(v))
+        }
+        _ => existing == added,
     }
 }
 

@@ -89,10 +89,26 @@ pub fn logical_changes(patch: &PatchOp) -> Vec<LogicalChange> {
                 value: v.clone(),
             }),
             (OpKind::Replace | OpKind::Add, None, Some(Value::Object(fields))) => {
+                // A pathless add of a list appends (RFC 7644 §3.5.2.1): as a `Set` (a replace)
+                // it would drop the values already there, so it stays an add of that attribute.
+                let appends = |value: &Value| operation.op == OpKind::Add && value.is_array();
                 for (key, value) in fields {
                     match value {
+                        v if appends(v) => out.push(LogicalChange::Operation {
+                            operation: PatchOperation::new(OpKind::Add, Some(key), Some(v.clone())),
+                        }),
                         Value::Object(block) if is_urn(key) => {
                             for (name, v) in block {
+                                if appends(v) {
+                                    out.push(LogicalChange::Operation {
+                                        operation: PatchOperation::new(
+                                            OpKind::Add,
+                                            Some(&format!("{key}:{name}")),
+                                            Some(v.clone()),
+                                        ),
+                                    });
+                                    continue;
+                                }
                                 out.push(LogicalChange::Set {
                                     path: format!("{key}:{name}"),
                                     value: v.clone(),

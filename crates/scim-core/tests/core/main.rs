@@ -5,6 +5,7 @@ mod diff;
 mod filters;
 mod laws;
 mod messages;
+mod oracle;
 mod patches;
 mod unicode;
 
