@@ -21,13 +21,20 @@ struct Setup {
 
 impl Setup {
     async fn new(profile: Profile) -> Self {
+        Self::with(DemoConfig {
+            profile,
+            ..DemoConfig::default()
+        })
+        .await
+    }
+
+    async fn with(config: DemoConfig) -> Self {
         let server = DemoServer::start(DemoConfig {
             seed: SeedOptions {
                 users: 40,
                 ..SeedOptions::default()
             },
-            profile,
-            ..DemoConfig::default()
+            ..config
         })
         .await
         .expect("demo server");
@@ -596,4 +603,129 @@ async fn a_snapshot_opened_offline_is_read_only_with_its_servers_capabilities() 
         .await
         .unwrap_err();
     assert!(err.message.contains("read-only"), "{}", err.message);
+}
+
+/// The mismatch check seen working: a server that drops, ignores and rewrites attributes (the demo's
+/// lossy writes) is flagged field by field — and only there: what the server may fill in (a member's
+/// `display` and `$ref`) and what it never returns (a password) are not deviations.
+#[tokio::test]
+async fn a_server_that_does_not_keep_what_it_is_sent_is_flagged_field_by_field() {
+    let s = Setup::with(DemoConfig {
+        lossy_writes: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let user = s.first("Users", Some("title pr")).await;
+    let uid = id_of(&user);
+    let w = s.writer(false);
+    let d = draft(
+        "Users",
+        &uid,
+        json!([
+            {"op": "replace", "path": "nickName", "value": "zq"},
+            {"op": "replace", "path": "title", "value": "Changed Title"},
+            {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "Mixed.Case@Example.COM"},
+            {"op": "replace", "path": "displayName", "value": "Kept As Sent"},
+            {"op": "replace", "path": "password", "value": "not-kept-in-the-answer-1"}
+        ]),
+    );
+    let preview = w.preview_patch(&d).await.unwrap();
+    assert!(preview.problem.is_none(), "{:?}", preview.problem);
+    let outcome = w.apply_patch(&d, preview.etag).await.unwrap();
+    let mut flagged: Vec<(String, Option<String>, Option<String>)> = outcome
+        .mismatches
+        .iter()
+        .map(|m| (m.path.clone(), m.before.clone(), m.after.clone()))
+        .collect();
+    flagged.sort();
+    // A multi-valued attribute's values are named by their value, as the diff names them.
+    let email_path = r#"emails[value eq "Mixed.Case@Example.COM"]"#.to_owned();
+    let mut expected = vec![
+        (
+            email_path,
+            Some("\"Mixed.Case@Example.COM\"".to_owned()),
+            Some("\"mixed.case@example.com\"".to_owned()),
+        ),
+        ("nickName".to_owned(), Some("\"zq\"".to_owned()), None),
+        (
+            "title".to_owned(),
+            Some("\"Changed Title\"".to_owned()),
+            Some(user["title"].to_string()),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(
+        flagged, expected,
+        "dropped, ignored and rewritten fields, each with the predicted and the real value; the password (never returned) is not one"
+    );
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w == "The server's result differs from the prediction in 3 fields."),
+        "{:?}",
+        outcome.warnings
+    );
+    let now = s.get("Users", &uid).await;
+    assert_eq!(
+        now["displayName"], "Kept As Sent",
+        "what the server kept is not flagged"
+    );
+
+    // A member added as `{value}` comes back with the server's `display` and `$ref`: no deviation.
+    let group = s.first("Groups", None).await;
+    let gid = id_of(&group);
+    let outsider = {
+        let held: Vec<&str> = group["members"]
+            .as_array()
+            .map(|m| m.iter().filter_map(|x| x["value"].as_str()).collect())
+            .unwrap_or_default();
+        let page = s
+            .client
+            .list(
+                "Users",
+                &scim_client::ListParams {
+                    count: Some(40),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        page.value
+            .resources
+            .iter()
+            .filter_map(|r| r.id_string())
+            .find(|i| !held.contains(&i.as_str()))
+            .expect("a user outside the group")
+    };
+    let d = draft(
+        "Groups",
+        &gid,
+        json!([{"op": "add", "path": "members", "value": [{"value": outsider}]}]),
+    );
+    let outcome = w.apply_patch(&d, None).await.unwrap();
+    let added = s.get("Groups", &gid).await["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["value"] == outsider.as_str())
+        .cloned()
+        .expect("the member was added");
+    assert!(
+        added["display"].is_string() && added["$ref"].is_string(),
+        "the lossy server fills both in: {added}"
+    );
+    assert_eq!(
+        outcome.mismatches,
+        vec![],
+        "filled-in display and $ref are expected"
+    );
+    assert!(
+        !outcome
+            .warnings
+            .iter()
+            .any(|w| w.contains("differs from the prediction")),
+        "{:?}",
+        outcome.warnings
+    );
 }

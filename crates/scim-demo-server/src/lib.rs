@@ -3,6 +3,7 @@
 //! filters and PATCH with the protocol core, so it behaves exactly as the core says a server should.
 
 mod bulk;
+pub mod lossy;
 pub mod profile;
 pub mod seed;
 mod server;
@@ -35,6 +36,9 @@ pub struct DemoConfig {
     pub throttle_every: Option<u32>,
     /// Serve these resources instead of generated ones (a snapshot opened offline).
     pub data: Option<SeedData>,
+    /// Writes drop `nickName`, ignore `title`, lower-case emails and fill in members' `display`
+    /// (module `lossy`): a server whose results differ from what a client predicts.
+    pub lossy_writes: bool,
 }
 
 impl Default for DemoConfig {
@@ -48,6 +52,7 @@ impl Default for DemoConfig {
             latency_ms: 0,
             throttle_every: None,
             data: None,
+            lossy_writes: false,
         }
     }
 }
@@ -88,7 +93,8 @@ impl DemoServer {
             None => config.profile.shape(seed::generate(&config.seed)),
         };
         let max_results = config.profile.max_results(config.max_results);
-        let store = store::Store::new(data, &base_url, max_results, config.profile);
+        let mut store = store::Store::new(data, &base_url, max_results, config.profile);
+        store.lossy_writes = config.lossy_writes;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

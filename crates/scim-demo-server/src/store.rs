@@ -110,6 +110,8 @@ pub struct Store {
     pub max_results: usize,
     /// The server being imitated; its rules apply to writes.
     pub profile: crate::profile::Profile,
+    /// Writes lose and rewrite attributes (see `lossy`).
+    pub lossy_writes: bool,
 }
 
 impl Store {
@@ -131,6 +133,7 @@ impl Store {
             base_url: base_url.trim_end_matches('/').to_owned(),
             max_results,
             profile,
+            lossy_writes: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -428,7 +431,9 @@ impl Store {
         }
         self.check_unique(kind, &body, Some(id))?;
         self.apply_profile_rules(kind, &mut body)?;
-        let created = self.get(kind, id)?["meta"]["created"].clone();
+        let stored = self.get(kind, id)?.clone();
+        self.degrade_if_lossy(kind, Some(&stored), &mut body);
+        let created = stored["meta"]["created"].clone();
         ensure_schema(&mut body, kind.schema());
         self.stamp(kind, &mut body, id, Some(created));
         self.put_back(kind, id, body.clone());
@@ -461,12 +466,25 @@ impl Store {
         if updated != current {
             self.check_unique(kind, &updated, Some(id))?;
             self.apply_profile_rules(kind, &mut updated)?;
+            self.degrade_if_lossy(kind, Some(&current), &mut updated);
             ensure_extension_schemas(&mut updated);
             let created = current["meta"]["created"].clone();
             self.stamp(kind, &mut updated, id, Some(created));
             self.put_back(kind, id, updated.clone());
         }
         Ok(updated)
+    }
+
+    fn degrade_if_lossy(&self, kind: Kind, stored: Option<&Value>, body: &mut Value) {
+        if !self.lossy_writes {
+            return;
+        }
+        let label = |uid: &str| {
+            self.get(Kind::Users, uid)
+                .ok()
+                .map(|u| scim_core::Resource::new(u.clone()).label())
+        };
+        crate::lossy::degrade(kind, stored, body, &self.base_url, &label);
     }
 
     /// DELETE: removes the resource and every membership pointing at it.

@@ -137,6 +137,10 @@ enum Command {
         /// Answer every Nth request with 429 and Retry-After: 1.
         #[arg(long)]
         throttle_every: Option<u32>,
+        /// Writes lose and rewrite attributes (drop nickName, ignore title, lower-case emails), to
+        /// see how a client reports a server that does not keep what it is sent.
+        #[arg(long)]
+        lossy_writes: bool,
     },
     /// Show what the server declares about itself, and what looked odd.
     Discover {
@@ -481,6 +485,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             token,
             latency_ms,
             throttle_every,
+            lossy_writes,
         } => {
             let server = DemoServer::start(DemoConfig {
                 port,
@@ -492,6 +497,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 profile: profile.into(),
                 latency_ms,
                 throttle_every,
+                lossy_writes,
                 ..DemoConfig::default()
             })
             .await
