@@ -15,7 +15,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
-	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz clean
+	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
 
 help:
 	@echo "make run       install what is missing, build, open the app"
@@ -68,7 +68,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain
+test: setup ui lint rust-test fuzz-replay bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -185,6 +185,11 @@ fuzz:
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 		(cd fuzz && $(CARGO) +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | tail -n 12) || exit 1; \
 	done
+
+# The fuzz targets build on stable (libFuzzer without instrumentation), and every kept input — the
+# seed corpora, the regressions, and the grown corpus where `make fuzz` ran — replays as a test.
+fuzz-replay:
+	cd fuzz && $(CARGO) build --bins --locked && $(CARGO) test --locked --test replay
 
 clean:
 	$(CARGO) clean

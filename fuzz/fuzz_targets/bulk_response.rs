@@ -1,8 +1,4 @@
-//! A server's answer to POST /Bulk: read into per-operation results without a panic.
+//! libFuzzer entry for `bulk_response`; what it checks is in `src/bulk_response.rs`, which tests/replay.rs runs too.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    let _ = scim_core::messages::read_bulk_response(&value);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scim_core_fuzz::bulk_response::run(data));

@@ -1,8 +1,4 @@
-//! Any error body (HTML pages from proxies, stack traces, binary junk): described in one short line.
+//! libFuzzer entry for `html_body`; what it checks is in `src/html_body.rs`, which tests/replay.rs runs too.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let line = scim_core::error::describe_body(data, 300);
-    assert!(line.chars().count() <= 600, "{} chars", line.chars().count());
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scim_core_fuzz::html_body::run(data));

@@ -1,12 +1,4 @@
-//! Any text: the PATCH path parser never panics, and what it accepts prints back to an equal path.
+//! libFuzzer entry for `path_parse`; what it checks is in `src/path_parse.rs`, which tests/replay.rs runs too.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-use scim_core::patch::parse_path;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(path) = parse_path(text) {
-        let printed = path.to_string();
-        assert_eq!(parse_path(&printed).expect("printed path parses"), path, "{printed}");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scim_core_fuzz::path_parse::run(data));

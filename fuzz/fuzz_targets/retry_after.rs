@@ -1,8 +1,4 @@
-//! `Retry-After` values from any server (seconds, HTTP dates, junk): read or refused, never a panic.
+//! libFuzzer entry for `retry_after`; what it checks is in `src/retry_after.rs`, which tests/replay.rs runs too.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
-    let _ = scim_client::retry_after_secs(s);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scim_core_fuzz::retry_after::run(data));

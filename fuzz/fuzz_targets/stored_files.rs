@@ -1,11 +1,4 @@
-//! Snapshot files and change logs as found on disk (damaged, truncated, crafted): read or refused
-//! with a message, never a panic, and never more unpacked than the cap allows.
+//! libFuzzer entry for `stored_files`; what it checks is in `src/stored_files.rs`, which tests/replay.rs runs too.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = scim_services::snapshot::Snapshot::read_from(data, data.len() as u64, "fuzz.scimsnap");
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = scim_services::change_log::parse_lines(text);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| scim_core_fuzz::stored_files::run(data));
