@@ -36,13 +36,29 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, he
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
+// Every page a test opens is checked when the test ends, whatever it asserted: an uncaught exception
+// or a console error in the page fails the test (the shared teardown below), and its context is
+// closed even when the test failed half-way.
+const opened = [];
+
 async function openPage({ scenario = 'ok', colorScheme = 'light', width = 1280, height = 800, users = 40 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location()?.url ?? ''})`);
+  });
+  opened.push({ context, errors });
   await page.goto(`${base}?scenario=${scenario}&users=${users}`);
   return { page, context, errors };
+}
+
+/** The shared teardown: what every opened page logged, and every context closed. */
+async function teardown() {
+  const logged = opened.flatMap((o) => o.errors);
+  for (const { context } of opened.splice(0)) await context.close().catch(() => {});
+  return logged;
 }
 
 test('the shell shows the connection, the sections and the backend version', async () => {
@@ -1059,12 +1075,19 @@ let failed = 0;
 const only = process.env.BROWSER_ONLY;
 const chosen = only ? tests.filter((t) => t.name.includes(only)) : tests;
 for (const { name, fn } of chosen) {
+  let error = null;
   try {
     await fn();
-    console.log(`ok   ${name}`);
   } catch (err) {
+    error = err;
+  }
+  const logged = await teardown();
+  if (!error && logged.length) error = new Error(`the page logged errors:\n${logged.join('\n')}`);
+  if (error) {
     failed += 1;
-    console.log(`FAIL ${name}\n     ${String(err?.stack ?? err).split('\n').join('\n     ')}`);
+    console.log(`FAIL ${name}\n     ${String(error?.stack ?? error).split('\n').join('\n     ')}`);
+  } else {
+    console.log(`ok   ${name}`);
   }
 }
 await browser.close();
