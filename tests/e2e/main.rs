@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use scim_client::{Auth, ClientConfig, ListParams, ScimClient, Secret};
+use scim_core::diff::field_changes;
+use scim_demo_server::{DemoConfig, DemoServer};
 use scim_explorer_tests::{app_binary, target_dir, TauriDriver};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Opens the app through tauri-driver. The returned driver must outlive the client.
 async fn open_app() -> (TauriDriver, Client) {
@@ -411,13 +414,102 @@ async fn the_app_window_renders_the_shell_and_talks_to_the_backend() {
     client.close().await.expect("close the session");
 }
 
+/// A SCIM server the test owns, which the app reaches through a connection added in the window: what
+/// the window writes is then read back with our client, not judged by the window's own text.
+struct OwnedServer {
+    _server: DemoServer,
+    scim: ScimClient,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for OwnedServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl OwnedServer {
+    /// The one resource of `kind` whose `attr` equals `value`, as the server holds it now.
+    async fn find(&self, kind: &str, attr: &str, value: &str) -> Value {
+        let page = self
+            .scim
+            .list(
+                kind,
+                &ListParams {
+                    filter: Some(format!("{attr} eq {}", Value::String(value.to_owned()))),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("read {kind} {value} from the server: {e}"));
+        assert_eq!(page.value.resources.len(), 1, "one {kind} named {value}");
+        let id = page.value.resources[0].id_string().expect("an id");
+        self.scim
+            .get(kind, &id)
+            .await
+            .expect("get")
+            .body
+            .expect("a body")
+    }
+}
+
+/// Opens the app with a fresh profile, adds a connection to a demo server this test started (with
+/// a token, kept in the session's keychain) and opens it.
+async fn open_app_on_owned_server(name: &str) -> (TauriDriver, Client, OwnedServer) {
+    const TOKEN: &str = "e2e-owned-token-7c1d";
+    let server = DemoServer::start(DemoConfig {
+        token: Some(TOKEN.into()),
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("a test-owned SCIM server");
+    let scim = ScimClient::new(ClientConfig::new(
+        &server.base_url,
+        Auth::Bearer(Secret::new(TOKEN)),
+    ))
+    .expect("a client of the test-owned server");
+    let profile = std::env::temp_dir().join(format!("scimx-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let (driver, client) = connect(TauriDriver::start_in(&profile).expect("tauri-driver")).await;
+    wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
+    click(&client, "[data-testid=connection-name]").await;
+    click(&client, "[data-testid=add-connection]").await;
+    type_into(&client, "[data-testid=conn-name]", name).await;
+    type_into(&client, "[data-testid=conn-url]", &server.base_url).await;
+    type_into(&client, "[data-testid=conn-token]", TOKEN).await;
+    click(&client, "[data-testid=conn-save]").await;
+    wait_for_text(&client, "[data-testid=test-report]", "Connected").await;
+    click(&client, "[data-testid=open-saved]").await;
+    wait_for_text(&client, "[data-testid=connection-name]", name).await;
+    wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
+    (
+        driver,
+        client,
+        OwnedServer {
+            _server: server,
+            scim,
+            profile,
+        },
+    )
+}
+
+fn member_ids(group: &Value) -> Vec<String> {
+    group["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| x["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Writes through the window, against the demo directory's real server: deactivate a user with the
 /// PATCH builder and see the server's actual diff; add the user to a project group from the user's
 /// page; find both in the change log and undo the last one.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group() {
-    let (_driver, client) = open_app().await;
-    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    let (_driver, client, owned) = open_app_on_owned_server("Owned").await;
     open_first_active_user(&client, "b").await;
     let pane = wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
     assert!(pane.contains("Add to group"), "{pane}");
@@ -429,6 +521,9 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
         .await
         .expect("user label");
     let user = user.as_str().unwrap_or_default().to_owned();
+    let user_before = owned.find("Users", "userName", &user).await;
+    assert_eq!(user_before["active"], true, "{user} starts active");
+    let uid = user_before["id"].as_str().expect("id").to_owned();
 
     // Deactivate: the quick action prepares the patch; the dry run predicts; nothing is sent yet.
     click(&client, "[data-testid=toggle-active]").await;
@@ -441,6 +536,11 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
         "the demo server has ETags: {review}"
     );
     assert!(review.contains("\"active\""), "{review}");
+    assert_eq!(
+        owned.find("Users", "userName", &user).await,
+        user_before,
+        "the dry run and the review sent nothing"
+    );
     click(&client, "[data-testid=send-request]").await;
     let outcome = wait_for_text(&client, "[data-testid=patch-outcome]", "→ 200").await;
     assert!(
@@ -451,6 +551,17 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
     assert!(
         actual.contains("true") && actual.contains("false"),
         "{actual}"
+    );
+    // The server, read apart from the window: exactly `active` changed, to false.
+    let user_after = owned.find("Users", "userName", &user).await;
+    let changed: Vec<(String, Option<String>, Option<String>)> =
+        field_changes(&user_before, &user_after, &["meta"])
+            .into_iter()
+            .map(|c| (c.path, c.before, c.after))
+            .collect();
+    assert_eq!(
+        changed,
+        vec![("active".into(), Some("true".into()), Some("false".into()))]
     );
     save_screenshot(&client, "patch-outcome.png").await;
     click(&client, "[data-testid=close-outcome]").await;
@@ -467,11 +578,26 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
         "Patch group Project:",
     )
     .await;
+    let group = title.trim().trim_start_matches("Patch group ").to_owned();
+    let group_before = owned.find("Groups", "displayName", &group).await;
+    assert!(
+        !member_ids(&group_before).contains(&uid),
+        "{user} is not in {group} yet"
+    );
     wait_for_text(&client, "[data-testid=predicted-diff]", "members[value eq").await;
     click(&client, "[data-testid=review-request]").await;
     click(&client, "[data-testid=send-request]").await;
-    let actual = wait_for_text(&client, "[data-testid=actual-diff]", "members[value eq").await;
-    assert!(!actual.is_empty(), "{title}");
+    wait_for_text(&client, "[data-testid=actual-diff]", "members[value eq").await;
+    let group_after = owned.find("Groups", "displayName", &group).await;
+    let mut expected = member_ids(&group_before);
+    expected.push(uid.clone());
+    expected.sort();
+    let mut held = member_ids(&group_after);
+    held.sort();
+    assert_eq!(
+        held, expected,
+        "{group} holds its members and {user}, nothing else"
+    );
     click(&client, "[data-testid=close-outcome]").await;
 
     // Both changes are in the change log; undo the membership after seeing the inverse request.
@@ -487,6 +613,18 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
     );
     click(&client, "[data-testid=send-undo]").await;
     wait_for_text(&client, "[data-testid=undo-diff]", "members[value eq").await;
+    // The server after the undo: the group is as it was, the user still deactivated.
+    let group_undone = owned.find("Groups", "displayName", &group).await;
+    assert_eq!(
+        field_changes(&group_before, &group_undone, &["meta"]),
+        vec![],
+        "the undo put {group} back exactly"
+    );
+    assert_eq!(
+        owned.find("Users", "userName", &user).await["active"],
+        false,
+        "only the membership was undone"
+    );
     save_screenshot(&client, "change-log-undo.png").await;
 
     client.close().await.expect("close the session");
@@ -496,8 +634,7 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
 /// in the app, compare the snapshot with now, see both narrated, export the comparison as CSV.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
-    let (_driver, client) = open_app().await;
-    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    let (_driver, client, owned) = open_app_on_owned_server("Audited").await;
     click(&client, "[data-section=diff]").await;
     click(&client, "[data-testid=take-snapshot]").await;
     wait_for_text(&client, "main", "Saved ").await;
@@ -520,6 +657,12 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
     click(&client, "[data-testid=review-request]").await;
     click(&client, "[data-testid=send-request]").await;
     wait_for_text(&client, "[data-testid=patch-outcome]", "→ 200").await;
+    assert_eq!(
+        owned.find("Users", "userName", &user).await["active"],
+        false,
+        "the server holds the deactivation"
+    );
+    let uid = owned.find("Users", "userName", &user).await["id"].clone();
     click(&client, "[data-testid=close-outcome]").await;
     click(&client, "[data-testid=add-to-group]").await;
     type_into(&client, "[data-testid=group-search]", "Project:").await;
@@ -536,6 +679,11 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
     click(&client, "[data-testid=review-request]").await;
     click(&client, "[data-testid=send-request]").await;
     wait_for_text(&client, "[data-testid=actual-diff]", "members[value eq").await;
+    assert!(
+        member_ids(&owned.find("Groups", "displayName", &group).await)
+            .contains(&uid.as_str().unwrap_or_default().to_owned()),
+        "the server holds {user} in {group}"
+    );
     click(&client, "[data-testid=close-outcome]").await;
 
     // Compare the snapshot with now: both changes, narrated.
