@@ -6,4 +6,5 @@ mod hostile;
 mod profiles;
 mod quirks;
 mod server_check;
+mod wire;
 mod writes;

@@ -618,8 +618,22 @@ pub fn masked(r: &Report) -> Report {
     out
 }
 
+/// The most characters an XLSX cell holds (Excel's limit; the writer refuses more).
+pub const XLSX_MAX_CELL_CHARS: usize = 32_767;
+
+/// A cell as XLSX can hold it: cut to the limit with a closing `…`, and whether it was cut. A
+/// server's 40,000-character display name must not make the whole export fail.
+fn xlsx_cell(value: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    if value.chars().count() <= XLSX_MAX_CELL_CHARS {
+        return (value.into(), false);
+    }
+    let mut cut: String = value.chars().take(XLSX_MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    (cut.into(), true)
+}
+
 /// The reports as an XLSX workbook: one sheet per report (bold header row, frozen), then a
-/// "Provenance" sheet saying where the data came from.
+/// "Provenance" sheet saying where the data came from, and which cells were cut to fit.
 pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| {
@@ -627,6 +641,7 @@ pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {
     };
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let mut cut_cells = 0usize;
     for r in reports {
         let sheet = book.add_worksheet();
         // Sheet names: at most 31 characters, none of []:*?/\.
@@ -644,8 +659,10 @@ pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {
         }
         for (i, row) in r.rows.iter().enumerate() {
             for (c, value) in row.iter().enumerate() {
+                let (value, cut) = xlsx_cell(value);
+                cut_cells += usize::from(cut);
                 sheet
-                    .write_string((i + 1) as u32, c as u16, value)
+                    .write_string((i + 1) as u32, c as u16, value.as_ref())
                     .map_err(fail)?;
             }
         }
@@ -655,7 +672,7 @@ pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {
         let p = &first.provenance;
         let sheet = book.add_worksheet();
         sheet.set_name("Provenance").map_err(fail)?;
-        let lines = [
+        let mut lines = vec![
             ("Connection", p.connection.clone()),
             ("Base URL", p.base_url.clone()),
             ("Directory read at", p.taken_at.clone()),
@@ -674,11 +691,21 @@ pub fn to_xlsx(reports: &[Report]) -> Result<Vec<u8>, AppError> {
                     .join("; "),
             ),
         ];
+        if cut_cells > 0 {
+            lines.push((
+                "Note",
+                format!(
+                    "{cut_cells} cell{} cut to the {XLSX_MAX_CELL_CHARS}-character limit of a spreadsheet cell (marked …); the CSV export holds them whole",
+                    if cut_cells == 1 { " was" } else { "s were" }
+                ),
+            ));
+        }
         for (i, (k, v)) in lines.iter().enumerate() {
             sheet
                 .write_string_with_format(i as u32, 0, *k, &bold)
                 .map_err(fail)?;
-            sheet.write_string(i as u32, 1, v).map_err(fail)?;
+            let (v, _) = xlsx_cell(v);
+            sheet.write_string(i as u32, 1, v.as_ref()).map_err(fail)?;
         }
     }
     book.save_to_buffer().map_err(fail)
@@ -853,20 +880,133 @@ mod tests {
         assert!(provenance_line(&r.provenance).contains("snapshot sha256 ab"));
     }
 
+    /// Every sheet of an XLSX as text cells, read by calamine: (name, rows), and whether any cell
+    /// holds a formula.
+    fn read_xlsx(bytes: &[u8]) -> (Vec<(String, Vec<Vec<String>>)>, bool) {
+        use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a readable XLSX");
+        let mut formulas = false;
+        let sheets = book
+            .sheet_names()
+            .into_iter()
+            .map(|name| {
+                let range = book.worksheet_range(&name).expect("sheet");
+                formulas |= book
+                    .worksheet_formula(&name)
+                    .expect("formulas")
+                    .used_cells()
+                    .any(|(_, _, f)| !f.is_empty());
+                let rows = range
+                    .rows()
+                    .map(|row| {
+                        row.iter()
+                            .map(|cell| match cell {
+                                Data::String(s) => s.clone(),
+                                Data::Empty => String::new(),
+                                other => panic!("{name}: a cell that is not text: {other:?}"),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (name, rows)
+            })
+            .collect();
+        (sheets, formulas)
+    }
+
     #[test]
-    fn xlsx_holds_a_sheet_per_report_and_the_provenance() {
+    fn xlsx_holds_every_report_cell_for_cell_and_the_provenance() {
         let (u, g) = fixture();
         let all: Vec<Report> = ReportKind::ALL
             .iter()
             .map(|k| build(k, &u, &g, prov()).expect("report"))
             .collect();
-        let bytes = to_xlsx(&all).expect("xlsx");
-        assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
-        // The sheet names are in the workbook part, uncompressed names inside the zip directory.
-        let text = String::from_utf8_lossy(&bytes);
+        let (sheets, formulas) = read_xlsx(&to_xlsx(&all).expect("xlsx"));
+        assert!(!formulas, "every cell is a value");
+        assert_eq!(
+            sheets.len(),
+            all.len() + 1,
+            "a sheet per report, then the provenance"
+        );
+        for (report, (name, rows)) in all.iter().zip(&sheets) {
+            assert_eq!(name, &report.name);
+            let mut expected = vec![report.columns.clone()];
+            expected.extend(report.rows.iter().cloned());
+            // A sheet ends at its last non-empty cell: a report's trailing empty cells are not kept.
+            let trimmed = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+                rows.iter()
+                    .map(|r| {
+                        let mut r = r.clone();
+                        while r.last().is_some_and(String::is_empty) {
+                            r.pop();
+                        }
+                        r
+                    })
+                    .collect()
+            };
+            assert_eq!(trimmed(rows), trimmed(&expected), "sheet {name}");
+        }
+        let (name, provenance) = sheets.last().expect("provenance sheet");
+        assert_eq!(name, "Provenance");
+        assert_eq!(provenance[0], vec!["Connection", "Demo"]);
+        assert_eq!(provenance[1], vec!["Base URL", "http://x"]);
+        assert_eq!(provenance[3], vec!["Snapshot SHA-256", "ab"]);
+    }
+
+    #[test]
+    fn xlsx_keeps_hostile_cells_as_text() {
+        let (u, g) = fixture();
+        let mut report = build(&ReportKind::ALL[0], &u, &g, prov()).expect("report");
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned(),
+            "@SUM(1+1)*cmd|' /C calc'!A0".to_owned(),
+            "Zoë Ødegård 李 👩🏽‍💻 \u{202e}txt.exe".to_owned(),
+            "tab\tand\nnewline".to_owned(),
+            "bell\u{7}and\u{1b}escape".to_owned(),
+        ];
+        let width = report.columns.len();
+        report.rows = hostile
+            .iter()
+            .map(|h| {
+                let mut row = vec![String::new(); width];
+                row[0] = h.clone();
+                row
+            })
+            .collect();
+        let (sheets, formulas) = read_xlsx(&to_xlsx(&[report]).expect("xlsx"));
+        assert!(!formulas, "text that looks like a formula stays text");
+        let cells: Vec<&str> = sheets[0].1[1..].iter().map(|r| r[0].as_str()).collect();
+        let mut expected: Vec<&str> = hostile.iter().map(String::as_str).collect();
+        // XML cannot hold control characters: OOXML writes them as `_xHHHH_` (ECMA-376 Part 1,
+        // §22.4.2.4), which Excel reads back as the character and calamine leaves as written.
+        expected[4] = "bell_x0007_and_x001B_escape";
+        assert_eq!(cells, expected);
+    }
+
+    #[test]
+    fn an_xlsx_cell_longer_than_excel_allows_is_cut_and_said() {
+        let (u, g) = fixture();
+        let mut report = build(&ReportKind::ALL[0], &u, &g, prov()).expect("report");
+        let width = report.columns.len();
+        let mut row = vec![String::new(); width];
+        row[0] = "é".repeat(40_000);
+        report.rows = vec![row];
+        let (sheets, _) =
+            read_xlsx(&to_xlsx(&[report]).expect("a long cell does not fail the export"));
+        let cell = &sheets[0].1[1][0];
+        assert_eq!(
+            cell.chars().count(),
+            XLSX_MAX_CELL_CHARS,
+            "cut to the limit"
+        );
+        assert!(cell.ends_with('…'), "the cut is marked");
+        let provenance = &sheets.last().expect("provenance").1;
         assert!(
-            text.contains("xl/worksheets/sheet8.xml"),
-            "7 reports + provenance"
+            provenance
+                .iter()
+                .any(|r| r[0] == "Note" && r[1].contains("1 cell was cut")),
+            "{provenance:?}"
         );
     }
 }
