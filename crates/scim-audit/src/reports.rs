@@ -880,9 +880,11 @@ mod tests {
         assert!(provenance_line(&r.provenance).contains("snapshot sha256 ab"));
     }
 
-    /// Every sheet of an XLSX as text cells, read by calamine: (name, rows), and whether any cell
-    /// holds a formula.
-    fn read_xlsx(bytes: &[u8]) -> (Vec<(String, Vec<Vec<String>>)>, bool) {
+    /// A sheet read back: its name and its rows of text cells.
+    type Sheet = (String, Vec<Vec<String>>);
+
+    /// Every sheet of an XLSX as text cells, read by calamine, and whether any cell holds a formula.
+    fn read_xlsx(bytes: &[u8]) -> (Vec<Sheet>, bool) {
         use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
         let mut book: Xlsx<_> =
             open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a readable XLSX");
