@@ -2,6 +2,7 @@
 
 mod auth_log;
 mod client_demo;
+mod compare;
 mod hostile;
 mod profiles;
 mod quirks;

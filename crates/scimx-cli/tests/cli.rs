@@ -492,3 +492,91 @@ async fn role_rules_stay_with_a_connection_through_a_rename_and_an_export() {
         text(export)
     );
 }
+
+/// Two tenants of one application hold the same people under different ids, and one person's
+/// userName was changed in B. `scimx diff live:A live:B --match email` reads both saved connections
+/// now, pairs everyone by email, and names exactly the differences; `--match id` pairs no one.
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_pairs_two_live_tenants_by_email() {
+    let seed = SeedOptions {
+        users: 12,
+        ..SeedOptions::default()
+    };
+    let a_data = scim_demo_server::generate(&seed);
+    let mut b_data = a_data.clone();
+    for user in &mut b_data.users {
+        user["id"] = format!("b-{}", user["id"].as_str().unwrap()).into();
+    }
+    for group in &mut b_data.groups {
+        group["id"] = format!("b-{}", group["id"].as_str().unwrap()).into();
+        for m in group["members"].as_array_mut().into_iter().flatten() {
+            m["value"] = format!("b-{}", m["value"].as_str().unwrap()).into();
+        }
+    }
+    b_data.roles.clear();
+    let renamed_from = a_data.users[3]["userName"].as_str().unwrap().to_owned();
+    b_data.users[3]["userName"] = "renamed.in.b@example.com".into();
+    let retitled = a_data.users[5]["userName"].as_str().unwrap().to_owned();
+    b_data.users[5]["title"] = "Title only B has".into();
+    let start = |data| {
+        DemoServer::start(DemoConfig {
+            data: Some(data),
+            ..DemoConfig::default()
+        })
+    };
+    let mut a_only = a_data.clone();
+    a_only.roles.clear();
+    let (a, b) = (start(a_only).await.unwrap(), start(b_data).await.unwrap());
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().to_owned();
+    let (a_url, b_url) = (a.base_url.clone(), b.base_url.clone());
+    let outs = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| scimx_in(&dir, args);
+        let add_a = run(&[
+            "connections",
+            "add",
+            "Tenant A",
+            "--url",
+            &a_url,
+            "--auth",
+            "none",
+        ]);
+        let add_b = run(&[
+            "connections",
+            "add",
+            "Tenant B",
+            "--url",
+            &b_url,
+            "--auth",
+            "none",
+        ]);
+        let by_email = run(&["diff", "live:Tenant A", "live:Tenant B", "--match", "email"]);
+        let by_id = run(&["diff", "live:Tenant A", "live:Tenant B", "--match", "id"]);
+        [add_a, add_b, by_email, by_id]
+    })
+    .await
+    .unwrap();
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let [_, _, by_email, by_id] = &outs;
+    let text = String::from_utf8_lossy(&by_email.stdout);
+    let summary = String::from_utf8_lossy(&by_email.stderr);
+    assert!(summary.contains("users 12 of 12 / 12 matched"), "{summary}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "exactly the two changed users: {text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("renamed.in.b@example.com") && l.contains("userName changed")),
+        "paired by email although its userName ({renamed_from} in A) differs: {text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&retitled) && l.contains("title")),
+        "{text}"
+    );
+    let summary = String::from_utf8_lossy(&by_id.stderr);
+    assert!(summary.contains("users 0 of 12 / 12 matched"), "{summary}");
+}
