@@ -310,7 +310,9 @@ fn value_keys(items: &[Value]) -> Option<Vec<String>> {
             Value::Number(n) => format!("n{n}"),
             _ => return None,
         };
-        if !seen.insert(key.clone()) {
+        // A `[value eq "…"]` filter matches without case where the attribute is not case-exact
+        // (members, emails): two values equal but for case cannot be told apart by it.
+        if !seen.insert(key.to_lowercase()) {
             return None;
         }
         keys.push(key);
