@@ -15,13 +15,14 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
-	bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
+	fixtures bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
 
 help:
 	@echo "make run       install what is missing, build, open the app"
 	@echo "make test      install what is missing, then every gate (fmt, clippy, tests, UI, e2e)"
 	@echo "make dev       the app against the Vite dev server (hot reload)"
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Rust commands"
+	@echo "make fixtures  regenerate the browser harness's answers from the Rust services"
 	@echo "make bench     run the benchmarks, write docs/BENCHMARKS.md"
 	@echo "make package   build a .deb under target/release/bundle/deb"
 	@echo "make fuzz      run each fuzz target for FUZZ_SECONDS (default 60)"
@@ -87,6 +88,10 @@ layering:
 
 rust-test: ui
 	$(CARGO) nextest run --workspace --locked --no-fail-fast
+
+# The browser harness's canned answers, computed by the services code (ui/tests/browser/fixtures).
+fixtures:
+	UPDATE_FIXTURES=1 $(CARGO) test -p scim-services --test browser_fixtures
 
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p scim-explorer --lib ipc::tests::committed_bindings_are_up_to_date

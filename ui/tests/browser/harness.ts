@@ -37,8 +37,11 @@ import type {
   MatchBy,
   MatrixRow,
   MemberRow,
+  HeldRole,
+  RoleGroups,
 } from '../../src/lib/bindings';
 import type { Api, CommandName } from '../../src/lib/api';
+import answers from './fixtures/answers.json';
 
 type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 /** What Rust answers a command with, by its IPC name: the type the generated bindings give it. */
@@ -52,6 +55,39 @@ function reply<K extends CommandName>(_cmd: K, value: Reply<K>): Reply<K> {
 }
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
+
+// ---- What Rust answers (fixtures/answers.json, computed by crates/scim-services/tests/browser_fixtures.rs
+// from fixtures/questions.json): the table's columns, cells and sort orders, a user's page, role
+// classification and the identity providers' dialects are read from there, never re-implemented here.
+type RenderedRequest = { method: string; body: unknown; note: string | null };
+type Answers = {
+  users: { id: string; userName: string; displayName: string; title: string; active: boolean; emails: { value: string }[]; [k: string]: unknown }[];
+  columns: Column[];
+  cells: { id: string; cells: Record<string, string> }[];
+  orders: Record<string, { ascending: number[]; descending: number[] }>;
+  userSections: Record<string, ResourceDetail['sections']>;
+  roleGroups: { rules: RoleRule[]; answer: RoleGroups | { error: AppError } }[];
+  userRoleGroups: { question: { groups: string[]; rules: RoleRule[] }; answer: HeldRole[] }[];
+  dialects: { question: { user: string; body: string; dialect: string }; answer: RenderedRequest[] }[];
+};
+const rust = answers as unknown as Answers;
+
+/** JSON with sorted keys: two questions are the same question whatever their key order. */
+const canon = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
+/** Rust's answer to `question`; one it was never asked fails the test (the teardown sees the console error). */
+function ask<Q, A>(what: string, entries: { question: Q; answer: A }[], question: Q): A {
+  const found = entries.find((e) => canon(e.question) === canon(question));
+  if (!found) {
+    const message = `harness: Rust has no answer for ${what} ${JSON.stringify(question)}; add it to tests/browser/fixtures/questions.json and run \`make fixtures\``;
+    console.error(message);
+    throw { kind: 'internal', message, scim: null } satisfies AppError;
+  }
+  return found.answer;
+}
+
 
 const info: AppInfo = {
   version: '9.9.9-test',
@@ -78,14 +114,18 @@ const summary: DirectorySummary = {
   resourceTypes: ['User', 'Group', 'Role'],
 };
 
-const users: UserRow[] = Array.from({ length: 40 }, (_, i) => ({
-  id: `u${i}`,
-  userName: `${['ana', 'ben', 'carla', 'dev'][i % 4]}.user${i}@example.com`,
-  displayName: `${['Ana', 'Ben', 'Carla', 'Dev'][i % 4]} User${i}`,
-  active: i % 9 !== 0,
-  email: `user${i}@example.com`,
-  title: 'Field engineer',
-  department: ['Operations', 'Finance'][i % 2] ?? null,
+/** The directory's users as Rust's tests built them (answers.json); `?users=N` other than that
+ * count swaps in N synthetic rows for the large-table tests, which sort nothing. */
+const requested = Number(new URLSearchParams(location.search).get('users') ?? String(rust.users.length));
+const fromRust = requested === rust.users.length;
+const users: UserRow[] = rust.users.map((u) => ({
+  id: u.id,
+  userName: u.userName,
+  displayName: u.displayName,
+  active: u.active,
+  email: u.emails[0]?.value ?? null,
+  title: u.title,
+  department: (u['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { department?: string } | undefined)?.department ?? null,
 }));
 
 const groups: GroupRow[] = [
@@ -124,7 +164,8 @@ const col = (id: string, over: Partial<Column> = {}): Column => ({
   schema: null,
   ...over,
 });
-const userColumns: Column[] = [
+/** Columns of the synthetic large table (the Rust-built directory uses Rust's own). */
+const syntheticColumns: Column[] = [
   col('id'),
   col('userName', { defaultVisible: true }),
   col('displayName', { defaultVisible: true }),
@@ -134,6 +175,7 @@ const userColumns: Column[] = [
   col('active', { kind: 'boolean', defaultVisible: true }),
   col('secodaRole', { source: 'undeclared' }),
 ];
+const userColumns: Column[] = fromRust ? rust.columns : syntheticColumns;
 const groupColumns: Column[] = [
   col('id'),
   col('displayName', { defaultVisible: true }),
@@ -141,6 +183,7 @@ const groupColumns: Column[] = [
 ];
 
 /** Users as the Rust side would read cells from them. */
+/** Users as the Rust side reads cells from them. */
 let userCells: Record<string, string | null>[] = [];
 function seedUsers(n: number) {
   userCells = Array.from({ length: n }, (_, i) => ({
@@ -154,7 +197,11 @@ function seedUsers(n: number) {
     secodaRole: i % 3 === 0 ? 'editor' : null,
   }));
 }
-seedUsers(Number(new URLSearchParams(location.search).get('users') ?? '40'));
+if (fromRust) {
+  userCells = rust.cells.map((r) => ({ ...r.cells }));
+} else {
+  seedUsers(requested);
+}
 const groupCells = (): Record<string, string | null>[] =>
   groups.map((g) => ({ id: g.id, displayName: g.displayName, '#members': String(g.memberCount ?? '') }));
 
@@ -183,7 +230,14 @@ function loadSummary(kind: ResourceKind, loaded: number, filter: string | null, 
 
 // The order for a sort and quick filter is computed once and reused while scrolling, as in Rust.
 let orderCache: { key: string; rows: Record<string, string | null>[] } | null = null;
-const collator = new Intl.Collator('en', { numeric: true });
+/** Rows in Rust's order for a sort (answers.json); a column no user has keeps the load order. */
+function inRustOrder(rows: Record<string, string | null>[], column: string, descending: boolean): Record<string, string | null>[] {
+  const order = rust.orders[column];
+  if (!fromRust) return descending ? [...rows].reverse() : rows;
+  if (!order) return rows;
+  const rank = new Map((descending ? order.descending : order.ascending).map((index, position) => [rust.cells[index]?.id, position]));
+  return [...rows].sort((a, b) => (rank.get(a.id ?? '') ?? 0) - (rank.get(b.id ?? '') ?? 0));
+}
 
 function windowOf(kind: string, q: WindowQuery) {
   const source = kind === 'Users' ? loadedUsers : groupCells();
@@ -195,10 +249,7 @@ function windowOf(kind: string, q: WindowQuery) {
   } else {
     rows = source;
     if (quick) rows = rows.filter((r) => q.columns.some((c) => (r[c] ?? '').toLowerCase().includes(quick)));
-    if (q.sortBy) {
-      const sortKey = q.sortBy;
-      rows = [...rows].sort((a, b) => collator.compare(a[sortKey] ?? '', b[sortKey] ?? '') * (q.descending ? -1 : 1));
-    }
+    if (q.sortBy && kind === 'Users') rows = inRustOrder(rows, q.sortBy, q.descending ?? false);
     orderCache = { key, rows };
   }
   return {
@@ -255,6 +306,8 @@ function resourceOf(kind: string, id: string): Record<string, unknown> {
     const g = groups.find((x) => x.id === id);
     return { id, displayName: g?.displayName, members: [{ value: 'u1' }] };
   }
+  const full = rust.users.find((x) => x.id === id);
+  if (full) return structuredClone(full);
   const u = users.find((x) => x.id === id);
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -297,13 +350,19 @@ function previewOf(draft: PatchDraft): WritePreview {
     const after = o.op === 'remove' ? null : JSON.stringify(o.value);
     if (before !== after) changes.push({ path: path || '(resource)', before, after });
   }
-  const shown = draft.dialect === 'entra' ? draft.body.replace(/"op": "(\w)/g, (_m, c: string) => `"op": "${c.toUpperCase()}`).replace(/: false/g, ': "False"') : draft.body;
-  return {
-    ...base,
-    changes,
-    predicted: base.before,
-    requests: [{ method: 'PATCH', url: `${BASE}/${endpointOf(draft.kind)}/${draft.id}`, ifMatch: 'W/"7"', body: shown, note: draft.dialect === 'entra' ? "Entra's default mode: capitalised ops, booleans as strings" : null }],
-  };
+  const url = `${BASE}/${endpointOf(draft.kind)}/${draft.id}`;
+  // An identity provider's requests are the core's rendering of this draft (answers.json).
+  const requests =
+    draft.dialect === 'rfc'
+      ? [{ method: 'PATCH', url, ifMatch: 'W/"7"', body: draft.body, note: null }]
+      : ask('the dialect rendering of', rust.dialects, { user: draft.id, body: draft.body, dialect: draft.dialect ?? 'rfc' }).map((r) => ({
+          method: r.method,
+          url,
+          ifMatch: 'W/"7"',
+          body: JSON.stringify(r.body, null, 2),
+          note: r.note,
+        }));
+  return { ...base, changes, predicted: base.before, requests };
 }
 function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATCH'): WriteOutcome {
   const changeId = `c${changeRows.length + 1}`;
@@ -787,33 +846,20 @@ mockIPC(async (name, args) => {
       ]);
     case 'user_role_groups': {
       const { groups: listed, rules } = args as { groups: string[]; rules: RoleRule[] };
-      return reply(cmd, listed.flatMap((listedName) => {
-        const name = listedName.replace(/ \(nested\)$/, '');
-        const rule = rules.find((r) => r.kind === 'prefix' && name.toLowerCase().startsWith(r.pattern.toLowerCase()));
-        if (!rule) return [];
-        return [{ category: rule.category, displayName: name, shortName: name.slice(rule.pattern.length).trim(), holding: name === listedName ? 'direct' : 'nested' }];
-      }));
+      return reply(cmd, ask('user_role_groups', rust.userRoleGroups, { groups: listed, rules }));
     }
     case 'role_groups':
     case 'role_matrix':
     case 'export_role_matrix': {
       const rules = ((args as { rules?: RoleRule[] }).rules ?? (args as { query: MatrixQuery }).query.rules) as RoleRule[];
-      const classified = groups.flatMap((g): RoleGroup[] => {
-        const rule = rules.find((r) =>
-          r.kind === 'regex' ? new RegExp(r.pattern, 'i').test(g.displayName) : g.displayName.toLowerCase().startsWith(r.pattern.toLowerCase()),
-        );
-        if (!rule) return [];
-        const short = rule.kind === 'prefix' ? g.displayName.slice(rule.pattern.length).trim() : g.displayName;
-        return [{ id: g.id, displayName: g.displayName, shortName: short, category: rule.category, endpoint: 'Groups', kind: 'Groups', userCount: g.memberCount ?? 0, directCount: g.memberCount ?? 0 }];
-      });
-      // A resource-type rule brings the server's own Role resources.
-      for (const rule of rules.filter((r) => r.kind === 'resourceType')) {
-        classified.push({ id: 'r1', displayName: 'Approver', shortName: 'Approver', category: rule.category, endpoint: 'Roles', kind: { Custom: 'Roles' }, userCount: 31, directCount: 6 });
-      }
-      if (cmd === 'role_groups') {
-        const categories = [...new Set(rules.map((r) => r.category))];
-        return reply(cmd, { categories, groups: classified, unclassified: groups.length - classified.length });
-      }
+      const answer = ask(
+        'role_groups',
+        rust.roleGroups.map((e) => ({ question: e.rules, answer: e.answer })),
+        rules,
+      );
+      if ('error' in answer) throw answer.error;
+      const classified: RoleGroup[] = answer.groups;
+      if (cmd === 'role_groups') return reply(cmd, answer);
       const q = (args as { query: MatrixQuery }).query;
       if (cmd === 'export_role_matrix') return reply(cmd, (args as { path: string }).path);
       const columns = classified.filter((g) => !q.category || g.category === q.category);
@@ -866,37 +912,38 @@ mockIPC(async (name, args) => {
         } satisfies ResourceDetail);
       }
       const u = users.find((x) => x.id === id);
-      const raw = {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-        id,
-        userName: u?.userName,
-        displayName: u?.displayName,
-        active: u?.active,
-        secodaRole: 'editor',
-        emails: [{ value: u?.email, type: 'work', primary: true }],
-      };
+      const full = rust.users.find((x) => x.id === id);
+      // The user as the demo of Rust's fixtures holds it; a synthetic row gets a minimal one.
+      const raw: Record<string, unknown> = full
+        ? structuredClone(full)
+        : { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id, userName: u?.userName, displayName: u?.displayName, active: u?.active, emails: [{ value: u?.email, type: 'work', primary: true }] };
       if (presenting) {
         raw.userName = MARK;
         raw.displayName = MARK;
         raw.emails = [{ value: MARK, type: 'work', primary: true }];
       }
+      const email = (raw.emails as { value?: string }[] | undefined)?.[0]?.value ?? '';
       return reply(cmd, {
         id,
         label: presenting ? MARK : (u?.userName ?? id),
         json: JSON.stringify(raw, null, 2),
         etag: 'W/"7"',
         groups: ['Profile: Data Entry'],
-        undeclared: ['secodaRole'],
+        undeclared: 'secodaRole' in raw ? ['secodaRole'] : [],
         members: null,
         groupsComputed: false,
         missingMembers: [],
         endpoint: 'Users',
-        // What Rust's resource_view.rs serves for this JSON (it is tested there).
-        sections: [
-          { title: 'Identity', rows: [{ label: 'userName', value: String(raw.userName ?? ''), mono: true }, { label: 'displayName', value: String(raw.displayName ?? ''), mono: false }] },
-          { title: 'Contact', rows: [{ label: 'emails', value: `${raw.emails[0]?.value ?? ''} (work, primary)`, mono: false }] },
-          { title: 'Status', rows: [{ label: 'active', value: raw.active === false ? 'inactive' : 'active', mono: false }] },
-        ],
+        // What Rust's resource_view.rs serves for this user (answers.json); while presenting, Rust
+        // masks them, which this stand-in shows as the marker.
+        sections:
+          full && !presenting
+            ? (rust.userSections[id] ?? [])
+            : [
+                { title: 'Identity', rows: [{ label: 'userName', value: String(raw.userName ?? ''), mono: true }, { label: 'displayName', value: String(raw.displayName ?? ''), mono: false }] },
+                { title: 'Contact', rows: [{ label: 'emails', value: `${email} (work, primary)`, mono: false }] },
+                { title: 'Status', rows: [{ label: 'active', value: raw.active === false ? 'inactive' : 'active', mono: false }] },
+              ],
       } satisfies ResourceDetail);
     }
     case 'list_connections':
