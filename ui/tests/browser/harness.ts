@@ -678,9 +678,17 @@ function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): unknown
   }
 }
 
+/** Every command the UI sent, with its arguments, for the tests to read what was asked of Rust. */
+const calls: { cmd: CommandName; args: Record<string, unknown> }[] = [];
+(window as unknown as { __calls: typeof calls }).__calls = calls;
+/** `?scenario=slow-load`: a users load that runs until the UI cancels it. */
+let cancelSlowLoad: (() => void) | null = null;
+
 mockIPC(async (name, args) => {
   // Typed by the generated bindings: a `case` naming a command Rust no longer has fails svelte-check.
   const cmd = name as CommandName;
+  // A JSON copy: arguments can be Svelte state proxies, which structuredClone refuses.
+  calls.push({ cmd, args: JSON.parse(JSON.stringify(args ?? {})) as Record<string, unknown> });
   if (isWrite(cmd)) return writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string; confirmed?: boolean };
   switch (cmd) {
@@ -739,6 +747,14 @@ mockIPC(async (name, args) => {
       const m = /userName sw "([^"]*)"/.exec(filter ?? '');
       loadedUsers = m ? userCells.filter((u) => (u.userName ?? '').startsWith(m[1] ?? '')) : userCells;
       await emit('load-progress', { kind, loaded: Math.floor(loadedUsers.length / 2), total: loadedUsers.length, perSecond: 4000, etaSecs: 0.5 });
+      if (scenario === 'slow-load' && !filter) {
+        await new Promise<void>((resolve) => (cancelSlowLoad = resolve));
+        cancelSlowLoad = null;
+        partial = true;
+        const half = Math.floor(userCells.length / 2);
+        loadedUsers = userCells.slice(0, half);
+        return reply(cmd, loadSummary('Users', half, filter, { total: userCells.length, complete: false, cancelled: true }));
+      }
       if (scenario === 'load-fails' && !filter) {
         partial = true;
         const half = Math.floor(userCells.length / 2);
@@ -755,8 +771,12 @@ mockIPC(async (name, args) => {
       partial = false;
       loadedUsers = userCells;
       return reply(cmd, loadSummary('Users', userCells.length, null));
-    case 'cancel_load':
-      return reply(cmd, partial);
+    case 'cancel_load': {
+      // As in Rust: true when a running load was told to stop.
+      const running = cancelSlowLoad !== null;
+      cancelSlowLoad?.();
+      return reply(cmd, running || partial);
+    }
     case 'rows_window':
       return reply(cmd, windowOf((args as { kind: string }).kind, (args as { query: WindowQuery }).query));
     case 'request_log_entries': {

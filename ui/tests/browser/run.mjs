@@ -1072,6 +1072,118 @@ test('a resource-type rule lists the server\'s own roles, and a role opens read-
   }
 });
 
+/** What the UI asked Rust, by command (the harness records every call with its arguments). */
+const callsOf = (page, cmd) => page.evaluate((c) => window.__calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
+
+test('a running load shows its progress, and Cancel stops it keeping what arrived', async () => {
+  const { page, context } = await openPage({ scenario: 'slow-load' });
+  const bar = page.getByTestId('load-progress');
+  await bar.getByText(/20 \/ 40/).waitFor();
+  assert.match(await bar.innerText(), /Loading users…\s*20 \/ 40 · 4,000\/s/);
+  await page.screenshot({ path: path.join(shots, 'load-progress.png') });
+  await bar.getByTestId('load-cancel').click();
+  const banner = page.getByTestId('load-partial');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Load cancelled\s*— showing 20 of 40 users/);
+  await bar.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('users-table').getAttribute('aria-rowcount'), '20');
+  assert.deepEqual(await callsOf(page, 'cancel_load'), [{ kind: 'Users' }]);
+  await context.close();
+});
+
+test('Edit JSON sends the edited resource with PUT after review', async () => {
+  const { page, context } = await openPage();
+  await openUser(page);
+  await page.getByTestId('open-put').click();
+  const dialog = page.getByTestId('write-put');
+  const json = dialog.getByTestId('resource-json');
+  await json.waitFor();
+  const body = JSON.parse(await json.inputValue());
+  assert.equal(body.id, 'u2');
+  body.title = 'Lead engineer';
+  await json.fill(JSON.stringify(body, null, 2));
+  await dialog.getByTestId('review-request').click();
+  assert.match(await dialog.getByTestId('request-review').innerText(), /PUT\s+\S+\/Users\/u2/);
+  assert.deepEqual(await callsOf(page, 'replace_resource'), [], 'nothing is sent before Send');
+  await dialog.getByTestId('send-request').click();
+  await dialog.getByTestId('write-outcome').waitFor();
+  const [sent] = await callsOf(page, 'replace_resource');
+  assert.equal(sent.id, 'u2');
+  assert.equal(JSON.parse(sent.body).title, 'Lead engineer');
+  await context.close();
+});
+
+test('a group is renamed and given a member from its page, each reviewed before it is sent', async () => {
+  const { page, context, errors } = await openPage();
+  await page.locator('[data-section=groups]').click();
+  await page.locator('[data-testid=groups-table] tbody tr[data-row=g2]').click();
+  await page.getByTestId('rename-group').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.getByLabel(/Value of displayName/).fill('Profile: Data Review');
+  await builder.getByTestId('predicted-diff').getByText('displayName').waitFor();
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  await builder.getByTestId('patch-outcome').waitFor();
+  let [sent] = await callsOf(page, 'apply_patch');
+  assert.equal(sent.draft.id, 'g2');
+  assert.deepEqual(JSON.parse(sent.draft.body).Operations, [{ op: 'replace', path: 'displayName', value: 'Profile: Data Review' }]);
+  await builder.getByTestId('close-outcome').click();
+
+  await page.getByTestId('add-members').click();
+  const picker = builder.getByTestId('member-picker');
+  await picker.getByLabel('Search members').fill('ben');
+  await picker.getByRole('option').first().click();
+  await picker.locator('.chip').first().waitFor();
+  assert.match(await picker.locator('.chip').first().innerText(), /Ben User1/);
+  await page.screenshot({ path: path.join(shots, 'group-add-members.png') });
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  await builder.getByTestId('patch-outcome').waitFor();
+  [, sent] = await callsOf(page, 'apply_patch');
+  assert.deepEqual(JSON.parse(sent.draft.body).Operations, [{ op: 'add', path: 'members', value: [{ value: 'u1' }] }]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a multi-selection is added to a group in one PATCH of that group', async () => {
+  const { page, context } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  const row = (id) => page.locator(`[data-testid=users-table] tbody tr[data-row=${id}]`);
+  await row('u2').click();
+  await row('u6').click({ modifiers: ['Control'] });
+  const bar = page.getByTestId('selection-bar');
+  await bar.getByText('2 users selected').waitFor();
+  await bar.getByTestId('batch-add-to-group').click();
+  await page.getByTestId('group-picker').getByTestId('pick-group').filter({ hasText: 'Project: Transmission line' }).click();
+  const builder = page.getByTestId('patch-builder');
+  assert.match(await builder.locator('h2').innerText(), /^Patch group Project: Transmission line/);
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  await builder.getByTestId('patch-outcome').waitFor();
+  const [sent] = await callsOf(page, 'apply_patch');
+  assert.equal(sent.draft.id, 'g3');
+  assert.deepEqual(JSON.parse(sent.draft.body).Operations, [{ op: 'add', path: 'members', value: [{ value: 'u2' }, { value: 'u6' }] }]);
+  await context.close();
+});
+
+test('a logged request is copied as curl with the token left as a variable, and the log exports', async () => {
+  const { page, context } = await openPage();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.locator('[data-section=log]').click();
+  await page.getByTestId('log-table').locator('tr[data-seq="3"]').click();
+  const detail = page.getByTestId('log-detail');
+  await detail.getByTestId('copy-curl').click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, (await detail.getByTestId('curl-text').innerText()).trim());
+  assert.match(copied, /^curl -X GET '\S+\/scim\/v2\S*' -H "authorization: Bearer \$SCIM_TOKEN"/);
+  const out = '/tmp/scimx-browser-request-log.json';
+  await page.getByLabel('Export the log to').fill(out);
+  await page.getByTestId('log-export').click();
+  await page.getByRole('status').getByText(`Exported to ${out} (secrets masked).`).waitFor();
+  assert.deepEqual(await callsOf(page, 'export_request_log'), [{ path: out }]);
+  await context.close();
+});
+
 let failed = 0;
 // BROWSER_ONLY=text runs the tests whose name holds it (for iterating on one screen).
 const only = process.env.BROWSER_ONLY;
