@@ -744,8 +744,30 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
 /// the end, cleaned up, and its report exported.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
-    let (_driver, client) = open_app().await;
-    wait_for_text(&client, "[data-testid=connection-name]", "Demo directory").await;
+    let (_driver, client, owned) = open_app_on_owned_server("Checked").await;
+    let everyone = |kind: &'static str| {
+        let scim = &owned.scim;
+        async move {
+            let mut ids: Vec<String> = scim
+                .list(
+                    kind,
+                    &ListParams {
+                        count: Some(1000),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("list")
+                .value
+                .resources
+                .iter()
+                .filter_map(|r| r.id_string())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let (users_before, groups_before) = (everyone("Users").await, everyone("Groups").await);
     click(&client, "[data-section=server]").await;
     click(&client, "[data-testid=run-check]").await;
     let summary = wait_for_text(&client, "[data-testid=check-summary]", "pass").await;
@@ -826,6 +848,40 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
         "{report}\n{md}"
     );
     assert!(json.contains("\"finished\": true"), "{json}");
+
+    // The server, read apart from the window: the scenario's resources existed (their ids are in
+    // the report) and are gone, and the directory is as it was before the scenario.
+    let run: Value = serde_json::from_str(&json).expect("the JSON report");
+    let created: Vec<(String, String)> = run["ids"]
+        .as_object()
+        .expect("the report lists the ids it created")
+        .iter()
+        .map(|(name, id)| (name.clone(), id.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    assert!(!created.is_empty(), "{json}");
+    for (name, id) in &created {
+        let kind = if name.starts_with("group:") {
+            "Groups"
+        } else {
+            "Users"
+        };
+        let gone = owned
+            .scim
+            .get(kind, id)
+            .await
+            .expect_err("deleted by the cleanup");
+        assert_eq!(gone.status(), Some(404), "{name} {id}: {gone}");
+    }
+    assert_eq!(
+        everyone("Users").await,
+        users_before,
+        "no user left over or lost"
+    );
+    assert_eq!(
+        everyone("Groups").await,
+        groups_before,
+        "no group left over or lost"
+    );
 
     client.close().await.expect("close the session");
 }
