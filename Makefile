@@ -15,7 +15,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
-	fixtures bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
+	fixtures ui-oracle bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
 
 help:
 	@echo "make run       install what is missing, build, open the app"
@@ -102,7 +102,10 @@ ui-check: ui-deps
 	cd ui && $(NPM) run check
 ui-unit: ui-deps
 	cd ui && $(NPM) test
-ui-browser: ui-deps
+# The harness's computed answers come from the ui-oracle (tests/ui_oracle): the services code over loopback.
+ui-oracle:
+	$(CARGO) build -p scim-explorer-tests --bin ui-oracle --locked
+ui-browser: ui-deps ui-oracle
 	cd ui && $(NPM) run test:browser
 
 # Secrets against a real Secret Service: gnome-keyring unlocked on a private session bus, in throw-away
@@ -148,7 +151,7 @@ e2e-keychain:
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.
-bench: py-deps ui-deps
+bench: py-deps ui-deps ui-oracle
 	$(CARGO) bench -p scim-core --bench core --locked > target/bench-core.md
 	$(CARGO) build --release -p scim-demo-server --locked
 	$(CARGO) bench -p scim-client --bench load --locked > target/bench-load.md

@@ -138,6 +138,25 @@ fn root(n: FilterNode) -> FilterNode {
     }
 }
 
+/// A filter text as the visual builder's tree, or why it cannot be one.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TreeResult {
+    pub tree: Option<FilterNode>,
+    pub check: FilterCheck,
+}
+
+/// What the builder shows for `text`: its tree and the parser's verdict, or the verdict alone.
+pub fn tree_result(text: &str) -> TreeResult {
+    match to_tree(text) {
+        Ok(tree) => TreeResult {
+            tree: Some(tree),
+            check: check_filter(text),
+        },
+        Err(check) => TreeResult { tree: None, check },
+    }
+}
+
 /// The tree of a filter text; an empty text is an empty group. Invalid text gives the parser's
 /// verdict (message and span) so the text editor can show it.
 pub fn to_tree(text: &str) -> Result<FilterNode, FilterCheck> {

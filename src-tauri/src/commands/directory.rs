@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use scim_core::ResourceKind;
-use scim_services::filter_tree::{self, FilterAttribute, FilterNode};
+use scim_services::filter_tree::{self, FilterAttribute, FilterNode, TreeResult};
 use scim_services::{
     check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
     ResourceDetail, RowsPage, RowsQuery, UserRow, ViewSettings,
@@ -93,24 +93,10 @@ pub fn check_filter(text: String) -> FilterCheck {
     check(&text)
 }
 
-/// A filter text as the visual builder's tree, or why it cannot be one.
-#[derive(Debug, Clone, serde::Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct TreeResult {
-    pub tree: Option<FilterNode>,
-    pub check: FilterCheck,
-}
-
 #[tauri::command]
 #[specta::specta]
 pub fn filter_to_tree(text: String) -> TreeResult {
-    match filter_tree::to_tree(&text) {
-        Ok(tree) => TreeResult {
-            tree: Some(tree),
-            check: check(&text),
-        },
-        Err(check) => TreeResult { tree: None, check },
-    }
+    filter_tree::tree_result(&text)
 }
 
 /// The canonical text of a builder tree.

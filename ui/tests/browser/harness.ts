@@ -56,6 +56,21 @@ function reply<K extends CommandName>(_cmd: K, value: Reply<K>): Reply<K> {
 
 const scenario = new URLSearchParams(location.search).get('scenario') ?? 'ok';
 
+// ---- What Rust computes as the user types: the ui-oracle (tests/ui_oracle, started by run.mjs)
+// is the services code answering over loopback, so these answers are never a JavaScript stand-in.
+const ORACLE = new URLSearchParams(location.search).get('oracle');
+async function oracle<T>(route: string, question: unknown): Promise<T> {
+  const fail = (message: string): never => {
+    console.error(`harness: ${message}`);
+    throw { kind: 'internal', message, scim: null } satisfies AppError;
+  };
+  if (!ORACLE) return fail('no ?oracle= URL: open the harness through run.mjs, which starts the ui-oracle');
+  const response = await fetch(`${ORACLE}/${route}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(question) });
+  const value = (await response.json()) as T | { oracleError: string };
+  if (value && typeof value === 'object' && 'oracleError' in value) return fail(value.oracleError);
+  return value as T;
+}
+
 // ---- What Rust answers (fixtures/answers.json, computed by crates/scim-services/tests/browser_fixtures.rs
 // from fixtures/questions.json): the table's columns, cells and sort orders, a user's page, role
 // classification and the identity providers' dialects are read from there, never re-implemented here.
@@ -134,20 +149,6 @@ const groups: GroupRow[] = [
   { id: 'g3', displayName: 'Project: Transmission line (Read-only)', memberCount: 5 },
 ];
 
-/** A stand-in for the core parser: just enough to exercise the UI's error display. */
-function checkFilter(text: string): FilterCheck {
-  const bad = text.indexOf('equals');
-  if (bad >= 0) {
-    return {
-      valid: false,
-      message: '`equals` is not a comparison operator; expected one of eq, ne, co, sw, ew, gt, lt, ge, le or `pr` after `userName` at column 10',
-      errorStart: bad,
-      errorEnd: bad + 6,
-      canonical: null,
-    };
-  }
-  return { valid: true, message: null, errorStart: null, errorEnd: null, canonical: text };
-}
 
 const saved: Connection[] = [];
 /** Stands in for Rust keeping view settings by connection id (persisted like a file, across reloads). */
@@ -319,50 +320,14 @@ function resourceOf(kind: string, id: string): Record<string, unknown> {
     emails: [{ value: u?.email, type: 'work', primary: true }],
   };
 }
-function previewOf(draft: PatchDraft): WritePreview {
-  const current = resourceOf(endpointOf(draft.kind), draft.id);
-  const base: WritePreview = {
-    label: String(current.userName ?? current.displayName ?? draft.id),
+/** The dry run, planned by the services `Writer` in the ui-oracle against the harness's resource. */
+function previewOf(draft: PatchDraft): Promise<WritePreview> {
+  return oracle<WritePreview>('preview_patch', {
+    draft,
+    resource: resourceOf(endpointOf(draft.kind), draft.id),
     etag: 'W/"7"',
-    requests: [],
-    before: JSON.stringify(current, null, 2),
-    predicted: null,
-    changes: [],
-    problem: null,
-    warnings: [],
-    patchSupported: true,
     readOnly: scenario === 'readonly',
-  };
-  let body: { Operations?: { op: string; path?: string; value?: unknown }[] };
-  try {
-    body = JSON.parse(draft.body);
-  } catch {
-    return { ...base, problem: { operation: null, message: 'The PATCH body is not valid JSON.' } };
-  }
-  const changes: FieldDiff[] = [];
-  const ops = body.Operations ?? [];
-  for (const [i, o] of ops.entries()) {
-    const path = o.path ?? '';
-    if ((path.match(/\[/g) ?? []).length !== (path.match(/\]/g) ?? []).length) {
-      return { ...base, problem: { operation: i, message: `operation ${i + 1} (${o.op}): \`${path}\` is not a valid path: this \`[\` is never closed` } };
-    }
-    const before = path in current ? JSON.stringify(current[path]) : null;
-    const after = o.op === 'remove' ? null : JSON.stringify(o.value);
-    if (before !== after) changes.push({ path: path || '(resource)', before, after });
-  }
-  const url = `${BASE}/${endpointOf(draft.kind)}/${draft.id}`;
-  // An identity provider's requests are the core's rendering of this draft (answers.json).
-  const requests =
-    draft.dialect === 'rfc'
-      ? [{ method: 'PATCH', url, ifMatch: 'W/"7"', body: draft.body, note: null }]
-      : ask('the dialect rendering of', rust.dialects, { user: draft.id, body: draft.body, dialect: draft.dialect ?? 'rfc' }).map((r) => ({
-          method: r.method,
-          url,
-          ifMatch: 'W/"7"',
-          body: JSON.stringify(r.body, null, 2),
-          note: r.note,
-        }));
-  return { ...base, changes, predicted: base.before, requests };
+  });
 }
 function outcomeOf(kind: string, id: string, actual: FieldDiff[], method = 'PATCH'): WriteOutcome {
   const changeId = `c${changeRows.length + 1}`;
@@ -460,24 +425,25 @@ const WRITE_COMMANDS = [
 type WriteCommand = (typeof WRITE_COMMANDS)[number];
 const isWrite = (c: CommandName): c is WriteCommand => (WRITE_COMMANDS as readonly string[]).includes(c);
 
-function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): unknown {
+async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): Promise<unknown> {
   const kind = endpointOf((args.kind as ResourceKind | undefined) ?? 'Users');
   const id = String(args.id ?? '');
   switch (cmd) {
     case 'patch_attributes':
       return reply(cmd, patchAttributes(kind));
     case 'preview_patch':
-      return reply(cmd, previewOf(args.draft as PatchDraft));
+      return reply(cmd, await previewOf(args.draft as PatchDraft));
     case 'apply_patch': {
       const draft = args.draft as PatchDraft;
-      return reply(cmd, outcomeOf(endpointOf(draft.kind), draft.id, previewOf(draft).changes));
+      return reply(cmd, outcomeOf(endpointOf(draft.kind), draft.id, (await previewOf(draft)).changes));
     }
     case 'preview_patch_many':
     case 'apply_patch_many': {
       const draft = args.draft as PatchDraft;
       const ids = args.ids as string[];
-      const items = ids.map((id) => {
-        const p = previewOf({ ...draft, id });
+      const previews = await Promise.all(ids.map((id) => previewOf({ ...draft, id })));
+      const items = ids.map((id, i) => {
+        const p = previews[i] as WritePreview;
         if (cmd === 'apply_patch_many') outcomeOf(endpointOf(draft.kind), id, p.changes);
         return { id, label: p.label, status: cmd === 'apply_patch_many' ? 200 : 0, error: null, actual: p.changes, mismatches: [], changeId: null };
       });
@@ -689,7 +655,7 @@ mockIPC(async (name, args) => {
   const cmd = name as CommandName;
   // A JSON copy: arguments can be Svelte state proxies, which structuredClone refuses.
   calls.push({ cmd, args: JSON.parse(JSON.stringify(args ?? {})) as Record<string, unknown> });
-  if (isWrite(cmd)) return writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
+  if (isWrite(cmd)) return await writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string; confirmed?: boolean };
   switch (cmd) {
     case 'get_app_info':
@@ -821,34 +787,12 @@ mockIPC(async (name, args) => {
         { path: `${ENT}:department`, label: 'department', attrType: 'string', multiValued: false, canonicalValues: [], source: 'enterprise' },
         { path: 'secodaRole', label: 'secodaRole', attrType: 'string', multiValued: false, canonicalValues: [], source: 'undeclared' },
       ]);
-    case 'filter_to_tree': {
-      // The real conversion is the core parser's (tested in Rust and end to end); here, what the tests type.
-      const text = (a.text ?? '').trim();
-      const m = /^(\w+) sw "([^"]*)"$/.exec(text);
-      if (!text) return reply(cmd, { tree: { kind: 'group', join: 'and', negate: false, children: [] }, check: checkFilter(text) });
-      if (m) {
-        return reply(cmd, {
-          tree: { kind: 'group', join: 'and', negate: false, children: [{ kind: 'condition', path: m[1] ?? '', op: 'sw', value: { type: 'string', text: m[2] ?? '' } }] },
-          check: checkFilter(text),
-        });
-      }
-      return reply(cmd, { tree: null, check: checkFilter(text) });
-    }
+    case 'filter_to_tree':
+      return reply(cmd, await oracle<Reply<'filter_to_tree'>>('filter_to_tree', { text: a.text ?? '' }));
     case 'tree_to_filter': {
-      type Node = { kind: string; join?: string; negate?: boolean; children?: Node[]; path?: string; op?: string; value?: { type: string; text?: unknown } | null; filter?: Node };
-      const print = (n: Node): string => {
-        if (n.kind === 'condition') {
-          if (n.op === 'pr') return `${n.path} pr`;
-          const v = n.value;
-          const lit = v?.type === 'string' ? JSON.stringify(v.text) : v?.type === 'null' ? 'null' : String(v?.text);
-          return `${n.path} ${n.op} ${lit}`;
-        }
-        if (n.kind === 'valuePath') return `${n.path}[${print(n.filter as Node)}]`;
-        const parts = (n.children ?? []).map((c) => (c.kind === 'group' && (c.children?.length ?? 0) > 1 ? `(${print(c)})` : print(c)));
-        const joined = parts.join(` ${n.join} `);
-        return n.negate ? `not (${joined})` : joined;
-      };
-      return reply(cmd, print((args as { tree: Node }).tree));
+      const answer = await oracle<{ ok: string } | { error: AppError }>('tree_to_filter', { tree: (args as { tree: unknown }).tree });
+      if ('error' in answer) throw answer.error;
+      return reply(cmd, answer.ok);
     }
     case 'group_members': {
       const rows: MemberRow[] = [
@@ -897,7 +841,7 @@ mockIPC(async (name, args) => {
     case 'list_groups':
       return reply(cmd, { total: groups.length, rows: groups });
     case 'check_filter':
-      return reply(cmd, checkFilter(a.text ?? ''));
+      return reply(cmd, await oracle<FilterCheck>('check_filter', { text: a.text ?? '' }));
     case 'get_resource': {
       const id = (args as { id?: string }).id ?? '';
       if (endpointOf((args as { kind: ResourceKind }).kind) === 'Roles') {

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createServer } from 'vite';
+import { startOracle } from './oracle.mjs';
 import { chromium } from 'playwright-core';
 
 const uiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,6 +20,7 @@ const server = await createServer({
 });
 await server.listen();
 const base = `http://127.0.0.1:${server.httpServer.address().port}/tests/browser/harness.html`;
+const oracle = await startOracle(uiRoot);
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -34,7 +36,7 @@ async function run() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const started = Date.now();
-  await page.goto(`${base}?users=${USERS}`);
+  await page.goto(`${base}?users=${USERS}&oracle=${encodeURIComponent(oracle.url)}`);
   await page.locator('[data-testid=users-table] tbody tr[data-row]').first().waitFor();
   const firstRows = Date.now() - started;
 
@@ -103,4 +105,5 @@ console.log(`| Scrolling top to bottom in 60 jumps: frame time p50 / p95 / worst
 console.log(`| Quick filter over ${USERS.toLocaleString('en-US')} rows: keystroke to new row count | ${quick.toFixed(0)} ms | — |`);
 
 await browser.close();
+oracle.stop();
 await server.close();

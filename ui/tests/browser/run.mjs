@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
+import { startOracle } from './oracle.mjs';
 
 const uiRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.resolve(uiRoot, '../target/ui-browser');
@@ -32,6 +33,7 @@ await server.listen();
 const address = server.httpServer.address();
 const base = `http://127.0.0.1:${address.port}/tests/browser/harness.html`;
 
+const oracle = await startOracle(uiRoot);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -50,7 +52,7 @@ async function openPage({ scenario = 'ok', colorScheme = 'light', width = 1280, 
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location()?.url ?? ''})`);
   });
   opened.push({ context, errors });
-  await page.goto(`${base}?scenario=${scenario}&users=${users}`);
+  await page.goto(`${base}?scenario=${scenario}&users=${users}&oracle=${encodeURIComponent(oracle.url)}`);
   return { page, context, errors };
 }
 
@@ -1207,5 +1209,6 @@ for (const { name, fn } of chosen) {
 }
 await browser.close();
 await server.close();
+oracle.stop();
 console.log(`${chosen.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
 process.exit(failed ? 1 : 0);

@@ -303,6 +303,19 @@ impl Writer<'_> {
         Ok(out)
     }
 
+    /// The dry run of a draft against `before`, a resource already read (no request is sent): what
+    /// [`Writer::preview_patch`] computes once it has read the resource.
+    pub fn preview_patch_of(
+        &self,
+        draft: &PatchDraft,
+        before: &Value,
+        etag: Option<String>,
+    ) -> WritePreview {
+        let mut out = self.plan_patch(draft, before, etag);
+        out.mask_secrets(&self.secrets());
+        out
+    }
+
     /// The dry run of one draft for several resources.
     pub async fn preview_patch_many(
         &self,

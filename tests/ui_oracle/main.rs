@@ -1,0 +1,147 @@
+//! The real services code answering the browser harness over loopback HTTP. The UI tests in
+//! Chromium mock the Tauri IPC; for the commands that compute as the user types — the filter check,
+//! the filter builder's tree and text, the PATCH dry run and its dialects — a JavaScript stand-in
+//! would test itself, so the harness asks this process instead. It prints its base URL on the first
+//! line of stdout and serves until stdin closes (the test runner that started it went away).
+//!
+//! The PATCH dry run is planned by the services `Writer` with the discovery of a demo server in the
+//! RFC profile, against the resource the harness holds; nothing is sent anywhere.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use scim_client::{Auth, ClientConfig, Discovery, ScimClient};
+use scim_demo_server::{DemoConfig, DemoServer};
+use scim_services::change_log::ChangeLog;
+use scim_services::filter_tree::{self, FilterNode};
+use scim_services::writes::{PatchDraft, Writer};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Where the harness's resource URLs point (its `BASE`), so planned requests name the same URLs.
+const HARNESS_BASE: &str = "http://127.0.0.1:4010/scim/v2";
+
+struct Oracle {
+    client: ScimClient,
+    discovery: Discovery,
+    log: ChangeLog,
+    _log_dir: tempfile::TempDir,
+}
+
+/// A JSON answer any page may read: the harness is served from another port (a "simple" text/plain
+/// POST needs no preflight, only this header).
+fn answer(value: Value) -> Response {
+    let mut response = axum::Json(value).into_response();
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// Reads the question, answers it with `f`; a question it cannot read is answered with why.
+fn respond<Q: for<'de> Deserialize<'de>>(body: &str, f: impl FnOnce(Q) -> Value) -> Response {
+    answer(match serde_json::from_str::<Q>(body) {
+        Ok(q) => f(q),
+        Err(e) => json!({"oracleError": format!("a question the oracle cannot read: {e}")}),
+    })
+}
+
+#[derive(Deserialize)]
+struct Text {
+    text: String,
+}
+
+async fn check_filter(body: String) -> Response {
+    respond(&body, |q: Text| json!(scim_services::check_filter(&q.text)))
+}
+
+async fn filter_to_tree(body: String) -> Response {
+    respond(&body, |q: Text| json!(filter_tree::tree_result(&q.text)))
+}
+
+async fn tree_to_filter(body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        tree: FilterNode,
+    }
+    respond(&body, |q: Q| match filter_tree::to_text(&q.tree) {
+        Ok(text) => json!({"ok": text}),
+        Err(e) => json!({"error": e}),
+    })
+}
+
+/// A PATCH draft, the resource as the harness holds it, its version and whether the connection is
+/// read-only.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DryRun {
+    draft: PatchDraft,
+    resource: Value,
+    etag: Option<String>,
+    read_only: bool,
+}
+
+async fn preview_patch(State(oracle): State<Arc<Oracle>>, body: String) -> Response {
+    respond(&body, |q: DryRun| {
+        let writer = Writer {
+            client: &oracle.client,
+            discovery: &oracle.discovery,
+            connection: "Demo directory",
+            read_only: q.read_only,
+            log: &oracle.log,
+        };
+        json!(writer.preview_patch_of(&q.draft, &q.resource, q.etag))
+    })
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    // Discovery as the app would read it from a server in the RFC profile.
+    let demo = DemoServer::start(DemoConfig::default())
+        .await
+        .expect("a demo server for discovery");
+    let discovery = ScimClient::new(ClientConfig::new(&demo.base_url, Auth::None))
+        .expect("client")
+        .discover()
+        .await
+        .expect("discovery");
+    drop(demo);
+    let log_dir = tempfile::tempdir().expect("a temporary change log");
+    let oracle = Arc::new(Oracle {
+        client: ScimClient::new(ClientConfig::new(HARNESS_BASE, Auth::None)).expect("client"),
+        discovery,
+        log: ChangeLog::new(log_dir.path(), "oracle"),
+        _log_dir: log_dir,
+    });
+    let app = Router::new()
+        .route("/check_filter", post(check_filter))
+        .route("/filter_to_tree", post(filter_to_tree))
+        .route("/tree_to_filter", post(tree_to_filter))
+        .route("/preview_patch", post(preview_patch))
+        .with_state(oracle);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    println!("http://{}", listener.local_addr().expect("address"));
+    // Stop when the runner's end of stdin closes: the oracle never outlives its test run.
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut buf = [0u8; 64];
+        let mut stdin = std::io::stdin();
+        while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+        let _ = closed.send(());
+    });
+    let stdin_closed = async {
+        let _ = stdin_closed.await;
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stdin_closed)
+        .await
+        .expect("serve");
+}
