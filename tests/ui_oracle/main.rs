@@ -1,6 +1,7 @@
 //! The real services code answering the browser harness over loopback HTTP. The UI tests in
 //! Chromium mock the Tauri IPC; for the commands that compute as the user types — the filter check,
-//! the filter builder's tree and text, the PATCH dry run and its dialects — a JavaScript stand-in
+//! the filter builder's tree and text, the attributes both builders offer, the PATCH dry run and its
+//! dialects — a JavaScript stand-in
 //! would test itself, so the harness asks this process instead. It prints its base URL on the first
 //! line of stdout and serves until stdin closes (the test runner that started it went away).
 //!
@@ -75,6 +76,38 @@ async fn tree_to_filter(body: String) -> Response {
     })
 }
 
+/// The attributes the filter builder offers: the schemas', then `undeclared` (seen in the data).
+async fn filter_attributes(State(oracle): State<Arc<Oracle>>, body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        kind: String,
+        undeclared: Vec<String>,
+    }
+    respond(&body, |q: Q| {
+        json!(filter_tree::attributes(
+            &q.kind,
+            &oracle.discovery.schemas,
+            &q.undeclared
+        ))
+    })
+}
+
+/// The attributes the PATCH builder offers for `kind`, with those `resource` has undeclared.
+async fn patch_attributes(State(oracle): State<Arc<Oracle>>, body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        kind: String,
+        resource: Option<Value>,
+    }
+    respond(&body, |q: Q| {
+        json!(scim_services::patch_paths::patch_attributes(
+            &q.kind,
+            &oracle.discovery.schemas,
+            q.resource.as_ref()
+        ))
+    })
+}
+
 /// A PATCH draft, the resource as the harness holds it, its version and whether the connection is
 /// read-only.
 #[derive(Deserialize)]
@@ -123,6 +156,8 @@ async fn main() {
         .route("/filter_to_tree", post(filter_to_tree))
         .route("/tree_to_filter", post(tree_to_filter))
         .route("/preview_patch", post(preview_patch))
+        .route("/filter_attributes", post(filter_attributes))
+        .route("/patch_attributes", post(patch_attributes))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

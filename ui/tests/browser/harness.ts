@@ -18,7 +18,6 @@ import type {
   UserRow,
   ChangeRow,
   FieldDiff,
-  PatchAttribute,
   PatchDraft,
   WriteOutcome,
   WritePreview,
@@ -274,34 +273,6 @@ function served(column: string, value: string | null): string | null {
 // ---- writes: a small stand-in for the Rust dry run (the real one is tested against real servers) ----
 const BASE = 'http://127.0.0.1:4010/scim/v2';
 const changeRows: ChangeRow[] = [];
-const pa = (path: string, over: Partial<PatchAttribute> = {}): PatchAttribute => ({
-  path,
-  name: path.split(/[.:]/).pop() ?? path,
-  attrType: 'string',
-  multiValued: false,
-  required: false,
-  mutability: 'readWrite',
-  canonicalValues: [],
-  source: 'core',
-  description: null,
-  subAttributes: [],
-  ...over,
-});
-function patchAttributes(kind: string): PatchAttribute[] {
-  if (kind === 'Groups') return [pa('displayName', { required: true }), pa('externalId'), pa('members', { attrType: 'complex', multiValued: true, subAttributes: [pa('members.value')] })];
-  return [
-    pa('userName', { required: true }),
-    pa('name', { attrType: 'complex', subAttributes: [pa('name.givenName'), pa('name.familyName')] }),
-    pa('displayName'),
-    pa('active', { attrType: 'boolean' }),
-    pa('emails', { attrType: 'complex', multiValued: true, subAttributes: [pa('emails.value'), pa('emails.type', { canonicalValues: ['work', 'home', 'other'] }), pa('emails.primary', { attrType: 'boolean' })] }),
-    pa('title'),
-    pa('externalId'),
-    pa('meta', { attrType: 'complex', mutability: 'readOnly' }),
-    pa(`${ENT}:department`, { source: 'enterprise' }),
-    pa('secodaRole', { source: 'undeclared', description: 'Not declared by the server' }),
-  ];
-}
 function resourceOf(kind: string, id: string): Record<string, unknown> {
   if (kind === 'Groups') {
     const g = groups.find((x) => x.id === id);
@@ -429,8 +400,10 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
   const kind = endpointOf((args.kind as ResourceKind | undefined) ?? 'Users');
   const id = String(args.id ?? '');
   switch (cmd) {
-    case 'patch_attributes':
-      return reply(cmd, patchAttributes(kind));
+    case 'patch_attributes': {
+      const json = (args as { resourceJson?: string | null }).resourceJson;
+      return reply(cmd, await oracle<Reply<'patch_attributes'>>('patch_attributes', { kind, resource: json ? JSON.parse(json) : null }));
+    }
     case 'preview_patch':
       return reply(cmd, await previewOf(args.draft as PatchDraft));
     case 'apply_patch': {
@@ -776,17 +749,11 @@ mockIPC(async (name, args) => {
       return reply(cmd, null);
     case 'export_request_log':
       return reply(cmd, (args as { path: string }).path);
-    case 'filter_attributes':
-      return reply(cmd, [
-        { path: 'userName', label: 'userName', attrType: 'string', multiValued: false, canonicalValues: [], source: 'core' },
-        { path: 'active', label: 'active', attrType: 'boolean', multiValued: false, canonicalValues: [], source: 'core' },
-        { path: 'emails', label: 'emails', attrType: 'string', multiValued: true, canonicalValues: [], source: 'core' },
-        { path: 'emails.type', label: 'emails.type', attrType: 'string', multiValued: true, canonicalValues: ['work', 'home', 'other'], source: 'core' },
-        { path: 'emails.value', label: 'emails.value', attrType: 'string', multiValued: true, canonicalValues: [], source: 'core' },
-        { path: 'meta.lastModified', label: 'meta.lastModified', attrType: 'dateTime', multiValued: false, canonicalValues: [], source: 'core' },
-        { path: `${ENT}:department`, label: 'department', attrType: 'string', multiValued: false, canonicalValues: [], source: 'enterprise' },
-        { path: 'secodaRole', label: 'secodaRole', attrType: 'string', multiValued: false, canonicalValues: [], source: 'undeclared' },
-      ]);
+    case 'filter_attributes': {
+      const kind = endpointOf((args as { kind: ResourceKind }).kind);
+      const undeclared = kind === 'Users' ? userColumns.filter((c) => c.source === 'undeclared').map((c) => c.id) : [];
+      return reply(cmd, await oracle<Reply<'filter_attributes'>>('filter_attributes', { kind, undeclared }));
+    }
     case 'filter_to_tree':
       return reply(cmd, await oracle<Reply<'filter_to_tree'>>('filter_to_tree', { text: a.text ?? '' }));
     case 'tree_to_filter': {
