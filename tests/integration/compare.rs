@@ -15,16 +15,7 @@ async fn another_saved_connection_is_compared_now_and_paired_by_email() {
         users: 15,
         ..SeedOptions::default()
     });
-    let mut b_data = a_data.clone();
-    for user in &mut b_data.users {
-        user["id"] = format!("b-{}", user["id"].as_str().unwrap()).into();
-    }
-    for group in &mut b_data.groups {
-        group["id"] = format!("b-{}", group["id"].as_str().unwrap()).into();
-        for m in group["members"].as_array_mut().into_iter().flatten() {
-            m["value"] = format!("b-{}", m["value"].as_str().unwrap()).into();
-        }
-    }
+    let mut b_data = a_data.in_another_tenant("b-");
     let changed = a_data.users[2]["userName"].as_str().unwrap().to_owned();
     b_data.users[2]["userName"] = "moved.in.b@example.com".into();
     let gone = a_data.users[7]["userName"].as_str().unwrap().to_owned();

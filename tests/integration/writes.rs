@@ -65,6 +65,31 @@ impl Setup {
         self.client.get(kind, id).await.unwrap().body.unwrap()
     }
 
+    /// A user who is not a member of `group`.
+    async fn outsider(&self, group: &Value) -> String {
+        let held: Vec<&str> = group["members"]
+            .as_array()
+            .map(|m| m.iter().filter_map(|x| x["value"].as_str()).collect())
+            .unwrap_or_default();
+        let page = self
+            .client
+            .list(
+                "Users",
+                &scim_client::ListParams {
+                    count: Some(40),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        page.value
+            .resources
+            .iter()
+            .filter_map(|r| r.id_string())
+            .find(|i| !held.contains(&i.as_str()))
+            .expect("a user outside the group")
+    }
+
     async fn first(&self, kind: &str, filter: Option<&str>) -> Value {
         let params = scim_client::ListParams {
             filter: filter.map(str::to_owned),
@@ -127,33 +152,7 @@ async fn every_builder_path_lands_as_the_dry_run_predicted_and_undo_restores_it(
     let uid = id_of(&user);
     let group = s.first("Groups", None).await;
     let gid = id_of(&group);
-    let member_ids: Vec<String> = group["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|x| x["value"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let other_user = {
-        let page = s
-            .client
-            .list(
-                "Users",
-                &scim_client::ListParams {
-                    count: Some(40),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        page.value
-            .resources
-            .iter()
-            .filter_map(|r| r.id_string())
-            .find(|i| !member_ids.contains(i))
-            .expect("a user outside the group")
-    };
+    let other_user = s.outsider(&group).await;
     let user_cases = [
         json!([{"op": "replace", "path": "active", "value": !user["active"].as_bool().unwrap()}]),
         json!([{"op": "replace", "path": "name.givenName", "value": "Zoë"}]),
@@ -675,29 +674,7 @@ async fn a_server_that_does_not_keep_what_it_is_sent_is_flagged_field_by_field()
     // A member added as `{value}` comes back with the server's `display` and `$ref`: no deviation.
     let group = s.first("Groups", None).await;
     let gid = id_of(&group);
-    let outsider = {
-        let held: Vec<&str> = group["members"]
-            .as_array()
-            .map(|m| m.iter().filter_map(|x| x["value"].as_str()).collect())
-            .unwrap_or_default();
-        let page = s
-            .client
-            .list(
-                "Users",
-                &scim_client::ListParams {
-                    count: Some(40),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        page.value
-            .resources
-            .iter()
-            .filter_map(|r| r.id_string())
-            .find(|i| !held.contains(&i.as_str()))
-            .expect("a user outside the group")
-    };
+    let outsider = s.outsider(&group).await;
     let d = draft(
         "Groups",
         &gid,

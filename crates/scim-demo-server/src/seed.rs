@@ -116,6 +116,34 @@ pub struct SeedData {
     pub roles: Vec<Value>,
 }
 
+impl SeedData {
+    /// The same people and groups as another tenant of the application holds them: every id (and
+    /// every membership's reference) gets `prefix`, so they pair by userName, email or externalId
+    /// but never by id — a cross-tenant comparison, offline. The custom Role resources stay out.
+    pub fn in_another_tenant(&self, prefix: &str) -> SeedData {
+        let rename = |v: &mut Value| {
+            if let Some(id) = v.as_str() {
+                *v = Value::String(format!("{prefix}{id}"));
+            }
+        };
+        let mut out = SeedData {
+            users: self.users.clone(),
+            groups: self.groups.clone(),
+            roles: Vec::new(),
+        };
+        for user in &mut out.users {
+            rename(&mut user["id"]);
+        }
+        for group in &mut out.groups {
+            rename(&mut group["id"]);
+            for member in group["members"].as_array_mut().into_iter().flatten() {
+                rename(&mut member["value"]);
+            }
+        }
+        out
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct SeedOptions {

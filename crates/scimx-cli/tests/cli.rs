@@ -503,17 +503,7 @@ async fn diff_pairs_two_live_tenants_by_email() {
         ..SeedOptions::default()
     };
     let a_data = scim_demo_server::generate(&seed);
-    let mut b_data = a_data.clone();
-    for user in &mut b_data.users {
-        user["id"] = format!("b-{}", user["id"].as_str().unwrap()).into();
-    }
-    for group in &mut b_data.groups {
-        group["id"] = format!("b-{}", group["id"].as_str().unwrap()).into();
-        for m in group["members"].as_array_mut().into_iter().flatten() {
-            m["value"] = format!("b-{}", m["value"].as_str().unwrap()).into();
-        }
-    }
-    b_data.roles.clear();
+    let mut b_data = a_data.in_another_tenant("b-");
     let renamed_from = a_data.users[3]["userName"].as_str().unwrap().to_owned();
     b_data.users[3]["userName"] = "renamed.in.b@example.com".into();
     let retitled = a_data.users[5]["userName"].as_str().unwrap().to_owned();
@@ -524,9 +514,7 @@ async fn diff_pairs_two_live_tenants_by_email() {
             ..DemoConfig::default()
         })
     };
-    let mut a_only = a_data.clone();
-    a_only.roles.clear();
-    let (a, b) = (start(a_only).await.unwrap(), start(b_data).await.unwrap());
+    let (a, b) = (start(a_data).await.unwrap(), start(b_data).await.unwrap());
     let config = tempfile::tempdir().unwrap();
     let dir = config.path().to_owned();
     let (a_url, b_url) = (a.base_url.clone(), b.base_url.clone());
