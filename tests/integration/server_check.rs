@@ -181,3 +181,68 @@ async fn okta_reads_the_user_before_its_put_and_the_step_log_shows_it() {
     assert_eq!(gets, 1);
     scenarios::cleanup(&c, &mut run).await;
 }
+
+/// Servers write a resource type's endpoint in four forms (RFC 7643 §6 has only `/Groups`). Each is
+/// read as the same endpoint by discovery, so the check finds the groups and runs every group check;
+/// the non-standard form itself is the one deviation, named.
+#[tokio::test]
+async fn every_endpoint_form_seen_in_the_field_finds_the_same_resource_types() {
+    use scim_demo_server::EndpointForm;
+    for form in [
+        EndpointForm::Bare,
+        EndpointForm::WithBasePath,
+        EndpointForm::Absolute,
+    ] {
+        let server = DemoServer::start(DemoConfig {
+            seed: SeedOptions {
+                users: 30,
+                ..SeedOptions::default()
+            },
+            endpoint_form: form,
+            ..DemoConfig::default()
+        })
+        .await
+        .expect("demo server");
+        let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        let d = c.discover().await.expect("discovery");
+        let endpoints: Vec<&str> = d
+            .resource_types
+            .iter()
+            .map(|r| r.endpoint.as_str())
+            .collect();
+        assert_eq!(endpoints, ["/Users", "/Groups", "/Roles"], "{form:?}");
+        assert_eq!(
+            d.warnings
+                .iter()
+                .filter(|w| w.code == "discovery.endpointForm")
+                .count(),
+            3,
+            "{form:?}: {:?}",
+            d.warnings
+        );
+        let report = server_check::run(&c, true).await.expect("check");
+        assert_eq!(
+            deviations(&report),
+            vec!["discovery.documents".to_owned()],
+            "{form:?}:\n{}",
+            report.to_markdown()
+        );
+        let item = |id: &str| report.items.iter().find(|i| i.id == id);
+        assert!(
+            item("discovery.groups").is_none(),
+            "{form:?}: the groups are found:\n{}",
+            report.to_markdown()
+        );
+        assert!(
+            item("discovery.documents").is_some_and(|i| i.detail.contains("read as `/Groups`")),
+            "{form:?}:\n{}",
+            report.to_markdown()
+        );
+        assert_eq!(
+            item("groups.add").map(|i| i.outcome),
+            Some(Outcome::Pass),
+            "{form:?}: the group checks ran:\n{}",
+            report.to_markdown()
+        );
+    }
+}

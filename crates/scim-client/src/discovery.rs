@@ -73,7 +73,17 @@ impl ScimClient {
                     );
                     for item in list.value.resources {
                         match ResourceType::from_json(&item.0) {
-                            Ok(rt) => resource_types.push(rt),
+                            Ok(mut rt) => {
+                                // One form everywhere: `/Groups`, whatever the server wrote.
+                                let endpoint = scim_core::messages::relative_endpoint(
+                                    &rt.name,
+                                    &rt.endpoint,
+                                    self.base_url(),
+                                );
+                                warnings.extend(endpoint.warnings);
+                                rt.endpoint = endpoint.value;
+                                resource_types.push(rt);
+                            }
                             Err(e) => warnings.push(Warning::new("discovery.badResourceType", e)),
                         }
                     }

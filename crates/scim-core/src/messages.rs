@@ -504,6 +504,63 @@ pub struct ResourceType {
     pub schema_extensions: Vec<(String, bool)>,
 }
 
+/// The path of a URL (`https://h/scim/v2?x` → `/scim/v2`), or the text itself when it is no URL.
+fn path_of(text: &str) -> &str {
+    let rest = match text.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            match rest.find('/') {
+                Some(i) => &rest[i..],
+                None => "",
+            }
+        }
+        _ => text,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// A resource type's endpoint as RFC 7643 §6 has it — relative to the base URL, `/Groups` — from
+/// the forms servers send: that one, `Groups`, `/scim/v2/Groups` (with the base path) or
+/// `https://host/scim/v2/Groups` (absolute). A non-standard form is read and named in a warning, so
+/// the check, the client and the directory all find the same endpoint.
+pub fn relative_endpoint(name: &str, endpoint: &str, base_url: &str) -> Tolerant<String> {
+    let given = endpoint.trim();
+    let absolute = given.contains("://");
+    let mut path = path_of(given).trim_end_matches('/').to_owned();
+    let base_path = path_of(base_url.trim()).trim_end_matches('/');
+    let mut form = absolute.then_some("an absolute URL");
+    let with_base = !base_path.is_empty()
+        && path.len() > base_path.len()
+        && path.is_char_boundary(base_path.len())
+        && path[..base_path.len()].eq_ignore_ascii_case(base_path)
+        && path[base_path.len()..].starts_with('/');
+    if with_base {
+        path = path[base_path.len()..].to_owned();
+        form = form.or(Some("a path that repeats the base path"));
+    }
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+        form = form.or(Some("a path without its leading `/`"));
+    }
+    let warnings = form
+        .map(|form| {
+            Warning::new(
+                "discovery.endpointForm",
+                format!(
+                    "/ResourceTypes gives the {name} endpoint as `{given}`, {form}; RFC 7643 §6 makes it relative to the base URL, so it is read as `{path}`"
+                ),
+            )
+        })
+        .into_iter()
+        .collect();
+    Tolerant {
+        value: path,
+        warnings,
+    }
+}
+
 impl ResourceType {
     pub fn from_json(value: &Value) -> Result<ResourceType, String> {
         let obj = value
@@ -538,6 +595,51 @@ impl ResourceType {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn resource_type_endpoints_in_every_form_seen_are_read_relative_to_the_base() {
+        let base = "https://app.example.com/scim/v2";
+        let read = |e: &str| {
+            let r = relative_endpoint("Group", e, base);
+            (r.value, r.warnings.len())
+        };
+        assert_eq!(
+            read("/Groups"),
+            ("/Groups".into(), 0),
+            "the RFC form, no note"
+        );
+        assert_eq!(read("Groups"), ("/Groups".into(), 1));
+        assert_eq!(read("/scim/v2/Groups"), ("/Groups".into(), 1));
+        assert_eq!(read("/SCIM/V2/Groups/"), ("/Groups".into(), 1));
+        assert_eq!(
+            read("https://app.example.com/scim/v2/Groups"),
+            ("/Groups".into(), 1)
+        );
+        assert_eq!(
+            read("http://other:8080/scim/v2/Groups?x=1"),
+            ("/Groups".into(), 1)
+        );
+        // A path that only starts like the base path is not cut.
+        assert_eq!(read("/scim/v2Groups"), ("/scim/v2Groups".into(), 0));
+        let note = &relative_endpoint("Group", "/scim/v2/Groups", base).warnings[0];
+        assert_eq!(note.code, "discovery.endpointForm");
+        assert!(
+            note.message.contains("`/scim/v2/Groups`")
+                && note.message.contains("read as `/Groups`"),
+            "{}",
+            note.message
+        );
+        // No base path: only the leading slash is at stake; hostile text stays bounded and whole.
+        assert_eq!(
+            relative_endpoint("User", "Users", "http://h").value,
+            "/Users"
+        );
+        assert_eq!(
+            relative_endpoint("X", "ünï/cödé", "http://h/é").value,
+            "/ünï/cödé"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

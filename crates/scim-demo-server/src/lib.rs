@@ -39,6 +39,22 @@ pub struct DemoConfig {
     /// Writes drop `nickName`, ignore `title`, lower-case emails and fill in members' `display`
     /// (module `lossy`): a server whose results differ from what a client predicts.
     pub lossy_writes: bool,
+    /// How `/ResourceTypes` writes each endpoint (servers in the field use all four forms).
+    pub endpoint_form: EndpointForm,
+}
+
+/// The form of the `endpoint` of each `/ResourceTypes` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EndpointForm {
+    /// `/Groups`, as RFC 7643 §6 has it.
+    #[default]
+    Relative,
+    /// `Groups`.
+    Bare,
+    /// `/scim/v2/Groups`: the base path repeated.
+    WithBasePath,
+    /// `http://127.0.0.1:PORT/scim/v2/Groups`.
+    Absolute,
 }
 
 impl Default for DemoConfig {
@@ -53,6 +69,7 @@ impl Default for DemoConfig {
             throttle_every: None,
             data: None,
             lossy_writes: false,
+            endpoint_form: EndpointForm::Relative,
         }
     }
 }
@@ -101,6 +118,7 @@ impl DemoServer {
             profile: config.profile,
             latency_ms: config.latency_ms,
             throttle_every: config.throttle_every,
+            endpoint_form: config.endpoint_form,
             requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);

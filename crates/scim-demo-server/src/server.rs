@@ -26,6 +26,7 @@ pub(crate) struct AppState {
     pub profile: crate::profile::Profile,
     pub latency_ms: u64,
     pub throttle_every: Option<u32>,
+    pub endpoint_form: crate::EndpointForm,
     pub requests: std::sync::atomic::AtomicU64,
 }
 
@@ -535,12 +536,28 @@ async fn schema(State(state): State<Shared>, Path(id): Path<String>) -> Response
     }
 }
 
+/// An endpoint in the form the server was asked to write it.
+fn endpoint(form: crate::EndpointForm, base_url: &str, name: &str) -> String {
+    use crate::EndpointForm::*;
+    match form {
+        Relative => format!("/{name}"),
+        Bare => name.to_owned(),
+        Absolute => format!("{base_url}/{name}"),
+        WithBasePath => {
+            let path = base_url
+                .split_once("://")
+                .map_or("", |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+            format!("{path}/{name}")
+        }
+    }
+}
+
 fn resource_type_documents(s: &Shared) -> Vec<Value> {
     let base = read_store(s).base_url.clone();
     let rt = |name: &str, schema: &str, ext: Option<&str>| {
         let mut v = json!({
             "schemas": [scim_core::names::RESOURCE_TYPE], "id": name, "name": name,
-            "endpoint": format!("/{name}s"), "schema": schema,
+            "endpoint": endpoint(s.endpoint_form, &base, &format!("{name}s")), "schema": schema,
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/{name}")}
         });
         if let Some(e) = ext {

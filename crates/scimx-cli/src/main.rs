@@ -107,6 +107,30 @@ impl From<Profile> for scim_demo_server::Profile {
     }
 }
 
+/// How the demo's /ResourceTypes writes each endpoint (all four are seen in the field).
+#[derive(Clone, Copy, ValueEnum)]
+enum EndpointForm {
+    /// `/Groups` (RFC 7643 §6)
+    Relative,
+    /// `Groups`
+    Bare,
+    /// `/scim/v2/Groups`
+    WithBasePath,
+    /// `http://127.0.0.1:PORT/scim/v2/Groups`
+    Absolute,
+}
+
+impl From<EndpointForm> for scim_demo_server::EndpointForm {
+    fn from(f: EndpointForm) -> Self {
+        match f {
+            EndpointForm::Relative => Self::Relative,
+            EndpointForm::Bare => Self::Bare,
+            EndpointForm::WithBasePath => Self::WithBasePath,
+            EndpointForm::Absolute => Self::Absolute,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 #[group(required = true, multiple = false)]
 struct Target {
@@ -141,6 +165,9 @@ enum Command {
         /// see how a client reports a server that does not keep what it is sent.
         #[arg(long)]
         lossy_writes: bool,
+        /// How /ResourceTypes writes each endpoint.
+        #[arg(long, value_enum, default_value = "relative")]
+        endpoint_form: EndpointForm,
     },
     /// Show what the server declares about itself, and what looked odd.
     Discover {
@@ -486,6 +513,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             latency_ms,
             throttle_every,
             lossy_writes,
+            endpoint_form,
         } => {
             let server = DemoServer::start(DemoConfig {
                 port,
@@ -498,6 +526,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 latency_ms,
                 throttle_every,
                 lossy_writes,
+                endpoint_form: endpoint_form.into(),
                 ..DemoConfig::default()
             })
             .await
