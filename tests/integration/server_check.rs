@@ -246,3 +246,42 @@ async fn every_endpoint_form_seen_in_the_field_finds_the_same_resource_types() {
         );
     }
 }
+
+/// A server that cannot filter an attribute and answers 200 with nothing (instead of a 400): zero
+/// results prove nothing when the users it listed match, so the check says the filter was ignored —
+/// where it used to pass "0 results, all matching".
+#[tokio::test]
+async fn a_filter_answered_with_nothing_where_matches_exist_is_a_deviation() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        filter_blind: vec!["meta.lastModified".into()],
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, false).await.expect("check");
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.id == "filter.ge")
+        .expect("the dateTime filter probe");
+    assert_eq!(item.outcome, Outcome::Deviation, "{}", report.to_markdown());
+    assert!(
+        item.detail.contains("answered with no results")
+            && item
+                .detail
+                .contains("of the users the server listed match it"),
+        "{}",
+        item.detail
+    );
+    assert_eq!(
+        deviations(&report),
+        vec!["filter.ge".to_owned()],
+        "nothing else is blamed:\n{}",
+        report.to_markdown()
+    );
+}

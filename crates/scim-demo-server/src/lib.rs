@@ -41,6 +41,8 @@ pub struct DemoConfig {
     pub lossy_writes: bool,
     /// How `/ResourceTypes` writes each endpoint (servers in the field use all four forms).
     pub endpoint_form: EndpointForm,
+    /// Attributes the server cannot filter: a filter naming one gets 200 and no results.
+    pub filter_blind: Vec<String>,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -70,6 +72,7 @@ impl Default for DemoConfig {
             data: None,
             lossy_writes: false,
             endpoint_form: EndpointForm::Relative,
+            filter_blind: Vec::new(),
         }
     }
 }
@@ -112,6 +115,7 @@ impl DemoServer {
         let max_results = config.profile.max_results(config.max_results);
         let mut store = store::Store::new(data, &base_url, max_results, config.profile);
         store.lossy_writes = config.lossy_writes;
+        store.filter_blind = config.filter_blind.clone();
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

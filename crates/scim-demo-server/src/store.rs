@@ -112,6 +112,9 @@ pub struct Store {
     pub profile: crate::profile::Profile,
     /// Writes lose and rewrite attributes (see `lossy`).
     pub lossy_writes: bool,
+    /// Attributes this server cannot filter: a filter naming one is answered 200 with no results,
+    /// as some servers do instead of a 400.
+    pub filter_blind: Vec<String>,
 }
 
 impl Store {
@@ -134,6 +137,7 @@ impl Store {
             max_results,
             profile,
             lossy_writes: false,
+            filter_blind: Vec::new(),
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -228,8 +232,14 @@ impl Store {
             ),
             None => None,
         };
+        let blind = query.filter.as_deref().is_some_and(|text| {
+            let text = text.to_lowercase();
+            self.filter_blind
+                .iter()
+                .any(|a| text.contains(&a.to_lowercase()))
+        });
         let mut matched: Vec<&Value> = Vec::with_capacity(items.len());
-        for item in items {
+        for item in items.iter().filter(|_| !blind) {
             let keep = match &filter {
                 Some(f) => evaluate(f, item, &EvalOptions::default())
                     .map_err(|e| scim_error(400, Some(ScimType::InvalidFilter), e.0))?,

@@ -32,43 +32,58 @@ const READ_PROBES: &[(&str, ReadProbe)] = &[
 ];
 
 impl Checker<'_> {
-    /// A filter probe: supported when answered, correct when every result matches it.
+    /// A filter probe. What it expects comes from data it has read: the users of the first page
+    /// that match `filter` (evaluated by the core) must be answered — so an empty answer where
+    /// matches exist is a deviation, never a vacuous pass — every result must match, and
+    /// `must_include` (the probe user) must be among them.
     pub(super) async fn filter_probe(
         &mut self,
         id: &str,
         title: &str,
         filter: &str,
         must_include: Option<&str>,
+        seen: &[Value],
     ) {
         let params = ListParams {
             filter: Some(filter.to_owned()),
             count: Some(20),
             ..Default::default()
         };
+        let parsed = parse_filter(filter).ok();
+        let options = EvalOptions {
+            schemas: Some(&self.discovery.schemas),
+        };
+        let matches = |r: &Value, unknown: bool| {
+            parsed
+                .as_ref()
+                .map_or(unknown, |f| evaluate(f, r, &options).unwrap_or(unknown))
+        };
+        let expected: Vec<String> = seen
+            .iter()
+            .filter(|r| matches(r, false))
+            .filter_map(|r| Resource::new(r.clone()).user_name().map(str::to_owned))
+            .collect();
         match self.list("Users", params).await {
             Ok(found) => {
-                let parsed = parse_filter(filter).ok();
-                let wrong = parsed.as_ref().map_or(0, |f| {
-                    found
-                        .iter()
-                        .filter(|r| {
-                            !evaluate(
-                                f,
-                                r,
-                                &EvalOptions {
-                                    schemas: Some(&self.discovery.schemas),
-                                },
-                            )
-                            .unwrap_or(true)
-                        })
-                        .count()
-                });
+                let wrong = found.iter().filter(|r| !matches(r, true)).count();
                 let missing = must_include.is_some_and(|want| {
                     !found
                         .iter()
                         .any(|r| Resource::new(r.clone()).id_string().as_deref() == Some(want))
                 });
-                if wrong > 0 {
+                if found.is_empty() && !expected.is_empty() {
+                    self.record(
+                        id,
+                        "filter",
+                        title,
+                        Outcome::Deviation,
+                        format!(
+                            "`{filter}` was answered with no results, though {} of the users the server listed match it (e.g. {}): the filter was ignored, or the attribute cannot be filtered and the server did not say so with a 400",
+                            expected.len(),
+                            expected[0]
+                        ),
+                    );
+                } else if wrong > 0 {
                     self.record(id, "filter", title, Outcome::Deviation, format!("{wrong} of {} results do not match `{filter}`: the filter was ignored or misread", found.len()));
                 } else if missing {
                     self.record(
@@ -85,9 +100,11 @@ impl Checker<'_> {
                         title,
                         Outcome::Pass,
                         format!(
-                            "{} result{}, all matching `{filter}`",
+                            "{} result{}, all matching `{filter}`; {} of the users listed before match it{}",
                             found.len(),
-                            if found.len() == 1 { "" } else { "s" }
+                            if found.len() == 1 { "" } else { "s" },
+                            expected.len(),
+                            if must_include.is_some() { ", and the one it must find is there" } else { "" }
                         ),
                     );
                 }
@@ -176,6 +193,13 @@ impl Checker<'_> {
             );
         }
         let (name_q, upper_q) = (quoted(name), quoted(&name.to_uppercase()));
+        // The probe user's own lastModified, when the server wrote one.
+        let modified = x.first[0]
+            .pointer("/meta/lastModified")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let modified_includes = modified.as_ref().and(Some(id.as_str()));
+        let modified = modified.unwrap_or_else(|| "2000-01-01T00:00:00Z".to_owned());
         let includes = Some(id.as_str());
         // (item, title, filter, the test user must be among the results)
         let probes = [
@@ -215,11 +239,12 @@ impl Checker<'_> {
                 "userName pr".to_owned(),
                 includes,
             ),
+            // A dateTime the server itself wrote: `ge` it must find that user.
             (
-                "filter.gt",
-                "Filter: gt (dateTime)",
-                "meta.lastModified gt \"2000-01-01T00:00:00Z\"".to_owned(),
-                None,
+                "filter.ge",
+                "Filter: ge (dateTime)",
+                format!("meta.lastModified ge {}", quoted(&modified)),
+                modified_includes,
             ),
             (
                 "filter.and",
@@ -236,7 +261,8 @@ impl Checker<'_> {
             ),
         ];
         for (item, title, filter, must_include) in &probes {
-            self.filter_probe(item, title, filter, *must_include).await;
+            self.filter_probe(item, title, filter, *must_include, &x.first)
+                .await;
         }
     }
 
