@@ -285,3 +285,42 @@ async fn a_filter_answered_with_nothing_where_matches_exist_is_a_deviation() {
         report.to_markdown()
     );
 }
+
+/// A server that answers any list with `count` by a 500 HTML page: the check says so once, in one
+/// line, and runs the read checks without `count` — where it used to stop at "Users to probe with".
+#[tokio::test]
+async fn a_server_that_fails_on_count_is_named_once_and_the_read_checks_still_run() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        fail_on_count: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, false).await.expect("check");
+    let md = report.to_markdown();
+    let item = |id: &str| report.items.iter().find(|i| i.id == id);
+    assert!(item("filter.setup").is_none(), "{md}");
+    let refused = item("paging.countRefused").expect("the count failure, named");
+    assert_eq!(refused.outcome, Outcome::Deviation);
+    assert!(refused.detail.contains("500"), "{}", refused.detail);
+    assert!(
+        !refused.detail.contains("<html") && !refused.detail.contains("<!DOCTYPE"),
+        "no HTML dump: {}",
+        refused.detail
+    );
+    for probe in ["filter.eq", "filter.sw", "filter.case", "filter.ge"] {
+        assert_eq!(
+            item(probe).map(|i| i.outcome),
+            Some(Outcome::Pass),
+            "{probe} ran without count:\n{md}"
+        );
+    }
+    let mut got = deviations(&report);
+    got.sort();
+    assert_eq!(got, ["paging.count", "paging.countRefused"], "{md}");
+}

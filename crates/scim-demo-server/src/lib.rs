@@ -43,6 +43,9 @@ pub struct DemoConfig {
     pub endpoint_form: EndpointForm,
     /// Attributes the server cannot filter: a filter naming one gets 200 and no results.
     pub filter_blind: Vec<String>,
+    /// A GET with a `count` parameter is answered 500 with an HTML page (a server that breaks on a
+    /// parameter RFC 7644 defines).
+    pub fail_on_count: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -73,6 +76,7 @@ impl Default for DemoConfig {
             lossy_writes: false,
             endpoint_form: EndpointForm::Relative,
             filter_blind: Vec::new(),
+            fail_on_count: false,
         }
     }
 }
@@ -123,6 +127,7 @@ impl DemoServer {
             latency_ms: config.latency_ms,
             throttle_every: config.throttle_every,
             endpoint_form: config.endpoint_form,
+            fail_on_count: config.fail_on_count,
             requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);

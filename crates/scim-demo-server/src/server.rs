@@ -27,6 +27,7 @@ pub(crate) struct AppState {
     pub latency_ms: u64,
     pub throttle_every: Option<u32>,
     pub endpoint_form: crate::EndpointForm,
+    pub fail_on_count: bool,
     pub requests: std::sync::atomic::AtomicU64,
 }
 
@@ -89,6 +90,18 @@ fn resource_response(status: StatusCode, resource: Value) -> Response {
     response
 }
 
+/// A GET whose query has a `count` parameter.
+fn asks_count(request: &axum::extract::Request) -> bool {
+    request.method() == axum::http::Method::GET
+        && request.uri().query().is_some_and(|q| {
+            q.split('&').any(|pair| {
+                pair.split('=')
+                    .next()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("count"))
+            })
+        })
+}
+
 /// Every request passes here: injected latency and rate limiting (for demos and tests), then the
 /// bearer token.
 async fn gate(
@@ -115,6 +128,15 @@ async fn gate(
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return response;
         }
+    }
+    if state.fail_on_count && asks_count(&request) {
+        let page = "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1><p>java.lang.NumberFormatException at ListController.count</p></body></html>";
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page,
+        )
+            .into_response();
     }
     // The server listens on loopback only; a Host naming anything else is a web page that rebound a
     // domain of its own to 127.0.0.1 (DNS rebinding) to read the directory: refused.

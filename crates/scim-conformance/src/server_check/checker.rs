@@ -8,6 +8,9 @@ pub(super) struct Checker<'a> {
     pub(super) discovery: &'a Discovery,
     pub(super) seen: u64,
     pub(super) items: Vec<CheckItem>,
+    /// Why the server failed a list with `count` (RFC 7644 §3.4.2.4), when it did: the checks then
+    /// list without it, so one broken parameter does not leave everything unchecked.
+    pub(super) count_refused: Option<String>,
 }
 
 pub(super) fn excerpt(s: Option<&String>) -> Option<String> {
@@ -66,8 +69,11 @@ impl Checker<'_> {
     pub(super) async fn list(
         &self,
         endpoint: &str,
-        params: ListParams,
+        mut params: ListParams,
     ) -> Result<Vec<Value>, ClientError> {
+        if self.count_refused.is_some() {
+            params.count = None;
+        }
         self.client
             .list(endpoint, &params)
             .await

@@ -155,6 +155,7 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
         discovery: &discovery,
         seen: 0,
         items: Vec::new(),
+        count_refused: None,
     };
     checker.discovery_items();
     checker.read_items().await;
