@@ -324,3 +324,46 @@ async fn a_server_that_fails_on_count_is_named_once_and_the_read_checks_still_ru
     got.sort();
     assert_eq!(got, ["paging.count", "paging.countRefused"], "{md}");
 }
+
+/// A strict server (a required `name.formatted` in its /Schemas, email addresses on reserved domains
+/// refused): the check builds its test user from the server's schema, is refused once for the
+/// emails, says so, creates the user without them and runs every write check — where it used to
+/// stop at "the test user could not be created" and leave everything after unchecked.
+#[tokio::test]
+async fn write_checks_get_through_a_strict_server() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        strict_users: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, true).await.expect("check");
+    let md = report.to_markdown();
+    let item = |id: &str| report.items.iter().find(|i| i.id == id);
+    let refused = item("writes.refused").expect("the refusal, as its own finding");
+    assert_eq!(refused.outcome, Outcome::Note, "{md}");
+    assert!(
+        refused.detail.contains("not a deliverable email address")
+            && refused.detail.contains("created without emails"),
+        "{}",
+        refused.detail
+    );
+    assert_eq!(
+        item("writes.create").map(|i| i.outcome),
+        Some(Outcome::Pass),
+        "{md}"
+    );
+    for probe in ["groups.add", "writes.delete"] {
+        assert!(
+            item(probe).is_some_and(|i| i.outcome == Outcome::Pass),
+            "{probe} ran and passed:\n{md}"
+        );
+    }
+    assert_eq!(report.count(Outcome::Failed), 0, "{md}");
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+}

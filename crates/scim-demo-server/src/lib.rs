@@ -8,6 +8,7 @@ pub mod profile;
 pub mod seed;
 mod server;
 pub mod store;
+mod strict;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -46,6 +47,9 @@ pub struct DemoConfig {
     /// A GET with a `count` parameter is answered 500 with an HTML page (a server that breaks on a
     /// parameter RFC 7644 defines).
     pub fail_on_count: bool,
+    /// A strict server: its User schema requires `name.formatted`, and it refuses email addresses
+    /// on reserved domains (RFC 2606: `example.com`, `.invalid`, `.test`…) as real validators do.
+    pub strict_users: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -77,6 +81,7 @@ impl Default for DemoConfig {
             endpoint_form: EndpointForm::Relative,
             filter_blind: Vec::new(),
             fail_on_count: false,
+            strict_users: false,
         }
     }
 }
@@ -120,6 +125,7 @@ impl DemoServer {
         let mut store = store::Store::new(data, &base_url, max_results, config.profile);
         store.lossy_writes = config.lossy_writes;
         store.filter_blind = config.filter_blind.clone();
+        store.strict_users = config.strict_users;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,
@@ -128,6 +134,7 @@ impl DemoServer {
             throttle_every: config.throttle_every,
             endpoint_form: config.endpoint_form,
             fail_on_count: config.fail_on_count,
+            strict_users: config.strict_users,
             requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);

@@ -28,6 +28,7 @@ pub(crate) struct AppState {
     pub throttle_every: Option<u32>,
     pub endpoint_form: crate::EndpointForm,
     pub fail_on_count: bool,
+    pub strict_users: bool,
     pub requests: std::sync::atomic::AtomicU64,
 }
 
@@ -535,6 +536,9 @@ fn schema_documents(s: &Shared) -> Vec<Value> {
     let mut documents = builtin.as_array().cloned().unwrap_or_default();
     if s.profile.has_roles() {
         documents.push(role_schema());
+    }
+    if s.strict_users {
+        crate::strict::require_name_formatted(&mut documents);
     }
     // Served schemas are resources themselves (RFC 7643 §7): they carry their schema and meta.
     for d in &mut documents {

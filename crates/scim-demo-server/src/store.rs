@@ -115,6 +115,8 @@ pub struct Store {
     /// Attributes this server cannot filter: a filter naming one is answered 200 with no results,
     /// as some servers do instead of a 400.
     pub filter_blind: Vec<String>,
+    /// Users must have `name.formatted` and deliverable-looking emails (see `strict`).
+    pub strict_users: bool,
 }
 
 impl Store {
@@ -138,6 +140,7 @@ impl Store {
             profile,
             lossy_writes: false,
             filter_blind: Vec::new(),
+            strict_users: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -356,6 +359,10 @@ impl Store {
     /// The imitated server's own rules for a written resource.
     fn apply_profile_rules(&self, kind: Kind, body: &mut Value) -> ScimResult<()> {
         use crate::profile::Profile;
+        if self.strict_users && kind == Kind::Users {
+            crate::strict::check_user(body)
+                .map_err(|message| scim_error(400, Some(ScimType::InvalidValue), message))?;
+        }
         match (self.profile, kind) {
             (Profile::Netdata, Kind::Users) => {
                 let has_external = body

@@ -137,6 +137,7 @@ pub const TEST_PREFIX: &str = "scimx-check-";
 mod checker;
 mod discovery;
 mod read;
+mod test_user;
 #[cfg(test)]
 mod tests;
 mod write;
