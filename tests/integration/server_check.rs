@@ -367,3 +367,47 @@ async fn write_checks_get_through_a_strict_server() {
     assert_eq!(report.count(Outcome::Failed), 0, "{md}");
     assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
 }
+
+/// A startIndex past the end answered with the first page again is a deviation; an empty page is
+/// right (the demo's rfc profile, in the test above, passes it).
+#[tokio::test]
+async fn a_start_index_past_the_end_must_give_an_empty_page() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        past_end_wraps: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, false).await.expect("check");
+    let md = report.to_markdown();
+    assert_eq!(
+        deviations(&report),
+        vec!["paging.pastEnd".to_owned()],
+        "{md}"
+    );
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.id == "paging.pastEnd")
+        .unwrap();
+    assert!(
+        item.detail.contains("startIndex=31 is past the 30 users"),
+        "{}",
+        item.detail
+    );
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, false).await.expect("check");
+    assert!(
+        clean
+            .items
+            .iter()
+            .any(|i| i.id == "paging.pastEnd" && i.outcome == Outcome::Pass),
+        "{}",
+        clean.to_markdown()
+    );
+}

@@ -50,6 +50,8 @@ pub struct DemoConfig {
     /// A strict server: its User schema requires `name.formatted`, and it refuses email addresses
     /// on reserved domains (RFC 2606: `example.com`, `.invalid`, `.test`…) as real validators do.
     pub strict_users: bool,
+    /// A startIndex past the end gets the first page instead of an empty one.
+    pub past_end_wraps: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -82,6 +84,7 @@ impl Default for DemoConfig {
             filter_blind: Vec::new(),
             fail_on_count: false,
             strict_users: false,
+            past_end_wraps: false,
         }
     }
 }
@@ -126,6 +129,7 @@ impl DemoServer {
         store.lossy_writes = config.lossy_writes;
         store.filter_blind = config.filter_blind.clone();
         store.strict_users = config.strict_users;
+        store.past_end_wraps = config.past_end_wraps;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

@@ -117,6 +117,8 @@ pub struct Store {
     pub filter_blind: Vec<String>,
     /// Users must have `name.formatted` and deliverable-looking emails (see `strict`).
     pub strict_users: bool,
+    /// A startIndex past the end is answered with the first page (a bug seen in the field).
+    pub past_end_wraps: bool,
 }
 
 impl Store {
@@ -141,6 +143,7 @@ impl Store {
             lossy_writes: false,
             filter_blind: Vec::new(),
             strict_users: false,
+            past_end_wraps: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -276,6 +279,11 @@ impl Store {
         let start = match &query.cursor {
             Some(cursor) => decode_cursor(cursor)? + 1,
             None => query.start_index.unwrap_or(1).max(1) as usize,
+        };
+        let start = if self.past_end_wraps && start > total {
+            1
+        } else {
+            start
         };
         let count = query.count.map_or(cap, |c| c.max(0) as usize).min(cap);
         let resources: Vec<Value> = matched

@@ -378,6 +378,79 @@ impl Checker<'_> {
                 e.to_string(),
             ),
         }
+        self.past_the_end().await;
+    }
+
+    /// A startIndex past the last resource must give an empty page (RFC 7644 §3.4.2.4), not the
+    /// first one again: a client paging by startIndex would read the directory twice, or forever.
+    async fn past_the_end(&mut self) {
+        let title = "Paging: a startIndex past the end";
+        let total = match self
+            .client
+            .list(
+                "Users",
+                &ListParams {
+                    count: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(page) => page.value.total_results,
+            Err(e) => {
+                self.record(
+                    "paging.pastEnd",
+                    "paging",
+                    title,
+                    Outcome::Failed,
+                    e.to_string(),
+                );
+                return;
+            }
+        };
+        let Some(total) = total else {
+            self.record(
+                "paging.pastEnd",
+                "paging",
+                title,
+                Outcome::Note,
+                "not checked: the server gives no totalResults to page past",
+            );
+            return;
+        };
+        let past = total as u64 + 1;
+        match self
+            .client
+            .list(
+                "Users",
+                &ListParams {
+                    count: Some(1),
+                    start_index: Some(past),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(page) if page.value.resources.is_empty() => self.record(
+                "paging.pastEnd",
+                "paging",
+                title,
+                Outcome::Pass,
+                format!("startIndex={past} (totalResults {total}) gave an empty page"),
+            ),
+            Ok(page) => self.record(
+                "paging.pastEnd",
+                "paging",
+                title,
+                Outcome::Deviation,
+                format!(
+                    "startIndex={past} is past the {total} users, yet the page holds {} (e.g. {}): the server starts over instead of answering an empty page",
+                    page.value.resources.len(),
+                    page.value.resources[0].user_name().unwrap_or("a user")
+                ),
+            ),
+            Err(e) => self.record("paging.pastEnd", "paging", title, Outcome::Failed, e.to_string()),
+        }
     }
 
     /// Sorting by userName, when the server declares it.
