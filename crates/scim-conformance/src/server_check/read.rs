@@ -418,7 +418,7 @@ impl Checker<'_> {
             );
             return;
         };
-        let past = total as u64 + 1;
+        let past = total + 1;
         match self
             .client
             .list(

@@ -274,6 +274,20 @@ fn wide_multi(subs: &'static [&'static str]) -> impl Strategy<Value = Value> {
     proptest::collection::vec((value, wide_object(subs)), 0..5).prop_map(|items| {
         // Mostly distinct values, as a server keeps them; a repeat now and then.
         let mut seen = std::collections::HashSet::new();
+        // At most one value is primary (RFC 7643 §2.4): a target that breaks this cannot be reached.
+        let mut primary_seen = false;
+        let items: Vec<(String, Value)> = items
+            .into_iter()
+            .map(|(value, mut rest)| {
+                if rest.get("primary") == Some(&Value::Bool(true)) {
+                    if primary_seen {
+                        rest["primary"] = Value::Bool(false);
+                    }
+                    primary_seen = true;
+                }
+                (value, rest)
+            })
+            .collect();
         Value::Array(
             items
                 .into_iter()
