@@ -411,3 +411,49 @@ async fn a_start_index_past_the_end_must_give_an_empty_page() {
         clean.to_markdown()
     );
 }
+
+/// Two things vendors get wrong on writes, each named for what it is: a DELETE that only
+/// deactivates (a soft delete), and a create answered 200 instead of 201.
+#[tokio::test]
+async fn a_soft_delete_and_a_create_answered_200_are_named() {
+    let start = |config: DemoConfig| async move {
+        let server = DemoServer::start(DemoConfig {
+            seed: SeedOptions {
+                users: 30,
+                ..SeedOptions::default()
+            },
+            ..config
+        })
+        .await
+        .expect("demo server");
+        let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        let report = server_check::run(&c, true).await.expect("check");
+        (server, report)
+    };
+    let (_s, soft) = start(DemoConfig {
+        soft_delete: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let item = soft.items.iter().find(|i| i.id == "writes.delete").unwrap();
+    assert_eq!(item.outcome, Outcome::Deviation, "{}", soft.to_markdown());
+    assert!(item.detail.contains("a soft delete"), "{}", item.detail);
+
+    let (_s, ok200) = start(DemoConfig {
+        create_answers_200: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let item = ok200
+        .items
+        .iter()
+        .find(|i| i.id == "writes.create")
+        .unwrap();
+    assert_eq!(item.outcome, Outcome::Deviation, "{}", ok200.to_markdown());
+    assert!(
+        item.detail
+            .contains("answered 200 where 201 Created is due"),
+        "{}",
+        item.detail
+    );
+}

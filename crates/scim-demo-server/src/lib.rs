@@ -52,6 +52,10 @@ pub struct DemoConfig {
     pub strict_users: bool,
     /// A startIndex past the end gets the first page instead of an empty one.
     pub past_end_wraps: bool,
+    /// DELETE of a user answers 204 but only deactivates it (a soft delete, seen in the field).
+    pub soft_delete: bool,
+    /// A create answers 200 instead of 201 Created.
+    pub create_answers_200: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -85,6 +89,8 @@ impl Default for DemoConfig {
             fail_on_count: false,
             strict_users: false,
             past_end_wraps: false,
+            soft_delete: false,
+            create_answers_200: false,
         }
     }
 }
@@ -139,6 +145,8 @@ impl DemoServer {
             endpoint_form: config.endpoint_form,
             fail_on_count: config.fail_on_count,
             strict_users: config.strict_users,
+            soft_delete: config.soft_delete,
+            create_answers_200: config.create_answers_200,
             requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);

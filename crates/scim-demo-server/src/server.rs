@@ -29,6 +29,8 @@ pub(crate) struct AppState {
     pub endpoint_form: crate::EndpointForm,
     pub fail_on_count: bool,
     pub strict_users: bool,
+    pub soft_delete: bool,
+    pub create_answers_200: bool,
     pub requests: std::sync::atomic::AtomicU64,
 }
 
@@ -366,6 +368,7 @@ async fn get_one(
 async fn create(state: Shared, kind: Kind, body: Bytes) -> Response {
     let result = json_body(&body).and_then(|b| write_store(&state).create(kind, b));
     match result {
+        Ok(created) if state.create_answers_200 => resource_response(StatusCode::OK, created),
         Ok(created) => resource_response(StatusCode::CREATED, created),
         Err(e) => error_response(e),
     }
@@ -390,6 +393,14 @@ async fn patch(state: Shared, kind: Kind, id: String, headers: HeaderMap, body: 
 }
 
 async fn delete(state: Shared, kind: Kind, id: String, headers: HeaderMap) -> Response {
+    if state.soft_delete && kind == Kind::Users {
+        // Answers as if deleted; the user stays, deactivated.
+        let patch = json!({"schemas": [scim_core::names::PATCH_OP], "Operations": [{"op": "replace", "path": "active", "value": false}]});
+        return match write_store(&state).patch(kind, &id, &patch, if_match(&headers).as_deref()) {
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => error_response(e),
+        };
+    }
     match write_store(&state).delete(kind, &id, if_match(&headers).as_deref()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => error_response(e),

@@ -11,6 +11,8 @@ pub(super) struct Checker<'a> {
     /// Why the server failed a list with `count` (RFC 7644 §3.4.2.4), when it did: the checks then
     /// list without it, so one broken parameter does not leave everything unchecked.
     pub(super) count_refused: Option<String>,
+    /// The status of the last create (`create` borrows the checker immutably).
+    pub(super) created_status: std::sync::atomic::AtomicU16,
 }
 
 pub(super) fn excerpt(s: Option<&String>) -> Option<String> {

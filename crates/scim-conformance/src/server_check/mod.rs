@@ -157,6 +157,7 @@ pub async fn run(client: &ScimClient, writes: bool) -> Result<CheckReport, AppEr
         seen: 0,
         items: Vec::new(),
         count_refused: None,
+        created_status: std::sync::atomic::AtomicU16::new(0),
     };
     checker.discovery_items();
     checker.read_items().await;

@@ -64,6 +64,8 @@ impl Checker<'_> {
         body: &Value,
     ) -> Result<(Value, Option<String>), ClientError> {
         let r = self.client.create(endpoint, body).await?;
+        self.created_status
+            .store(r.status, std::sync::atomic::Ordering::Relaxed);
         let location = self.log.entries().last().and_then(|e| {
             e.response_headers
                 .iter()
@@ -171,7 +173,17 @@ impl Checker<'_> {
             return;
         };
         created.users.push(a_id.clone());
+        let status = self
+            .created_status
+            .load(std::sync::atomic::Ordering::Relaxed);
         match location {
+            _ if status != 201 => self.record(
+                "writes.create",
+                "writes",
+                "Create a user (POST): 201 with Location",
+                Outcome::Deviation,
+                format!("answered {status} where 201 Created is due (RFC 7644 §3.3); IdPs that look for 201 count the user as not created"),
+            ),
             Some(l) => self.record(
                 "writes.create",
                 "writes",
@@ -627,24 +639,38 @@ impl Checker<'_> {
             match self.client.delete("Users", &id, None).await {
                 Ok(()) => {
                     created.users.retain(|u| u != &id);
-                    let gone = matches!(
-                        self.client.get("Users", &id).await,
-                        Err(ClientError::Http { status: 404, .. })
-                    );
+                    let after = self.client.get("Users", &id).await;
+                    let (outcome, detail) = match after {
+                        Err(ClientError::Http { status: 404, .. }) => {
+                            (Outcome::Pass, "deleted".to_owned())
+                        }
+                        // Answered as deleted, yet still there: say what the server did instead.
+                        Ok(r) => {
+                            let inactive = r
+                                .body
+                                .as_ref()
+                                .and_then(|b| Resource::new(b.clone()).active())
+                                == Some(false);
+                            (
+                                Outcome::Deviation,
+                                if inactive {
+                                    format!("a soft delete: DELETE succeeded, yet GET still answers 200 with the user deactivated (RFC 7644 §3.6: a deleted resource answers 404); an IdP that deletes a user leaves an account behind (this check's test user stays too, deactivated: {id})")
+                                } else {
+                                    "DELETE succeeded, yet GET still answers 200 with the user unchanged".to_owned()
+                                },
+                            )
+                        }
+                        Err(e) => (
+                            Outcome::Deviation,
+                            format!("after DELETE, GET answers {e} instead of 404"),
+                        ),
+                    };
                     self.record(
                         "writes.delete",
                         "writes",
                         "DELETE, then 404",
-                        if gone {
-                            Outcome::Pass
-                        } else {
-                            Outcome::Deviation
-                        },
-                        if gone {
-                            "deleted"
-                        } else {
-                            "still readable after DELETE"
-                        },
+                        outcome,
+                        detail,
                     );
                 }
                 Err(e) => self.record(
