@@ -457,3 +457,47 @@ async fn a_soft_delete_and_a_create_answered_200_are_named() {
         item.detail
     );
 }
+
+/// A userName differing only in case from a taken one is the same userName (caseExact false): a
+/// server that accepts it is named; the demo's rfc profile refuses it with 409.
+#[tokio::test]
+async fn a_case_variant_of_a_taken_user_name_must_be_refused() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        case_sensitive_unique: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, true).await.expect("check");
+    let md = report.to_markdown();
+    assert_eq!(
+        deviations(&report),
+        vec!["writes.uniquenessCase".to_owned()],
+        "{md}"
+    );
+    assert!(
+        report.leftovers.is_empty(),
+        "the variant was deleted too: {:?}",
+        report.leftovers
+    );
+    assert_eq!(
+        scim_explorer_tests::users_named_with(&c, server_check::TEST_PREFIX).await,
+        0,
+        "no test user left"
+    );
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, true).await.expect("check");
+    assert!(
+        clean
+            .items
+            .iter()
+            .any(|i| i.id == "writes.uniquenessCase" && i.outcome == Outcome::Pass),
+        "{}",
+        clean.to_markdown()
+    );
+}

@@ -56,6 +56,8 @@ pub struct DemoConfig {
     pub soft_delete: bool,
     /// A create answers 200 instead of 201 Created.
     pub create_answers_200: bool,
+    /// userName uniqueness is case-sensitive: a case variant of a taken userName is accepted.
+    pub case_sensitive_unique: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -91,6 +93,7 @@ impl Default for DemoConfig {
             past_end_wraps: false,
             soft_delete: false,
             create_answers_200: false,
+            case_sensitive_unique: false,
         }
     }
 }
@@ -136,6 +139,7 @@ impl DemoServer {
         store.filter_blind = config.filter_blind.clone();
         store.strict_users = config.strict_users;
         store.past_end_wraps = config.past_end_wraps;
+        store.case_sensitive_unique = config.case_sensitive_unique;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

@@ -119,6 +119,8 @@ pub struct Store {
     pub strict_users: bool,
     /// A startIndex past the end is answered with the first page (a bug seen in the field).
     pub past_end_wraps: bool,
+    /// userName uniqueness compares case-sensitively (`Ana` and `ana` both accepted).
+    pub case_sensitive_unique: bool,
 }
 
 impl Store {
@@ -144,6 +146,7 @@ impl Store {
             filter_blind: Vec::new(),
             strict_users: false,
             past_end_wraps: false,
+            case_sensitive_unique: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -352,7 +355,14 @@ impl Store {
                 && r.as_object()
                     .and_then(|o| get_ci(o, key))
                     .and_then(Value::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+                    .is_some_and(|v| {
+                        // userName is not case-exact (RFC 7643 §4.1.1), beyond ASCII too.
+                        if self.case_sensitive_unique {
+                            v == wanted
+                        } else {
+                            v.to_lowercase() == wanted.to_lowercase()
+                        }
+                    })
         });
         if clash && kind == Kind::Users {
             return Err(scim_error(

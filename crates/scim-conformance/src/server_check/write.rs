@@ -318,6 +318,44 @@ impl Checker<'_> {
                 );
             }
         }
+        // The same userName in other case is the same userName (caseExact false, RFC 7643 §4.1.1);
+        // only userName collides: the externalId and the emails are new.
+        let mut variant = user.clone();
+        let user_name = user["userName"].as_str().unwrap_or_default().to_uppercase();
+        if let Some(o) = variant.as_object_mut() {
+            o.insert("userName".into(), json!(user_name));
+            o.insert("externalId".into(), json!(format!("{}-case", x.tag)));
+            o.remove("emails");
+        }
+        let title = "A userName differing only in case: 409";
+        match self.create("Users", &variant).await {
+            Err(ClientError::Http { status: 409, .. }) => self.record(
+                "writes.uniquenessCase",
+                "writes",
+                title,
+                Outcome::Pass,
+                format!("`{user_name}` refused as taken"),
+            ),
+            Err(e) => self.record(
+                "writes.uniquenessCase",
+                "writes",
+                title,
+                Outcome::Deviation,
+                format!("refused with something else than 409: {e}"),
+            ),
+            Ok((dup, _)) => {
+                if let Some(d) = Resource::new(dup).id_string() {
+                    created.users.push(d);
+                }
+                self.record(
+                    "writes.uniquenessCase",
+                    "writes",
+                    title,
+                    Outcome::Deviation,
+                    format!("`{user_name}` was created beside `{}`: userName is not case-exact, so these are one name — an IdP matching users by userName can pair either", user["userName"].as_str().unwrap_or_default()),
+                );
+            }
+        }
     }
 
     /// PATCH: each operation on the test user, and what the server kept.
