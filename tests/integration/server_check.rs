@@ -501,3 +501,44 @@ async fn a_case_variant_of_a_taken_user_name_must_be_refused() {
         clean.to_markdown()
     );
 }
+
+/// PUT that keeps what it was not sent is allowed (RFC 7644 §3.5.1 "MAY"): a note that says what it
+/// means for clients, never a deviation; a PUT that replaces passes.
+#[tokio::test]
+async fn a_put_that_keeps_omitted_attributes_is_a_note_not_a_deviation() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        put_merges: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, true).await.expect("check");
+    let md = report.to_markdown();
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.id == "writes.put")
+        .expect("the PUT probe");
+    assert_eq!(item.outcome, Outcome::Note, "{md}");
+    assert!(
+        item.detail.contains("`displayName`, left out, was kept"),
+        "{}",
+        item.detail
+    );
+    assert!(deviations(&report).is_empty(), "{md}");
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, true).await.expect("check");
+    assert!(
+        clean
+            .items
+            .iter()
+            .any(|i| i.id == "writes.put" && i.outcome == Outcome::Pass),
+        "{}",
+        clean.to_markdown()
+    );
+}

@@ -58,6 +58,8 @@ pub struct DemoConfig {
     pub create_answers_200: bool,
     /// userName uniqueness is case-sensitive: a case variant of a taken userName is accepted.
     pub case_sensitive_unique: bool,
+    /// PUT keeps the attributes it was not sent (RFC 7644 §3.5.1 allows it).
+    pub put_merges: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -94,6 +96,7 @@ impl Default for DemoConfig {
             soft_delete: false,
             create_answers_200: false,
             case_sensitive_unique: false,
+            put_merges: false,
         }
     }
 }
@@ -140,6 +143,7 @@ impl DemoServer {
         store.strict_users = config.strict_users;
         store.past_end_wraps = config.past_end_wraps;
         store.case_sensitive_unique = config.case_sensitive_unique;
+        store.put_merges = config.put_merges;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

@@ -121,6 +121,8 @@ pub struct Store {
     pub past_end_wraps: bool,
     /// userName uniqueness compares case-sensitively (`Ana` and `ana` both accepted).
     pub case_sensitive_unique: bool,
+    /// PUT merges into the stored resource: attributes left out are kept.
+    pub put_merges: bool,
 }
 
 impl Store {
@@ -147,6 +149,7 @@ impl Store {
             strict_users: false,
             past_end_wraps: false,
             case_sensitive_unique: false,
+            put_merges: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -467,6 +470,15 @@ impl Store {
         self.check_unique(kind, &body, Some(id))?;
         self.apply_profile_rules(kind, &mut body)?;
         let stored = self.get(kind, id)?.clone();
+        if self.put_merges {
+            if let (Some(b), Some(kept)) = (body.as_object_mut(), stored.as_object()) {
+                for (k, v) in kept {
+                    if !k.eq_ignore_ascii_case("meta") && get_ci(b, k).is_none() {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
         self.degrade_if_lossy(kind, Some(&stored), &mut body);
         let created = stored["meta"]["created"].clone();
         ensure_schema(&mut body, kind.schema());

@@ -35,6 +35,7 @@ const WRITE_PROBES: &[(&str, WriteProbe)] = &[
     ("stale_version", |c, x, made| {
         Box::pin(c.stale_version(x, made))
     }),
+    ("put", |c, x, made| Box::pin(c.put(x, made))),
     ("groups", |c, x, made| Box::pin(c.groups(x, made))),
     ("delete", |c, x, made| Box::pin(c.delete(x, made))),
 ];
@@ -473,6 +474,60 @@ impl Checker<'_> {
                 ),
             }
         }
+    }
+
+    /// PUT replaces the resource (RFC 7644 §3.5.1): what it sends is stored; what it leaves out
+    /// MAY be kept, which the report says (a client that clears by omission, as Okta's PUT does,
+    /// then leaves the old value behind) without calling it a deviation.
+    async fn put(&mut self, x: &mut WriteContext, _: &mut Created) {
+        let title = "PUT replaces the user";
+        let Some(stored) = self.fetch("Users", &x.a_id).await else {
+            self.record(
+                "writes.put",
+                "writes",
+                title,
+                Outcome::Failed,
+                "the test user could not be read",
+            );
+            return;
+        };
+        let mut body = stored.clone();
+        if let Some(o) = body.as_object_mut() {
+            o.retain(|k, _| {
+                !k.eq_ignore_ascii_case("meta") && !k.eq_ignore_ascii_case("displayName")
+            });
+            o.insert("title".into(), json!("scimx check (PUT)"));
+        }
+        if let Err(e) = self.client.replace("Users", &x.a_id, &body, None).await {
+            self.record(
+                "writes.put",
+                "writes",
+                title,
+                Outcome::Deviation,
+                format!("refused: {e}"),
+            );
+            return;
+        }
+        let after = self.fetch("Users", &x.a_id).await.unwrap_or(Value::Null);
+        let field = |v: &Value, k: &str| v.as_object().and_then(|o| get_ci(o, k)).cloned();
+        let (outcome, detail) = if field(&after, "title") != Some(json!("scimx check (PUT)")) {
+            (
+                Outcome::Deviation,
+                "the title sent with PUT was not stored".to_owned(),
+            )
+        } else if field(&stored, "displayName").is_some() && field(&after, "displayName").is_some()
+        {
+            (
+                Outcome::Note,
+                "the attribute sent is stored; `displayName`, left out, was kept (RFC 7644 §3.5.1 allows this): a client that clears an attribute by leaving it out of a PUT leaves the old value".to_owned(),
+            )
+        } else {
+            (
+                Outcome::Pass,
+                "the attribute sent is stored and the one left out is cleared".to_owned(),
+            )
+        };
+        self.record("writes.put", "writes", title, outcome, detail);
     }
 
     /// A write with a stale If-Match is refused with 412, when the server has ETags.
