@@ -542,3 +542,47 @@ async fn a_put_that_keeps_omitted_attributes_is_a_note_not_a_deviation() {
         clean.to_markdown()
     );
 }
+
+/// `excludedAttributes` ignored is a deviation, checked on an attribute the listed users have; the
+/// rfc profile honours it.
+#[tokio::test]
+async fn ignored_excluded_attributes_are_a_deviation() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 30,
+            ..SeedOptions::default()
+        },
+        ignores_excluded: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo server");
+    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    let report = server_check::run(&c, false).await.expect("check");
+    let md = report.to_markdown();
+    assert_eq!(
+        deviations(&report),
+        vec!["projection.excluded".to_owned()],
+        "{md}"
+    );
+    let item = report
+        .items
+        .iter()
+        .find(|i| i.id == "projection.excluded")
+        .unwrap();
+    assert!(
+        item.detail.contains("excludedAttributes=emails") && item.detail.contains("ignored"),
+        "{}",
+        item.detail
+    );
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, false).await.expect("check");
+    assert!(
+        clean
+            .items
+            .iter()
+            .any(|i| i.id == "projection.excluded" && i.outcome == Outcome::Pass),
+        "{}",
+        clean.to_markdown()
+    );
+}

@@ -60,6 +60,8 @@ pub struct DemoConfig {
     pub case_sensitive_unique: bool,
     /// PUT keeps the attributes it was not sent (RFC 7644 §3.5.1 allows it).
     pub put_merges: bool,
+    /// `excludedAttributes` is ignored.
+    pub ignores_excluded: bool,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -97,6 +99,7 @@ impl Default for DemoConfig {
             create_answers_200: false,
             case_sensitive_unique: false,
             put_merges: false,
+            ignores_excluded: false,
         }
     }
 }
@@ -144,6 +147,7 @@ impl DemoServer {
         store.past_end_wraps = config.past_end_wraps;
         store.case_sensitive_unique = config.case_sensitive_unique;
         store.put_merges = config.put_merges;
+        store.ignores_excluded = config.ignores_excluded;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,

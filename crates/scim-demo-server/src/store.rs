@@ -123,6 +123,8 @@ pub struct Store {
     pub case_sensitive_unique: bool,
     /// PUT merges into the stored resource: attributes left out are kept.
     pub put_merges: bool,
+    /// `excludedAttributes` is ignored (every attribute returned).
+    pub ignores_excluded: bool,
 }
 
 impl Store {
@@ -150,6 +152,7 @@ impl Store {
             past_end_wraps: false,
             case_sensitive_unique: false,
             put_merges: false,
+            ignores_excluded: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -296,7 +299,14 @@ impl Store {
             .into_iter()
             .skip(start - 1)
             .take(count)
-            .map(|v| project(v, &query.attributes, &query.excluded_attributes))
+            .map(|v| {
+                let excluded: &[String] = if self.ignores_excluded {
+                    &[]
+                } else {
+                    &query.excluded_attributes
+                };
+                project(v, &query.attributes, excluded)
+            })
             .collect();
         let next = start - 1 + resources.len();
         let next_cursor = (query.cursor.is_some() && next < total && !resources.is_empty())

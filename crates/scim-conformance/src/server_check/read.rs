@@ -502,7 +502,74 @@ impl Checker<'_> {
     }
 
     /// Attribute projection: `attributes` narrows the answer, `id` always comes back.
-    async fn projection(&mut self, _: &ReadContext) {
+    async fn projection(&mut self, x: &ReadContext) {
+        self.attributes_projection().await;
+        self.excluded_projection(x).await;
+    }
+
+    /// `excludedAttributes` (RFC 7644 §3.4.2.5) on an attribute the listed users have: it must be
+    /// gone from every result, and results must still come.
+    async fn excluded_projection(&mut self, x: &ReadContext) {
+        let title = "excludedAttributes";
+        let has = |r: &Value, a: &str| r.as_object().is_some_and(|o| get_ci(o, a).is_some());
+        let Some(attr) = ["emails", "displayName", "name", "title"]
+            .into_iter()
+            .find(|a| x.first.iter().any(|r| has(r, a)))
+        else {
+            self.record(
+                "projection.excluded",
+                "projection",
+                title,
+                Outcome::Note,
+                "not checked: the users listed carry none of emails, displayName, name, title",
+            );
+            return;
+        };
+        let params = ListParams {
+            excluded_attributes: vec![attr.to_owned()],
+            count: Some(5),
+            ..Default::default()
+        };
+        match self.list("Users", params).await {
+            Ok(found) if found.is_empty() => self.record(
+                "projection.excluded",
+                "projection",
+                title,
+                Outcome::Deviation,
+                format!("excludedAttributes={attr} was answered with no users, though the server lists users"),
+            ),
+            Ok(found) => {
+                let kept = found.iter().filter(|r| has(r, attr)).count();
+                if kept == 0 {
+                    self.record(
+                        "projection.excluded",
+                        "projection",
+                        title,
+                        Outcome::Pass,
+                        format!("excludedAttributes={attr}: absent from all {} users", found.len()),
+                    );
+                } else {
+                    self.record(
+                        "projection.excluded",
+                        "projection",
+                        title,
+                        Outcome::Deviation,
+                        format!("excludedAttributes={attr}: {kept} of {} users still carry it — the parameter was ignored", found.len()),
+                    );
+                }
+            }
+            Err(e) => self.record(
+                "projection.excluded",
+                "projection",
+                title,
+                Outcome::Unsupported,
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// `attributes=userName`: only userName (and what is always returned) may come back.
+    async fn attributes_projection(&mut self) {
         // Attribute projection.
         match self
             .list(
@@ -515,6 +582,13 @@ impl Checker<'_> {
             )
             .await
         {
+            Ok(found) if found.is_empty() => self.record(
+                "projection.attributes",
+                "projection",
+                "attributes=userName",
+                Outcome::Deviation,
+                "answered with no users, though the server lists users: nothing shows the projection works",
+            ),
             Ok(found) => {
                 let extra: Vec<String> = found
                     .iter()
