@@ -8,13 +8,21 @@ use scim_services::scenarios;
 use scim_services::server_check::{self, Outcome};
 
 async fn serve(profile: Profile) -> (DemoServer, ScimClient) {
+    serve_with(DemoConfig {
+        profile,
+        ..DemoConfig::default()
+    })
+    .await
+}
+
+/// A demo server of 30 users behaving as `config` says, and a client of it.
+async fn serve_with(config: DemoConfig) -> (DemoServer, ScimClient) {
     let server = DemoServer::start(DemoConfig {
         seed: SeedOptions {
             users: 30,
             ..SeedOptions::default()
         },
-        profile,
-        ..DemoConfig::default()
+        ..config
     })
     .await
     .expect("demo server");
@@ -193,17 +201,11 @@ async fn every_endpoint_form_seen_in_the_field_finds_the_same_resource_types() {
         EndpointForm::WithBasePath,
         EndpointForm::Absolute,
     ] {
-        let server = DemoServer::start(DemoConfig {
-            seed: SeedOptions {
-                users: 30,
-                ..SeedOptions::default()
-            },
+        let (_server, c) = serve_with(DemoConfig {
             endpoint_form: form,
             ..DemoConfig::default()
         })
-        .await
-        .expect("demo server");
-        let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        .await;
         let d = c.discover().await.expect("discovery");
         let endpoints: Vec<&str> = d
             .resource_types
@@ -252,17 +254,11 @@ async fn every_endpoint_form_seen_in_the_field_finds_the_same_resource_types() {
 /// where it used to pass "0 results, all matching".
 #[tokio::test]
 async fn a_filter_answered_with_nothing_where_matches_exist_is_a_deviation() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         filter_blind: vec!["meta.lastModified".into()],
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, false).await.expect("check");
     let item = report
         .items
@@ -290,17 +286,11 @@ async fn a_filter_answered_with_nothing_where_matches_exist_is_a_deviation() {
 /// line, and runs the read checks without `count` — where it used to stop at "Users to probe with".
 #[tokio::test]
 async fn a_server_that_fails_on_count_is_named_once_and_the_read_checks_still_run() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         fail_on_count: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, false).await.expect("check");
     let md = report.to_markdown();
     let item = |id: &str| report.items.iter().find(|i| i.id == id);
@@ -331,17 +321,11 @@ async fn a_server_that_fails_on_count_is_named_once_and_the_read_checks_still_ru
 /// stop at "the test user could not be created" and leave everything after unchecked.
 #[tokio::test]
 async fn write_checks_get_through_a_strict_server() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         strict_users: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, true).await.expect("check");
     let md = report.to_markdown();
     let item = |id: &str| report.items.iter().find(|i| i.id == id);
@@ -372,17 +356,11 @@ async fn write_checks_get_through_a_strict_server() {
 /// right (the demo's rfc profile, in the test above, passes it).
 #[tokio::test]
 async fn a_start_index_past_the_end_must_give_an_empty_page() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         past_end_wraps: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, false).await.expect("check");
     let md = report.to_markdown();
     assert_eq!(
@@ -417,16 +395,7 @@ async fn a_start_index_past_the_end_must_give_an_empty_page() {
 #[tokio::test]
 async fn a_soft_delete_and_a_create_answered_200_are_named() {
     let start = |config: DemoConfig| async move {
-        let server = DemoServer::start(DemoConfig {
-            seed: SeedOptions {
-                users: 30,
-                ..SeedOptions::default()
-            },
-            ..config
-        })
-        .await
-        .expect("demo server");
-        let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        let (server, c) = serve_with(config).await;
         let report = server_check::run(&c, true).await.expect("check");
         (server, report)
     };
@@ -462,17 +431,11 @@ async fn a_soft_delete_and_a_create_answered_200_are_named() {
 /// server that accepts it is named; the demo's rfc profile refuses it with 409.
 #[tokio::test]
 async fn a_case_variant_of_a_taken_user_name_must_be_refused() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         case_sensitive_unique: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, true).await.expect("check");
     let md = report.to_markdown();
     assert_eq!(
@@ -506,17 +469,11 @@ async fn a_case_variant_of_a_taken_user_name_must_be_refused() {
 /// means for clients, never a deviation; a PUT that replaces passes.
 #[tokio::test]
 async fn a_put_that_keeps_omitted_attributes_is_a_note_not_a_deviation() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         put_merges: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, true).await.expect("check");
     let md = report.to_markdown();
     let item = report
@@ -547,17 +504,11 @@ async fn a_put_that_keeps_omitted_attributes_is_a_note_not_a_deviation() {
 /// rfc profile honours it.
 #[tokio::test]
 async fn ignored_excluded_attributes_are_a_deviation() {
-    let server = DemoServer::start(DemoConfig {
-        seed: SeedOptions {
-            users: 30,
-            ..SeedOptions::default()
-        },
+    let (_server, c) = serve_with(DemoConfig {
         ignores_excluded: true,
         ..DemoConfig::default()
     })
-    .await
-    .expect("demo server");
-    let c = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+    .await;
     let report = server_check::run(&c, false).await.expect("check");
     let md = report.to_markdown();
     assert_eq!(
