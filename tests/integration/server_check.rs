@@ -3,7 +3,9 @@
 //! scenario passes and cleans up after itself.
 
 use scim_client::{Auth, ClientConfig, ScimClient};
-use scim_demo_server::{DemoConfig, DemoServer, Profile, SeedOptions};
+use scim_demo_server::{
+    DemoConfig, DemoServer, DroppedMembers, ErrorForm, Profile, SeedOptions, SortMode,
+};
 use scim_services::scenarios;
 use scim_services::server_check::{self, Outcome};
 
@@ -536,4 +538,132 @@ async fn ignored_excluded_attributes_are_a_deviation() {
         "{}",
         clean.to_markdown()
     );
+}
+
+/// The item `id` of a report, which must be there.
+fn item<'a>(report: &'a server_check::CheckReport, id: &str) -> &'a server_check::CheckItem {
+    report
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .unwrap_or_else(|| panic!("no {id} in\n{}", report.to_markdown()))
+}
+
+/// A server that lists in its own userName order whatever is asked, or sorts each page after
+/// paging, passed an ascending-only sort check; both ways and across two pages, neither does.
+#[tokio::test]
+async fn a_sort_that_only_looks_sorted_is_a_deviation() {
+    for (mode, says) in [
+        (SortMode::AlwaysByUserName, "same order as ascending"),
+        (SortMode::WithinPage, "each page is sorted after paging"),
+    ] {
+        let (_server, c) = serve_with(DemoConfig {
+            sort_mode: mode,
+            ..DemoConfig::default()
+        })
+        .await;
+        let report = server_check::run(&c, false).await.expect("check");
+        assert_eq!(
+            deviations(&report),
+            vec!["sort".to_owned()],
+            "{mode:?}\n{}",
+            report.to_markdown()
+        );
+        let sort = item(&report, "sort");
+        assert!(sort.detail.contains(says), "{mode:?}: {}", sort.detail);
+    }
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, false).await.expect("check");
+    let sort = item(&clean, "sort");
+    assert_eq!(sort.outcome, Outcome::Pass, "{}", sort.detail);
+    assert!(sort.detail.contains("both ways"), "{}", sort.detail);
+}
+
+/// Members dropped on a group's POST or on its PUT are each named, and the membership checks
+/// after them still run.
+#[tokio::test]
+async fn members_dropped_on_group_create_or_put_are_named() {
+    for (drops, id) in [
+        (
+            DroppedMembers {
+                on_create: true,
+                on_put: false,
+            },
+            "groups.create",
+        ),
+        (
+            DroppedMembers {
+                on_create: false,
+                on_put: true,
+            },
+            "groups.put",
+        ),
+    ] {
+        let (_server, c) = serve_with(DemoConfig {
+            drops_members: drops,
+            ..DemoConfig::default()
+        })
+        .await;
+        let report = server_check::run(&c, true).await.expect("check");
+        let md = report.to_markdown();
+        assert_eq!(deviations(&report), vec![id.to_owned()], "{md}");
+        assert!(item(&report, id).detail.contains("dropped"), "{md}");
+        for after in ["groups.add", "groups.remove"] {
+            assert_eq!(item(&report, after).outcome, Outcome::Pass, "{md}");
+        }
+        assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    }
+}
+
+/// Error answers as HTML pages, or with `status` as a number, are deviations named as such; the
+/// rfc profile's errors pass.
+#[tokio::test]
+async fn error_bodies_that_are_html_or_carry_a_numeric_status_are_named() {
+    for (form, says) in [
+        (ErrorForm::Html, "an HTML page"),
+        (ErrorForm::NumericStatus, "is a number"),
+    ] {
+        let (_server, c) = serve_with(DemoConfig {
+            error_form: form,
+            ..DemoConfig::default()
+        })
+        .await;
+        let report = server_check::run(&c, false).await.expect("check");
+        let body = item(&report, "errors.body");
+        assert_eq!(
+            body.outcome,
+            Outcome::Deviation,
+            "{form:?}: {}",
+            body.detail
+        );
+        assert!(body.detail.contains(says), "{form:?}: {}", body.detail);
+        assert!(!body.exchanges.is_empty());
+    }
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, false).await.expect("check");
+    assert_eq!(item(&clean, "errors.body").outcome, Outcome::Pass);
+}
+
+/// A server that declares no filter support and ignores filters is not called deviant for it: the
+/// filter items are notes that say what they rest on, in the app and in the Markdown.
+#[tokio::test]
+async fn filters_ignored_by_a_server_declaring_none_are_notes_resting_on_its_declaration() {
+    let (_server, c) = serve_with(DemoConfig {
+        filters_unsupported: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let report = server_check::run(&c, false).await.expect("check");
+    let md = report.to_markdown();
+    assert_eq!(deviations(&report), Vec::<String>::new(), "{md}");
+    let eq = item(&report, "filter.eq");
+    assert_eq!(eq.outcome, Outcome::Note, "{md}");
+    let assumption = eq.assumption.as_deref().unwrap_or_default();
+    assert!(assumption.contains("declares no filter support"), "{md}");
+    assert!(md.contains(&format!("*Rests on: {assumption}*")), "{md}");
+    assert!(md.contains("rest on an assumption"), "{md}");
+    // On a server that declares filtering and applies it, the same item rests on nothing.
+    let (_s, rfc) = serve(Profile::Rfc).await;
+    let clean = server_check::run(&rfc, false).await.expect("check");
+    assert_eq!(item(&clean, "filter.eq").assumption, None);
 }

@@ -3,6 +3,7 @@
 //! filters and PATCH with the protocol core, so it behaves exactly as the core says a server should.
 
 mod bulk;
+mod error_form;
 pub mod lossy;
 pub mod profile;
 pub mod seed;
@@ -16,8 +17,10 @@ use std::sync::{Arc, RwLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use error_form::ErrorForm;
 pub use profile::Profile;
 pub use seed::{generate, SeedData, SeedOptions, ROLE_SCHEMA};
+pub use store::{DroppedMembers, SortMode};
 
 /// How to run the server.
 #[derive(Debug, Clone)]
@@ -62,6 +65,15 @@ pub struct DemoConfig {
     pub put_merges: bool,
     /// `excludedAttributes` is ignored.
     pub ignores_excluded: bool,
+    /// How `sortBy`/`sortOrder` are honoured (faulty ways included).
+    pub sort_mode: SortMode,
+    /// Members sent with a group's POST or PUT are dropped.
+    pub drops_members: DroppedMembers,
+    /// Declares no filter support and ignores `filter`, answering every resource (servers without
+    /// filtering do this rather than refuse).
+    pub filters_unsupported: bool,
+    /// How error bodies are written: a SCIM Error, one with `status` as a number, or HTML.
+    pub error_form: ErrorForm,
 }
 
 /// The form of the `endpoint` of each `/ResourceTypes` entry.
@@ -100,6 +112,10 @@ impl Default for DemoConfig {
             case_sensitive_unique: false,
             put_merges: false,
             ignores_excluded: false,
+            sort_mode: SortMode::Honours,
+            drops_members: DroppedMembers::default(),
+            error_form: ErrorForm::Scim,
+            filters_unsupported: false,
         }
     }
 }
@@ -148,6 +164,9 @@ impl DemoServer {
         store.case_sensitive_unique = config.case_sensitive_unique;
         store.put_merges = config.put_merges;
         store.ignores_excluded = config.ignores_excluded;
+        store.sort_mode = config.sort_mode;
+        store.drops_members = config.drops_members;
+        store.filters_ignored = config.filters_unsupported;
         let state = Arc::new(server::AppState {
             store: RwLock::new(store),
             token: config.token,
@@ -159,6 +178,8 @@ impl DemoServer {
             strict_users: config.strict_users,
             soft_delete: config.soft_delete,
             create_answers_200: config.create_answers_200,
+            error_form: config.error_form,
+            filters_unsupported: config.filters_unsupported,
             requests: std::sync::atomic::AtomicU64::new(0),
         });
         let app = server::router(state);

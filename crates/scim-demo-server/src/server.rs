@@ -31,6 +31,8 @@ pub(crate) struct AppState {
     pub strict_users: bool,
     pub soft_delete: bool,
     pub create_answers_200: bool,
+    pub error_form: crate::ErrorForm,
+    pub filters_unsupported: bool,
     pub requests: std::sync::atomic::AtomicU64,
 }
 
@@ -169,7 +171,8 @@ async fn gate(
             return response;
         }
     }
-    next.run(request).await
+    let form = state.error_form;
+    crate::error_form::reform(form, next.run(request).await).await
 }
 
 /// True when the request's Host (or HTTP/2 authority) is a loopback name; a request without one
@@ -479,7 +482,7 @@ async fn service_provider_config(State(s): State<Shared>) -> Response {
             } else {
                 json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0})
             },
-            "filter": {"supported": true, "maxResults": max},
+            "filter": {"supported": !s.filters_unsupported, "maxResults": max},
             "changePassword": {"supported": false},
             "sort": {"supported": true},
             "etag": {"supported": s.profile.supports_etag()},

@@ -125,6 +125,33 @@ pub struct Store {
     pub put_merges: bool,
     /// `excludedAttributes` is ignored (every attribute returned).
     pub ignores_excluded: bool,
+    /// How `sortBy` and `sortOrder` are honoured.
+    pub sort_mode: SortMode,
+    /// `filter` is not applied: every resource is answered.
+    pub filters_ignored: bool,
+    /// Members sent with a group's POST (`on_create`) or PUT (`on_put`) are dropped.
+    pub drops_members: DroppedMembers,
+}
+
+/// How a server sorts a list asked for with `sortBy` (RFC 7644 §3.4.2.3); the faulty ways are
+/// seen in the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortMode {
+    /// As asked, over the whole result set.
+    #[default]
+    Honours,
+    /// Always by userName ascending, whatever was asked: a server listing in its index order,
+    /// which looks sorted to a client that only ever asks for ascending.
+    AlwaysByUserName,
+    /// Each page is sorted after paging, not the result set: page one is in order, but not the first.
+    WithinPage,
+}
+
+/// Where a server drops the members a group is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DroppedMembers {
+    pub on_create: bool,
+    pub on_put: bool,
 }
 
 impl Store {
@@ -153,6 +180,9 @@ impl Store {
             case_sensitive_unique: false,
             put_merges: false,
             ignores_excluded: false,
+            sort_mode: SortMode::Honours,
+            drops_members: DroppedMembers::default(),
+            filters_ignored: false,
         };
         for (kind, items) in [
             (Kind::Users, seed.users),
@@ -253,6 +283,7 @@ impl Store {
                 .iter()
                 .any(|a| text.contains(&a.to_lowercase()))
         });
+        let filter = filter.filter(|_| !self.filters_ignored);
         let mut matched: Vec<&Value> = Vec::with_capacity(items.len());
         for item in items.iter().filter(|_| !blind) {
             let keep = match &filter {
@@ -264,25 +295,28 @@ impl Store {
                 matched.push(item);
             }
         }
-        if let Some(sort_by) = &query.sort_by {
-            let path = scim_core::patch::parse_path(sort_by)
-                .map_err(|e| scim_error(400, Some(ScimType::InvalidPath), format!("sortBy: {e}")))?
-                .attr;
-            let mut keyed: Vec<(Option<String>, &Value)> = matched
-                .into_iter()
-                .map(|v| (sort_key(v, &path), v))
-                .collect();
-            // Missing values last when ascending, first when descending (RFC 7644 §3.4.2.3).
-            keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-                (Some(a), Some(b)) => a.cmp(b),
-                (None, None) => std::cmp::Ordering::Equal,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(_), None) => std::cmp::Ordering::Less,
-            });
-            if query.descending {
-                keyed.reverse();
+        let sort = match (&query.sort_by, self.sort_mode) {
+            (_, SortMode::AlwaysByUserName) if kind == Kind::Users => {
+                Some(("userName".to_owned(), false))
             }
-            matched = keyed.into_iter().map(|(_, v)| v).collect();
+            (Some(by), _) => Some((by.clone(), query.descending)),
+            (None, _) => None,
+        };
+        let sort = match sort {
+            Some((by, descending)) => Some((
+                scim_core::patch::parse_path(&by)
+                    .map_err(|e| {
+                        scim_error(400, Some(ScimType::InvalidPath), format!("sortBy: {e}"))
+                    })?
+                    .attr,
+                descending,
+            )),
+            None => None,
+        };
+        if let Some((path, descending)) = &sort {
+            if self.sort_mode != SortMode::WithinPage {
+                sort_values(&mut matched, path, *descending);
+            }
         }
         let total = matched.len();
         let start = match &query.cursor {
@@ -295,10 +329,12 @@ impl Store {
             start
         };
         let count = query.count.map_or(cap, |c| c.max(0) as usize).min(cap);
-        let resources: Vec<Value> = matched
+        let mut paged: Vec<&Value> = matched.into_iter().skip(start - 1).take(count).collect();
+        if let (Some((path, descending)), SortMode::WithinPage) = (&sort, self.sort_mode) {
+            sort_values(&mut paged, path, *descending);
+        }
+        let resources: Vec<Value> = paged
             .into_iter()
-            .skip(start - 1)
-            .take(count)
             .map(|v| {
                 let excluded: &[String] = if self.ignores_excluded {
                     &[]
@@ -446,6 +482,9 @@ impl Store {
     /// POST: creates a resource with a new id (RFC 7644 §3.3).
     pub fn create(&mut self, kind: Kind, mut body: Value) -> ScimResult<Value> {
         self.apply_profile_rules(kind, &mut body)?;
+        if self.drops_members.on_create {
+            drop_members(kind, &mut body);
+        }
         if !body.is_object() {
             return Err(scim_error(
                 400,
@@ -479,6 +518,9 @@ impl Store {
         }
         self.check_unique(kind, &body, Some(id))?;
         self.apply_profile_rules(kind, &mut body)?;
+        if self.drops_members.on_put {
+            drop_members(kind, &mut body);
+        }
         let stored = self.get(kind, id)?.clone();
         if self.put_merges {
             if let (Some(b), Some(kept)) = (body.as_object_mut(), stored.as_object()) {
@@ -642,6 +684,31 @@ fn ensure_extension_schemas(body: &mut Value) {
 
 /// The value to sort by: the primary value of a multi-valued attribute, else the first; lowercase
 /// because userName and most strings are not caseExact.
+/// Takes the members out of a group's body: the group is stored without them.
+fn drop_members(kind: Kind, body: &mut Value) {
+    if kind == Kind::Groups {
+        if let Some(o) = body.as_object_mut() {
+            o.retain(|k, _| !k.eq_ignore_ascii_case("members"));
+        }
+    }
+}
+
+/// Sorts by `path`; missing values last when ascending, first when descending (RFC 7644 §3.4.2.3).
+fn sort_values(values: &mut Vec<&Value>, path: &AttrPath, descending: bool) {
+    let mut keyed: Vec<(Option<String>, &Value)> =
+        values.drain(..).map(|v| (sort_key(v, path), v)).collect();
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+    });
+    if descending {
+        keyed.reverse();
+    }
+    values.extend(keyed.into_iter().map(|(_, v)| v));
+}
+
 fn sort_key(resource: &Value, path: &AttrPath) -> Option<String> {
     let obj = resource.as_object()?;
     let container = match &path.urn {

@@ -46,6 +46,9 @@ fn print_report(report: &CheckReport, format: CheckFormat) {
                     i.title,
                     i.detail
                 ));
+                if let Some(a) = &i.assumption {
+                    out(format!("{:<11}   rests on: {a}", ""));
+                }
             }
             out(format!(
                 "{} pass, {} notes, {} deviations, {} unsupported, {} not checked",

@@ -237,6 +237,11 @@ export type CheckItem = {
 	title: string,
 	outcome: Outcome,
 	detail: string,
+	/**
+	 *  What the verdict rests on beyond the exchanges, when it does (a declaration taken at its
+	 *  word, data assumed to be current): the report says how sure it is.
+	 */
+	assumption?: string | null,
 	exchanges: ProbeExchange[],
 };
 

@@ -1004,6 +1004,9 @@ test('the server check lists each finding with its exchanges, and a scenario pla
     const summary = page.getByTestId('check-summary');
     await summary.getByText('1 deviation').waitFor();
     assert.match(await summary.innerText(), /1 note.*1 unsupported.*1 pass/s);
+    // A verdict that rests on an assumption says which, under its detail; the others say nothing.
+    assert.equal(await page.getByTestId('rests-on').count(), 1);
+    assert.equal(await page.locator('[data-item="data.declared"] [data-testid=rests-on]').innerText(), "Rests on /Schemas being the server's whole schema");
     await page.locator('[data-item="filter.eq"]').click();
     await page.getByTestId('check-items').getByText('GET http://127.0.0.1:4010/scim/v2/Users?filter=').waitFor();
     await page.screenshot({ path: path.join(shots, `server-check-${colorScheme}.png`) });

@@ -1,6 +1,7 @@
 //! The checker: the client it probes with, and how an item is recorded with the exchanges it sent.
 
 use super::*;
+use scim_client::Exchange;
 
 pub(super) struct Checker<'a> {
     pub(super) client: &'a ScimClient,
@@ -35,11 +36,27 @@ impl Checker<'_> {
         outcome: Outcome,
         detail: impl Into<String>,
     ) {
-        let exchanges: Vec<ProbeExchange> = self
+        let since: Vec<Exchange> = self
             .log
             .entries()
             .into_iter()
             .filter(|e| e.seq > self.seen)
+            .collect();
+        self.record_with(id, group, title, outcome, detail, &since);
+    }
+
+    /// Records an item resting on `exchanges` (which earlier items may share).
+    pub(super) fn record_with(
+        &mut self,
+        id: &str,
+        group: &str,
+        title: &str,
+        outcome: Outcome,
+        detail: impl Into<String>,
+        exchanges: &[Exchange],
+    ) {
+        let exchanges = exchanges
+            .iter()
             .map(|e| ProbeExchange {
                 method: e.method.clone(),
                 url: e.url.clone(),
@@ -48,17 +65,23 @@ impl Checker<'_> {
                 response_body: excerpt(e.response_body.as_ref()),
             })
             .collect();
-        if let Some(last) = self.log.entries().last() {
-            self.seen = last.seq;
-        }
+        self.forget();
         self.items.push(CheckItem {
             id: id.into(),
             group: group.into(),
             title: title.into(),
             outcome,
             detail: detail.into(),
+            assumption: None,
             exchanges,
         });
+    }
+
+    /// Says what the item just recorded rests on (see [`CheckItem::assumption`]).
+    pub(super) fn rests_on(&mut self, assumption: impl Into<String>) {
+        if let Some(last) = self.items.last_mut() {
+            last.assumption = Some(assumption.into());
+        }
     }
 
     /// Skips whatever was sent without being an item (set-up reads).

@@ -52,6 +52,10 @@ pub struct CheckItem {
     pub title: String,
     pub outcome: Outcome,
     pub detail: String,
+    /// What the verdict rests on beyond the exchanges, when it does (a declaration taken at its
+    /// word, data assumed to be current): the report says how sure it is.
+    #[serde(default)]
+    pub assumption: Option<String>,
     pub exchanges: Vec<ProbeExchange>,
 }
 
@@ -112,13 +116,27 @@ impl CheckReport {
             self.count(Outcome::Unsupported),
             self.count(Outcome::Failed),
         );
+        let assumed = self.items.iter().filter(|i| i.assumption.is_some()).count();
+        if assumed > 0 {
+            out.push_str(&format!(
+                "{assumed} verdict{} rest{} on an assumption; each row says which (*Rests on: …*).\n\n",
+                if assumed == 1 { "" } else { "s" },
+                if assumed == 1 { "s" } else { "" }
+            ));
+        }
         out.push_str("| Check | Result | Detail |\n|---|---|---|\n");
         for i in &self.items {
+            let rests_on = i
+                .assumption
+                .as_ref()
+                .map(|a| format!(" *Rests on: {a}*"))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "| {} | {:?} | {} |\n",
+                "| {} | {:?} | {}{} |\n",
                 i.title,
                 i.outcome,
-                i.detail.replace('|', "\\|")
+                i.detail.replace('|', "\\|"),
+                rests_on.replace('|', "\\|")
             ));
         }
         if !self.leftovers.is_empty() {
@@ -136,6 +154,7 @@ pub const TEST_PREFIX: &str = "scimx-check-";
 
 mod checker;
 mod discovery;
+mod error_bodies;
 mod read;
 mod test_user;
 #[cfg(test)]

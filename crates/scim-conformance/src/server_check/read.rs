@@ -120,6 +120,31 @@ impl Checker<'_> {
             }
             Err(e) => self.record(id, "filter", title, Outcome::Failed, e.to_string()),
         }
+        let declared = self.discovery.config.filter;
+        if let Some(last) = self
+            .items
+            .last_mut()
+            .filter(|i| i.outcome == Outcome::Deviation)
+        {
+            if !declared {
+                last.outcome = Outcome::Note;
+                last.assumption = Some("the server declares no filter support (`filter.supported` false in /ServiceProviderConfig), so a filter it does not apply is a note, not a deviation — but an IdP that looks users up by filter (`userName eq …`) before creating them gets wrong answers here".to_owned());
+            } else {
+                last.assumption = Some(format!("which users must match was computed by SCIM Explorer's filter engine over the {} users the server listed just before, comparing text as its /Schemas declare (caseExact)", seen.len()));
+            }
+        }
+        if id == "filter.case" && self.user_name_declared_case_exact() {
+            self.rests_on("RFC 7643 §4.1 fixes userName as caseExact false; this server's /Schemas declares it caseExact, and the check holds it to the RFC");
+        }
+    }
+
+    /// Whether the server's own User schema declares userName caseExact (RFC 7643 fixes it false).
+    pub(super) fn user_name_declared_case_exact(&self) -> bool {
+        self.discovery
+            .schemas
+            .schema(scim_core::names::USER_SCHEMA)
+            .and_then(|s| s.attribute("userName"))
+            .is_some_and(|a| a.case_exact)
     }
 
     /// The read probes: finds users to probe with, then runs [`READ_PROBES`] in order.
@@ -451,53 +476,68 @@ impl Checker<'_> {
             ),
             Err(e) => self.record("paging.pastEnd", "paging", title, Outcome::Failed, e.to_string()),
         }
+        self.rests_on(format!("totalResults ({total}) being the true count of users: a server that under-reports it would be judged wrongly here"));
     }
 
-    /// Sorting by userName, when the server declares it.
-    async fn sort(&mut self, _: &ReadContext) {
-        // Sort.
-        match self
-            .list(
-                "Users",
-                ListParams {
-                    sort_by: Some("userName".into()),
-                    count: Some(20),
-                    ..Default::default()
-                },
-            )
-            .await
-        {
-            Ok(found) => {
-                let names: Vec<String> = found
-                    .iter()
-                    .filter_map(|r| Resource::new(r.clone()).user_name().map(str::to_lowercase))
-                    .collect();
-                let sorted = names.windows(2).all(|w| w[0] <= w[1]);
-                let (outcome, detail) = match (sorted, self.discovery.config.sort) {
-                    (true, true) => (Outcome::Pass, "sorted by userName".to_owned()),
-                    (true, false) => (
-                        Outcome::Note,
-                        "sorts, though sort is not declared".to_owned(),
-                    ),
-                    (false, true) => (
-                        Outcome::Deviation,
-                        "declares sort, but sortBy=userName came back unsorted".to_owned(),
-                    ),
-                    (false, false) => (
-                        Outcome::Unsupported,
-                        "no sort (and none declared)".to_owned(),
-                    ),
-                };
-                self.record("sort", "sort", "Sort by userName", outcome, detail);
+    /// Sorting by userName, both ways. Ascending alone proves nothing — a server listing in its
+    /// own userName order passes it while ignoring `sortBy` — so descending must reverse it, and
+    /// the first ascending page must start no later than any user already seen (a server that
+    /// sorts each page after paging fails that).
+    async fn sort(&mut self, x: &ReadContext) {
+        let title = "Sort by userName";
+        let declared = self.discovery.config.sort;
+        let names = |found: Vec<Value>| -> Vec<String> {
+            found
+                .iter()
+                .filter_map(|r| Resource::new(r.clone()).user_name().map(str::to_owned))
+                .collect()
+        };
+        let ask = |descending, start_index| ListParams {
+            sort_by: Some("userName".into()),
+            descending,
+            start_index,
+            count: Some(10),
+            ..Default::default()
+        };
+        let refused = |e: ClientError, what: &str| {
+            let outcome = if declared {
+                Outcome::Deviation
+            } else {
+                Outcome::Unsupported
+            };
+            (outcome, format!("{what}: {e}"))
+        };
+        let answers = async {
+            let up = names(
+                self.list("Users", ask(false, None))
+                    .await
+                    .map_err(|e| refused(e, "sortBy=userName refused"))?,
+            );
+            let down =
+                names(self.list("Users", ask(true, None)).await.map_err(|e| {
+                    refused(e, "ascending was answered, sortOrder=descending refused")
+                })?);
+            let next = names(
+                self.list("Users", ask(false, Some(up.len() as u64 + 1)))
+                    .await
+                    .map_err(|e| refused(e, "the second sorted page was refused"))?,
+            );
+            Ok::<_, (Outcome, String)>((up, down, next))
+        };
+        let (ascending, descending, next) = match answers.await {
+            Ok(x) => x,
+            Err((outcome, detail)) => {
+                self.record("sort", "sort", title, outcome, detail);
+                return;
             }
-            Err(e) => {
-                let outcome = if self.discovery.config.sort {
-                    Outcome::Deviation
-                } else {
-                    Outcome::Unsupported
-                };
-                self.record("sort", "sort", "Sort by userName", outcome, e.to_string());
-            }
+        };
+        let seen = names(x.first.clone());
+        let verdict = sort_verdict(&ascending, &descending, &next, &seen, declared);
+        self.record("sort", "sort", title, verdict.0, verdict.1);
+        if !declared && verdict.0 == Outcome::Unsupported {
+            self.rests_on("the server declares no sort support (`sort.supported` false), so a list it does not sort is not held against it");
+        } else if verdict.0 == Outcome::Pass {
+            self.rests_on("userNames compared without case, letter by letter; beyond ASCII the server's own collation is given the benefit of the doubt");
         }
     }
 
@@ -667,6 +707,9 @@ impl Checker<'_> {
                     ),
                 };
                 self.record("etag", "etag", "ETag / meta.version", outcome, detail);
+                if outcome == Outcome::Unsupported {
+                    self.rests_on("the server declares no ETag support (`etag.supported` false), so the missing versions are not held against it");
+                }
             }
             Err(e) => self.record(
                 "etag",
@@ -716,12 +759,13 @@ impl Checker<'_> {
                     undeclared.join(", ")
                 ),
             );
+            self.rests_on("/Schemas (and the schemas each resource type lists) being the server's whole schema: a server that serves part of it elsewhere is judged by what it serves here");
         }
     }
 
     /// Errors: a missing resource is a SCIM 404, a bad filter a 400 `invalidFilter`.
     async fn errors(&mut self, _: &ReadContext) {
-        // Error format.
+        let from = self.seen;
         match self.client.get("Users", "scimx-check-no-such-id").await {
             Err(ClientError::Http {
                 status: 404,
@@ -825,5 +869,146 @@ impl Checker<'_> {
                 e.to_string(),
             ),
         }
+        self.error_bodies(from);
+    }
+
+    /// The error answers the probes above provoked, judged for their form (module `error_bodies`).
+    fn error_bodies(&mut self, after: u64) {
+        let provoked: Vec<_> = self
+            .log
+            .entries()
+            .into_iter()
+            .filter(|e| e.seq > after)
+            .collect();
+        let title = "Error bodies: SCIM Error, status as a string";
+        match super::error_bodies::verdict(&provoked) {
+            Some((outcome, detail)) => {
+                self.record_with("errors.body", "errors", title, outcome, detail, &provoked)
+            }
+            None => self.record(
+                "errors.body",
+                "errors",
+                title,
+                Outcome::Note,
+                "not checked: the server answered both probes above without an error",
+            ),
+        }
+    }
+}
+
+/// userName compares without case (RFC 7643 §4.1: `caseExact` false), as a sort of it must.
+fn sort_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The first place `names` break the order (`descending` or not), as the pair out of order.
+fn out_of_order(names: &[String], descending: bool) -> Option<(&str, &str)> {
+    names
+        .windows(2)
+        .find(|w| {
+            let (a, b) = (sort_key(&w[0]), sort_key(&w[1]));
+            if descending {
+                a < b
+            } else {
+                a > b
+            }
+        })
+        .map(|w| (w[0].as_str(), w[1].as_str()))
+}
+
+/// Judges a sort from the userNames of the first page each way, of the second ascending page, and
+/// of users seen unsorted.
+/// A pair out of order that differs only in case, or holds letters beyond ASCII, may be the
+/// server's collation rather than no sort: said so, as a note.
+pub(super) fn sort_verdict(
+    ascending: &[String],
+    descending: &[String],
+    next: &[String],
+    seen: &[String],
+    declared: bool,
+) -> (Outcome, String) {
+    let wrong = |what: String| {
+        if declared {
+            (Outcome::Deviation, format!("declares sort, but {what}"))
+        } else {
+            (
+                Outcome::Unsupported,
+                format!("no sort (and none declared): {what}"),
+            )
+        }
+    };
+    let mut distinct: Vec<String> = ascending.iter().map(|n| sort_key(n)).collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return (
+            Outcome::Note,
+            format!(
+                "not checked: the sorted page holds {} distinct userName{}, too few to show an order",
+                distinct.len(),
+                if distinct.len() == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    for (names, way) in [(ascending, false), (descending, true)] {
+        if let Some((a, b)) = out_of_order(names, way) {
+            let order = if way { "descending" } else { "ascending" };
+            if way && out_of_order(names, false).is_none() {
+                return wrong(format!("sortOrder=descending gives the same order as ascending (`{a}` before `{b}`): sortOrder is ignored"));
+            }
+            let collation = a.to_lowercase() == b.to_lowercase() || !a.is_ascii() || !b.is_ascii();
+            if collation && declared {
+                return (
+                    Outcome::Note,
+                    format!("sortOrder={order}: `{a}` comes before `{b}` — the server's collation differs from comparing the letters without case; clients that merge pages by userName must follow the server's order"),
+                );
+            }
+            let by_case = if way { a >= b } else { a <= b };
+            if by_case {
+                return wrong(format!("sortOrder={order} sorts case-sensitively (`{a}` before `{b}`), though userName is not case-exact (RFC 7643 §4.1; RFC 7644 §3.4.2.3 sorts by caseExact)"));
+            }
+            return wrong(format!(
+                "sortBy=userName sortOrder={order} came back out of order (`{a}` before `{b}`)"
+            ));
+        }
+    }
+    let (first_up, first_down) = (&ascending[0], descending.first());
+    if first_down.is_none_or(|d| sort_key(d) == sort_key(first_up)) {
+        return wrong(format!(
+            "sortOrder=descending gives the same order as ascending (both start at `{first_up}`): the list is in the server's own order, which happens to be by userName"
+        ));
+    }
+    // Beyond ASCII the server's collation may rightly differ from ours: no verdict from it.
+    let last_up = &ascending[ascending.len() - 1];
+    if let Some(after) = next
+        .first()
+        .filter(|n| n.is_ascii() && last_up.is_ascii() && sort_key(n) < sort_key(last_up))
+    {
+        return wrong(format!(
+            "the second sorted page starts at `{after}`, before `{last_up}` where the first ended: each page is sorted after paging, not the whole result"
+        ));
+    }
+    if let Some(earlier) = seen
+        .iter()
+        .filter(|n| n.is_ascii() && first_up.is_ascii())
+        .find(|n| sort_key(n) < sort_key(first_up))
+    {
+        return wrong(format!(
+            "the first sorted page starts at `{first_up}`, yet `{earlier}` (listed unsorted) comes before it: each page is sorted after paging, not the whole result"
+        ));
+    }
+    if declared {
+        (
+            Outcome::Pass,
+            format!(
+                "sorted both ways: ascending starts at `{first_up}`, descending at `{}`",
+                first_down.map_or("", |d| d.as_str())
+            ),
+        )
+    } else {
+        (
+            Outcome::Note,
+            "sorts both ways, though sort is not declared".to_owned(),
+        )
     }
 }

@@ -235,6 +235,7 @@ impl Checker<'_> {
                     count(&stored)
                 ),
             );
+            self.rests_on("a GET right after the create showing what the server stored (no cache or replica behind)");
         }
         let mut context = WriteContext {
             tag,
@@ -356,6 +357,9 @@ impl Checker<'_> {
                     format!("`{user_name}` was created beside `{}`: userName is not case-exact, so these are one name — an IdP matching users by userName can pair either", user["userName"].as_str().unwrap_or_default()),
                 );
             }
+        }
+        if self.user_name_declared_case_exact() {
+            self.rests_on("RFC 7643 §4.1 fixes userName as caseExact false; this server's /Schemas declares it caseExact, and the check holds it to the RFC");
         }
     }
 
@@ -574,27 +578,36 @@ impl Checker<'_> {
                 Ok((g, _)) => match Resource::new(g).id_string() {
                     Some(gid) => {
                         created.groups.push(gid.clone());
-                        self.record(
-                            "groups.create",
-                            "writes",
-                            "Create a group with a member",
-                            Outcome::Pass,
-                            "created",
-                        );
-                        let members = |g: Option<Value>| -> Vec<String> {
-                            g.and_then(|g| g.get("members").cloned())
-                                .and_then(|m| m.as_array().cloned())
-                                .unwrap_or_default()
-                                .iter()
-                                .filter_map(|m| m["value"].as_str().map(str::to_owned))
-                                .collect()
-                        };
                         let patch = self.discovery.config.patch;
                         // Without PATCH, membership changes go as a PUT of the group (Secoda's way).
                         let put_members = |ids: Vec<&String>| {
                             json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": format!("{tag} group"),
                                    "members": ids.iter().map(|i| json!({"value": i})).collect::<Vec<_>>()})
                         };
+                        if self.member_ids(&gid).await.contains(a_id) {
+                            self.record(
+                                "groups.create",
+                                "writes",
+                                "Create a group with a member",
+                                Outcome::Pass,
+                                "created, with the member it was sent",
+                            );
+                        } else {
+                            self.record(
+                                "groups.create",
+                                "writes",
+                                "Create a group with a member",
+                                Outcome::Deviation,
+                                "created, but without the member it was sent: members in a POST are dropped, so an IdP that pushes a group with its members (Okta, Entra ID) leaves it empty until its next membership change",
+                            );
+                            // Put the member in another way, so the membership checks still run.
+                            self.set_members(&gid, patch, &put_members(vec![a_id]), a_id)
+                                .await;
+                            self.forget();
+                        }
+                        if patch {
+                            self.group_put(&gid, &put_members(vec![a_id]), a_id).await;
+                        }
                         let form = if patch {
                             "PATCH add members"
                         } else {
@@ -618,12 +631,27 @@ impl Checker<'_> {
                                     .await
                                     .map(|r| r.status)
                             };
-                            let now = members(self.fetch("Groups", &gid).await);
+                            let now = self.member_ids(&gid).await;
                             let title = format!("Add a member ({form})");
                             match add {
-                                Ok(_) if now.contains(b) => self.record("groups.add", "writes", &title, Outcome::Pass, "kept"),
-                                Ok(_) => self.record("groups.add", "writes", &title, Outcome::Deviation, "accepted, but the member (a user not yet active) is not in the group"),
-                                Err(e) => self.record("groups.add", "writes", &title, Outcome::Deviation, format!("refused: {e}")),
+                                Ok(_) if now.contains(b) => self.record(
+                                    "groups.add",
+                                    "writes",
+                                    &title,
+                                    Outcome::Pass,
+                                    "kept",
+                                ),
+                                Ok(_) => {
+                                    self.record("groups.add", "writes", &title, Outcome::Deviation, "accepted, but the member (a user not yet active) is not in the group");
+                                    self.rests_on("the member added is a user created inactive without an externalId, as an invited user looks: a server that counts only signed-in users as members leaves it out by design, and then the IdP's membership differs from the application's until they sign in");
+                                }
+                                Err(e) => self.record(
+                                    "groups.add",
+                                    "writes",
+                                    &title,
+                                    Outcome::Deviation,
+                                    format!("refused: {e}"),
+                                ),
                             }
                         }
                         let remove = if patch {
@@ -648,7 +676,7 @@ impl Checker<'_> {
                                 .await
                                 .map(|r| r.status)
                         };
-                        let still = members(self.fetch("Groups", &gid).await).contains(a_id);
+                        let still = self.member_ids(&gid).await.contains(a_id);
                         let title = if patch {
                             "Remove a member (members[value eq …])"
                         } else {
@@ -691,7 +719,7 @@ impl Checker<'_> {
                                     )],
                                 )
                                 .await;
-                            let gone = !members(self.fetch("Groups", &gid).await).contains(a_id);
+                            let gone = !self.member_ids(&gid).await.contains(a_id);
                             let (outcome, detail) = match legacy {
                                 Ok(_) if gone => (Outcome::Note, "accepts the member in a value list instead: the app removes members that way here".to_owned()),
                                 Ok(_) => (Outcome::Deviation, "accepted, but the member is still there".to_owned()),
@@ -722,6 +750,86 @@ impl Checker<'_> {
                     e.to_string(),
                 ),
             }
+        }
+    }
+
+    /// The ids of a group's members, asked for by name (`attributes=members`): a server may leave
+    /// members out of a plain GET (`returned: request`), and a list not sent is not an empty one.
+    async fn member_ids(&self, gid: &str) -> Vec<String> {
+        let body = match self
+            .client
+            .get_projected("Groups", gid, &["members"], &[])
+            .await
+        {
+            Ok(r) => r.body,
+            Err(_) => self.fetch("Groups", gid).await,
+        };
+        match body.map(|g| Resource::new(g).members()) {
+            Some(scim_core::resource::Members::Listed(members)) => {
+                members.into_iter().map(|m| m.value).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Makes `member` a member of the group, by PATCH add or by a PUT of `with_member`.
+    async fn set_members(&self, gid: &str, patch: bool, with_member: &Value, member: &str) {
+        let _ = if patch {
+            self.patch(
+                "Groups",
+                gid,
+                vec![PatchOperation::new(
+                    OpKind::Add,
+                    Some("members"),
+                    Some(json!([{ "value": member }])),
+                )],
+            )
+            .await
+        } else {
+            self.client
+                .replace("Groups", gid, with_member, None)
+                .await
+                .map(|r| r.status)
+        };
+    }
+
+    /// A PUT of the group with its member and a new displayName must keep both (RFC 7644 §3.5.1:
+    /// PUT replaces with what it is sent): a server that drops members on PUT empties the group of
+    /// every IdP that pushes groups whole (Okta's group push does).
+    async fn group_put(&mut self, gid: &str, body: &Value, member: &str) {
+        let title = "PUT a group with its members";
+        let mut body = body.clone();
+        let renamed = format!(
+            "{} (renamed)",
+            body["displayName"].as_str().unwrap_or_default()
+        );
+        body["displayName"] = Value::String(renamed.clone());
+        let answer = self.client.replace("Groups", gid, &body, None).await;
+        let kept = self.member_ids(gid).await.contains(&member.to_owned());
+        let stored = self.fetch("Groups", gid).await;
+        let name_kept = stored
+            .as_ref()
+            .and_then(|g| Resource::new(g.clone()).display_name().map(str::to_owned))
+            .is_some_and(|n| n == renamed);
+        let (outcome, detail) = match answer {
+            Err(e) => (Outcome::Deviation, format!("refused: {e}")),
+            Ok(_) if kept && name_kept => (
+                Outcome::Pass,
+                "the new displayName and the member were both kept".to_owned(),
+            ),
+            Ok(_) if !kept => (
+                Outcome::Deviation,
+                "accepted, but the group lost the member it was sent: members in a PUT are dropped, so an IdP that pushes groups whole empties them".to_owned(),
+            ),
+            Ok(_) => (
+                Outcome::Deviation,
+                "accepted, but the new displayName was not stored".to_owned(),
+            ),
+        };
+        self.record("groups.put", "writes", title, outcome, detail);
+        if !kept {
+            self.set_members(gid, true, &body, member).await;
+            self.forget();
         }
     }
 
