@@ -23,9 +23,11 @@ ALLOWED = {
         # demo server, so every screen works the same on them.
         "scim-demo-server",
     },
+    # The tap forwards with the client and explains with the core; its inbox is the demo server.
+    "scim-tap": {"scim-core", "scim-client", "scim-demo-server"},
     # The shells go through the services (which re-export the audit and conformance modules):
     # never straight into base, audit or conformance.
-    "scimx": {"scim-core", "scim-client", "scim-services", "scim-demo-server"},  # `scimx demo-server`
+    "scimx": {"scim-core", "scim-client", "scim-services", "scim-demo-server", "scim-tap"},  # `scimx demo-server`
     "scim-explorer": {"scim-core", "scim-client", "scim-services"},
     "scim-explorer-tests": None,  # the cross-crate tests may use anything
 }

@@ -299,6 +299,19 @@ impl ScimClient {
         &self.config
     }
 
+    /// The HTTP stack, for the raw forwarding of [`crate::forward`].
+    pub(crate) fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A current OAuth2 access token (fetched or cached), for the raw forwarding.
+    pub(crate) async fn oauth_token(
+        &self,
+        oauth: &crate::oauth::ClientCredentials,
+    ) -> Result<Secret, ClientError> {
+        self.oauth.token(&self.http, oauth, false).await
+    }
+
     /// Records every exchange of this client (and its clones) in `log`.
     #[must_use]
     pub fn with_log(mut self, log: RequestLog) -> Self {
@@ -776,7 +789,7 @@ fn sensitive(value: &str, name: &str) -> Result<HeaderValue, ClientError> {
     Ok(v)
 }
 
-fn bearer(token: &Secret) -> Result<HeaderValue, ClientError> {
+pub(crate) fn bearer(token: &Secret) -> Result<HeaderValue, ClientError> {
     sensitive(&format!("Bearer {}", token.expose()), "Authorization")
 }
 
@@ -803,7 +816,7 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + jitter)
 }
 
-fn network_message(e: &reqwest::Error) -> String {
+pub(crate) fn network_message(e: &reqwest::Error) -> String {
     // reqwest's Display includes the URL (already shown) and never the headers, so no secret leaks.
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);

@@ -5,6 +5,7 @@ mod body;
 mod client;
 mod discovery;
 mod error;
+pub mod forward;
 mod load_all;
 mod log;
 mod oauth;
@@ -17,7 +18,7 @@ pub use client::{
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
 pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress, DEFAULT_MAX_RESOURCES};
-pub use log::{Exchange, RequestLog};
+pub use log::{redact_body, redact_headers, Exchange, RequestLog};
 pub use oauth::ClientCredentials;
 pub use reqwest::Method;
 pub use secret::Secret;

@@ -4,6 +4,36 @@
 /// Seconds since the Unix epoch (UTC) and nanoseconds: ordered like the instants they denote.
 pub type Instant = (i64, u32);
 
+/// An instant in milliseconds since the Unix epoch as RFC 3339 UTC, with milliseconds when
+/// `millis` (`2026-12-01T19:05:15.042Z`), without a date library.
+pub fn format_epoch_ms(ms: i64, millis: bool) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    let fraction = if millis {
+        format!(".{:03}", ms.rem_euclid(1000))
+    } else {
+        String::new()
+    };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{fraction}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 /// Parses `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)`. A missing offset is read as UTC, as most
 /// servers mean it.
 pub fn parse_datetime(s: &str) -> Option<Instant> {

@@ -15,6 +15,7 @@ pub mod raw_list;
 pub mod resource;
 pub mod schema;
 pub mod secrets;
+pub mod traffic;
 pub mod warning;
 
 pub use kind::ResourceKind;
