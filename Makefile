@@ -126,7 +126,7 @@ target/pyenv/.installed: Makefile
 	@touch $@
 
 # Tests against real third-party SCIM software.
-peers: py-deps
+peers: py-deps ui-deps
 	$(CARGO) build -p scimx --locked
 	$(CARGO) nextest run -p scim-explorer-tests --profile peers --locked
 

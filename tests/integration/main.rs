@@ -7,5 +7,6 @@ mod hostile;
 mod profiles;
 mod quirks;
 mod server_check;
+mod tap;
 mod wire;
 mod writes;

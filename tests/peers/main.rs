@@ -5,6 +5,7 @@
 mod oracle;
 mod scim2_server;
 mod scim2_tester;
+mod tap;
 
 use std::path::PathBuf;
 

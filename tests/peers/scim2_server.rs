@@ -8,7 +8,7 @@ use scim_client::{Auth, CancelFlag, ClientConfig, ListParams, LoadOptions, ScimC
 use scim_core::patch::{OpKind, PatchOp, PatchOperation};
 use serde_json::json;
 
-const TOKEN: &str = "peer-token";
+pub(crate) const TOKEN: &str = "peer-token";
 
 /// A scim2-server process, killed on drop.
 pub(crate) struct Peer {
@@ -20,6 +20,12 @@ impl Drop for Peer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Peer {
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
     }
 }
 

@@ -182,8 +182,17 @@ async fn handle(State(tap): State<Arc<TapState>>, request: Request) -> Response 
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
+    // An absolute-URI request is recorded as it named its target, so the user sees who tried what.
+    let path = if parts.uri.scheme().is_some() || parts.uri.authority().is_some() {
+        parts.uri.to_string()
+    } else {
+        parts.uri.path().to_owned()
+    };
+    let query = parts
+        .uri
+        .query()
+        .filter(|_| parts.uri.scheme().is_none())
+        .map(str::to_owned);
     let headers: Vec<(String, Vec<u8>)> = parts
         .headers
         .iter()

@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod connections;
 mod output;
+mod tap;
 mod writes;
 
 use connections::{connections_command, ConnectionsAction};
@@ -143,6 +144,12 @@ struct Target {
 }
 
 #[derive(Subcommand)]
+enum TapAction {
+    /// Read a capture (HAR) back: each exchange explained, and who sent it.
+    Show { file: std::path::PathBuf },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Serve the demo directory at http://127.0.0.1:PORT/scim/v2 until killed.
     DemoServer {
@@ -168,6 +175,38 @@ enum Command {
         /// How /ResourceTypes writes each endpoint.
         #[arg(long, value_enum, default_value = "relative")]
         endpoint_form: EndpointForm,
+    },
+    /// SCIM Tap: record what an identity provider sends an application (a recording reverse proxy).
+    #[command(args_conflicts_with_subcommands = true)]
+    Tap {
+        #[command(subcommand)]
+        action: Option<TapAction>,
+        /// Where to listen (loopback unless you mean otherwise).
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: std::net::SocketAddr,
+        /// The application's SCIM base URL.
+        #[arg(long, conflicts_with = "connection")]
+        upstream: Option<String>,
+        /// A saved connection as the application (its TLS settings; its secret with --replace-auth).
+        #[arg(long)]
+        connection: Option<String>,
+        /// Send the connection's secret instead of the identity provider's own Authorization.
+        #[arg(long)]
+        replace_auth: bool,
+        #[command(flatten)]
+        outputs: tap::Outputs,
+    },
+    /// SCIM inbox: the demo server listening for an identity provider, before any application exists.
+    Inbox {
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        listen: std::net::SocketAddr,
+        #[arg(long, value_enum, default_value = "rfc")]
+        profile: Profile,
+        /// Seeded users (0: empty, as a new application).
+        #[arg(long, default_value_t = 0)]
+        users: usize,
+        #[command(flatten)]
+        outputs: tap::Outputs,
     },
     /// Show what the server declares about itself, and what looked odd.
     Discover {
@@ -537,6 +576,35 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             server.stop().await;
             Ok(())
         }
+        Command::Tap {
+            action: Some(TapAction::Show { file }),
+            ..
+        } => tap::show(&file),
+        Command::Tap {
+            action: None,
+            listen,
+            upstream,
+            connection,
+            replace_auth,
+            outputs,
+        } => {
+            let target = Target {
+                url: upstream,
+                connection,
+            };
+            if target.url.is_none() && target.connection.is_none() {
+                return Err(AppError::invalid_input(
+                    "say which application to tap: --upstream URL or --connection NAME",
+                ));
+            }
+            tap::tap(listen, client(&target)?, replace_auth, &outputs).await
+        }
+        Command::Inbox {
+            listen,
+            profile,
+            users,
+            outputs,
+        } => tap::inbox(listen, profile.into(), users, &outputs).await,
         Command::Discover { target } => {
             let d = client(&target)?.discover().await?;
             let c = &d.config;

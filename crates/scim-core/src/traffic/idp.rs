@@ -128,16 +128,21 @@ pub fn from_shape(request: &SeenRequest<'_>) -> Option<(Idp, String)> {
                     .into(),
             ));
         }
+        // Dotted keys (`name.givenName`) or an extension attribute as one flat URN key with a
+        // plain value, in a pathless replace: how Entra's aadOptscim062020 mode writes changes.
         let dotted = ops.iter().any(|o| {
             o.get("path").is_none()
-                && o.get("value")
-                    .and_then(Value::as_object)
-                    .is_some_and(|v| v.keys().any(|k| k.contains('.') && !k.starts_with("urn:")))
+                && o.get("value").and_then(Value::as_object).is_some_and(|v| {
+                    v.iter().any(|(k, value)| {
+                        (k.contains('.') && !k.starts_with("urn:"))
+                            || (k.starts_with("urn:") && !value.is_object())
+                    })
+                })
         });
         if dotted {
             return Some((
                 Idp::EntraAadOptscim062020,
-                "a pathless replace with dotted keys (`name.givenName`), as Entra's aadOptscim062020 mode sends".into(),
+                "a pathless replace with dotted or flat URN keys (`name.givenName`), as Entra's aadOptscim062020 mode sends".into(),
             ));
         }
         return None;
@@ -153,7 +158,18 @@ pub fn from_shape(request: &SeenRequest<'_>) -> Option<(Idp, String)> {
 
 /// The sender of one request.
 pub fn guess(request: &SeenRequest<'_>) -> Option<IdpGuess> {
-    if let Some(idp) = request.user_agent.and_then(from_user_agent) {
+    let named = request.user_agent.and_then(from_user_agent);
+    // SCIM Explorer's scenario player imitates IdPs: the shape says which one.
+    if named == Some(Idp::ScimExplorer) {
+        if let Some((idp, why)) = from_shape(request) {
+            return Some(IdpGuess {
+                idp,
+                certain: false,
+                why: format!("{why} (sent by SCIM Explorer, imitating it)"),
+            });
+        }
+    }
+    if let Some(idp) = named {
         // Entra's User-Agent is the same in both modes: the shape tells them apart.
         let idp = match (idp, from_shape(request)) {
             (Idp::EntraLegacy, Some((Idp::EntraAadOptscim062020, _))) => Idp::EntraAadOptscim062020,
