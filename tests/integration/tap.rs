@@ -186,42 +186,19 @@ async fn entras_legacy_patch_is_flagged_and_worded_with_names() {
 async fn the_tap_is_no_open_proxy() {
     let server = demo().await;
     let tap = tap_in_front(&server).await;
-    let raw = |request: &str| {
-        let mut s = std::net::TcpStream::connect(tap.addr).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    };
     let addr = tap.addr;
-    let connect = tokio::task::spawn_blocking(move || {
-        let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.write_all(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n").unwrap();
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    })
-    .await
-    .unwrap();
+    let connect = raw_request(
+        addr,
+        "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n",
+    )
+    .await;
     assert!(
         connect.starts_with("HTTP/1.1 405") || connect.starts_with("HTTP/1.1 400"),
         "{connect}"
     );
-    let absolute = tokio::task::spawn_blocking({
-        let addr = addr;
-        move || {
-            let mut s = std::net::TcpStream::connect(addr).unwrap();
-            s.write_all(b"GET http://example.com/scim/v2/Users HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n").unwrap();
-            let mut out = String::new();
-            let _ = s.read_to_string(&mut out);
-            out
-        }
-    })
-    .await
-    .unwrap();
+    let absolute = raw_request(addr, "GET http://example.com/scim/v2/Users HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n").await;
     assert!(absolute.starts_with("HTTP/1.1 400"), "{absolute}");
     assert!(absolute.contains("not an open proxy"), "{absolute}");
-    let _ = raw;
     let http = reqwest_like(&format!("http://{addr}"));
     let (status, body) = http.get("/admin/secrets", None).await;
     assert_eq!(status, 404, "{body}");
@@ -346,6 +323,20 @@ async fn the_inbox_requires_its_token_and_rotation_replaces_it() {
     inbox.stop().await;
 }
 
+/// Sends `request` as raw bytes and reads the whole answer.
+async fn raw_request(addr: SocketAddr, request: &str) -> String {
+    let request = request.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    })
+    .await
+    .unwrap()
+}
+
 /// A minimal HTTP/1.1 client for requests our SCIM client would never send (odd methods, paths
 /// outside the base, a User-Agent of our choice).
 struct RawHttp {
@@ -408,4 +399,66 @@ impl RawHttp {
         .await
         .unwrap()
     }
+}
+
+/// A capture replayed against a fresh server passes, its ids rewritten as the new server assigns
+/// them, and cleans up; against a server that behaves differently, it says where.
+#[tokio::test]
+async fn a_capture_replays_on_another_server_and_differences_are_named() {
+    let recorded_on = demo().await;
+    let tap = tap_in_front(&recorded_on).await;
+    let c = client(&tap.base_url, TOKEN);
+    let mut run = scenarios::start(&c, "okta-onboarding").unwrap();
+    scenarios::run_all(&c, &mut run).await.unwrap();
+    scenarios::cleanup(&c, &mut run).await;
+    let capture = tap.capture.exchanges();
+
+    let fresh = demo().await;
+    let target = client(&fresh.base_url, TOKEN);
+    // The demo server's ids are repeatable: one create first, so this one assigns others.
+    target
+        .create("Users", &serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "someone.else@example.com"}))
+        .await
+        .unwrap();
+    let mut replay = scim_tap::replay::Replay::plan(&capture);
+    assert!(replay.steps.len() >= 10, "{}", replay.steps.len());
+    replay.step(&target).await;
+    assert_eq!(replay.outcomes.len(), 1, "one step at a time");
+    replay.run_all(&target).await;
+    assert!(replay.passed(), "{}", replay.to_markdown());
+    assert!(
+        !replay.ids.is_empty(),
+        "the new server's ids replaced the recorded ones"
+    );
+    replay.cleanup(&target).await;
+    assert!(replay.leftovers.is_empty(), "{:?}", replay.leftovers);
+    let users = target
+        .list("Users", &scim_client::ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(users.value.total_results, Some(21), "nothing left behind");
+
+    // A server that answers creates with 200 and lower-cases emails differs, step by step.
+    let odd = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 20,
+            ..SeedOptions::default()
+        },
+        token: Some(TOKEN.into()),
+        create_answers_200: true,
+        lossy_writes: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut replay = scim_tap::replay::Replay::plan(&capture);
+    replay.run_all(&client(&odd.base_url, TOKEN)).await;
+    assert!(!replay.passed());
+    let md = replay.to_markdown();
+    let create = replay.outcomes.iter().find(|o| o.method == "POST").unwrap();
+    assert_eq!(
+        (create.expected_status, create.actual_status),
+        (201, Some(200)),
+        "{md}"
+    );
 }

@@ -8,6 +8,7 @@ pub mod capture;
 pub mod har;
 pub mod inbox;
 pub mod proxy;
+pub mod replay;
 mod token;
 
 pub use capture::{Capture, TapExchange};

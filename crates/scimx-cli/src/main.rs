@@ -147,6 +147,16 @@ struct Target {
 enum TapAction {
     /// Read a capture (HAR) back: each exchange explained, and who sent it.
     Show { file: std::path::PathBuf },
+    /// Send a capture's requests again to another server, each expecting what was recorded, then
+    /// delete what the replay created. Exits 1 when a step differs.
+    Replay {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        target: Target,
+        /// Keep what the replay created (default: delete it afterwards).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -580,6 +590,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             action: Some(TapAction::Show { file }),
             ..
         } => tap::show(&file),
+        Command::Tap {
+            action: Some(TapAction::Replay { file, target, keep }),
+            ..
+        } => tap::replay(&file, &client(&target)?, keep).await,
         Command::Tap {
             action: None,
             listen,

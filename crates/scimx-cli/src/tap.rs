@@ -199,8 +199,8 @@ pub async fn inbox(
     save(&capture, &origin, outputs)
 }
 
-/// `scimx tap show FILE.har`: a capture read back, one exchange per line, and its sender.
-pub fn show(path: &Path) -> Result<(), AppError> {
+/// A HAR file read back, within [`MAX_HAR_BYTES`].
+fn read_har(path: &Path) -> Result<scim_tap::har::Imported, AppError> {
     let size = std::fs::metadata(path)
         .map_err(|e| AppError::invalid_input(format!("cannot read {}: {e}", path.display())))?
         .len();
@@ -212,7 +212,12 @@ pub fn show(path: &Path) -> Result<(), AppError> {
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| AppError::invalid_input(format!("cannot read {}: {e}", path.display())))?;
-    let read = scim_tap::har::from_har(&text).map_err(AppError::invalid_input)?;
+    scim_tap::har::from_har(&text).map_err(AppError::invalid_input)
+}
+
+/// `scimx tap show FILE.har`: a capture read back, one exchange per line, and its sender.
+pub fn show(path: &Path) -> Result<(), AppError> {
+    let read = read_har(path)?;
     for e in read.capture.exchanges() {
         say(&line(&e));
     }
@@ -231,4 +236,41 @@ pub fn show(path: &Path) -> Result<(), AppError> {
         );
     }
     Ok(())
+}
+
+/// `scimx tap replay FILE.har --url …`: the capture sent again, step by step, then cleaned up.
+pub async fn replay(
+    path: &Path,
+    target: &scim_client::ScimClient,
+    keep: bool,
+) -> Result<(), AppError> {
+    let read = read_har(path)?;
+    let mut replay = scim_tap::replay::Replay::plan(&read.capture.exchanges());
+    while !replay.finished() {
+        replay.step(target).await;
+        if let Some(o) = replay.outcomes.last() {
+            eprintln!(
+                "{} {:>3}. {} {} → {}",
+                if o.passed() { "✓" } else { "✗" },
+                o.index + 1,
+                o.method,
+                o.path,
+                o.actual_status
+                    .map_or_else(|| o.error.clone().unwrap_or_default(), |s| s.to_string())
+            );
+        }
+    }
+    if !keep {
+        replay.cleanup(target).await;
+    }
+    say(&replay.to_markdown());
+    if replay.passed() {
+        Ok(())
+    } else {
+        Err(AppError::invalid_input(format!(
+            "{} of {} steps did not go as recorded",
+            replay.outcomes.iter().filter(|o| !o.passed()).count(),
+            replay.outcomes.len()
+        )))
+    }
 }

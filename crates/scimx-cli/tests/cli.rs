@@ -568,3 +568,114 @@ async fn diff_pairs_two_live_tenants_by_email() {
     let summary = String::from_utf8_lossy(&by_id.stderr);
     assert!(summary.contains("users 0 of 12 / 12 matched"), "{summary}");
 }
+
+/// `scimx tap` as a user runs it: listen, print the URL to give the IdP, record with --follow, write
+/// the HAR on Ctrl-C; `scimx tap show` reads it back and `scimx tap replay` sends it again.
+#[tokio::test(flavor = "multi_thread")]
+async fn scimx_tap_records_writes_a_har_on_ctrl_c_and_replays_it() {
+    use std::io::{BufRead, BufReader};
+    let server = demo(5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("capture.har");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scimx"))
+        .args([
+            "tap",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--upstream",
+            &server.base_url,
+            "--follow",
+            "--har",
+            har.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scimx tap");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("Tapping http://127.0.0.1:"), "{first}");
+    let give = lines.next().unwrap().unwrap();
+    let tap_url = format!("http://127.0.0.1:{port}/scim/v2");
+    assert!(give.ends_with(&tap_url), "{give}");
+    let c = scim_client::ScimClient::new(scim_client::ClientConfig::new(
+        &tap_url,
+        scim_client::Auth::Bearer(scim_client::Secret::new("cli-token")),
+    ))
+    .unwrap();
+    let created = c
+        .create(
+            "Users",
+            &serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "tapped@example.com"}),
+        )
+        .await
+        .expect("create through the tap");
+    let id = created.body.unwrap()["id"].as_str().unwrap().to_owned();
+    c.delete("Users", &id, None)
+        .await
+        .expect("delete through the tap");
+    // --follow prints each exchange as it arrives, in words.
+    let followed = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for l in lines.by_ref() {
+            let l = l.unwrap();
+            let done = l.contains("DELETE");
+            seen.push(l);
+            if done {
+                break;
+            }
+        }
+        seen.join("\n")
+    })
+    .await
+    .unwrap();
+    assert!(
+        followed.contains("create user tapped@example.com"),
+        "{followed}"
+    );
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing listens after the tap stopped"
+    );
+    let text = std::fs::read_to_string(&har).expect("the HAR was written");
+    assert!(!text.contains("cli-token"), "the token reached the HAR");
+    let shown = scimx(&["tap", "show", har.to_str().unwrap()], "");
+    assert!(shown.status.success());
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("POST") && shown.contains("delete user tapped@example.com"),
+        "{shown}"
+    );
+    // Replayed on another server: the create and delete go as recorded.
+    let other = demo(5).await;
+    let url = other.base_url.clone();
+    let path = har.to_str().unwrap().to_owned();
+    let replayed = tokio::task::spawn_blocking(move || {
+        scimx(&["tap", "replay", &path, "--url", &url], "cli-token")
+    })
+    .await
+    .unwrap();
+    assert!(
+        replayed.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&replayed.stdout),
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&replayed.stdout).contains("2 replayed, 2 as recorded"));
+}
