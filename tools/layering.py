@@ -22,6 +22,8 @@ ALLOWED = {
         # On purpose: the demo directory and snapshots opened offline are served by the embedded
         # demo server, so every screen works the same on them.
         "scim-demo-server",
+        # The tap screen runs a tap or inbox and serves its capture.
+        "scim-tap",
     },
     # The tap forwards with the client and explains with the core; its inbox is the demo server.
     "scim-tap": {"scim-core", "scim-client", "scim-demo-server"},

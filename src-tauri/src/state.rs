@@ -14,6 +14,8 @@ pub struct AppState {
     pub connections: Connections,
     /// Presentation mode: while on, what the commands serve is masked (in Rust, nowhere else).
     pub presentation: scim_services::presentation::Presentation,
+    /// The Tap screen's tap or inbox, and the capture it shows.
+    pub tap: scim_services::tap::TapSession,
 }
 
 impl Default for AppState {
@@ -26,6 +28,7 @@ impl Default for AppState {
                 Arc::new(Keychain::default()),
             ),
             presentation: Default::default(),
+            tap: Default::default(),
         }
     }
 }

@@ -76,7 +76,7 @@ async fn every_exchange_of_each_idp_scenario_is_captured_as_sent_and_its_sender_
             .map(|e| (e.method.clone(), e.url.clone(), e.status))
             .collect();
         let own = log.entries();
-        let captured = tap.capture.exchanges();
+        let captured = tap.capture.settled_exchanges().await;
         // The player also reads for its own checks, outside both logs: the capture holds those too.
         assert!(
             captured.len() >= steps.len() + own.len(),
@@ -166,7 +166,7 @@ async fn entras_legacy_patch_is_flagged_and_worded_with_names() {
         )
         .await;
     assert!(status < 300, "{status}");
-    let last = tap.capture.exchanges().pop().unwrap();
+    let last = tap.capture.settled_exchanges().await.pop().unwrap();
     let codes: Vec<&str> = last.findings.iter().map(|f| f.code.as_str()).collect();
     assert!(
         codes.contains(&"patch.opCase") && codes.contains(&"request.boolString"),
@@ -205,7 +205,8 @@ async fn the_tap_is_no_open_proxy() {
     assert!(body.contains("outside the tapped base path"), "{body}");
     let errors: Vec<String> = tap
         .capture
-        .exchanges()
+        .settled_exchanges()
+        .await
         .iter()
         .filter_map(|e| e.error.clone())
         .collect();
@@ -257,7 +258,7 @@ async fn a_har_export_reads_back_as_the_same_capture() {
     let mut run = scenarios::start(&c, "entra-joiner-mover-leaver").unwrap();
     scenarios::run_all(&c, &mut run).await.unwrap();
     scenarios::cleanup(&c, &mut run).await;
-    let captured = tap.capture.exchanges();
+    let captured = tap.capture.settled_exchanges().await;
     let har = scim_tap::har::to_har(&captured, &format!("http://{}", tap.addr));
     assert_eq!(har["log"]["version"], "1.2");
     let read = scim_tap::har::from_har(&har.to_string()).expect("read back");
@@ -311,7 +312,7 @@ async fn the_inbox_requires_its_token_and_rotation_replaces_it() {
         .list("Users", &Default::default())
         .await
         .is_ok());
-    let captured = inbox.tap.capture.exchanges();
+    let captured = inbox.tap.capture.settled_exchanges().await;
     assert!(
         captured.len() >= 4,
         "the capture survives rotation: {}",
@@ -411,7 +412,7 @@ async fn a_capture_replays_on_another_server_and_differences_are_named() {
     let mut run = scenarios::start(&c, "okta-onboarding").unwrap();
     scenarios::run_all(&c, &mut run).await.unwrap();
     scenarios::cleanup(&c, &mut run).await;
-    let capture = tap.capture.exchanges();
+    let capture = tap.capture.settled_exchanges().await;
 
     let fresh = demo().await;
     let target = client(&fresh.base_url, TOKEN);

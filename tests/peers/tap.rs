@@ -73,7 +73,7 @@ async fn scim2_tester_through_the_tap_into_scim2_server_is_captured_exactly() {
         "too little ran: {}",
         report["counts"]
     );
-    let captured = tap.capture.exchanges();
+    let captured = tap.capture.settled_exchanges().await;
     assert_eq!(
         captured.len(),
         seen.len(),

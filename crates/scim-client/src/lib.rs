@@ -18,7 +18,7 @@ pub use client::{
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
 pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress, DEFAULT_MAX_RESOURCES};
-pub use log::{redact_body, redact_headers, Exchange, RequestLog};
+pub use log::{redact_body, redact_headers, redact_json, Exchange, RequestLog};
 pub use oauth::ClientCredentials;
 pub use reqwest::Method;
 pub use secret::Secret;

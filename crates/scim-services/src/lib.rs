@@ -19,6 +19,7 @@ pub mod resource_view;
 pub mod secrets;
 pub mod table;
 pub mod take_snapshot;
+pub mod tap;
 pub mod view_settings;
 pub mod write_masking;
 pub mod writes;

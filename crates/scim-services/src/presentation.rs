@@ -124,6 +124,19 @@ impl Present for crate::request_log::LogEntry {
     }
 }
 
+impl Present for crate::tap::TapRow {
+    fn mask(&mut self) {
+        self.path = mask_text(&self.path);
+        text_opt(&mut self.query);
+        json_opt(&mut self.request_body);
+        json_opt(&mut self.response_body);
+        text_opt(&mut self.error);
+        for w in &mut self.words {
+            *w = mask_text(w);
+        }
+    }
+}
+
 impl Present for crate::change_log::ChangeRow {
     fn mask(&mut self) {
         self.label = mask_cell("userName", &self.label);

@@ -3,6 +3,7 @@
 //! request log's size — with a live feed for whoever follows it (the app's screen, `--follow`).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use scim_core::schema::SchemaRegistry;
@@ -121,19 +122,35 @@ struct Inner {
     names: HashMap<String, String>,
 }
 
+/// The exchanges and what is learnt from them, behind the capture's handles.
+struct Store {
+    inner: Mutex<Inner>,
+    capacity: usize,
+    feed: broadcast::Sender<TapExchange>,
+    schemas: SchemaRegistry,
+}
+
+/// Exchanges waiting to be recorded by the capture's worker thread, so the proxy answers first
+/// and explains after: masking, parsing and the core's reading are off the request's path.
+struct Queue {
+    sender: std::sync::mpsc::SyncSender<Pending>,
+    pending: Arc<AtomicUsize>,
+}
+
+/// Exchanges queued at most; past this the proxy records in line (slower, never lost).
+const QUEUE: usize = 4096;
+
 /// A bounded, shareable capture with a live feed.
 #[derive(Clone)]
 pub struct Capture {
-    inner: Arc<Mutex<Inner>>,
-    capacity: usize,
-    feed: broadcast::Sender<TapExchange>,
-    schemas: Arc<SchemaRegistry>,
+    store: Arc<Store>,
+    queue: Arc<Queue>,
 }
 
 impl std::fmt::Debug for Capture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Capture")
-            .field("capacity", &self.capacity)
+            .field("capacity", &self.store.capacity)
             .field("len", &self.len())
             .finish()
     }
@@ -142,6 +159,43 @@ impl std::fmt::Debug for Capture {
 impl Default for Capture {
     fn default() -> Self {
         Self::new(DEFAULT_CAPACITY)
+    }
+}
+
+/// One exchange as the proxy saw it, owned (bodies are reference-counted: handing them over copies
+/// nothing), waiting to be recorded.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub started_at_ms: u64,
+    pub duration_ms: u64,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub relative_path: String,
+    pub request_headers: Vec<(String, Vec<u8>)>,
+    pub request_body: bytes::Bytes,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, Vec<u8>)>,
+    pub response_body: bytes::Bytes,
+    pub error: Option<String>,
+}
+
+impl Pending {
+    fn raw(&self) -> Raw<'_> {
+        Raw {
+            started_at_ms: self.started_at_ms,
+            duration_ms: self.duration_ms,
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            relative_path: &self.relative_path,
+            request_headers: &self.request_headers,
+            request_body: &self.request_body,
+            status: self.status,
+            response_headers: &self.response_headers,
+            response_body: &self.response_body,
+            error: self.error.clone(),
+        }
     }
 }
 
@@ -155,31 +209,43 @@ fn text_header<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a s
 impl Capture {
     pub fn new(capacity: usize) -> Self {
         let (feed, _) = broadcast::channel(1024);
-        Self {
-            inner: Arc::new(Mutex::new(Inner {
+        let store = Arc::new(Store {
+            inner: Mutex::new(Inner {
                 next_seq: 1,
                 exchanges: VecDeque::new(),
                 dropped: 0,
                 names: HashMap::new(),
-            })),
+            }),
             capacity: capacity.max(1),
             feed,
-            schemas: Arc::new(SchemaRegistry::builtin()),
+            schemas: SchemaRegistry::builtin(),
+        });
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Pending>(QUEUE);
+        let pending = Arc::new(AtomicUsize::new(0));
+        let worker = (store.clone(), pending.clone());
+        // Ends when the last handle of the capture is dropped (the sender with it).
+        let _ = std::thread::Builder::new()
+            .name("scim-tap-capture".into())
+            .spawn(move || {
+                let (store, pending) = worker;
+                while let Ok(p) = receiver.recv() {
+                    store.record(p.raw());
+                    pending.fetch_sub(1, Ordering::AcqRel);
+                }
+            });
+        Self {
+            store,
+            queue: Arc::new(Queue { sender, pending }),
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic elsewhere cannot leave a half-written exchange: each is pushed whole.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The exchanges kept, oldest first.
     pub fn exchanges(&self) -> Vec<TapExchange> {
-        self.lock().exchanges.iter().cloned().collect()
+        self.store.lock().exchanges.iter().cloned().collect()
     }
 
     pub fn len(&self) -> usize {
-        self.lock().exchanges.len()
+        self.store.lock().exchanges.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -188,37 +254,106 @@ impl Capture {
 
     /// How many exchanges rolled off the window.
     pub fn dropped(&self) -> u64 {
-        self.lock().dropped
+        self.store.lock().dropped
     }
 
     /// Each exchange as it is recorded, from now on.
     pub fn follow(&self) -> broadcast::Receiver<TapExchange> {
-        self.feed.subscribe()
+        self.store.feed.subscribe()
+    }
+
+    /// Waits (up to `limit`) until every exchange handed over is recorded; false if some are not.
+    pub async fn settle(&self, limit: std::time::Duration) -> bool {
+        let until = tokio::time::Instant::now() + limit;
+        while self.queue.pending.load(Ordering::Acquire) > 0 {
+            if tokio::time::Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        true
+    }
+
+    /// Every exchange handed over so far, recorded (waits up to 10 s for the worker).
+    pub async fn settled_exchanges(&self) -> Vec<TapExchange> {
+        self.settle(std::time::Duration::from_secs(10)).await;
+        self.exchanges()
+    }
+
+    /// Hands an exchange to the worker; records it in line when the queue is full or gone.
+    pub(crate) fn enqueue(&self, pending: Pending) {
+        self.queue.pending.fetch_add(1, Ordering::AcqRel);
+        if let Err(e) = self.queue.sender.try_send(pending) {
+            let p = match e {
+                std::sync::mpsc::TrySendError::Full(p)
+                | std::sync::mpsc::TrySendError::Disconnected(p) => p,
+            };
+            self.store.record(p.raw());
+            self.queue.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Records an exchange now (a file read back).
+    pub(crate) fn record(&self, raw: Raw<'_>) -> TapExchange {
+        self.store.record(raw)
+    }
+
+    /// The sender of the whole capture (see [`scim_core::traffic::idp::of_session`]).
+    pub fn sender(&self) -> Option<Sender> {
+        let inner = self.store.lock();
+        let guesses: Vec<IdpGuess> = inner
+            .exchanges
+            .iter()
+            .filter_map(|e| e.sender.as_ref())
+            .filter_map(|s| {
+                Some(IdpGuess {
+                    idp: idp::Idp::from_label(&s.name)?,
+                    certain: s.certain,
+                    why: s.why.clone(),
+                })
+            })
+            .collect();
+        idp::of_session(guesses.iter()).as_ref().map(Sender::from)
     }
 
     /// Adds exchanges read back from a file (a HAR opened again), explained afresh.
     pub fn extend(&self, exchanges: Vec<TapExchange>) {
         for e in exchanges {
-            self.push(e);
+            self.store.push(e);
         }
+    }
+}
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic elsewhere cannot leave a half-written exchange: each is pushed whole.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn push(&self, mut exchange: TapExchange) {
         let mut inner = self.lock();
         exchange.seq = inner.next_seq;
         inner.next_seq += 1;
-        inner.exchanges.push_back(exchange.clone());
+        let followed = self.feed.receiver_count() > 0;
+        if followed {
+            inner.exchanges.push_back(exchange.clone());
+        } else {
+            inner.exchanges.push_back(exchange);
+        }
         while inner.exchanges.len() > self.capacity {
             inner.exchanges.pop_front();
             inner.dropped += 1;
         }
-        drop(inner);
-        // Nobody following is fine.
-        let _ = self.feed.send(exchange);
+        if followed {
+            if let Some(last) = inner.exchanges.back().cloned() {
+                drop(inner);
+                let _ = self.feed.send(last);
+            }
+        }
     }
 
     /// Masks, explains and stores one exchange; returns what was stored.
-    pub(crate) fn record(&self, raw: Raw<'_>) -> TapExchange {
+    fn record(&self, raw: Raw<'_>) -> TapExchange {
         let secrets = scim_core::secrets::SecretAttributes::default();
         let request_json: Option<Value> = serde_json::from_slice(raw.request_body).ok();
         let response_json: Option<Value> = serde_json::from_slice(raw.response_body).ok();
@@ -265,11 +400,11 @@ impl Capture {
             path: raw.path.to_owned(),
             query: raw.query.map(str::to_owned),
             request_headers: text_headers(raw.request_headers),
-            request_body: scim_client::redact_body(raw.request_body, &secrets),
+            request_body: masked(raw.request_body, request_json.as_ref(), &secrets),
             request_bytes: raw.request_body.len(),
             status: raw.status,
             response_headers: text_headers(raw.response_headers),
-            response_body: scim_client::redact_body(raw.response_body, &secrets),
+            response_body: masked(raw.response_body, response_json.as_ref(), &secrets),
             response_bytes: raw.response_body.len(),
             error: raw.error,
             sender: sender.as_ref().map(Sender::from),
@@ -284,14 +419,18 @@ impl Capture {
     fn learn_names(&self, answer: &Value) {
         let mut inner = self.lock();
         let mut learn = |r: &Value| {
-            let r = scim_core::Resource::new(r.clone());
-            let name = r
-                .user_name()
-                .or_else(|| r.display_name())
-                .map(str::to_owned);
-            if let (Some(id), Some(name)) = (r.id_string(), name) {
+            let Some(o) = r.as_object() else { return };
+            let id = match scim_core::names::get_ci(o, "id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => return,
+            };
+            let name = scim_core::names::get_ci(o, "userName")
+                .or_else(|| scim_core::names::get_ci(o, "displayName"))
+                .and_then(Value::as_str);
+            if let Some(name) = name {
                 if inner.names.len() < MAX_NAMES || inner.names.contains_key(&id) {
-                    inner.names.insert(id, name);
+                    inner.names.insert(id, name.to_owned());
                 }
             }
         };
@@ -300,23 +439,16 @@ impl Capture {
             None => learn(answer),
         }
     }
+}
 
-    /// The sender of the whole capture (see [`scim_core::traffic::idp::of_session`]).
-    pub fn sender(&self) -> Option<Sender> {
-        let inner = self.lock();
-        let guesses: Vec<IdpGuess> = inner
-            .exchanges
-            .iter()
-            .filter_map(|e| e.sender.as_ref())
-            .filter_map(|s| {
-                let idp = idp::Idp::from_label(&s.name)?;
-                Some(IdpGuess {
-                    idp,
-                    certain: s.certain,
-                    why: s.why.clone(),
-                })
-            })
-            .collect();
-        idp::of_session(guesses.iter()).as_ref().map(Sender::from)
+/// A body as stored: masked and cut from the value already parsed, else from the bytes.
+fn masked(
+    bytes: &[u8],
+    parsed: Option<&Value>,
+    secrets: &scim_core::secrets::SecretAttributes,
+) -> Option<String> {
+    match parsed {
+        Some(v) => Some(scim_client::redact_json(v, bytes.len(), secrets)),
+        None => scim_client::redact_body(bytes, secrets),
     }
 }

@@ -19,7 +19,7 @@ use scim_core::error::ScimErrorBody;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::capture::{Capture, Raw};
+use crate::capture::{Capture, Pending};
 
 /// How to run a tap.
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ impl RunningTap {
         })
     }
 
-    /// Stops listening and waits until the port is free.
+    /// Stops listening, waits until the port is free and every exchange is recorded.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -145,6 +145,9 @@ impl RunningTap {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.capture
+            .settle(std::time::Duration::from_secs(10))
+            .await;
     }
 }
 
@@ -253,21 +256,7 @@ async fn handle(State(tap): State<Arc<TapState>>, request: Request) -> Response 
             }
         }
     };
-    tap.capture.record(Raw {
-        started_at_ms,
-        duration_ms: started.elapsed().as_millis() as u64,
-        method: &method,
-        path: &path,
-        query: query.as_deref(),
-        relative_path: if relative.is_empty() { "/" } else { &relative },
-        request_headers: &headers,
-        request_body: &request_body,
-        status: error.is_none().then_some(status),
-        response_headers: &response_headers,
-        response_body: &response_body,
-        error,
-    });
-    let mut response = Response::new(Body::from(response_body));
+    let mut response = Response::new(Body::from(response_body.clone()));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     for (name, value) in &response_headers {
         if is_hop_by_hop(name) {
@@ -280,5 +269,24 @@ async fn handle(State(tap): State<Arc<TapState>>, request: Request) -> Response 
             response.headers_mut().append(n, v);
         }
     }
+    // Answered first, explained after: the capture's worker does the rest.
+    tap.capture.enqueue(Pending {
+        started_at_ms,
+        duration_ms: started.elapsed().as_millis() as u64,
+        method,
+        path,
+        query,
+        relative_path: if relative.is_empty() {
+            "/".to_owned()
+        } else {
+            relative
+        },
+        request_headers: headers,
+        request_body,
+        status: error.is_none().then_some(status),
+        response_headers,
+        response_body,
+        error,
+    });
     response.into_response()
 }

@@ -6,4 +6,5 @@ pub mod browse;
 pub mod connections;
 pub mod directory;
 pub mod server;
+pub mod tap;
 pub mod writes;
