@@ -5,6 +5,9 @@
 //! would test itself, so the harness asks this process instead. It prints its base URL on the first
 //! line of stdout and serves until stdin closes (the test runner that started it went away).
 //!
+//! The Tap screen's commands are answered by a real tap session (module `scim_services::tap`) in
+//! front of a demo server of its own, so the browser test sends real requests through a real tap.
+//!
 //! The PATCH dry run is planned by the services `Writer` with the discovery of a demo server in the
 //! RFC profile, against the resource the harness holds; nothing is sent anywhere.
 
@@ -31,6 +34,11 @@ struct Oracle {
     discovery: Discovery,
     log: ChangeLog,
     _log_dir: tempfile::TempDir,
+    /// The Tap screen's session, for real: a tap forwards to `tapped` (a demo server), an inbox
+    /// is a demo server of its own; the test sends it real requests.
+    tap: scim_services::tap::TapSession,
+    tapped: ScimClient,
+    _tapped_server: DemoServer,
 }
 
 /// A JSON answer any page may read: the harness is served from another port (a "simple" text/plain
@@ -132,6 +140,53 @@ async fn preview_patch(State(oracle): State<Arc<Oracle>>, body: String) -> Respo
     })
 }
 
+/// The Tap screen's commands, answered by the services' real `TapSession`: `{"ok": …}` or
+/// `{"error": AppError}`, as the IPC would carry them.
+async fn tap(
+    State(oracle): State<Arc<Oracle>>,
+    axum::extract::Path(cmd): axum::extract::Path<String>,
+    body: String,
+) -> Response {
+    #[derive(Deserialize, Default)]
+    #[serde(rename_all = "camelCase")]
+    struct Q {
+        start: Option<scim_services::tap::TapStart>,
+        after_seq: Option<u32>,
+        path: Option<String>,
+        format: Option<String>,
+    }
+    let q: Q = serde_json::from_str(&body).unwrap_or_default();
+    let session = &oracle.tap;
+    let result: Result<Value, scim_services::AppError> = match cmd.as_str() {
+        "tap_start" => match q.start {
+            Some(start) => session
+                .start(start, Some(oracle.tapped.clone()))
+                .await
+                .map(|s| json!(s)),
+            None => Err(scim_services::AppError::invalid_input("no start")),
+        },
+        "tap_stop" => Ok(json!(session.stop().await)),
+        "tap_status" => Ok(json!(session.status().await)),
+        "tap_rotate_token" => session.rotate_token().await.map(|s| json!(s)),
+        "tap_exchanges" => Ok(json!(session.rows_after(q.after_seq.unwrap_or(0)))),
+        "tap_export" => session
+            .export(
+                q.path.as_deref().unwrap_or(""),
+                q.format.as_deref().unwrap_or("har"),
+            )
+            .map(|p| json!(p)),
+        "tap_open" => session
+            .open(q.path.as_deref().unwrap_or(""))
+            .await
+            .map(|s| json!(s)),
+        other => return answer(json!({"oracleError": format!("no tap command {other}")})),
+    };
+    answer(match result {
+        Ok(v) => json!({"ok": v}),
+        Err(e) => json!({"error": e}),
+    })
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     // Discovery as the app would read it from a server in the RFC profile.
@@ -145,11 +200,25 @@ async fn main() {
         .expect("discovery");
     drop(demo);
     let log_dir = tempfile::tempdir().expect("a temporary change log");
+    let tapped_server = DemoServer::start(DemoConfig {
+        seed: scim_demo_server::SeedOptions {
+            users: 40,
+            ..Default::default()
+        },
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("a demo server to tap");
+    let tapped =
+        ScimClient::new(ClientConfig::new(&tapped_server.base_url, Auth::None)).expect("client");
     let oracle = Arc::new(Oracle {
         client: ScimClient::new(ClientConfig::new(HARNESS_BASE, Auth::None)).expect("client"),
         discovery,
         log: ChangeLog::new(log_dir.path(), "oracle"),
         _log_dir: log_dir,
+        tap: Default::default(),
+        tapped,
+        _tapped_server: tapped_server,
     });
     let app = Router::new()
         .route("/check_filter", post(check_filter))
@@ -158,6 +227,7 @@ async fn main() {
         .route("/preview_patch", post(preview_patch))
         .route("/filter_attributes", post(filter_attributes))
         .route("/patch_attributes", post(patch_attributes))
+        .route("/tap/{cmd}", post(tap))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

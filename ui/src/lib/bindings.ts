@@ -52,6 +52,21 @@ export const commands = {
 	roleMatrix: (query: MatrixQuery) => typedError<MatrixWindow, AppError>(__TAURI_INVOKE("role_matrix", { query })),
 	/**  Writes the whole matrix (every matching user) as CSV to `path`. */
 	exportRoleMatrix: (query: MatrixQuery, path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_role_matrix", { query, path })),
+	/**
+	 *  Starts a tap in front of the open connection, or the inbox. The inbox's token is in this answer
+	 *  only.
+	 */
+	tapStart: (start: TapStart) => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_start", { start })),
+	tapStop: () => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_stop")),
+	tapStatus: () => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_status")),
+	/**  A new inbox token; the old one stops working at once. */
+	tapRotateToken: () => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_rotate_token")),
+	/**  The exchanges after `after_seq`, masked in presentation mode. */
+	tapExchanges: (afterSeq: number) => typedError<TapRow[], AppError>(__TAURI_INVOKE("tap_exchanges", { afterSeq })),
+	/**  Writes the capture as `har` (HAR 1.2) or `jsonl` to `path`. */
+	tapExport: (path: string, format: string) => typedError<string, AppError>(__TAURI_INVOKE("tap_export", { path, format })),
+	/**  Opens a HAR to browse it offline. */
+	tapOpen: (path: string) => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_open", { path })),
 	/**  Request log entries newer than `after_seq`. */
 	requestLogEntries: (afterSeq: number) => typedError<LogEntry[], AppError>(__TAURI_INVOKE("request_log_entries", { afterSeq })),
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
@@ -1025,6 +1040,83 @@ export type SummarySection = {
 export type TableRow = {
 	id: string,
 	cells: (string | null)[],
+};
+
+/**  One finding on an exchange. */
+export type TapFindingRow = {
+	code: string,
+	/**  `request` (the IdP's) or `answer` (the application's). */
+	side: string,
+	message: string,
+};
+
+/**  What runs: a tap in front of an application, or the inbox. */
+export type TapMode = "tap" | "inbox";
+
+/**  The resource an exchange touched, to open it. */
+export type TapResource = {
+	/**  `Users`, `Groups`… */
+	endpoint: string,
+	id: string,
+};
+
+/**  One exchange, for the live view. */
+export type TapRow = {
+	seq: number,
+	startedAtMs: number | null,
+	method: string,
+	path: string,
+	query: string | null,
+	status: number | null,
+	durationMs: number,
+	sender: TapSender | null,
+	words: string[],
+	findings: TapFindingRow[],
+	error: string | null,
+	requestHeaders: ([string, string])[],
+	requestBody: string | null,
+	responseHeaders: ([string, string])[],
+	responseBody: string | null,
+	resource: TapResource | null,
+};
+
+/**  Who sent the capture (or an exchange), and how sure. */
+export type TapSender = {
+	name: string,
+	certain: boolean,
+	why: string,
+};
+
+/**  How to start. `listen` is `host:port` (loopback unless the user means otherwise). */
+export type TapStart = {
+	mode: TapMode,
+	listen: string,
+	/**  Tap: send the connection's secret instead of the sender's own Authorization. */
+	replaceAuth?: boolean,
+	/**  Inbox: the demo profile (`rfc`, `netdata`, `profiles-projects`, `secoda`). */
+	profile?: string | null,
+	/**  Inbox: seeded users (0: empty). */
+	users?: number,
+};
+
+/**  The state of the tap screen. */
+export type TapStatus = {
+	running: boolean,
+	mode: TapMode | null,
+	/**  The URL to give the identity provider. */
+	baseUrl: string | null,
+	/**  Tap: the application's URL. */
+	upstream: string | null,
+	/**  Inbox: its bearer token — only in the answer that started or rotated it (shown once). */
+	token: string | null,
+	/**  Listening beyond loopback: what that exposes, and the tunnel a cloud IdP needs. */
+	warning: string | null,
+	exchanges: number,
+	/**  Exchanges that rolled off the capture's window. */
+	dropped: number,
+	sender: TapSender | null,
+	/**  A capture opened from a file (offline), its path. */
+	opened: string | null,
 };
 
 /**  The result of "Test connection". */

@@ -1,5 +1,5 @@
 // The app's sections, in the order the left navigation shows them.
-export type SectionId = 'users' | 'groups' | 'roles' | 'diff' | 'reports' | 'changes' | 'log' | 'server';
+export type SectionId = 'users' | 'groups' | 'roles' | 'diff' | 'reports' | 'changes' | 'log' | 'tap' | 'server';
 
 export interface Section {
   id: SectionId;
@@ -16,6 +16,7 @@ export const SECTIONS: Section[] = [
   { id: 'reports', label: 'Reports', purpose: 'Membership audits you can export to CSV, XLSX or JSON.' },
   { id: 'changes', label: 'Changes', purpose: 'Every change sent from this app, with undo.' },
   { id: 'log', label: 'Request log', purpose: 'Every HTTP exchange with the server, secrets masked.' },
+  { id: 'tap', label: 'Tap', purpose: 'What an identity provider really sends an application, live.' },
   { id: 'server', label: 'Server', purpose: 'What the server declares and how it really behaves.' },
 ];
 

@@ -623,12 +623,25 @@ const calls: { cmd: CommandName; args: Record<string, unknown> }[] = [];
 /** `?scenario=slow-load`: a users load that runs until the UI cancels it. */
 let cancelSlowLoad: (() => void) | null = null;
 
+/** The Tap screen's commands: answered by a real tap session in the ui-oracle (tests/ui_oracle),
+ * in front of a demo server of its own, so the tests send real requests through a real tap. */
+const TAP_COMMANDS = ['tap_start', 'tap_stop', 'tap_status', 'tap_rotate_token', 'tap_exchanges', 'tap_export', 'tap_open'] as const satisfies readonly CommandName[];
+type TapCommand = (typeof TAP_COMMANDS)[number];
+const isTap = (c: CommandName): c is TapCommand => (TAP_COMMANDS as readonly string[]).includes(c);
+
+async function tapCommand<K extends TapCommand>(cmd: K, args: Record<string, unknown>): Promise<Reply<K>> {
+  const answer = await oracle<{ ok: Reply<K> } | { error: AppError }>(`tap/${cmd}`, args);
+  if ('error' in answer) throw answer.error;
+  return reply(cmd, answer.ok);
+}
+
 mockIPC(async (name, args) => {
   // Typed by the generated bindings: a `case` naming a command Rust no longer has fails svelte-check.
   const cmd = name as CommandName;
   // A JSON copy: arguments can be Svelte state proxies, which structuredClone refuses.
   calls.push({ cmd, args: JSON.parse(JSON.stringify(args ?? {})) as Record<string, unknown> });
   if (isWrite(cmd)) return await writeCommand(cmd, (args ?? {}) as Record<string, unknown>);
+  if (isTap(cmd)) return await tapCommand(cmd, JSON.parse(JSON.stringify(args ?? {})) as Record<string, unknown>);
   const a = (args ?? {}) as { query?: RowsQuery; text?: string; input?: ConnectionInput; name?: string; path?: string; confirmed?: boolean };
   switch (cmd) {
     case 'get_app_info':

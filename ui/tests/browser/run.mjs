@@ -1,7 +1,8 @@
 // Browser-level UI tests: the real Svelte UI in Debian's Chromium (playwright-core), with the Tauri IPC
 // mocked by tests/browser/harness.ts. Screenshots land in ../target/ui-browser/ for a human to look at.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createServer } from 'vite';
@@ -68,7 +69,7 @@ test('the shell shows the connection, the sections and the backend version', asy
   await page.getByTestId('status-bar').getByText('SCIM Explorer 9.9.9-test').waitFor();
   assert.equal((await page.getByTestId('connection-name').innerText()).trim(), 'Demo directory');
   const sections = await page.locator('nav[aria-label=Sections] button').allInnerTexts();
-  assert.deepEqual(sections, ['Users', 'Groups', 'Role groups', 'Diff', 'Reports', 'Changes', 'Request log', 'Server']);
+  assert.deepEqual(sections, ['Users', 'Groups', 'Role groups', 'Diff', 'Reports', 'Changes', 'Request log', 'Tap', 'Server']);
   assert.equal(await page.locator('#section-title').innerText(), 'Users');
   await page.screenshot({ path: path.join(shots, 'shell-light.png') });
   assert.deepEqual(errors, []);
@@ -1027,6 +1028,74 @@ test('the server check lists each finding with its exchanges, and a scenario pla
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('the tap shows what an identity provider sends, live, explained, and exports it as HAR', async () => {
+  const { page, errors } = await openPage();
+  await page.locator('[data-section=tap]').click();
+  await page.getByText('See what an identity provider really sends').waitFor();
+  await page.screenshot({ path: path.join(shots, 'tap-empty.png') });
+  // A real tap (the ui-oracle's session) in front of a real demo server, on a free port.
+  await page.getByTestId('tap-listen').fill('127.0.0.1:0');
+  await page.getByTestId('tap-start').click();
+  const url = (await page.getByTestId('tap-url').innerText()).trim();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
+  await page.getByText('Waiting for the first request').waitFor();
+  // What an IdP sends: a lookup, then Entra's legacy PATCH on the user it found.
+  const headers = { 'user-agent': 'Azure AD SCIM Client', authorization: 'Bearer idp-secret-token', 'content-type': 'application/scim+json' };
+  const found = await (await fetch(`${url}/Users?count=1`, { headers })).json();
+  const user = found.Resources[0];
+  const patched = await fetch(`${url}/Users/${user.id}`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
+  });
+  assert.equal(patched.status, 200);
+  const refused = await fetch(`${url.replace('/scim/v2', '')}/admin`, { headers });
+  assert.equal(refused.status, 404, 'outside the base path: refused by the tap');
+  const table = page.getByTestId('tap-table');
+  await table.locator('tbody tr').nth(2).waitFor();
+  assert.match(await page.getByTestId('tap-count').innerText(), /3 of 3 exchanges · 1 with findings · sent by Entra ID \(legacy\)/);
+  // Filters: only those with findings, then by status.
+  await page.getByTestId('tap-by-finding').selectOption('any');
+  assert.equal(await table.locator('tbody tr').count(), 1);
+  await table.locator('tbody tr').first().click();
+  const detail = page.getByTestId('tap-detail');
+  await detail.getByTestId('tap-words').getByText(`set active to False on ${user.userName}`).waitFor();
+  const findings = await detail.getByTestId('tap-findings').innerText();
+  assert.match(findings, /patch\.opCase/);
+  assert.match(findings, /request\.boolString/);
+  assert.doesNotMatch(await detail.innerText(), /idp-secret-token/, 'the IdP token is masked');
+  await page.screenshot({ path: path.join(shots, 'tap-live-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+  await page.screenshot({ path: path.join(shots, 'tap-live-dark.png') });
+  await page.evaluate(() => document.documentElement.removeAttribute('data-theme'));
+  await page.getByTestId('tap-by-finding').selectOption('all');
+  await page.locator('[data-status=refused]').click();
+  assert.equal(await table.locator('tbody tr').count(), 1);
+  await page.locator('[data-status=all]').click();
+  // Export as HAR: a real file, valid for a third-party validator.
+  const har = path.join(shots, 'tap-capture.har');
+  await page.getByLabel('Export the capture to').fill(har);
+  await page.getByTestId('tap-export-har').click();
+  await page.getByRole('status').getByText(/Capture written to .*tap-capture\.har/).waitFor();
+  const validated = spawnSync('node', [path.join(uiRoot, 'tests/har/validate.mjs'), har], { encoding: 'utf8' });
+  assert.equal(validated.status, 0, validated.stderr);
+  assert.doesNotMatch(readFileSync(har, 'utf8'), /idp-secret-token/);
+  // Open the resource it touched: the Users section, on that user.
+  await table.locator('tbody tr').nth(1).click();
+  await detail.getByTestId('tap-open-resource').click();
+  assert.equal(await page.locator('[data-section=users]').getAttribute('aria-current'), 'page');
+  // Stopped, the capture stays; the port is free.
+  await page.locator('[data-section=tap]').click();
+  await page.getByTestId('tap-stop').click();
+  await page.getByTestId('tap-start').waitFor();
+  await fetch(`${url}/Users`).then(
+    () => assert.fail('still listening after stop'),
+    () => {},
+  );
+  assert.deepEqual(errors, []);
 });
 
 test('a request the server refuses safely is a finding, not a failure, and the report lists it', async () => {
