@@ -886,6 +886,100 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     client.close().await.expect("close the session");
 }
 
+/// SCIM Tap in the real window: a tap in front of the open connection, requests pushed through it
+/// by a client of the test, seen live with their words, one opened, the capture exported as HAR.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tap_screen_shows_an_idps_requests_live_and_exports_them() {
+    let (_driver, client, _owned) = open_app_on_owned_server("Tapped").await;
+    click(&client, "[data-section=tap]").await;
+    wait_for_text(
+        &client,
+        "main",
+        "See what an identity provider really sends",
+    )
+    .await;
+    replace_text(&client, "[data-testid=tap-listen]", "127.0.0.1:0").await;
+    click(&client, "[data-testid=tap-start]").await;
+    let url = wait_for_text(&client, "[data-testid=tap-url]", "http://127.0.0.1:").await;
+    let url = url.trim().to_owned();
+    // The IdP: its own token passes through to the application, which checks it.
+    let idp = ScimClient::new(ClientConfig::new(
+        &url,
+        Auth::Bearer(Secret::new("e2e-owned-token-7c1d")),
+    ))
+    .expect("a client of the tap");
+    let created = idp
+        .create(
+            "Users",
+            &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "tapped.e2e@example.com", "active": true}),
+        )
+        .await
+        .expect("create through the tap");
+    let id = created.body.expect("a body")["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    idp.delete("Users", &id, None)
+        .await
+        .expect("delete through the tap");
+    let table = wait_for_text(
+        &client,
+        "[data-testid=tap-table]",
+        "delete user tapped.e2e@example.com",
+    )
+    .await;
+    assert!(
+        table.contains("create user tapped.e2e@example.com"),
+        "{table}"
+    );
+    click(
+        &client,
+        "[data-testid=tap-table] tbody tr[data-seq='1'] td:nth-child(3)",
+    )
+    .await;
+    let detail = wait_for_text(&client, "[data-testid=tap-detail]", "POST 201").await;
+    assert!(
+        !detail.contains("e2e-owned-token-7c1d"),
+        "the token is masked: {detail}"
+    );
+    save_screenshot(&client, "tap-live.png").await;
+    let har = std::env::temp_dir().join(format!("scimx-e2e-tap-{}.har", std::process::id()));
+    replace_text(
+        &client,
+        "input[aria-label='Export the capture to']",
+        &har.to_string_lossy(),
+    )
+    .await;
+    click(&client, "[data-testid=tap-export-har]").await;
+    wait_for_text(&client, "main", &har.to_string_lossy()).await;
+    let text = std::fs::read_to_string(&har).expect("the HAR");
+    let _ = std::fs::remove_file(&har);
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(doc["log"]["version"], "1.2");
+    assert_eq!(
+        doc["log"]["entries"].as_array().map(Vec::len),
+        Some(2),
+        "{text}"
+    );
+    assert!(
+        !text.contains("e2e-owned-token-7c1d"),
+        "the token reached the HAR"
+    );
+    click(&client, "[data-testid=tap-stop]").await;
+    wait_for_text(&client, "[data-testid=tap-controls]", "Start tap").await;
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .expect("a port");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing listens after Stop"
+    );
+    client.close().await.expect("close the session");
+}
+
 /// Finds and clicks `css`, again if the element was replaced in between (virtual tables re-render
 /// their rows as data arrives, which makes a found row stale a moment later).
 async fn click(client: &Client, css: &str) {
