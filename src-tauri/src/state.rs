@@ -28,7 +28,10 @@ impl Default for AppState {
                 Arc::new(Keychain::default()),
             ),
             presentation: Default::default(),
-            tap: Default::default(),
+            tap: scim_services::tap::TapSession::saving_to(
+                scim_services::tap::captures_dir(),
+                scim_services::tap::KEEP_CAPTURES,
+            ),
         }
     }
 }

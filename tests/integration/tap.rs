@@ -120,6 +120,19 @@ async fn every_exchange_of_each_idp_scenario_is_captured_as_sent_and_its_sender_
         );
         let har = scim_tap::har::to_har(&captured, &format!("http://{}", tap.addr)).to_string();
         assert!(!har.contains(TOKEN), "{name}: the token reached the HAR");
+        // The IdP's known oddities are flagged on its requests.
+        let flagged: Vec<&str> = captured
+            .iter()
+            .flat_map(|c| c.findings.iter().map(|f| f.code.as_str()))
+            .collect();
+        let oddity = match name {
+            "entra-joiner-mover-leaver" => Some("patch.pathKeys"),
+            "authentik-group-sync" => Some("patch.removeMembersValueList"),
+            _ => None,
+        };
+        if let Some(code) = oddity {
+            assert!(flagged.contains(&code), "{name}: {code} not in {flagged:?}");
+        }
         let who = tap.capture.sender().unwrap_or_else(|| {
             panic!(
                 "{name}: no sender in {:?}",

@@ -154,6 +154,7 @@ async fn tap(
         after_seq: Option<u32>,
         path: Option<String>,
         format: Option<String>,
+        to_end: Option<bool>,
     }
     let q: Q = serde_json::from_str(&body).unwrap_or_default();
     let session = &oracle.tap;
@@ -179,6 +180,16 @@ async fn tap(
             .open(q.path.as_deref().unwrap_or(""))
             .await
             .map(|s| json!(s)),
+        "tap_saved_captures" => Ok(json!(session.saved_captures())),
+        "tap_replay_start" => session
+            .replay_start(oracle.tapped.clone(), false)
+            .await
+            .map(|v| json!(v)),
+        "tap_replay_step" => session
+            .replay_step(q.to_end.unwrap_or(false))
+            .await
+            .map(|v| json!(v)),
+        "tap_replay_cleanup" => session.replay_cleanup().await.map(|v| json!(v)),
         other => return answer(json!({"oracleError": format!("no tap command {other}")})),
     };
     answer(match result {
@@ -200,6 +211,7 @@ async fn main() {
         .expect("discovery");
     drop(demo);
     let log_dir = tempfile::tempdir().expect("a temporary change log");
+    let captures = log_dir.path().join("captures");
     let tapped_server = DemoServer::start(DemoConfig {
         seed: scim_demo_server::SeedOptions {
             users: 40,
@@ -216,7 +228,7 @@ async fn main() {
         discovery,
         log: ChangeLog::new(log_dir.path(), "oracle"),
         _log_dir: log_dir,
-        tap: Default::default(),
+        tap: scim_services::tap::TapSession::saving_to(captures, 5),
         tapped,
         _tapped_server: tapped_server,
     });

@@ -137,6 +137,18 @@ impl Present for crate::tap::TapRow {
     }
 }
 
+impl Present for crate::tap::ReplayView {
+    fn mask(&mut self) {
+        for step in &mut self.done {
+            step.path = mask_text(&step.path);
+            for w in step.words.iter_mut().chain(step.differences.iter_mut()) {
+                *w = mask_text(w);
+            }
+        }
+        self.markdown = mask_text(&self.markdown);
+    }
+}
+
 impl Present for crate::change_log::ChangeRow {
     fn mask(&mut self) {
         self.label = mask_cell("userName", &self.label);

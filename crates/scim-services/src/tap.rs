@@ -76,6 +76,8 @@ pub struct TapStatus {
     pub sender: Option<TapSender>,
     /// A capture opened from a file (offline), its path.
     pub opened: Option<String>,
+    /// Where the last stopped capture was saved (HAR), when saving is on.
+    pub saved: Option<String>,
 }
 
 /// One finding on an exchange.
@@ -172,6 +174,80 @@ impl From<&TapExchange> for TapRow {
     }
 }
 
+/// One replayed step, expected against actual.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayStepRow {
+    pub index: u32,
+    pub method: String,
+    /// As sent (ids rewritten to the target's).
+    pub path: String,
+    pub words: Vec<String>,
+    pub expected_status: u16,
+    pub actual_status: Option<u16>,
+    pub differences: Vec<String>,
+    pub error: Option<String>,
+    pub passed: bool,
+}
+
+/// A replay of the shown capture against the open connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayView {
+    pub target: String,
+    pub total: u32,
+    pub done: Vec<ReplayStepRow>,
+    /// Recorded exchanges not replayed, and why.
+    pub skipped: Vec<String>,
+    pub finished: bool,
+    pub passed: bool,
+    pub cleaned_up: bool,
+    pub leftovers: Vec<String>,
+    pub markdown: String,
+}
+
+#[derive(Debug)]
+struct ReplayRun {
+    replay: scim_tap::replay::Replay,
+    target: ScimClient,
+    cleaned_up: bool,
+}
+
+impl ReplayRun {
+    fn view(&self) -> ReplayView {
+        let r = &self.replay;
+        ReplayView {
+            target: self.target.base_url().to_owned(),
+            total: clamp(r.steps.len()),
+            done: r
+                .outcomes
+                .iter()
+                .map(|o| ReplayStepRow {
+                    index: clamp(o.index),
+                    method: o.method.clone(),
+                    path: o.path.clone(),
+                    words: r
+                        .steps
+                        .get(o.index)
+                        .map(|s| s.words.clone())
+                        .unwrap_or_default(),
+                    expected_status: o.expected_status,
+                    actual_status: o.actual_status,
+                    differences: o.differences.clone(),
+                    error: o.error.clone(),
+                    passed: o.passed(),
+                })
+                .collect(),
+            skipped: r.skipped.clone(),
+            finished: r.finished(),
+            passed: r.passed(),
+            cleaned_up: self.cleaned_up,
+            leftovers: r.leftovers.clone(),
+            markdown: r.to_markdown(),
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Running {
     Tap { tap: RunningTap, upstream: String },
@@ -184,6 +260,25 @@ pub struct TapSession {
     running: tokio::sync::Mutex<Option<Running>>,
     /// The capture shown: the running one's, or one opened from a file.
     shown: std::sync::Mutex<Option<(Capture, String, Option<String>)>>,
+    /// Where stopped captures are saved, and how many are kept (the oldest roll off).
+    saving: Option<(std::path::PathBuf, usize)>,
+    saved: std::sync::Mutex<Option<String>>,
+    replay: tokio::sync::Mutex<Option<ReplayRun>>,
+}
+
+/// Captures kept in the app's captures folder by default.
+pub const KEEP_CAPTURES: usize = 20;
+
+/// The folder the app saves captures in.
+pub fn captures_dir() -> std::path::PathBuf {
+    crate::connections::config_dir().join("captures")
+}
+
+/// `scheme://host:port` of a URL (HAR URLs are absolute).
+fn origin_of(url: &str) -> String {
+    url.split_once("://")
+        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+        .unwrap_or_default()
 }
 
 fn listen_addr(text: &str) -> Result<SocketAddr, AppError> {
@@ -216,6 +311,62 @@ fn profile_of(name: Option<&str>) -> Result<scim_demo_server::Profile, AppError>
 }
 
 impl TapSession {
+    /// A session that saves each stopped capture as HAR in `dir`, keeping the newest `keep`.
+    pub fn saving_to(dir: std::path::PathBuf, keep: usize) -> Self {
+        Self {
+            saving: Some((dir, keep.max(1))),
+            ..Self::default()
+        }
+    }
+
+    /// The saved captures, newest first.
+    pub fn saved_captures(&self) -> Vec<String> {
+        let Some((dir, _)) = &self.saving else {
+            return Vec::new();
+        };
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "har"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Named by time (tap-YYYYMMDDTHHMMSSZ…), so the name orders them.
+        files.sort();
+        files.reverse();
+        files
+            .into_iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Saves the shown capture (when saving is on and it holds anything), then prunes the folder.
+    fn save_stopped(&self) -> Result<Option<String>, AppError> {
+        let Some((dir, keep)) = &self.saving else {
+            return Ok(None);
+        };
+        let name = format!(
+            "tap-{}.har",
+            scim_base::time::now_rfc3339().replace([':', '-'], "")
+        );
+        let path = dir.join(&name);
+        let text = {
+            let shown = self.shown();
+            let Some((capture, base_url, _)) = shown.as_ref().filter(|s| !s.0.is_empty()) else {
+                return Ok(None);
+            };
+            let har = scim_tap::har::to_har(&capture.exchanges(), &origin_of(base_url));
+            serde_json::to_string(&har).map_err(|e| AppError::internal(e.to_string()))?
+        };
+        crate::private_files::write_atomic(&path, crate::private_files::Place::Replace, |f| {
+            std::io::Write::write_all(f, text.as_bytes())
+        })?;
+        for old in self.saved_captures().into_iter().skip(*keep) {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(Some(path.to_string_lossy().into_owned()))
+    }
+
     fn shown(&self) -> std::sync::MutexGuard<'_, Option<(Capture, String, Option<String>)>> {
         self.shown.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -233,6 +384,7 @@ impl TapSession {
             ));
         }
         let listen = listen_addr(&start.listen)?;
+        *self.saved.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let setup = |e: scim_tap::TapError| AppError::invalid_input(e.to_string());
         let (now, token) = match start.mode {
             TapMode::Tap => {
@@ -278,12 +430,28 @@ impl TapSession {
     /// Stops whatever runs; the capture stays on screen until another starts or opens.
     pub async fn stop(&self) -> TapStatus {
         let mut running = self.running.lock().await;
-        match running.take() {
-            Some(Running::Tap { tap, .. }) => tap.stop().await,
-            Some(Running::Inbox(inbox)) => inbox.stop().await,
-            None => {}
+        let stopped = match running.take() {
+            Some(Running::Tap { tap, .. }) => {
+                tap.stop().await;
+                true
+            }
+            Some(Running::Inbox(inbox)) => {
+                inbox.stop().await;
+                true
+            }
+            None => false,
+        };
+        if stopped {
+            // A capture that cannot be saved is still on screen to export: say why, lose nothing.
+            let saved = match self.save_stopped() {
+                Ok(path) => path,
+                Err(e) => Some(format!("not saved: {}", e.message)),
+            };
+            *self.saved.lock().unwrap_or_else(|p| p.into_inner()) = saved;
         }
-        Self::status_of(None, self.shown().as_ref())
+        let mut status = Self::status_of(None, self.shown().as_ref());
+        status.saved = self.saved.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        status
     }
 
     /// A new inbox token (the old one stops working); the only answer that carries it.
@@ -307,7 +475,11 @@ impl TapSession {
 
     pub async fn status(&self) -> TapStatus {
         let running = self.running.lock().await;
-        Self::status_of(running.as_ref(), self.shown().as_ref())
+        let mut status = Self::status_of(running.as_ref(), self.shown().as_ref());
+        if running.is_none() {
+            status.saved = self.saved.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        }
+        status
     }
 
     fn status_of(
@@ -335,6 +507,7 @@ impl TapSession {
                 .as_ref()
                 .map(TapSender::from),
             opened: shown.and_then(|s| s.2.clone()),
+            saved: None,
         }
     }
 
@@ -377,6 +550,61 @@ impl TapSession {
         crate::export::write_file(path, text.as_bytes())
     }
 
+    /// Plans a replay of the shown capture against `target` (the open connection); nothing is sent
+    /// until [`Self::replay_step`].
+    pub async fn replay_start(
+        &self,
+        target: ScimClient,
+        read_only: bool,
+    ) -> Result<ReplayView, AppError> {
+        if read_only {
+            return Err(AppError::invalid_input(
+                "This connection is read-only: a replay sends the capture's writes to it.",
+            ));
+        }
+        let exchanges = match self.shown().as_ref() {
+            Some((capture, _, _)) => capture.exchanges(),
+            None => {
+                return Err(AppError::invalid_input(
+                    "There is no capture to replay yet.",
+                ))
+            }
+        };
+        let run = ReplayRun {
+            replay: scim_tap::replay::Replay::plan(&exchanges),
+            target,
+            cleaned_up: false,
+        };
+        let view = run.view();
+        *self.replay.lock().await = Some(run);
+        Ok(view)
+    }
+
+    /// Sends the next step (or every remaining one, with `to_end`).
+    pub async fn replay_step(&self, to_end: bool) -> Result<ReplayView, AppError> {
+        let mut guard = self.replay.lock().await;
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| AppError::invalid_input("Start a replay first."))?;
+        if to_end {
+            run.replay.run_all(&run.target).await;
+        } else {
+            run.replay.step(&run.target).await;
+        }
+        Ok(run.view())
+    }
+
+    /// Deletes what the replay created.
+    pub async fn replay_cleanup(&self) -> Result<ReplayView, AppError> {
+        let mut guard = self.replay.lock().await;
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| AppError::invalid_input("Start a replay first."))?;
+        run.replay.cleanup(&run.target).await;
+        run.cleaned_up = true;
+        Ok(run.view())
+    }
+
     /// Opens a HAR (ours or another tool's) to browse offline; stops nothing that runs.
     pub async fn open(&self, path: &str) -> Result<TapStatus, AppError> {
         if self.running.lock().await.is_some() {
@@ -404,5 +632,83 @@ impl TapSession {
             .unwrap_or_default();
         *self.shown() = Some((read.capture, origin, Some(path.to_owned())));
         Ok(self.status().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inbox_start() -> TapStart {
+        TapStart {
+            mode: TapMode::Inbox,
+            listen: "127.0.0.1:0".into(),
+            replace_auth: false,
+            profile: Some("rfc".into()),
+            users: 3,
+        }
+    }
+
+    /// Each stopped capture is saved as HAR in the captures folder, the newest `keep` kept; the
+    /// inbox's token is in the start answer only, and in no saved file.
+    #[tokio::test]
+    async fn stopped_captures_are_saved_with_a_rolling_limit_and_no_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = TapSession::saving_to(dir.path().join("captures"), 2);
+        let mut tokens = Vec::new();
+        for _ in 0..3 {
+            let started = session.start(inbox_start(), None).await.expect("inbox");
+            let token = started.token.clone().expect("the token, once");
+            assert_eq!(session.status().await.token, None, "shown once");
+            let url = started.base_url.clone().unwrap();
+            let idp = ScimClient::new(scim_client::ClientConfig::new(
+                &url,
+                scim_client::Auth::Bearer(scim_client::Secret::new(&token)),
+            ))
+            .unwrap();
+            idp.list("Users", &Default::default()).await.expect("list");
+            let stopped = session.stop().await;
+            assert!(!stopped.running);
+            let saved = stopped.saved.expect("saved");
+            assert!(std::path::Path::new(&saved).exists(), "{saved}");
+            assert_eq!(
+                session.rows_after(0).len(),
+                1,
+                "the capture stays on screen"
+            );
+            tokens.push(token);
+            // Names are by the second: make the next one differ.
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+        let saved = session.saved_captures();
+        assert_eq!(saved.len(), 2, "the oldest rolled off: {saved:?}");
+        for path in &saved {
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(
+                tokens.iter().all(|t| !text.contains(t.as_str())),
+                "a token in {path}"
+            );
+        }
+        // A saved capture opens again offline.
+        let opened = session.open(&saved[0]).await.expect("open");
+        assert_eq!(opened.opened.as_deref(), Some(saved[0].as_str()));
+        assert_eq!(session.rows_after(0).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_tap_needs_a_connection_and_one_runs_at_a_time() {
+        let session = TapSession::default();
+        let mut start = inbox_start();
+        start.mode = TapMode::Tap;
+        let e = session.start(start, None).await.unwrap_err();
+        assert!(e.message.contains("Open a connection"), "{}", e.message);
+        session.start(inbox_start(), None).await.expect("inbox");
+        let e = session.start(inbox_start(), None).await.unwrap_err();
+        assert!(e.message.contains("already running"), "{}", e.message);
+        let mut bad = inbox_start();
+        bad.listen = "nowhere".into();
+        session.stop().await;
+        let e = session.start(bad, None).await.unwrap_err();
+        assert!(e.message.contains("not an address"), "{}", e.message);
     }
 }

@@ -1,7 +1,7 @@
 //! Commands of the Tap screen: start a tap in front of the open connection (or the inbox), poll its
 //! exchanges, export the capture, open one from a file. The session is in the services.
 
-use scim_services::tap::{TapRow, TapStart, TapStatus};
+use scim_services::tap::{ReplayView, TapRow, TapStart, TapStatus};
 use scim_services::AppError;
 use tauri::State;
 
@@ -68,4 +68,51 @@ pub async fn tap_export(
 #[specta::specta]
 pub async fn tap_open(state: State<'_, AppState>, path: String) -> Result<TapStatus, AppError> {
     crate::guard::guarded(async move { state.tap.open(&path).await }).await
+}
+
+/// The captures saved when taps stopped, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn tap_saved_captures(state: State<'_, AppState>) -> Vec<String> {
+    state.tap.saved_captures()
+}
+
+/// Plans a replay of the shown capture against the open connection (refused when read-only).
+#[tauri::command]
+#[specta::specta]
+pub async fn tap_replay_start(state: State<'_, AppState>) -> Result<ReplayView, AppError> {
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        let view = state
+            .tap
+            .replay_start(directory.client().clone(), directory.read_only())
+            .await?;
+        Ok(state.presentation.apply(view))
+    })
+    .await
+}
+
+/// Sends the replay's next step, or every remaining one with `toEnd`.
+#[tauri::command]
+#[specta::specta]
+pub async fn tap_replay_step(
+    state: State<'_, AppState>,
+    to_end: bool,
+) -> Result<ReplayView, AppError> {
+    crate::guard::guarded(async move {
+        Ok(state
+            .presentation
+            .apply(state.tap.replay_step(to_end).await?))
+    })
+    .await
+}
+
+/// Deletes what the replay created.
+#[tauri::command]
+#[specta::specta]
+pub async fn tap_replay_cleanup(state: State<'_, AppState>) -> Result<ReplayView, AppError> {
+    crate::guard::guarded(
+        async move { Ok(state.presentation.apply(state.tap.replay_cleanup().await?)) },
+    )
+    .await
 }

@@ -67,6 +67,14 @@ export const commands = {
 	tapExport: (path: string, format: string) => typedError<string, AppError>(__TAURI_INVOKE("tap_export", { path, format })),
 	/**  Opens a HAR to browse it offline. */
 	tapOpen: (path: string) => typedError<TapStatus, AppError>(__TAURI_INVOKE("tap_open", { path })),
+	/**  The captures saved when taps stopped, newest first. */
+	tapSavedCaptures: () => __TAURI_INVOKE<string[]>("tap_saved_captures"),
+	/**  Plans a replay of the shown capture against the open connection (refused when read-only). */
+	tapReplayStart: () => typedError<ReplayView, AppError>(__TAURI_INVOKE("tap_replay_start")),
+	/**  Sends the replay's next step, or every remaining one with `toEnd`. */
+	tapReplayStep: (toEnd: boolean) => typedError<ReplayView, AppError>(__TAURI_INVOKE("tap_replay_step", { toEnd })),
+	/**  Deletes what the replay created. */
+	tapReplayCleanup: () => typedError<ReplayView, AppError>(__TAURI_INVOKE("tap_replay_cleanup")),
 	/**  Request log entries newer than `after_seq`. */
 	requestLogEntries: (afterSeq: number) => typedError<LogEntry[], AppError>(__TAURI_INVOKE("request_log_entries", { afterSeq })),
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
@@ -772,6 +780,34 @@ export type Provenance = {
 	generatedAt: string,
 };
 
+/**  One replayed step, expected against actual. */
+export type ReplayStepRow = {
+	index: number,
+	method: string,
+	/**  As sent (ids rewritten to the target's). */
+	path: string,
+	words: string[],
+	expectedStatus: number,
+	actualStatus: number | null,
+	differences: string[],
+	error: string | null,
+	passed: boolean,
+};
+
+/**  A replay of the shown capture against the open connection. */
+export type ReplayView = {
+	target: string,
+	total: number,
+	done: ReplayStepRow[],
+	/**  Recorded exchanges not replayed, and why. */
+	skipped: string[],
+	finished: boolean,
+	passed: boolean,
+	cleanedUp: boolean,
+	leftovers: string[],
+	markdown: string,
+};
+
 /**  One report of the catalogue, as the reports screen lists it. */
 export type ReportInfo = {
 	kind: ReportKind,
@@ -1117,6 +1153,8 @@ export type TapStatus = {
 	sender: TapSender | null,
 	/**  A capture opened from a file (offline), its path. */
 	opened: string | null,
+	/**  Where the last stopped capture was saved (HAR), when saving is on. */
+	saved: string | null,
 };
 
 /**  The result of "Test connection". */

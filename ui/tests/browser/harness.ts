@@ -625,7 +625,7 @@ let cancelSlowLoad: (() => void) | null = null;
 
 /** The Tap screen's commands: answered by a real tap session in the ui-oracle (tests/ui_oracle),
  * in front of a demo server of its own, so the tests send real requests through a real tap. */
-const TAP_COMMANDS = ['tap_start', 'tap_stop', 'tap_status', 'tap_rotate_token', 'tap_exchanges', 'tap_export', 'tap_open'] as const satisfies readonly CommandName[];
+const TAP_COMMANDS = ['tap_start', 'tap_stop', 'tap_status', 'tap_rotate_token', 'tap_exchanges', 'tap_export', 'tap_open', 'tap_saved_captures', 'tap_replay_start', 'tap_replay_step', 'tap_replay_cleanup'] as const satisfies readonly CommandName[];
 type TapCommand = (typeof TAP_COMMANDS)[number];
 const isTap = (c: CommandName): c is TapCommand => (TAP_COMMANDS as readonly string[]).includes(c);
 

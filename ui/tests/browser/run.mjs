@@ -1091,6 +1091,20 @@ test('the tap shows what an identity provider sends, live, explained, and export
   await page.locator('[data-section=tap]').click();
   await page.getByTestId('tap-stop').click();
   await page.getByTestId('tap-start').waitFor();
+  await page.getByRole('status').getByText(/Capture saved to .*tap-.*\.har/).waitFor();
+  // Replay the capture on the open connection: asked first, then step by step, then to the end.
+  await page.getByTestId('tap-replay').click();
+  await page.getByTestId('tap-replay-confirm').getByTestId('tap-replay-go').click();
+  const replaySummary = page.getByTestId('tap-replay-summary');
+  await replaySummary.getByText(/0 of 2 steps · 0 as recorded · 1 not replayed/).waitFor();
+  await page.getByTestId('tap-replay-step').click();
+  await replaySummary.getByText(/1 of 2 steps · 1 as recorded/).waitFor();
+  await page.getByTestId('tap-replay-all').click();
+  await replaySummary.getByText(/2 of 2 steps · 2 as recorded · 1 not replayed · every step as recorded/).waitFor();
+  assert.match(await page.getByTestId('tap-replay').innerText(), /not replayed: GET \/admin/);
+  await page.getByTestId('tap-replay-cleanup').click();
+  await replaySummary.getByText(/cleaned up/).waitFor();
+  await page.screenshot({ path: path.join(shots, 'tap-replay.png') });
   await fetch(`${url}/Users`).then(
     () => assert.fail('still listening after stop'),
     () => {},

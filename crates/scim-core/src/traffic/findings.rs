@@ -200,6 +200,21 @@ fn patch_findings(body: &Value, out: &mut Vec<Finding>) {
                         out.push(bool_string(k, v));
                     }
                 }
+                let by_path: Vec<&str> = fields
+                    .iter()
+                    .filter(|(k, v)| {
+                        (k.contains('.') && !k.starts_with("urn:"))
+                            || (k.starts_with("urn:") && !v.is_object())
+                    })
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                if !by_path.is_empty() {
+                    out.push(Finding::new(
+                        "patch.pathKeys",
+                        Side::Request,
+                        format!("operation {n} is a pathless {} whose value names attributes by path ({}), not in the resource's own shape (RFC 7644 §3.5.2); Entra's aadOptscim062020 mode sends it, and applications that read the value as a resource miss those attributes", op.op.as_str(), by_path.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                    ));
+                }
             }
             _ => {}
         }
