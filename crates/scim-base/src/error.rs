@@ -51,6 +51,20 @@ pub struct AppError {
     pub message: String,
     /// Present when a SCIM server answered with an error.
     pub scim: Option<ScimErrorInfo>,
+    /// The request that failed, when one did: what the error state shows, and where "Show request"
+    /// goes in the request log.
+    #[serde(default)]
+    pub request: Option<Box<FailedRequest>>,
+}
+
+/// A request that failed, as the request log recorded it (secrets masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedRequest {
+    pub method: String,
+    pub url: String,
+    /// Its number in the request log.
+    pub seq: u32,
 }
 
 impl AppError {
@@ -59,6 +73,7 @@ impl AppError {
             kind,
             message: message.into(),
             scim: None,
+            request: None,
         }
     }
 

@@ -113,6 +113,9 @@ pub struct LoadSummary {
     pub cancelled: bool,
     /// Why the load stopped early; the loaded part stays browsable and `resume` continues.
     pub error: Option<AppError>,
+    /// The server answered every page and holds none: the only state in which the screen may say
+    /// "this directory has no users" (a failed or stopped load never is).
+    pub empty: bool,
     pub warnings: Vec<String>,
     pub elapsed_ms: u32,
     pub columns: Vec<Column>,
@@ -214,6 +217,7 @@ impl LoadedSet {
             complete,
             cancelled,
             error,
+            empty: complete && light.is_empty(),
             warnings: load.warnings.iter().map(|w| w.message.clone()).collect(),
             elapsed_ms,
             columns: columns.clone(),
@@ -235,6 +239,10 @@ impl LoadedSet {
 
     pub fn summary(&self) -> &LoadSummary {
         &self.summary
+    }
+
+    pub(crate) fn summary_mut(&mut self) -> &mut LoadSummary {
+        &mut self.summary
     }
 
     pub fn len(&self) -> usize {

@@ -389,7 +389,37 @@ impl OrderKey {
 enum SortKey {
     Number(f64),
     Time(scim_core::datetime::Instant),
-    Text(String),
+    Text(Vec<Chunk>),
+}
+
+/// A run of text or of digits: text sorts naturally, as people count (`ana.berg1048` before
+/// `ana.berg10344`, `user2` before `user10`), without case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Chunk {
+    /// Digits without leading zeros, ordered by length first so any length compares as a number.
+    Digits(usize, String),
+    Letters(String),
+}
+
+fn natural_key(text: &str) -> Vec<Chunk> {
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    let mut rest = lower.as_str();
+    while let Some(first) = rest.chars().next() {
+        let digits = first.is_ascii_digit();
+        let end = rest
+            .find(|c: char| c.is_ascii_digit() != digits)
+            .unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(end);
+        out.push(if digits {
+            let significant = run.trim_start_matches('0');
+            Chunk::Digits(significant.len(), significant.to_owned())
+        } else {
+            Chunk::Letters(run.to_owned())
+        });
+        rest = tail;
+    }
+    out
 }
 
 fn sort_key(kind: ColumnKind, cell: Option<String>) -> Option<SortKey> {
@@ -397,13 +427,13 @@ fn sort_key(kind: ColumnKind, cell: Option<String>) -> Option<SortKey> {
     Some(match kind {
         ColumnKind::Number => match text.parse::<f64>() {
             Ok(n) => SortKey::Number(n),
-            Err(_) => SortKey::Text(text.to_lowercase()),
+            Err(_) => SortKey::Text(natural_key(&text)),
         },
         ColumnKind::DateTime => match scim_core::datetime::parse_datetime(&text) {
             Some(t) => SortKey::Time(t),
-            None => SortKey::Text(text.to_lowercase()),
+            None => SortKey::Text(natural_key(&text)),
         },
-        _ => SortKey::Text(text.to_lowercase()),
+        _ => SortKey::Text(natural_key(&text)),
     })
 }
 
@@ -659,5 +689,36 @@ mod tests {
             let o = order(&data, &OrderKey::of(&q), &[], None);
             assert_eq!(data[*o.last().expect("rows") as usize].id(), Some("b"));
         }
+    }
+
+    #[test]
+    fn text_sorts_naturally_and_without_case() {
+        let mut names = vec![
+            "ana.berg10344",
+            "Ana.berg1048",
+            "user10",
+            "user2",
+            "user02b",
+            "b",
+            "A",
+        ];
+        names.sort_by_key(|n| natural_key(n));
+        assert_eq!(
+            names,
+            [
+                "A",
+                "Ana.berg1048",
+                "ana.berg10344",
+                "b",
+                "user2",
+                "user02b",
+                "user10"
+            ]
+        );
+        // Numbers longer than any integer type still compare as numbers.
+        assert!(
+            natural_key("x99999999999999999999999999999999999")
+                < natural_key("x100000000000000000000000000000000000")
+        );
     }
 }

@@ -172,6 +172,11 @@ export type AppError = {
 	message: string,
 	/**  Present when a SCIM server answered with an error. */
 	scim: ScimErrorInfo | null,
+	/**
+	 *  The request that failed, when one did: what the error state shows, and where "Show request"
+	 *  goes in the request log.
+	 */
+	request?: FailedRequest | null,
 };
 
 export type AppInfo = {
@@ -508,6 +513,14 @@ export type ExportFormat =
 /**  A sheet for the report and one for its provenance. */
 "xlsx" | "json";
 
+/**  A request that failed, as the request log recorded it (secrets masked). */
+export type FailedRequest = {
+	method: string,
+	url: string,
+	/**  Its number in the request log. */
+	seq: number,
+};
+
 /**  A field that differs, for display. */
 export type FieldDiff = {
 	path: string,
@@ -614,6 +627,11 @@ export type LoadSummary = {
 	cancelled: boolean,
 	/**  Why the load stopped early; the loaded part stays browsable and `resume` continues. */
 	error: AppError | null,
+	/**
+	 *  The server answered every page and holds none: the only state in which the screen may say
+	 *  "this directory has no users" (a failed or stopped load never is).
+	 */
+	empty: boolean,
 	warnings: string[],
 	elapsedMs: number,
 	columns: Column[],

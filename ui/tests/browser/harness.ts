@@ -220,6 +220,8 @@ function loadSummary(kind: ResourceKind, loaded: number, filter: string | null, 
     complete: true,
     cancelled: false,
     error: null,
+    // Rust's `empty` (loaded.rs): every page answered and none held; scenarios that fail say false.
+    empty: loaded === 0 && (over.complete ?? true),
     warnings: [],
     elapsedMs: 120,
     columns: kind === 'Users' ? userColumns : groupColumns,
@@ -706,6 +708,20 @@ mockIPC(async (name, args) => {
         const half = Math.floor(userCells.length / 2);
         loadedUsers = userCells.slice(0, half);
         return reply(cmd, loadSummary('Users', half, filter, { total: userCells.length, complete: false, cancelled: true }));
+      }
+      // The first page fails (a proxy's HTML 503) until the test sets `__serverBack`: nothing arrived.
+      if (scenario === 'first-page-fails' && !filter && !(window as unknown as { __serverBack?: boolean }).__serverBack) {
+        loadedUsers = [];
+        return reply(cmd, loadSummary('Users', 0, filter, {
+          total: null,
+          complete: false,
+          error: {
+            kind: 'server',
+            message: 'The server failed (HTTP 503).',
+            scim: { httpStatus: 503, scimType: null, detail: "an HTML page titled '503 Service Unavailable' (162 bytes)" },
+            request: { method: 'GET', url: `${BASE}/Users?startIndex=1&count=1000`, seq: 3 },
+          },
+        }));
       }
       if (scenario === 'load-fails' && !filter) {
         partial = true;

@@ -192,16 +192,16 @@ test('the quick filter, sorting and the column chooser work on the loaded users'
   assert.match(await page.locator('th[aria-sort=ascending]').innerText(), /userName\s*▲/);
   await page.locator('[data-column=userName]').click();
   await page.locator('th[aria-sort=descending]').waitFor();
-  // Rust's order (fixtures/answers.json): names sort as text, so dev.user7 comes before dev.user39.
-  assert.match(await rows.first().innerText(), /dev\.user7@/);
+  // Rust's order (fixtures/answers.json): names sort naturally, numbers as numbers — dev.user39 first.
+  assert.match(await rows.first().innerText(), /dev\.user39@/);
   await page.getByTestId('quick-filter').fill('Carla User2');
   await page.getByTestId('users-table').and(page.locator('[aria-rowcount="3"]')).waitFor();
   assert.match(await page.getByTestId('users-count').innerText(), /^3 of 40 users/);
-  // Rust compares the whole text: "carla.user2@" sorts after "carla.user26@" ('@' > '6').
+  // Natural order, descending: 26, 22, then 2 (as text, "user2@" would come first: '@' > '6').
   assert.deepEqual(await rows.locator('td:first-child').allInnerTexts(), [
-    'carla.user2@example.com',
     'carla.user26@example.com',
     'carla.user22@example.com',
+    'carla.user2@example.com',
   ]);
   await page.getByTestId('quick-filter').press('Escape');
   await page.getByTestId('users-table').and(page.locator('[aria-rowcount="40"]')).waitFor();
@@ -1027,6 +1027,73 @@ test('the server check lists each finding with its exchanges, and a scenario pla
     await page.screenshot({ path: path.join(shots, `scenario-${colorScheme}.png`) });
     assert.deepEqual(errors, []);
     await context.close();
+  }
+});
+
+test('text and primary buttons meet WCAG AA contrast in both themes', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, errors } = await openPage({ colorScheme });
+    await page.getByTestId('users-table').waitFor();
+    await page.locator('[data-section=server]').click();
+    await page.getByTestId('run-check').waitFor();
+    // Contrast computed from the styles the browser applied (WCAG 2.x relative luminance).
+    const ratios = await page.evaluate(() => {
+      const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => {
+        const f = (v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const bg = getComputedStyle(e).backgroundColor;
+          if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return bg;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      const ratio = (el) => {
+        const a = lum(rgb(getComputedStyle(el).color));
+        const b = lum(rgb(background(el)));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      };
+      const pick = {
+        'primary button': document.querySelector('.btn.primary'),
+        'section title': document.querySelector('#section-title'),
+        'nav item': document.querySelector('nav[aria-label=Sections] button:not(.active)'),
+        'muted text': document.querySelector('.muted'),
+      };
+      return Object.fromEntries(Object.entries(pick).filter(([, el]) => el).map(([k, el]) => [k, ratio(el)]));
+    });
+    assert.ok(Object.keys(ratios).length >= 3, JSON.stringify(ratios));
+    for (const [what, r] of Object.entries(ratios)) assert.ok(r >= 4.5, `${colorScheme}: ${what} at ${r.toFixed(2)}:1, below 4.5:1`);
+    assert.deepEqual(errors, []);
+  }
+});
+
+test('a first page that fails is an error with its request and Retry, never an empty directory', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, errors } = await openPage({ scenario: 'first-page-fails', colorScheme });
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.equal(await page.getByText('This directory has no users').count(), 0, 'an error is not an empty directory');
+    assert.equal(await page.getByTestId('load-partial').count(), 0, 'one message, not a banner over an empty state');
+    const text = await banner.innerText();
+    assert.match(text, /HTTP 503/);
+    assert.match(text, /GET http:\/\/127\.0\.0\.1:4010\/scim\/v2\/Users\?startIndex=1&count=1000/);
+    assert.match(text, /an HTML page titled '503 Service Unavailable'/);
+    await page.screenshot({ path: path.join(shots, `first-page-fails-${colorScheme}.png`) });
+    // Show request opens the request log on that exchange.
+    await banner.getByTestId('show-request').click();
+    assert.equal(await page.locator('[data-section=log]').getAttribute('aria-current'), 'page');
+    // Back to the users: Retry loads again, and the users are there.
+    await page.locator('[data-section=users]').click();
+    await page.evaluate(() => (window.__serverBack = true));
+    await page.getByTestId('retry').click();
+    await page.getByTestId('users-count').getByText(/40 users/).waitFor();
+    assert.equal(await page.getByTestId('error-banner').count(), 0);
+    assert.deepEqual(errors, []);
   }
 });
 

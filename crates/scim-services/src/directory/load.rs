@@ -143,12 +143,30 @@ impl Directory {
             &self.discovery.schemas,
             elapsed_ms,
         );
+        let mut set = set;
+        if let Some(error) = set.summary_mut().error.as_mut() {
+            error.request = self.failed_request().map(Box::new);
+        }
         let summary = set.summary().clone();
         self.loaded
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(kind, Arc::new(set));
         summary
+    }
+
+    /// The latest request that failed (no answer, or an error status), for an error to point at.
+    pub fn failed_request(&self) -> Option<crate::error::FailedRequest> {
+        self.request_log()
+            .entries()
+            .iter()
+            .rev()
+            .find(|e| e.error.is_some() || e.status.is_some_and(|s| s >= 400))
+            .map(|e| crate::error::FailedRequest {
+                method: e.method.clone(),
+                url: e.url.clone(),
+                seq: e.seq.min(u64::from(u32::MAX)) as u32,
+            })
     }
 
     /// Stops the running load of `kind`; what arrived is kept.
