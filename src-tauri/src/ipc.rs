@@ -47,6 +47,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::tap::tap_replay_start,
             commands::tap::tap_replay_step,
             commands::tap::tap_replay_cleanup,
+            commands::browse::find_resources,
             commands::browse::request_log_entries,
             commands::browse::clear_request_log,
             commands::browse::export_request_log,

@@ -140,6 +140,28 @@ async fn preview_patch(State(oracle): State<Arc<Oracle>>, body: String) -> Respo
     })
 }
 
+/// The palette's search over the resources the harness holds, by the services' own ranking.
+async fn find_resources(body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        users: Vec<Value>,
+        groups: Vec<Value>,
+        text: String,
+        limit: usize,
+    }
+    respond(&body, |q: Q| {
+        let users: Vec<scim_core::Resource> =
+            q.users.into_iter().map(scim_core::Resource::new).collect();
+        let groups: Vec<scim_core::Resource> =
+            q.groups.into_iter().map(scim_core::Resource::new).collect();
+        json!(scim_services::find::find_in(
+            &[("Users", &users), ("Groups", &groups)],
+            &q.text,
+            q.limit
+        ))
+    })
+}
+
 /// The Tap screen's commands, answered by the services' real `TapSession`: `{"ok": …}` or
 /// `{"error": AppError}`, as the IPC would carry them.
 async fn tap(
@@ -240,6 +262,7 @@ async fn main() {
         .route("/filter_attributes", post(filter_attributes))
         .route("/patch_attributes", post(patch_attributes))
         .route("/tap/{cmd}", post(tap))
+        .route("/find_resources", post(find_resources))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod directory;
 pub mod filter_check;
 pub mod filter_tree;
+pub mod find;
 pub mod loaded;
 pub mod members;
 pub mod patch_paths;

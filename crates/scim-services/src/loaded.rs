@@ -241,6 +241,11 @@ impl LoadedSet {
         &self.summary
     }
 
+    /// The rows as tables read them (the light copy).
+    pub fn light_rows(&self) -> &[Resource] {
+        &self.light
+    }
+
     pub(crate) fn summary_mut(&mut self) -> &mut LoadSummary {
         &mut self.summary
     }

@@ -124,6 +124,13 @@ impl Present for crate::request_log::LogEntry {
     }
 }
 
+impl Present for crate::find::FoundResource {
+    fn mask(&mut self) {
+        self.label = mask_cell("userName", &self.label);
+        text_opt(&mut self.detail);
+    }
+}
+
 impl Present for crate::tap::TapRow {
     fn mask(&mut self) {
         self.path = mask_text(&self.path);

@@ -201,3 +201,20 @@ pub async fn group_members(
     })
     .await
 }
+
+/// Loaded users and groups matching `text`, best first (the command palette).
+#[tauri::command]
+#[specta::specta]
+pub async fn find_resources(
+    state: State<'_, AppState>,
+    text: String,
+    limit: u32,
+) -> Result<Vec<scim_services::find::FoundResource>, AppError> {
+    crate::guard::guarded(async move {
+        let directory = current(&state).await?;
+        Ok(state
+            .presentation
+            .apply(directory.find(&text, limit.min(50) as usize)))
+    })
+    .await
+}

@@ -75,6 +75,8 @@ export const commands = {
 	tapReplayStep: (toEnd: boolean) => typedError<ReplayView, AppError>(__TAURI_INVOKE("tap_replay_step", { toEnd })),
 	/**  Deletes what the replay created. */
 	tapReplayCleanup: () => typedError<ReplayView, AppError>(__TAURI_INVOKE("tap_replay_cleanup")),
+	/**  Loaded users and groups matching `text`, best first (the command palette). */
+	findResources: (text: string, limit: number) => typedError<FoundResource[], AppError>(__TAURI_INVOKE("find_resources", { text, limit })),
 	/**  Request log entries newer than `after_seq`. */
 	requestLogEntries: (afterSeq: number) => typedError<LogEntry[], AppError>(__TAURI_INVOKE("request_log_entries", { afterSeq })),
 	clearRequestLog: () => typedError<null, AppError>(__TAURI_INVOKE("clear_request_log")),
@@ -559,6 +561,19 @@ export type FilterNode = { kind: "group"; join: Join; negate: boolean; children:
 { kind: "condition"; path: string; op: string; value: ValueInput | null } | 
 /**  `path[filter]`: some value of a multi-valued attribute matches the inner filter. */
 { kind: "valuePath"; path: string; filter: FilterNode };
+
+/**  One thing found. */
+export type FoundResource = {
+	/**  `Users` or `Groups`. */
+	endpoint: string,
+	id: string,
+	/**  What the row shows first: userName (users) or displayName (groups). */
+	label: string,
+	/**  The rest people recognise it by: the display name and the first email. */
+	detail: string | null,
+	/**  The attribute that matched. */
+	matched: string,
+};
 
 /**  One row of the groups table. */
 export type GroupRow = {

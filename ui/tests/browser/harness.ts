@@ -684,6 +684,13 @@ mockIPC(async (name, args) => {
       const rows = m ? users.filter((u) => u.userName.startsWith(m[1] ?? '')) : users;
       return reply(cmd, { total: rows.length, rows });
     }
+    case 'find_resources': {
+      // Ranked by the services' own search (the ui-oracle), over the users and groups held here.
+      const q = args as { text: string; limit: number };
+      const loaded = new Set(loadedUsers.map((u) => u.id));
+      const held = rust.users.filter((u) => loaded.has(u.id));
+      return reply(cmd, await oracle<Reply<'find_resources'>>('find_resources', { users: held, groups: groups.map((g) => ({ id: g.id, displayName: g.displayName })), text: q.text, limit: q.limit }));
+    }
     case 'load_resources': {
       const kind = (args as { kind: ResourceKind }).kind;
       const filter = (args as { filter: string | null }).filter;

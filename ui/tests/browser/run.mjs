@@ -400,6 +400,32 @@ test('the command palette runs any action by name from the keyboard', async () =
   await context.close();
 });
 
+test('the palette finds a user by part of an email and opens them on Enter', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, errors } = await openPage({ colorScheme });
+    await page.getByTestId('users-table').waitFor();
+    await page.locator('[data-section=reports]').click();
+    await page.keyboard.press('Control+k');
+    const palette = page.getByTestId('command-palette');
+    await page.keyboard.type('user26@');
+    // Ranked in Rust: the first result is the one user whose email holds the text, ready on Enter.
+    const first = palette.locator('[role=option]').first();
+    await first.getByText('carla.user26@example.com').waitFor();
+    assert.match(await first.innerText(), /user/);
+    await page.screenshot({ path: path.join(shots, `palette-find-${colorScheme}.png`) });
+    await page.keyboard.press('Enter');
+    await palette.waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#section-title').innerText(), 'Users');
+    await page.getByTestId('detail-pane').getByText('carla.user26@example.com').first().waitFor();
+    // Groups too, by a word of their name.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('transmission');
+    await palette.locator('[role=option]').first().getByText('Project: Transmission line (Read-only)').waitFor();
+    await page.keyboard.press('Escape');
+    assert.deepEqual(errors, []);
+  }
+});
+
 test('role groups are sorted into categories by rules the user can change', async () => {
   const { page, context, errors } = await openPage();
   await page.locator('[data-section=roles]').click();

@@ -169,6 +169,22 @@ impl Directory {
             })
     }
 
+    /// Users and groups loaded in this session that match `text` (the command palette), best first.
+    pub fn find(&self, text: &str, limit: usize) -> Vec<crate::find::FoundResource> {
+        let sets: Vec<(String, Arc<LoadedSet>)> = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let rows: Vec<(&str, &[scim_core::Resource])> = sets
+            .iter()
+            .map(|(endpoint, set)| (endpoint.as_str(), set.light_rows()))
+            .collect();
+        crate::find::find_in(&rows, text, limit)
+    }
+
     /// Stops the running load of `kind`; what arrived is kept.
     pub fn cancel_load(&self, kind: &ResourceKind) -> bool {
         self.running.cancel(kind.endpoint())

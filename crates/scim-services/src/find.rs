@@ -1,0 +1,175 @@
+//! Finding anything loaded, as the command palette asks while the user types: users and groups by
+//! userName, displayName, emails, externalId or id, ranked (an exact match first, then a name that
+//! starts with the text, a word that does, then anywhere), so the first result is ready on Enter.
+
+use scim_core::Resource;
+use serde::Serialize;
+use specta::Type;
+
+/// One thing found.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundResource {
+    /// `Users` or `Groups`.
+    pub endpoint: String,
+    pub id: String,
+    /// What the row shows first: userName (users) or displayName (groups).
+    pub label: String,
+    /// The rest people recognise it by: the display name and the first email.
+    pub detail: Option<String>,
+    /// The attribute that matched.
+    pub matched: String,
+}
+
+/// How well `value` matches `needle` (both lowercase): higher is better, `None` is no match.
+fn rank(value: &str, needle: &str) -> Option<u8> {
+    if value == needle {
+        Some(4)
+    } else if value.starts_with(needle) {
+        Some(3)
+    } else if value
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| word.starts_with(needle))
+    {
+        Some(2)
+    } else if value.contains(needle) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The best match of `needle` among a resource's searchable attributes.
+fn best(resource: &Resource, needle: &str) -> Option<(u8, &'static str)> {
+    let mut fields: Vec<(&'static str, String)> = Vec::with_capacity(6);
+    let mut push = |name: &'static str, v: Option<&str>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            fields.push((name, v.to_lowercase()));
+        }
+    };
+    push("userName", resource.user_name());
+    push("displayName", resource.display_name());
+    push("externalId", resource.external_id());
+    for email in resource.emails() {
+        push("email", Some(email));
+    }
+    if let Some(id) = resource.id_string() {
+        // An id is found whole or by its start, never by a fragment inside it.
+        if id.to_lowercase().starts_with(needle) {
+            fields.push(("id", id.to_lowercase()));
+        }
+    }
+    fields
+        .iter()
+        .filter_map(|(name, v)| rank(v, needle).map(|r| (r, *name)))
+        .max_by_key(|(r, _)| *r)
+}
+
+/// The best `limit` matches of `text` in `resources` (of `endpoint`), best first, ties in load order.
+pub fn find(
+    endpoint: &str,
+    resources: &[Resource],
+    text: &str,
+    limit: usize,
+) -> Vec<(u8, FoundResource)> {
+    let needle = text.trim().to_lowercase();
+    if needle.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let mut hits: Vec<(u8, usize, &'static str)> = resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| best(r, &needle).map(|(rank, name)| (rank, i, name)))
+        .collect();
+    // Best rank first; among equals, the load order (stable).
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.into_iter()
+        .take(limit)
+        .map(|(rank, i, matched)| {
+            let r = &resources[i];
+            let label = r
+                .user_name()
+                .or_else(|| r.display_name())
+                .unwrap_or_default()
+                .to_owned();
+            let detail = [
+                r.user_name().and(r.display_name()),
+                r.emails()
+                    .first()
+                    .copied()
+                    .filter(|e| Some(*e) != r.user_name()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            (
+                rank,
+                FoundResource {
+                    endpoint: endpoint.to_owned(),
+                    id: r.id_string().unwrap_or_default(),
+                    label,
+                    detail: (!detail.is_empty()).then_some(detail),
+                    matched: matched.to_owned(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The best `limit` matches across several loaded sets (`(endpoint, rows)`), best first; at the same
+/// rank users come before groups (people are what the palette is most asked for), then set order.
+pub fn find_in(sets: &[(&str, &[Resource])], text: &str, limit: usize) -> Vec<FoundResource> {
+    let mut hits: Vec<(u8, usize, FoundResource)> = Vec::new();
+    for (order, (endpoint, rows)) in sets.iter().enumerate() {
+        for (rank, found) in find(endpoint, rows, text, limit) {
+            hits.push((rank, order, found));
+        }
+    }
+    hits.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then((a.2.endpoint != "Users").cmp(&(b.2.endpoint != "Users")))
+            .then(a.1.cmp(&b.1))
+    });
+    hits.into_iter().take(limit).map(|(_, _, f)| f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user(id: &str, name: &str, display: &str, email: &str) -> Resource {
+        Resource::new(
+            json!({"id": id, "userName": name, "displayName": display, "emails": [{"value": email}]}),
+        )
+    }
+
+    #[test]
+    fn an_exact_match_comes_first_then_prefixes_then_words_then_anywhere() {
+        let users = vec![
+            user("1", "xana@example.com", "X Ana", "x@example.com"),
+            user(
+                "2",
+                "ana.costa@example.com",
+                "Ana Costa",
+                "ana.costa@work.example",
+            ),
+            user("3", "ben@example.com", "Ben Ana", "ben@example.com"),
+            user("4", "ana", "Ana", "ana@x"),
+        ];
+        let ids: Vec<String> = find("Users", &users, "ANA", 10)
+            .into_iter()
+            .map(|(_, f)| f.id)
+            .collect();
+        assert_eq!(ids, ["4", "2", "1", "3"]);
+        let by_email = find("Users", &users, "work.example", 10);
+        assert_eq!(by_email.len(), 1);
+        assert_eq!(by_email[0].1.matched, "email");
+        assert_eq!(find("Users", &users, "   ", 10), vec![]);
+        // An id by its start only.
+        assert!(find("Users", &users, "4", 10)
+            .iter()
+            .any(|(_, f)| f.matched == "id"));
+    }
+}
