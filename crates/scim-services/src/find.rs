@@ -39,8 +39,8 @@ fn rank(value: &str, needle: &str) -> Option<u8> {
     }
 }
 
-/// The best match of `needle` among a resource's searchable attributes.
-fn best(resource: &Resource, needle: &str) -> Option<(u8, &'static str)> {
+/// A resource's searchable attributes, lowercased once: `(attribute, text)`.
+fn fields_of(resource: &Resource) -> Vec<(&'static str, String)> {
     let mut fields: Vec<(&'static str, String)> = Vec::with_capacity(6);
     let mut push = |name: &'static str, v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -53,22 +53,58 @@ fn best(resource: &Resource, needle: &str) -> Option<(u8, &'static str)> {
     for email in resource.emails() {
         push("email", Some(email));
     }
-    if let Some(id) = resource.id_string() {
-        // An id is found whole or by its start, never by a fragment inside it.
-        if id.to_lowercase().starts_with(needle) {
-            fields.push(("id", id.to_lowercase()));
-        }
-    }
+    push("id", resource.id_string().as_deref());
     fields
-        .iter()
-        .filter_map(|(name, v)| rank(v, needle).map(|r| (r, *name)))
-        .max_by_key(|(r, _)| *r)
 }
 
-/// The best `limit` matches of `text` in `resources` (of `endpoint`), best first, ties in load order.
-pub fn find(
+/// The lowercased searchable text of every row of a loaded set, built once (the first search) so
+/// each keystroke is a scan of prepared text, not a walk through the resources.
+#[derive(Debug, Default)]
+pub struct FindIndex {
+    rows: Vec<Vec<(&'static str, String)>>,
+    /// Every row's fields joined, for a quick "not here" before ranking.
+    blobs: Vec<String>,
+}
+
+impl FindIndex {
+    pub fn build(resources: &[Resource]) -> Self {
+        let rows: Vec<Vec<(&'static str, String)>> = crate::parallel::par_map(resources, fields_of);
+        let blobs = rows
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\u{1}")
+            })
+            .collect();
+        Self { rows, blobs }
+    }
+
+    /// The best match of `needle` in row `i`.
+    fn best(&self, i: usize, needle: &str) -> Option<(u8, &'static str)> {
+        self.rows[i]
+            .iter()
+            .filter_map(|(name, v)| {
+                // An id is found whole or by its start, never by a fragment inside it.
+                let r = if *name == "id" {
+                    v.starts_with(needle)
+                        .then_some(if v == needle { 4 } else { 3 })
+                } else {
+                    rank(v, needle)
+                };
+                r.map(|r| (r, *name))
+            })
+            .max_by_key(|(r, _)| *r)
+    }
+}
+
+/// The best `limit` matches of `text` in `resources` (of `endpoint`, indexed by `index`), best
+/// first, ties in load order.
+pub fn find_indexed(
     endpoint: &str,
     resources: &[Resource],
+    index: &FindIndex,
     text: &str,
     limit: usize,
 ) -> Vec<(u8, FoundResource)> {
@@ -76,53 +112,78 @@ pub fn find(
     if needle.is_empty() || limit == 0 {
         return Vec::new();
     }
-    let mut hits: Vec<(u8, usize, &'static str)> = resources
+    let mut hits: Vec<(u8, usize, &'static str)> = index
+        .blobs
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| best(r, &needle).map(|(rank, name)| (rank, i, name)))
+        .filter(|(_, blob)| blob.contains(needle.as_str()))
+        .filter_map(|(i, _)| index.best(i, &needle).map(|(rank, name)| (rank, i, name)))
         .collect();
     // Best rank first; among equals, the load order (stable).
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.into_iter()
         .take(limit)
-        .map(|(rank, i, matched)| {
-            let r = &resources[i];
-            let label = r
-                .user_name()
-                .or_else(|| r.display_name())
-                .unwrap_or_default()
-                .to_owned();
-            let detail = [
-                r.user_name().and(r.display_name()),
-                r.emails()
-                    .first()
-                    .copied()
-                    .filter(|e| Some(*e) != r.user_name()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-            (
-                rank,
-                FoundResource {
-                    endpoint: endpoint.to_owned(),
-                    id: r.id_string().unwrap_or_default(),
-                    label,
-                    detail: (!detail.is_empty()).then_some(detail),
-                    matched: matched.to_owned(),
-                },
-            )
+        .filter_map(|(rank, i, matched)| {
+            resources
+                .get(i)
+                .map(|r| (rank, found(endpoint, r, matched)))
         })
         .collect()
 }
 
-/// The best `limit` matches across several loaded sets (`(endpoint, rows)`), best first; at the same
-/// rank users come before groups (people are what the palette is most asked for), then set order.
-pub fn find_in(sets: &[(&str, &[Resource])], text: &str, limit: usize) -> Vec<FoundResource> {
+/// The best `limit` matches of `text` in `resources` (of `endpoint`), best first (indexes them
+/// for this one search; a loaded set keeps its index).
+pub fn find(
+    endpoint: &str,
+    resources: &[Resource],
+    text: &str,
+    limit: usize,
+) -> Vec<(u8, FoundResource)> {
+    find_indexed(
+        endpoint,
+        resources,
+        &FindIndex::build(resources),
+        text,
+        limit,
+    )
+}
+
+fn found(endpoint: &str, r: &Resource, matched: &str) -> FoundResource {
+    let label = r
+        .user_name()
+        .or_else(|| r.display_name())
+        .unwrap_or_default()
+        .to_owned();
+    let detail = [
+        r.user_name().and(r.display_name()),
+        r.emails()
+            .first()
+            .copied()
+            .filter(|e| Some(*e) != r.user_name()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    FoundResource {
+        endpoint: endpoint.to_owned(),
+        id: r.id_string().unwrap_or_default(),
+        label,
+        detail: (!detail.is_empty()).then_some(detail),
+        matched: matched.to_owned(),
+    }
+}
+
+/// The best `limit` matches across several sets (`(endpoint, rows, index)`), best first; at the
+/// same rank users come before groups (people are what the palette is most asked for).
+pub fn find_in_indexed(
+    sets: &[(&str, &[Resource], &FindIndex)],
+    text: &str,
+    limit: usize,
+) -> Vec<FoundResource> {
     let mut hits: Vec<(u8, usize, FoundResource)> = Vec::new();
-    for (order, (endpoint, rows)) in sets.iter().enumerate() {
-        for (rank, found) in find(endpoint, rows, text, limit) {
+    for (order, (endpoint, rows, index)) in sets.iter().enumerate() {
+        for (rank, found) in find_indexed(endpoint, rows, index, text, limit) {
             hits.push((rank, order, found));
         }
     }
@@ -132,6 +193,20 @@ pub fn find_in(sets: &[(&str, &[Resource])], text: &str, limit: usize) -> Vec<Fo
             .then(a.1.cmp(&b.1))
     });
     hits.into_iter().take(limit).map(|(_, _, f)| f).collect()
+}
+
+/// [`find_in_indexed`] over sets indexed for this one search.
+pub fn find_in(sets: &[(&str, &[Resource])], text: &str, limit: usize) -> Vec<FoundResource> {
+    let indexes: Vec<FindIndex> = sets
+        .iter()
+        .map(|(_, rows)| FindIndex::build(rows))
+        .collect();
+    let with: Vec<(&str, &[Resource], &FindIndex)> = sets
+        .iter()
+        .zip(&indexes)
+        .map(|((e, rows), i)| (*e, *rows, i))
+        .collect();
+    find_in_indexed(&with, text, limit)
 }
 
 #[cfg(test)]

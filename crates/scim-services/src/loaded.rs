@@ -176,6 +176,8 @@ pub struct LoadedSet {
     order: Mutex<Option<(OrderKey, Arc<Vec<u32>>)>>,
     /// The quick filter's index for one list of columns.
     search: Mutex<Option<SearchIndex>>,
+    /// The palette's index, built on its first search.
+    find: OnceLock<crate::find::FindIndex>,
 }
 
 fn light_of(kind: &str, raw: &RawValue) -> Resource {
@@ -234,6 +236,7 @@ impl LoadedSet {
             partial: (!complete).then_some(load),
             order: Mutex::new(None),
             search: Mutex::new(None),
+            find: OnceLock::new(),
         }
     }
 
@@ -244,6 +247,12 @@ impl LoadedSet {
     /// The rows as tables read them (the light copy).
     pub fn light_rows(&self) -> &[Resource] {
         &self.light
+    }
+
+    /// The palette's index of these rows (built once).
+    pub fn find_index(&self) -> &crate::find::FindIndex {
+        self.find
+            .get_or_init(|| crate::find::FindIndex::build(&self.light))
     }
 
     pub(crate) fn summary_mut(&mut self) -> &mut LoadSummary {
@@ -403,6 +412,8 @@ impl LoadedSet {
             partial: self.partial.clone(),
             order: Mutex::new(None),
             search: Mutex::new(None),
+            // A write changed the rows: the palette's index is built again when next asked.
+            find: OnceLock::new(),
         }
     }
 }

@@ -178,11 +178,11 @@ impl Directory {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
-        let rows: Vec<(&str, &[scim_core::Resource])> = sets
+        let rows: Vec<(&str, &[scim_core::Resource], &crate::find::FindIndex)> = sets
             .iter()
-            .map(|(endpoint, set)| (endpoint.as_str(), set.light_rows()))
+            .map(|(endpoint, set)| (endpoint.as_str(), set.light_rows(), set.find_index()))
             .collect();
-        crate::find::find_in(&rows, text, limit)
+        crate::find::find_in_indexed(&rows, text, limit)
     }
 
     /// Stops the running load of `kind`; what arrived is kept.
