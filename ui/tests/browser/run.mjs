@@ -128,6 +128,34 @@ test('the users table shows the directory and a server-side filter narrows it', 
   await context.close();
 });
 
+test('the filter says what the rows show: not applied until Enter, then a chip that clears it', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const { page, errors } = await openPage({ colorScheme });
+    await page.getByTestId('users-table').waitFor();
+    assert.equal(await page.getByTestId('filter-stale').count(), 0, 'nothing typed: nothing stale');
+    assert.match(await page.getByTestId('filter-input').getAttribute('placeholder'), /^e\.g\. /);
+    await page.getByTestId('filter-input').fill('userName sw "ben"');
+    await page.getByTestId('filter-stale').getByText('not applied — Enter').waitFor();
+    await page.getByTestId('stale-rows').getByText(/These rows are for no filter/).waitFor();
+    await page.screenshot({ path: path.join(shots, `filter-stale-${colorScheme}.png`) });
+    await page.getByTestId('filter-input').press('Enter');
+    await page.getByTestId('filter-chip').getByText('userName sw "ben"').waitFor();
+    await page.getByTestId('filter-stale').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('stale-rows').count(), 0);
+    const names = await page.locator('[data-testid=users-table] tbody tr[data-row] td:first-child').allInnerTexts();
+    assert.ok(names.length > 0 && names.every((n) => n.startsWith('ben')), names.join());
+    await page.screenshot({ path: path.join(shots, `filter-applied-${colorScheme}.png`) });
+    // An edit after applying is stale again; the chip's × clears both.
+    await page.getByTestId('filter-input').fill('userName sw "be');
+    await page.getByTestId('filter-stale').waitFor();
+    await page.getByTestId('filter-clear').click();
+    await page.getByTestId('filter-chip').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('filter-input').inputValue(), '');
+    await page.getByTestId('users-count').getByText(/^40 users/).waitFor();
+    assert.deepEqual(errors, []);
+  }
+});
+
 test('the visual filter builder writes the filter text and offers typed values', async () => {
   const { page, context, errors } = await openPage();
   await page.getByTestId('users-table').waitFor();
