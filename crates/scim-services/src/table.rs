@@ -224,7 +224,41 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
             c.label = c.id[urn.len() + 1..].to_owned();
         }
     }
+    hide_duplicates(&mut out, data);
     out
+}
+
+/// A shown-by-default column whose text equals an earlier shown column's in every row (emails that
+/// are the userName, as Okta and Entra provision them) says nothing new: hidden by default, still
+/// in the chooser.
+fn hide_duplicates(columns: &mut [Column], data: &[Resource]) {
+    if data.is_empty() {
+        return;
+    }
+    let shown: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].default_visible)
+        .collect();
+    let paths: Vec<CellPath> = shown
+        .iter()
+        .map(|&i| CellPath::new(&columns[i].id))
+        .collect();
+    let mut hidden = Vec::new();
+    for (b, &later) in shown.iter().enumerate().skip(1) {
+        let repeats = (0..b).filter(|a| !hidden.contains(&shown[*a])).any(|a| {
+            data.iter()
+                .all(|r| match (paths[a].cell(r), paths[b].cell(r)) {
+                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
+                    (None, None) => true,
+                    _ => false,
+                })
+        });
+        if repeats {
+            hidden.push(later);
+        }
+    }
+    for i in hidden {
+        columns[i].default_visible = false;
+    }
 }
 
 /// A column id turned into the path cells are read from.
@@ -720,5 +754,37 @@ mod tests {
             natural_key("x99999999999999999999999999999999999")
                 < natural_key("x100000000000000000000000000000000000")
         );
+    }
+
+    #[test]
+    fn a_column_that_repeats_another_in_every_row_is_hidden_by_default() {
+        let schemas = SchemaRegistry::builtin();
+        let okta = |name: &str| {
+            Resource::new(
+                serde_json::json!({"id": name, "userName": name, "displayName": name.to_uppercase(), "emails": [{"value": name, "primary": true}]}),
+            )
+        };
+        let data = vec![okta("ana@example.com"), okta("ben@example.com")];
+        let visible = |cols: &[Column]| {
+            cols.iter()
+                .filter(|c| c.default_visible)
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let cols = columns("Users", &schemas, &data);
+        assert!(visible(&cols).contains(&"userName".to_owned()));
+        assert!(
+            !visible(&cols).contains(&"emails".to_owned()),
+            "{:?}",
+            visible(&cols)
+        );
+        assert!(
+            cols.iter().any(|c| c.id == "emails"),
+            "still in the chooser"
+        );
+        // One row where they differ: both stay.
+        let mut mixed = data.clone();
+        mixed.push(Resource::new(serde_json::json!({"id": "c", "userName": "carla", "emails": [{"value": "carla@example.com"}]})));
+        assert!(visible(&columns("Users", &schemas, &mixed)).contains(&"emails".to_owned()));
     }
 }
