@@ -445,6 +445,14 @@ test('the palette finds a user by part of an email and opens them on Enter', asy
     await palette.waitFor({ state: 'detached' });
     assert.equal(await page.locator('#section-title').innerText(), 'Users');
     await page.getByTestId('detail-pane').getByText('carla.user26@example.com').first().waitFor();
+    // The pane starts with who it is and what they can reach: name, userName, status, then access.
+    const pane = page.getByTestId('detail-pane');
+    assert.equal(await pane.getByTestId('detail-name').innerText(), 'Carla User26');
+    assert.equal(await pane.getByTestId('detail-status').innerText(), 'active');
+    const headings = await pane.locator('h3').allInnerTexts();
+    assert.match(headings[0] ?? '', /role groups/i);
+    assert.match(headings[1] ?? '', /^groups/i);
+    await page.screenshot({ path: path.join(shots, `palette-opened-${colorScheme}.png`) });
     // Groups too, by a word of their name.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('transmission');
