@@ -176,11 +176,32 @@ async fn every_builder_path_lands_as_the_dry_run_predicted_and_undo_restores_it(
 
     // Undo everything, newest first: both resources come back exactly.
     let w = s.writer(false);
+    let mut narrated = Vec::new();
     while w.preview_undo(None).await.is_ok() {
         let preview = w.preview_undo(None).await.unwrap();
         assert!(preview.warnings.is_empty(), "{:?}", preview.warnings);
+        // Each undo says what it does in words; a member is named, never shown as its id.
+        assert!(!preview.narration.is_empty(), "{preview:?}");
+        if preview
+            .requests
+            .iter()
+            .any(|r| r.body.contains(&other_user))
+        {
+            let words = preview.narration.join(" ");
+            assert!(!words.contains(&other_user[..8]), "an id in {words:?}");
+            narrated.push(words);
+        }
         w.undo(None).await.unwrap();
     }
+    assert_eq!(
+        narrated.len(),
+        2,
+        "the member's removal and addition undone: {narrated:?}"
+    );
+    assert!(
+        narrated[0].starts_with("Add ") && narrated[1].starts_with("Remove "),
+        "{narrated:?}"
+    );
     assert_eq!(
         field_changes(&user, &s.get("Users", &uid).await, &["meta"]),
         vec![]

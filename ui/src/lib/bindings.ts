@@ -1213,6 +1213,11 @@ export type UndoPreview = {
 	requests: PlannedRequest[],
 	/**  The resource now differs from what the change left (someone else changed it since). */
 	warnings: string[],
+	/**
+	 *  What the undo does, in words and names ("remove Carla Costa from Project: …"); the ids are
+	 *  in the requests.
+	 */
+	narration?: string[],
 };
 
 /**  One row of the users table. */

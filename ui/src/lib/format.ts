@@ -6,6 +6,11 @@ export function count(n: number): string {
   return nf.format(n);
 }
 
+/** `n` and the noun in the number it takes: "1 deviation", "3 deviations", "0 users". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;

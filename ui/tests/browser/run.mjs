@@ -1070,6 +1070,8 @@ test('the server check lists each finding with its exchanges, and a scenario pla
     // A verdict that rests on an assumption says which, under its detail; the others say nothing.
     assert.equal(await page.getByTestId('rests-on').count(), 1);
     assert.equal(await page.locator('[data-item="data.declared"] [data-testid=rests-on]').innerText(), "Rests on /Schemas being the server's whole schema");
+    assert.equal(await page.locator('[data-item="filter.eq"] code.inline').innerText(), 'userName eq "ana"');
+    assert.doesNotMatch(await page.locator('[data-item="filter.eq"]').innerText(), /`/);
     await page.locator('[data-item="filter.eq"]').click();
     await page.getByTestId('check-items').getByText('GET http://127.0.0.1:4010/scim/v2/Users?filter=').waitFor();
     await page.screenshot({ path: path.join(shots, `server-check-${colorScheme}.png`) });
@@ -1194,6 +1196,9 @@ test('the tap shows what an identity provider sends, live, explained, and export
   const findings = await detail.getByTestId('tap-findings').innerText();
   assert.match(findings, /patch\.opCase/);
   assert.match(findings, /request\.boolString/);
+  // Backticked names read as code, not as backticks.
+  assert.doesNotMatch(findings, /`/);
+  assert.ok((await detail.getByTestId('tap-findings').locator('code.inline').count()) >= 2);
   assert.doesNotMatch(await detail.innerText(), /idp-secret-token/, 'the IdP token is masked');
   await page.screenshot({ path: path.join(shots, 'tap-live-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -177,6 +177,10 @@ pub struct UndoPreview {
     pub requests: Vec<PlannedRequest>,
     /// The resource now differs from what the change left (someone else changed it since).
     pub warnings: Vec<String>,
+    /// What the undo does, in words and names ("remove Carla Costa from Project: …"); the ids are
+    /// in the requests.
+    #[serde(default)]
+    pub narration: Vec<String>,
 }
 
 /// A write ready to send: its requests, and what the change log records about it.

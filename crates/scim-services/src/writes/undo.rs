@@ -10,12 +10,14 @@ impl Writer<'_> {
     ) -> Result<UndoPreview, AppError> {
         let entry = self.log.undo_target(id)?;
         let (requests, warnings) = self.undo_requests(&entry).await?;
+        let narration = self.narrate(&entry, &requests).await;
         Ok(UndoPreview {
             change_id: entry.id,
             label: entry.label,
             action: entry.action,
             requests,
             warnings,
+            narration,
         })
     }
 
@@ -172,4 +174,108 @@ pub(super) fn recreatable(resource: &Value) -> Value {
         });
     }
     body
+}
+
+/// Members named by reading them when neither side of the change carries their `display`: a
+/// handful is plenty for a sentence, and each read is one GET.
+const NAMES_READ: usize = 10;
+
+impl Writer<'_> {
+    /// The undo's requests in words, with names for ids: the resource's own label, the members'
+    /// `display` as the change's before and after hold them, else their userName read from the server.
+    async fn narrate(&self, entry: &ChangeEntry, requests: &[PlannedRequest]) -> Vec<String> {
+        let mut names = names_in(entry);
+        let unnamed: Vec<String> = requests
+            .iter()
+            .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+            .flat_map(|b| member_ids_in(&b))
+            .filter(|id| !names.contains_key(id))
+            .take(NAMES_READ)
+            .collect();
+        for id in unnamed {
+            if let Ok((user, _)) = self.fetch("Users", &id).await {
+                let r = scim_core::Resource::new(user);
+                if let Some(n) = r.display_name().or_else(|| r.user_name()) {
+                    names.insert(id, n.to_owned());
+                }
+            }
+        }
+        narrate(entry, requests, &names)
+    }
+}
+
+/// The ids a PATCH body names as members (in values and in `members[value eq "…"]` paths).
+fn member_ids_in(body: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for op in body["Operations"].as_array().into_iter().flatten() {
+        for m in op["value"].as_array().into_iter().flatten() {
+            if let Some(v) = m["value"].as_str() {
+                out.push(v.to_owned());
+            }
+        }
+        if let Some(p) = op["path"].as_str() {
+            if let Some(start) = p.find("value eq \"") {
+                let rest = &p[start + 10..];
+                if let Some(end) = rest.find('"') {
+                    out.push(rest[..end].to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn names_in(entry: &ChangeEntry) -> std::collections::HashMap<String, String> {
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    names.insert(entry.resource_id.clone(), entry.label.clone());
+    for resource in [&entry.before, &entry.after].into_iter().flatten() {
+        if let scim_core::resource::Members::Listed(members) =
+            scim_core::Resource::new(resource.clone()).members()
+        {
+            for m in members {
+                if let Some(display) = m.display.filter(|d| !d.is_empty()) {
+                    names.entry(m.value).or_insert(display);
+                }
+            }
+        }
+    }
+    names
+}
+
+/// The undo's requests in words, with `names` for ids.
+fn narrate(
+    entry: &ChangeEntry,
+    requests: &[PlannedRequest],
+    names: &std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    let endpoint = entry.kind.endpoint();
+    requests
+        .iter()
+        .flat_map(|r| {
+            let body: Option<Value> = serde_json::from_str(&r.body).ok();
+            let id = (r.method != "POST").then_some(entry.resource_id.as_str());
+            let path = match id {
+                Some(id) => format!("/{endpoint}/{id}"),
+                None => format!("/{endpoint}"),
+            };
+            let seen = scim_core::traffic::SeenRequest {
+                method: &r.method,
+                path: &path,
+                query: None,
+                user_agent: None,
+                content_type: None,
+                body: body.as_ref(),
+                body_unreadable: false,
+            };
+            let mut lines =
+                scim_core::traffic::words::describe(&seen, &|id: &str| names.get(id).cloned());
+            // Sentences start with a capital, as the dialog reads them.
+            for l in &mut lines {
+                if let Some(first) = l.get(..1) {
+                    *l = format!("{}{}", first.to_uppercase(), &l[1..]);
+                }
+            }
+            lines
+        })
+        .collect()
 }
