@@ -515,7 +515,7 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
     assert!(pane.contains("Add to group"), "{pane}");
     let user = client
         .execute(
-            "return document.querySelector('[data-testid=detail-pane] header strong').textContent",
+            "return (document.querySelector('[data-testid=detail-pane] [data-testid=detail-username]') ?? document.querySelector('[data-testid=detail-pane] header strong')).textContent",
             vec![],
         )
         .await
@@ -646,7 +646,7 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
     wait_for_text(&client, "[data-testid=write-actions]", "Deactivate").await;
     let user = client
         .execute(
-            "return document.querySelector('[data-testid=detail-pane] header strong').textContent",
+            "return (document.querySelector('[data-testid=detail-pane] [data-testid=detail-username]') ?? document.querySelector('[data-testid=detail-pane] header strong')).textContent",
             vec![],
         )
         .await
@@ -883,6 +883,82 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
         "no group left over or lost"
     );
 
+    client.close().await.expect("close the session");
+}
+
+/// The daily loop in the real window: Ctrl+K, part of an email, Enter opens that user with their
+/// access above the fold; Deactivate shows the outcome as a table, and the server has the change.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_palette_finds_a_user_by_email_and_the_outcome_table_shows_the_deactivation() {
+    let (_driver, client, owned) = open_app_on_owned_server("Daily").await;
+    // Someone active, found by the local part of their email.
+    let page = owned
+        .scim
+        .list(
+            "Users",
+            &ListParams {
+                filter: Some("active eq true".into()),
+                count: Some(5),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list");
+    let user = page.value.resources[3].0.clone();
+    let user_name = user["userName"].as_str().expect("userName").to_owned();
+    let email = user["emails"][0]["value"]
+        .as_str()
+        .expect("an email")
+        .to_owned();
+    let part = email.split('@').next().unwrap_or(&email).to_owned();
+    let body = client.find(Locator::Css("body")).await.expect("body");
+    body.send_keys("\u{E009}k\u{E000}").await.expect("Ctrl+K");
+    wait_for_text(&client, "[data-testid=command-palette]", "").await;
+    type_into(&client, "[data-testid=command-palette] input", &part).await;
+    wait_for_text(
+        &client,
+        "[data-testid=command-palette] [role=option]",
+        &user_name,
+    )
+    .await;
+    save_screenshot(&client, "palette-find.png").await;
+    type_into(&client, "[data-testid=command-palette] input", "\u{E007}").await;
+    wait_for_text(&client, "[data-testid=detail-username]", &user_name).await;
+    // Access comes first, visible without scrolling the pane.
+    let fold = client
+        .execute(
+            "const h = [...document.querySelectorAll('[data-testid=detail-pane] h3')]; \
+             const groups = h.find(x => /^groups/i.test(x.textContent.trim())); \
+             return { first: h[0]?.textContent ?? '', visible: !!groups && groups.getBoundingClientRect().bottom < window.innerHeight };",
+            vec![],
+        )
+        .await
+        .expect("headings");
+    assert!(
+        fold["visible"].as_bool() == Some(true),
+        "groups below the fold: {fold}"
+    );
+    assert!(
+        fold["first"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("group"),
+        "access first: {fold}"
+    );
+    save_screenshot(&client, "daily-user.png").await;
+    click(&client, "[data-testid=toggle-active]").await;
+    wait_for_text(&client, "[data-testid=predicted-diff]", "active").await;
+    click(&client, "[data-testid=review-request]").await;
+    click(&client, "[data-testid=send-request]").await;
+    let table = wait_for_text(&client, "[data-testid=actual-diff]", "Server").await;
+    assert!(
+        table.contains("Predicted") && table.contains("active"),
+        "{table}"
+    );
+    save_screenshot(&client, "daily-outcome.png").await;
+    let after = owned.find("Users", "userName", &user_name).await;
+    assert_eq!(after["active"], false, "the server has the change");
     client.close().await.expect("close the session");
 }
 

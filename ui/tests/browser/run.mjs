@@ -857,6 +857,11 @@ test('a server that does not do what the dry run predicted is flagged, line by l
   const box = builder.getByTestId('mismatches');
   await box.waitFor();
   assert.match(await box.innerText(), /predicted false, the server has true/);
+  // The outcome is a table, the mismatched row marked in the row: Path | Before | Predicted | Server.
+  const table = builder.getByTestId('actual-diff');
+  assert.deepEqual(await table.locator('th').allInnerTexts(), ['Path', 'Before', 'Predicted', 'Server']);
+  const row = table.locator('tr.mismatch[data-path=active]');
+  assert.deepEqual((await row.locator('td').allInnerTexts()).map((t) => t.replace('⚠', '').trim()), ['active', 'true', 'false', 'true']);
   await page.screenshot({ path: path.join(shots, 'patch-mismatch-dark.png') });
   await context.close();
 });
