@@ -30,12 +30,23 @@ async fn connect(driver: TauriDriver) -> (TauriDriver, Client) {
         json!({ "application": app.to_string_lossy() }),
     );
     caps.insert("browserName".into(), json!("wry"));
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url())
-        .await
-        .expect("a WebDriver session on the app");
-    (driver, client)
+    // tauri-driver sometimes drops the first connection while the previous test's app is still
+    // going away (IncompleteMessage): a few bounded tries, then the failure as it is.
+    let mut last = None;
+    for attempt in 0..4 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(750)).await;
+        }
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&driver.url())
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(e) => last = Some(e),
+        }
+    }
+    panic!("a WebDriver session on the app: {last:?}")
 }
 
 /// Waits until the element's text contains `needle`, returning the whole text. Reads `textContent`
