@@ -1058,7 +1058,18 @@ test('a snapshot opens offline, read-only, with a banner saying what it is', asy
   await page.locator('[data-testid=users-table] tbody tr[data-row=u2]').click();
   await page.getByTestId('read-only-actions').getByText('this connection is read-only').waitFor();
   assert.equal(await page.getByTestId('write-actions').count(), 0);
+  // It never passes for live: the top bar says what it is, shows no capabilities, offers Back to live;
+  // nothing reloads.
+  assert.equal(await page.getByTestId('connection-note').innerText(), 'offline · read-only · nothing here is live');
+  assert.match(await page.getByTestId('connection-name').innerText(), /Snapshot of Demo directory/);
+  assert.equal(await page.getByTestId('capabilities').locator('li').count(), 0);
+  assert.equal(await page.getByTestId('reload').count(), 0);
+  assert.match((await page.getByTestId('top-bar').getAttribute('class')) ?? '', /offline/);
   await page.screenshot({ path: path.join(shots, 'snapshot-offline.png') });
+  await page.getByTestId('back-to-live').click();
+  await page.getByTestId('snapshot-banner').waitFor({ state: 'detached' });
+  await page.getByTestId('capabilities').locator('li').first().waitFor();
+  await page.getByTestId('reload').waitFor();
   await context.close();
 });
 
