@@ -418,6 +418,12 @@ test('the command palette runs any action by name from the keyboard', async () =
   await page.keyboard.press('Enter');
   await palette.waitFor({ state: 'detached' });
   assert.equal(await page.locator('#section-title').innerText(), 'Request log');
+  // What people come to do is there by what they would type.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('snapshot');
+  assert.deepEqual(await palette.locator('[role=option] span').allInnerTexts(), ['Take a snapshot of this directory…']);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#section-title').innerText(), 'Diff');
   await page.keyboard.press('Control+k');
   await page.keyboard.type('presentation');
   await page.keyboard.press('Enter');
@@ -772,6 +778,12 @@ test('a small window keeps the navigation and the content readable', async () =>
   const main = await page.locator('main').boundingBox();
   assert.ok(nav && main && main.x >= nav.x + nav.width - 1, 'content sits beside the navigation');
   assert.ok(main.width > 400, `content keeps a usable width (${main.width}px)`);
+  // Every toolbar button is whole inside the content (none clipped at the edge, as "Colum" was).
+  await page.getByTestId('columns-button').waitFor();
+  for (const id of ['reload', 'new-resource', 'projection-button', 'columns-button']) {
+    const box = await page.getByTestId(id).boundingBox();
+    assert.ok(box && box.x + box.width <= main.x + main.width + 0.5, `${id} clipped at ${box?.x}+${box?.width} > ${main.x + main.width}`);
+  }
   await page.screenshot({ path: path.join(shots, 'shell-small.png') });
   await context.close();
 });
