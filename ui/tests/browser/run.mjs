@@ -459,6 +459,14 @@ test('the palette finds a user by part of an email and opens them on Enter', asy
     assert.match(headings[0] ?? '', /role groups/i);
     assert.match(headings[1] ?? '', /^groups/i);
     await page.screenshot({ path: path.join(shots, `palette-opened-${colorScheme}.png`) });
+    // The splitter widens the pane (arrow keys here), and the width is kept for next time.
+    const before = (await pane.boundingBox())?.width ?? 0;
+    await page.getByTestId('pane-splitter').focus();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Shift+ArrowLeft');
+    const after = (await pane.boundingBox())?.width ?? 0;
+    assert.ok(after > before + 100, `wider: ${before} → ${after}`);
+    assert.equal(await page.evaluate(() => localStorage.getItem('scimx.paneWidth')), String(Math.round(after)));
     // Groups too, by a word of their name.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('transmission');
