@@ -32,3 +32,12 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** An RFC 3339 instant as every screen shows it: `2026-11-20 09:00:00 UTC` (seconds, fractions
+ * dropped, always UTC as the servers and files state it); text that is not one is shown as it is. */
+export function dateTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(iso.trim());
+  if (!m) return iso;
+  const zone = !m[3] || m[3] === 'Z' ? 'UTC' : `UTC${m[3]}`;
+  return `${m[1]} ${m[2]} ${zone}`;
+}
