@@ -1168,6 +1168,41 @@ test('text and primary buttons meet WCAG AA contrast in both themes', async () =
     });
     assert.ok(Object.keys(ratios).length >= 3, JSON.stringify(ratios));
     for (const [what, r] of Object.entries(ratios)) assert.ok(r >= 4.5, `${colorScheme}: ${what} at ${r.toFixed(2)}:1, below 4.5:1`);
+    // Every text-on-fill pair of the theme's tokens, as the stylesheet defines them.
+    const pairs = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      document.body.appendChild(probe);
+      const resolve = (token) => {
+        probe.style.color = token;
+        return getComputedStyle(probe).color;
+      };
+      const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => {
+        const f = (v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const ratio = (fg, bg) => {
+        const a = lum(rgb(resolve(fg)));
+        const b = lum(rgb(resolve(bg)));
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      };
+      const out = {
+        'text on bg': ratio('var(--text)', 'var(--bg)'),
+        'muted on bg': ratio('var(--text-muted)', 'var(--bg)'),
+        'muted on surface': ratio('var(--text-muted)', 'var(--surface)'),
+        'accent-strong on accent-bg': ratio('var(--accent-strong)', 'var(--accent-bg)'),
+        'danger on danger-bg': ratio('var(--danger)', 'var(--danger-bg)'),
+        'warning on warning-bg': ratio('var(--warning)', 'var(--warning-bg)'),
+        'white on accent-button': ratio('#ffffff', 'var(--accent-button)'),
+        'text on warning-bg': ratio('var(--text)', 'var(--warning-bg)'),
+      };
+      probe.remove();
+      return out;
+    });
+    for (const [what, r] of Object.entries(pairs)) assert.ok(r >= 4.5, `${colorScheme}: ${what} at ${r.toFixed(2)}:1, below 4.5:1`);
     assert.deepEqual(errors, []);
   }
 });
