@@ -467,6 +467,15 @@ test('the palette finds a user by part of an email and opens them on Enter', asy
     const after = (await pane.boundingBox())?.width ?? 0;
     assert.ok(after > before + 100, `wider: ${before} → ${after}`);
     assert.equal(await page.evaluate(() => localStorage.getItem('scimx.paneWidth')), String(Math.round(after)));
+    // Actions on the open user, from the palette: Deactivate opens its reviewed patch.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('deactivate');
+    await palette.locator('[role=option]').first().getByText('Deactivate carla.user26@example.com…').waitFor();
+    await page.keyboard.press('Enter');
+    const builder = page.getByTestId('patch-builder');
+    await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+    await page.keyboard.press('Escape');
+    await builder.waitFor({ state: 'detached' });
     // Groups too, by a word of their name.
     await page.keyboard.press('Control+k');
     await page.keyboard.type('transmission');
