@@ -155,6 +155,14 @@ impl Directory {
         summary
     }
 
+    /// `error` pointing at the request that failed, for "Show request".
+    pub fn with_failed_request(&self, mut error: AppError) -> AppError {
+        if error.request.is_none() {
+            error.request = self.failed_request().map(Box::new);
+        }
+        error
+    }
+
     /// The latest request that failed (no answer, or an error status), for an error to point at.
     pub fn failed_request(&self) -> Option<crate::error::FailedRequest> {
         self.request_log()

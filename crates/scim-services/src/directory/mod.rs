@@ -656,28 +656,14 @@ impl Directory {
         }
         // A group can hold 100k members: its detail comes without them, and they load on demand.
         let response = if kind == "Groups" {
-            self.client.get_group_summary(id).await?
+            self.client.get_group_summary(id).await
         } else {
-            self.client.get(kind, id).await?
-        };
+            self.client.get(kind, id).await
+        }
+        .map_err(|e| self.with_failed_request(AppError::from(e)))?;
         let body = response.body.unwrap_or(Value::Null);
         let resource = Resource::new(body);
-        let groups = resource
-            .as_object()
-            .and_then(|o| get_ci(o, "groups"))
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|g| {
-                        g.get("display")
-                            .and_then(Value::as_str)
-                            .or_else(|| g.get("value").and_then(Value::as_str))
-                    })
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let groups = listed_groups(&resource);
         let listed = resource
             .as_object()
             .is_some_and(|o| get_ci(o, "groups").is_some());
@@ -782,3 +768,48 @@ mod role_groups;
 mod tests;
 mod workbench;
 mod writes;
+
+/// The groups a server lists on a user (RFC 7643 §4.1.2), by name; those it marks `indirect`
+/// (held through a nested group) say so, as the computed ones do.
+fn listed_groups(resource: &Resource) -> Vec<String> {
+    resource
+        .as_object()
+        .and_then(|o| get_ci(o, "groups"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|g| {
+                    let name = g
+                        .get("display")
+                        .and_then(Value::as_str)
+                        .or_else(|| g.get("value").and_then(Value::as_str))?;
+                    let indirect = g
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("indirect"));
+                    Some(if indirect {
+                        format!("{name} (nested)")
+                    } else {
+                        name.to_owned()
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod listed_groups_tests {
+    use super::*;
+
+    #[test]
+    fn groups_held_through_a_nested_group_say_so() {
+        let user = Resource::new(serde_json::json!({"groups": [
+            {"value": "g1", "display": "Sales", "type": "direct"},
+            {"value": "g2", "display": "All staff", "type": "indirect"},
+            {"value": "g3"}
+        ]}));
+        assert_eq!(listed_groups(&user), ["Sales", "All staff (nested)", "g3"]);
+    }
+}

@@ -658,3 +658,33 @@ async fn the_session_keeps_its_comparison_report_and_scenario() {
     let cleaned = dir.cleanup_scenario().await.expect("cleanup");
     assert!(cleaned.cleaned_up, "{:?}", cleaned.leftovers);
 }
+
+/// An error from the server points at the request that failed (for "Show request"), and a load that
+/// fails before anything arrives is never "empty".
+#[tokio::test]
+async fn errors_point_at_the_request_that_failed() {
+    let dir = Directory::open_demo(5).await.expect("demo");
+    let e = dir
+        .resource(&ResourceKind::Users, "no-such-user")
+        .await
+        .expect_err("404");
+    let request = e.request.expect("the failing request");
+    assert_eq!(request.method, "GET");
+    assert!(
+        request.url.ends_with("/Users/no-such-user"),
+        "{}",
+        request.url
+    );
+    let logged = dir.request_log().entries();
+    assert!(
+        logged
+            .iter()
+            .any(|x| u64::from(request.seq) == x.seq && x.status == Some(404)),
+        "the seq names the logged exchange"
+    );
+    let loaded = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
+    assert!(!loaded.empty && loaded.complete && loaded.loaded == 5);
+}
