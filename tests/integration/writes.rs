@@ -38,7 +38,10 @@ impl Setup {
         })
         .await
         .expect("demo server");
-        let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None)).unwrap();
+        // With a request log, as the app's client has: a refused write points at its request.
+        let client = ScimClient::new(ClientConfig::new(&server.base_url, Auth::None))
+            .unwrap()
+            .with_log(scim_client::RequestLog::default());
         let discovery = client.discover().await.expect("discovery");
         let dir = tempfile::tempdir().unwrap();
         let log = ChangeLog::new(dir.path(), "demo");
@@ -246,6 +249,16 @@ async fn a_stale_etag_is_a_412_and_is_recorded_as_a_failed_attempt() {
         err.message.contains("changed on the server"),
         "{}",
         err.message
+    );
+    let request = err
+        .request
+        .as_ref()
+        .expect("the refused request, for Show request");
+    assert_eq!(request.method, "PATCH");
+    assert!(
+        request.url.ends_with(&format!("/Users/{uid}")),
+        "{}",
+        request.url
     );
     assert_eq!(
         s.get("Users", &uid).await["title"],

@@ -323,6 +323,11 @@ impl ScimClient {
         self.base.as_str()
     }
 
+    /// The log this client records in, when it has one.
+    pub fn request_log(&self) -> Option<&RequestLog> {
+        self.log.as_ref()
+    }
+
     /// `base/segment/segment…` with each segment percent-encoded (ids may contain `@` or `/`).
     pub fn url(&self, segments: &[&str], query: Option<&str>) -> Url {
         let mut url = self.base.clone();

@@ -66,6 +66,19 @@ pub fn entries_after(log: &RequestLog, after_seq: u32) -> Vec<LogEntry> {
         .collect()
 }
 
+/// The latest exchange that failed (no answer, or an error status), for an error to point at.
+pub fn last_failed(log: &RequestLog) -> Option<crate::error::FailedRequest> {
+    log.entries()
+        .iter()
+        .rev()
+        .find(|e| e.error.is_some() || e.status.is_some_and(|s| s >= 400))
+        .map(|e| crate::error::FailedRequest {
+            method: e.method.clone(),
+            url: e.url.clone(),
+            seq: e.seq.min(u64::from(u32::MAX)) as u32,
+        })
+}
+
 /// Writes the whole log as JSON to `path` (already free of secrets); returns the path.
 pub fn export(log: &RequestLog, path: &str) -> Result<String, AppError> {
     crate::export::write_file(path, (log.export_json() + "\n").as_bytes())

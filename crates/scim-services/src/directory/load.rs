@@ -163,18 +163,9 @@ impl Directory {
         error
     }
 
-    /// The latest request that failed (no answer, or an error status), for an error to point at.
+    /// The latest request that failed, for an error to point at (see [`crate::request_log::last_failed`]).
     pub fn failed_request(&self) -> Option<crate::error::FailedRequest> {
-        self.request_log()
-            .entries()
-            .iter()
-            .rev()
-            .find(|e| e.error.is_some() || e.status.is_some_and(|s| s >= 400))
-            .map(|e| crate::error::FailedRequest {
-                method: e.method.clone(),
-                url: e.url.clone(),
-                seq: e.seq.min(u64::from(u32::MAX)) as u32,
-            })
+        crate::request_log::last_failed(self.request_log())
     }
 
     /// Users and groups loaded in this session that match `text` (the command palette), best first.

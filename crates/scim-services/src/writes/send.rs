@@ -72,7 +72,14 @@ impl Writer<'_> {
                         status,
                         body: None,
                     });
-                    failure = Some((status, write_error(e, index, requests.len())));
+                    let mut error = write_error(e, index, requests.len());
+                    // The refused request, for "Show request" in the request log.
+                    error.request = self
+                        .client
+                        .request_log()
+                        .and_then(crate::request_log::last_failed)
+                        .map(Box::new);
+                    failure = Some((status, error));
                     break;
                 }
             }
