@@ -476,3 +476,50 @@ async fn a_capture_replays_on_another_server_and_differences_are_named() {
         "{md}"
     );
 }
+
+/// A huge answer reaches the sender whole, while the capture keeps it cut at 64 KB and says how big it
+/// was; a name with letters beyond ASCII is worded as it is.
+#[tokio::test]
+async fn a_huge_answer_is_forwarded_whole_and_recorded_cut() {
+    let server = DemoServer::start(DemoConfig {
+        seed: SeedOptions {
+            users: 400,
+            ..SeedOptions::default()
+        },
+        token: Some(TOKEN.into()),
+        ..DemoConfig::default()
+    })
+    .await
+    .unwrap();
+    let tap = tap_in_front(&server).await;
+    let (status, body) = reqwest_like(&tap.base_url)
+        .with_token(TOKEN)
+        .get("/Users?count=400", None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.len() > 100_000, "the whole page: {} bytes", body.len());
+    let page: serde_json::Value = serde_json::from_str(&body).expect("whole JSON");
+    assert_eq!(page["Resources"].as_array().map(Vec::len), Some(400));
+    let last = tap.capture.settled_exchanges().await.pop().unwrap();
+    assert_eq!(last.response_bytes, body.len());
+    let kept = last.response_body.unwrap_or_default();
+    assert!(kept.len() < 70_000, "kept {} bytes", kept.len());
+    assert!(
+        kept.ends_with(&format!("({} bytes in all)", body.len())),
+        "{}",
+        &kept[kept.len() - 60..]
+    );
+    // Non-ASCII names are worded as they are.
+    let c = client(&tap.base_url, TOKEN);
+    c.create(
+        "Users",
+        &serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "zoë.øster@example.com"}),
+    )
+    .await
+    .unwrap();
+    let last = tap.capture.settled_exchanges().await.pop().unwrap();
+    assert_eq!(
+        last.words,
+        vec!["create user zoë.øster@example.com".to_owned()]
+    );
+}

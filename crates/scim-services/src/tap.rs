@@ -624,13 +624,9 @@ impl TapSession {
         let text = std::fs::read_to_string(path)
             .map_err(|e| AppError::invalid_input(format!("Cannot read {path}: {e}")))?;
         let read = scim_tap::har::from_har(&text).map_err(AppError::invalid_input)?;
-        let origin = read
-            .capture
-            .exchanges()
-            .first()
-            .map(|e| e.path.clone())
-            .unwrap_or_default();
-        *self.shown() = Some((read.capture, origin, Some(path.to_owned())));
+        // The base URL the capture was sent to, so an export of it names the same URLs.
+        let base_url = read.base_url.clone().unwrap_or_default();
+        *self.shown() = Some((read.capture, base_url, Some(path.to_owned())));
         Ok(self.status().await)
     }
 }
@@ -692,6 +688,11 @@ mod tests {
         // A saved capture opens again offline.
         let opened = session.open(&saved[0]).await.expect("open");
         assert_eq!(opened.opened.as_deref(), Some(saved[0].as_str()));
+        let base = opened.base_url.clone().unwrap_or_default();
+        assert!(
+            base.starts_with("http://127.0.0.1:") && base.ends_with("/scim/v2"),
+            "{base}"
+        );
         assert_eq!(session.rows_after(0).len(), 1);
     }
 

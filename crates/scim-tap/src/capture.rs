@@ -315,13 +315,6 @@ impl Capture {
             .collect();
         idp::of_session(guesses.iter()).as_ref().map(Sender::from)
     }
-
-    /// Adds exchanges read back from a file (a HAR opened again), explained afresh.
-    pub fn extend(&self, exchanges: Vec<TapExchange>) {
-        for e in exchanges {
-            self.store.push(e);
-        }
-    }
 }
 
 impl Store {

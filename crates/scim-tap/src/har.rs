@@ -153,6 +153,8 @@ pub struct Imported {
     pub capture: Capture,
     /// Entries left out (past [`MAX_ENTRIES`], or not an HTTP exchange), said to the user.
     pub skipped: usize,
+    /// The base URL the first entry was sent to (origin and SCIM base path), when it says.
+    pub base_url: Option<String>,
 }
 
 /// Reads a HAR (ours or another tool's) into a capture, explained afresh by the core.
@@ -170,7 +172,24 @@ pub fn from_har(text: &str) -> Result<Imported, String> {
             skipped += 1;
         }
     }
-    Ok(Imported { capture, skipped })
+    let base_url = entries
+        .iter()
+        .find_map(|e| e.pointer("/request/url").and_then(Value::as_str))
+        .and_then(|url| {
+            let (scheme, rest) = url.split_once("://")?;
+            let slash = rest.find('/').unwrap_or(rest.len());
+            let path = rest[slash..].split('?').next().unwrap_or("");
+            Some(format!(
+                "{scheme}://{}{}",
+                &rest[..slash],
+                split_base(path).0
+            ))
+        });
+    Ok(Imported {
+        capture,
+        skipped,
+        base_url,
+    })
 }
 
 fn pairs(v: Option<&Value>) -> Vec<(String, Vec<u8>)> {
