@@ -410,6 +410,14 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
       return reply(cmd, await previewOf(args.draft as PatchDraft));
     case 'apply_patch': {
       const draft = args.draft as PatchDraft;
+      if (scenario === 'patch-refused') {
+        throw {
+          kind: 'server',
+          message: 'The server refused the request (HTTP 400).',
+          scim: { httpStatus: 400, scimType: 'invalidValue', detail: 'active must be a boolean' },
+          request: { method: 'PATCH', url: `${BASE}/Users/${draft.id}`, seq: 5 },
+        } satisfies AppError;
+      }
       return reply(cmd, outcomeOf(endpointOf(draft.kind), draft.id, (await previewOf(draft)).changes));
     }
     case 'preview_patch_many':
@@ -755,7 +763,9 @@ mockIPC(async (name, args) => {
     case 'rows_window':
       return reply(cmd, windowOf((args as { kind: string }).kind, (args as { query: WindowQuery }).query));
     case 'request_log_entries': {
-      if ((args as { afterSeq: number }).afterSeq > 0) return reply(cmd, []);
+      const after = (args as { afterSeq: number }).afterSeq;
+      // The log polls for what is new; the shown entries are all there is at the start.
+      if (after >= 5 || (after > 0 && scenario !== 'patch-refused')) return reply(cmd, []);
       const entry = (seq: number, method: string, url: string, status: number | null, over: Partial<LogEntry> = {}): LogEntry => ({
         seq,
         startedAtMs: 1_700_000_000_000 + seq,
@@ -779,7 +789,10 @@ mockIPC(async (name, args) => {
         entry(2, 'GET', '/Users?startIndex=1&count=1000', 429, { responseHeaders: [['retry-after', '1']] }),
         entry(3, 'GET', '/Users?startIndex=1&count=1000', 200, { attempt: 2 }),
         entry(4, 'GET', '/Groups?startIndex=1', null),
-      ]);
+        ...(scenario === 'patch-refused'
+          ? [entry(5, 'PATCH', '/Users/u2', 400, { requestBody: '{"Operations":[{"op":"replace","path":"active","value":false}]}', responseBody: '{"status":"400","scimType":"invalidValue","detail":"active must be a boolean"}' })]
+          : []),
+      ].filter((e) => e.seq > after));
     }
     case 'clear_request_log':
       return reply(cmd, null);

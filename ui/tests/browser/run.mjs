@@ -795,12 +795,38 @@ test('a small window keeps the navigation and the content readable', async () =>
   const main = await page.locator('main').boundingBox();
   assert.ok(nav && main && main.x >= nav.x + nav.width - 1, 'content sits beside the navigation');
   assert.ok(main.width > 400, `content keeps a usable width (${main.width}px)`);
-  // Every toolbar button is whole inside the content (none clipped at the edge, as "Colum" was).
+  // The toolbar keeps one line: quick filter, count, Columns and "More" sit side by side, whole inside
+  // the content (none clipped at the edge, as "Colum" was); the other buttons are in the menu.
   await page.getByTestId('columns-button').waitFor();
-  for (const id of ['reload', 'new-resource', 'projection-button', 'columns-button']) {
-    const box = await page.getByTestId(id).boundingBox();
-    assert.ok(box && box.x + box.width <= main.x + main.width + 0.5, `${id} clipped at ${box?.x}+${box?.width} > ${main.x + main.width}`);
+  const ids = ['quick-filter', 'users-count', 'columns-button', 'overflow-button'];
+  const boxes = await Promise.all(ids.map((id) => page.getByTestId(id).boundingBox()));
+  for (const [i, box] of boxes.entries()) {
+    assert.ok(box && box.x + box.width <= main.x + main.width + 0.5, `${ids[i]} clipped at ${box?.x}+${box?.width} > ${main.x + main.width}`);
+    assert.ok(Math.abs(box.y + box.height / 2 - (boxes[0].y + boxes[0].height / 2)) < 4, `${ids[i]} is on the toolbar's line (y ${box.y})`);
   }
+  assert.equal(await page.getByTestId('reload').count(), 0, 'Reload moved into More');
+  const more = page.getByTestId('overflow-button');
+  await more.focus();
+  await page.keyboard.press('ArrowDown');
+  const menu = page.getByTestId('overflow-menu');
+  assert.deepEqual(await menu.getByRole('menuitem').allInnerTexts(), ['Reload', 'New user…', 'Attributes…']);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'reload', 'the menu opens on its first item');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'projection-button', 'arrows wrap round');
+  await page.screenshot({ path: path.join(shots, 'shell-small-menu.png') });
+  await page.keyboard.press('Escape');
+  assert.equal(await menu.count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'overflow-button', 'Escape gives focus back');
+  await more.click();
+  await page.getByTestId('projection-button').click();
+  await page.getByTestId('projection').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('projection').count(), 0, 'Escape closes the projection');
+  await page.setViewportSize({ width: 1280, height: 500 });
+  await page.getByTestId('reload').waitFor();
+  assert.equal(await page.getByTestId('overflow-button').count(), 0, 'a wide window shows every button');
+  await page.setViewportSize({ width: 760, height: 500 });
+  await more.waitFor();
   await page.screenshot({ path: path.join(shots, 'shell-small.png') });
   await context.close();
 });
@@ -893,6 +919,31 @@ test('a server that does not do what the dry run predicted is flagged, line by l
   assert.deepEqual((await row.locator('td').allInnerTexts()).map((t) => t.replace('⚠', '').trim()), ['active', 'true', 'false', 'true']);
   await page.screenshot({ path: path.join(shots, 'patch-mismatch-dark.png') });
   await context.close();
+});
+
+test('a refused change shows its request in the dialog, keeping the draft, not behind it', async () => {
+  const { page, errors } = await openPage({ scenario: 'patch-refused' });
+  await openUser(page);
+  await page.getByTestId('toggle-active').click();
+  const builder = page.getByTestId('patch-builder');
+  await builder.getByTestId('predicted-diff').getByText('active').waitFor();
+  await builder.getByTestId('review-request').click();
+  await builder.getByTestId('send-request').click();
+  const banner = builder.getByTestId('error-banner');
+  await banner.waitFor();
+  assert.match(await banner.getByTestId('error-request').innerText(), /PATCH http:\/\/127\.0\.0\.1:4010\/scim\/v2\/Users\/u2/);
+  await banner.getByTestId('show-request').click();
+  const detail = banner.getByTestId('log-detail');
+  await detail.waitFor();
+  assert.match(await detail.innerText(), /#5 PATCH 400/);
+  assert.match(await detail.innerText(), /active must be a boolean/);
+  // Still in the dialog, on the same section: nothing navigated behind the modal, nothing was lost.
+  assert.equal(await page.locator('[data-section=users]').getAttribute('aria-current'), 'page');
+  assert.equal(await builder.isVisible(), true);
+  await page.screenshot({ path: path.join(shots, 'patch-refused-request.png') });
+  await detail.getByRole('button', { name: 'Close the request' }).click();
+  assert.equal(await banner.getByTestId('log-detail').count(), 0);
+  assert.deepEqual(errors, []);
 });
 
 test('a read-only connection previews a change but cannot send it', async () => {
