@@ -13,17 +13,17 @@ use scim_explorer_tests::hostile::{Hostile, Mode, FORMULAS, SHELL_ETAG, SHELL_MA
 use scim_services::{AuthKind, Connection, Connections, Directory, MemoryStore};
 
 /// What a `scimx` run left: its output, how long it took and the most memory it held.
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-    peak_rss_mb: u64,
+pub(crate) struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+    pub peak_rss_mb: u64,
 }
 
 /// The `scimx` binary, brought up to date once per test process (this crate cannot name another
 /// package's binary, and a stale one would test yesterday's code); a no-op build takes a second.
-fn scimx_binary() -> PathBuf {
+pub(crate) fn scimx_binary() -> PathBuf {
     // `SCIMX_BIN` runs these cases against another build (say, an older release, to see them fail).
     if let Some(bin) = std::env::var_os("SCIMX_BIN") {
         return PathBuf::from(bin);
@@ -104,7 +104,7 @@ fn scimx(args: &[&str], limit: Duration) -> Run {
 }
 
 /// [`scimx`] from an async test, on a blocking thread (the hostile server runs on the test's runtime).
-async fn scimx_in_background(args: &[&str], limit_secs: u64) -> Run {
+pub(crate) async fn scimx_in_background(args: &[&str], limit_secs: u64) -> Run {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -7,6 +7,7 @@ mod hostile;
 mod profiles;
 mod quirks;
 mod server_check;
+mod streaming;
 mod tap;
 mod wire;
 mod writes;

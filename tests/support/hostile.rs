@@ -43,10 +43,13 @@ pub enum Mode {
     IgnoredFilter,
     /// Canaille's behaviour: any request carrying `count` gets an HTML 500; without it, pages of 10.
     Count500,
+    /// 300 users in pages of at most 20; the page at startIndex 21 takes 800 ms and the one at 101
+    /// comes back with 5 (a gap): later pages arrive long before earlier ones.
+    SlowPage,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 15] = [
         Mode::LyingTotal,
         Mode::EndlessIds,
         Mode::EndlessBody,
@@ -61,6 +64,7 @@ impl Mode {
         Mode::Html500,
         Mode::IgnoredFilter,
         Mode::Count500,
+        Mode::SlowPage,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Mode {
             Mode::Html500 => "html-500",
             Mode::IgnoredFilter => "ignored-filter",
             Mode::Count500 => "count-500",
+            Mode::SlowPage => "slow-page",
         }
     }
 
@@ -315,11 +320,17 @@ fn users(mode: Mode) -> Vec<Value> {
             u["meta"]["version"] = json!(SHELL_ETAG);
             vec![u]
         }
+        Mode::SlowPage => (1..=SLOW_PAGE_USERS)
+            .map(|i| user(&format!("u{i:03}"), &format!("user{i}")))
+            .collect(),
         _ => (1..=25)
             .map(|i| user(&format!("u{i}"), &format!("user{i}")))
             .collect(),
     }
 }
+
+/// How many users the slow-page mode serves.
+pub const SLOW_PAGE_USERS: usize = 300;
 
 async fn serve(mut socket: TcpStream) {
     let Some(req) = read_request(&mut socket).await else {
@@ -464,6 +475,17 @@ async fn serve(mut socket: TcpStream) {
             let all = users(mode);
             let from = (start - 1) as usize;
             let page: Vec<Value> = all.iter().skip(from).take(10).cloned().collect();
+            send_json(&mut socket, list(Some(all.len() as u64), start, page), &[]).await
+        }
+        Mode::SlowPage => {
+            let all = users(mode);
+            let count = req.number("count", 20).clamp(1, 20) as usize;
+            let count = if start == 101 { count.min(5) } else { count };
+            if start == 21 {
+                tokio::time::sleep(Duration::from_millis(800)).await;
+            }
+            let from = (start - 1) as usize;
+            let page: Vec<Value> = all.iter().skip(from).take(count).cloned().collect();
             send_json(&mut socket, list(Some(all.len() as u64), start, page), &[]).await
         }
         // Well-behaved paging of the mode's users, whatever the filter says.

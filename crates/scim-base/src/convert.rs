@@ -15,6 +15,7 @@ impl From<ClientError> for AppError {
             }
             ClientError::ResourceCap { .. } => AppError::new(ErrorKind::Server, message),
             ClientError::Cancelled => AppError::new(ErrorKind::Cancelled, "Cancelled."),
+            ClientError::Output(_) => AppError::new(ErrorKind::Storage, message),
             ClientError::Http {
                 status, scim, body, ..
             } => {

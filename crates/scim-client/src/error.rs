@@ -46,6 +46,10 @@ pub enum ClientError {
     /// Stopped by the user.
     #[error("cancelled")]
     Cancelled,
+    /// A streaming load's pages could not be written where they were going (a closed pipe, a full
+    /// disk): the load stopped there.
+    #[error("the output could not be written: {0}")]
+    Output(String),
 }
 
 fn describe_cap(cap: usize, announced: Option<usize>) -> String {

@@ -4,9 +4,13 @@
 //! there. Bounded in every way: it cannot loop forever, and it holds at most `max_resources`
 //! resources however large a total the server announces (start indexes are produced as needed, never
 //! listed up front). A load that reaches the cap ends partial, with a warning and a way to resume.
+//!
+//! [`ScimClient::stream_all`] is the same load handing each page on, in order, as soon as every page
+//! before it has arrived: what an export writes as it goes, holding a few pages instead of the
+//! directory (pages that arrive early wait, and no more are asked for while too many wait).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -111,6 +115,10 @@ pub struct LoadAll {
     /// Resources the server returned that do not match the filter sent, left out (the server ignored
     /// or mis-applied the filter).
     pub filtered_out: usize,
+    /// A streaming load: how many resources went to the sink (`resources` is then empty).
+    pub streamed: Option<usize>,
+    /// A streaming load: the most pages held at once, waiting for an earlier page.
+    pub peak_waiting_pages: usize,
     /// Pages by start index, kept so a resumed load can merge into them.
     pages: BTreeMap<u64, Vec<RawResource>>,
 }
@@ -123,6 +131,24 @@ impl LoadAll {
 }
 
 type PageResult = Result<Tolerant<RawListResponse>, ClientError>;
+
+/// Where [`ScimClient::stream_all`] hands its resources: one call per page, in the server's order,
+/// duplicates and filter misses already left out. An `Err` (the pipe closed, the disk is full) stops
+/// the load with [`ClientError::Output`].
+pub type PageSink<'a> = dyn FnMut(Vec<RawResource>) -> Result<(), String> + Send + 'a;
+
+/// The pages a streaming load may hold, waiting for an earlier one or on their way, per page it may
+/// have in flight: past it no page is asked for but the earlier one (so a slow page cannot make
+/// memory grow).
+const WAITING_PAGES_PER_FLIGHT: usize = 2;
+
+/// A streaming load's end of the pipe.
+struct Stream<'a> {
+    sink: &'a mut PageSink<'a>,
+    emitted: usize,
+    failed: Option<String>,
+    peak_waiting: usize,
+}
 
 /// The state of one load (or of one resumed load).
 struct Loader<'a> {
@@ -150,6 +176,7 @@ struct Loader<'a> {
     check: Option<Filter>,
     filtered_out: usize,
     resume_cursor: Option<String>,
+    stream: Option<Stream<'a>>,
 }
 
 /// The start indexes still to fetch: gaps (short pages, failures) and the next regular page, made
@@ -180,6 +207,12 @@ impl PageQueue {
     }
     fn push(&mut self, start: u64) {
         self.gaps.push(Reverse(start));
+    }
+    /// The lowest start index still to be asked for.
+    fn lowest(&self) -> Option<u64> {
+        let gap = self.gaps.peek().map(|Reverse(g)| *g);
+        let regular = (self.next <= self.last).then_some(self.next);
+        gap.into_iter().chain(regular).min()
     }
     fn clear(&mut self) {
         self.gaps.clear();
@@ -276,6 +309,10 @@ impl Loader<'_> {
                     let n = page.value.resources.len();
                     let fresh = self.store(key, page);
                     key += 1;
+                    self.flush(u64::MAX);
+                    if let Some(e) = self.sink_failure() {
+                        return self.done(Some(e), Vec::new());
+                    }
                     stale_pages = if n > 0 && fresh == 0 {
                         stale_pages + 1
                     } else {
@@ -312,13 +349,22 @@ impl Loader<'_> {
         let mut items = page.value.resources;
         self.received += items.len();
         let mut fresh = 0;
-        for id in items.iter().filter_map(|r| raw_id(r)) {
-            if self.seen.insert(id) {
-                fresh += 1;
-            } else {
-                self.repeated += 1;
+        // A streaming load drops a repeat here (what was handed on cannot be taken back); a held one
+        // keeps it for `finish`, which keeps the copy of the earlier page.
+        let streaming = self.stream.is_some();
+        let (seen, repeated) = (&mut self.seen, &mut self.repeated);
+        items.retain(|r| match raw_id(r) {
+            Some(id) => {
+                if seen.insert(id) {
+                    fresh += 1;
+                    true
+                } else {
+                    *repeated += 1;
+                    !streaming
+                }
             }
-        }
+            None => true,
+        });
         if let Some(filter) = &self.check {
             let before = items.len();
             // Only a clear "does not match" drops a resource; one the core cannot judge stays.
@@ -335,6 +381,41 @@ impl Loader<'_> {
             elapsed_secs: self.started.elapsed().as_secs_f64(),
         });
         fresh
+    }
+
+    /// Hands the sink every held page that starts below `below`, in order (a streaming load only).
+    fn flush(&mut self, below: u64) {
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
+        stream.peak_waiting = stream.peak_waiting.max(self.pages.len());
+        while stream.failed.is_none() {
+            let Some(entry) = self.pages.first_entry() else {
+                break;
+            };
+            if *entry.key() >= below {
+                break;
+            }
+            let items = entry.remove();
+            let n = items.len();
+            match (stream.sink)(items) {
+                Ok(()) => stream.emitted += n,
+                Err(e) => stream.failed = Some(e),
+            }
+        }
+    }
+
+    fn sink_failure(&self) -> Option<ClientError> {
+        let failed = self.stream.as_ref()?.failed.clone()?;
+        Some(ClientError::Output(failed))
+    }
+
+    /// A streaming load with as many pages waiting or on their way as it may hold: ask for no more
+    /// but the one the waiting pages wait for.
+    fn waiting_full(&self, in_flight: usize) -> bool {
+        self.stream.is_some()
+            && self.pages.len() + in_flight
+                >= WAITING_PAGES_PER_FLIGHT * self.options.concurrency.max(1)
     }
 
     fn done(self, error: Option<ClientError>, resume_from: Vec<u64>) -> LoadAll {
@@ -367,6 +448,19 @@ impl Loader<'_> {
                 ),
             ));
         }
+        // A finished stream hands on what it still holds; after a failure, pages past the missing
+        // one cannot go out in order and are dropped (the error says where the output stops).
+        let error = match error {
+            None => {
+                self.flush(u64::MAX);
+                self.sink_failure()
+            }
+            some => some,
+        };
+        let streamed = self.stream.as_ref().map(|s| (s.emitted, s.peak_waiting));
+        if streamed.is_some() {
+            self.pages.clear();
+        }
         let mut result = finish(
             self.pages,
             self.warnings,
@@ -374,8 +468,17 @@ impl Loader<'_> {
             resume_from,
             self.total,
             self.step,
-            self.repeated > 0,
+            match streamed {
+                Some((emitted, _)) => Held::Streamed {
+                    emitted,
+                    dropped: self.repeated,
+                },
+                None => Held::Pages {
+                    may_repeat: self.repeated > 0,
+                },
+            },
         );
+        result.peak_waiting_pages = streamed.map_or(0, |(_, peak)| peak);
         result.resume_tail = resume_tail;
         result.resume_cursor = self.resume_cursor;
         result.count_refused = self.count_refused;
@@ -402,7 +505,12 @@ impl Loader<'_> {
                 Ok(p) if p.value.resources.is_empty() => return self.done(None, Vec::new()),
                 Ok(p) => {
                     let n = p.value.resources.len() as u64;
-                    if self.store(start, p) == 0 {
+                    let fresh = self.store(start, p);
+                    self.flush(u64::MAX);
+                    if let Some(e) = self.sink_failure() {
+                        return self.done(Some(e), Vec::new());
+                    }
+                    if fresh == 0 {
                         self.warnings.push(Warning::new(
                             "paging.noProgress",
                             format!("the page at startIndex {start} repeated resources already loaded; paging stopped there"),
@@ -431,6 +539,8 @@ impl Loader<'_> {
         let max_requests = (total.min(self.cap as u64) / step).saturating_mul(2) + 16;
         let mut requests = 0u64;
         let mut in_flight: JoinSet<(u64, PageResult)> = JoinSet::new();
+        // Start indexes asked for and not yet answered: a streaming load hands on pages below them.
+        let mut flying: BTreeSet<u64> = BTreeSet::new();
         let mut failure: Option<ClientError> = None;
         let (mut short_pages, mut stale_pages, mut stalled) = (0usize, 0usize, false);
         loop {
@@ -439,6 +549,15 @@ impl Loader<'_> {
                 && requests < max_requests
                 && !self.at_cap()
             {
+                // Holding too many pages that wait for an earlier one: only that earlier one is asked for.
+                let waiting_from = self.pages.keys().next().copied();
+                if self.waiting_full(in_flight.len())
+                    && queue
+                        .lowest()
+                        .is_some_and(|s| waiting_from.is_some_and(|w| s > w))
+                {
+                    break;
+                }
                 let Some(start) = queue.pop() else { break };
                 if self.cancel.is_cancelled() {
                     queue.push(start);
@@ -449,6 +568,7 @@ impl Loader<'_> {
                 let client = self.client.clone();
                 let endpoint = self.endpoint.to_owned();
                 let params = self.params(start);
+                flying.insert(start);
                 in_flight.spawn(async move { (start, client.list_raw(&endpoint, &params).await) });
             }
             let Some(joined) = in_flight.join_next().await else {
@@ -457,6 +577,7 @@ impl Loader<'_> {
             let Ok((start, result)) = joined else {
                 continue;
             };
+            flying.remove(&start);
             match result {
                 Ok(p) => {
                     let n = p.value.resources.len() as u64;
@@ -485,6 +606,17 @@ impl Loader<'_> {
                     queue.push(start);
                     failure.get_or_insert(e);
                 }
+            }
+            let below = flying
+                .first()
+                .copied()
+                .into_iter()
+                .chain(queue.lowest())
+                .min()
+                .unwrap_or(u64::MAX);
+            self.flush(below);
+            if let Some(e) = self.sink_failure() {
+                failure.get_or_insert(e);
             }
         }
         if short_pages > 0 {
@@ -544,6 +676,7 @@ impl ScimClient {
             check: filter_to_check(&options.params),
             filtered_out: 0,
             resume_cursor: None,
+            stream: None,
         }
     }
 
@@ -555,7 +688,34 @@ impl ScimClient {
         cancel: &CancelFlag,
         on_progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> LoadAll {
+        self.run_load(self.loader(endpoint, options, cancel, on_progress))
+            .await
+    }
+
+    /// Loads like [`ScimClient::load_all`], handing each page to `sink` in order as soon as the
+    /// pages before it are in, and holding at most a few pages per page in flight. The result
+    /// holds no resources: [`LoadAll::streamed`] counts what went out. It cannot be resumed: after
+    /// a failure the sink has had every resource before the first missing page, and nothing after.
+    pub async fn stream_all<'a>(
+        &'a self,
+        endpoint: &'a str,
+        options: &'a LoadOptions,
+        cancel: &'a CancelFlag,
+        on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+        sink: &'a mut PageSink<'a>,
+    ) -> LoadAll {
         let mut loader = self.loader(endpoint, options, cancel, on_progress);
+        loader.stream = Some(Stream {
+            sink,
+            emitted: 0,
+            failed: None,
+            peak_waiting: 0,
+        });
+        self.run_load(loader).await
+    }
+
+    async fn run_load(&self, mut loader: Loader<'_>) -> LoadAll {
+        let (endpoint, options) = (loader.endpoint, loader.options);
         let first_params = if options.cursor {
             loader.cursor_params("")
         } else {
@@ -612,6 +772,10 @@ impl ScimClient {
         }
         let next_cursor = first.value.next_cursor.clone().filter(|c| !c.is_empty());
         loader.store(1, first);
+        loader.flush(u64::MAX);
+        if let Some(e) = loader.sink_failure() {
+            return loader.done(Some(e), Vec::new());
+        }
         // Cursor paging when asked for, or when the server sends a cursor unasked and no total.
         match next_cursor {
             Some(next) if options.cursor || announced.is_none() => {
@@ -730,6 +894,12 @@ impl ScimClient {
     }
 }
 
+/// What a finished load holds: its pages, or (streaming) only the count of what it handed on.
+enum Held {
+    Pages { may_repeat: bool },
+    Streamed { emitted: usize, dropped: usize },
+}
+
 fn finish(
     pages: BTreeMap<u64, Vec<RawResource>>,
     warnings: Vec<Warning>,
@@ -737,7 +907,7 @@ fn finish(
     resume_from: Vec<u64>,
     total: Option<usize>,
     page_step: u64,
-    may_repeat: bool,
+    held: Held,
 ) -> LoadAll {
     // Every page repeats the same deviations (say, a missing schema): say each once.
     let mut unique = HashSet::new();
@@ -752,7 +922,10 @@ fn finish(
     } else {
         (pages.values().flatten().cloned().collect(), pages)
     };
-    let mut duplicates = 0;
+    let (may_repeat, mut duplicates, streamed) = match held {
+        Held::Pages { may_repeat } => (may_repeat, 0, None),
+        Held::Streamed { emitted, dropped } => (false, dropped, Some(emitted)),
+    };
     let resources = if may_repeat {
         let mut seen = HashSet::new();
         let mut kept = Vec::with_capacity(items.len());
@@ -774,12 +947,13 @@ fn finish(
             format!("{duplicates} resources came back twice (the directory changed while loading, or pages overlap); duplicates were dropped"),
         ));
     }
+    let kept = streamed.unwrap_or(resources.len());
     if error.is_none() {
         if let Some(t) = total {
-            if resources.len() < t {
+            if kept < t {
                 warnings.push(Warning::new(
                     "paging.fewerThanTotal",
-                    format!("loaded {} of the {t} resources the server announced (some may have been deleted meanwhile)", resources.len()),
+                    format!("loaded {kept} of the {t} resources the server announced (some may have been deleted meanwhile)"),
                 ));
             }
         }
@@ -795,6 +969,8 @@ fn finish(
         page_step,
         count_refused: false,
         filtered_out: 0,
+        streamed,
+        peak_waiting_pages: 0,
         pages,
     }
 }

@@ -6,6 +6,7 @@ mod bulk;
 mod error_form;
 pub mod lossy;
 pub mod profile;
+mod rate_limit;
 pub mod seed;
 mod server;
 pub mod store;
@@ -19,6 +20,7 @@ use tokio::sync::oneshot;
 
 pub use error_form::ErrorForm;
 pub use profile::Profile;
+pub use rate_limit::{RateLimit, RequestStats};
 pub use seed::{generate, SeedData, SeedOptions, ROLE_SCHEMA};
 pub use store::{DroppedMembers, SortMode};
 
@@ -38,6 +40,8 @@ pub struct DemoConfig {
     pub latency_ms: u64,
     /// Answer every Nth request with 429 and `Retry-After: 1`, for demos and tests of rate limits.
     pub throttle_every: Option<u32>,
+    /// Answer 429 past K requests in flight or R per second, as SaaS SCIM APIs do.
+    pub rate_limit: RateLimit,
     /// Serve these resources instead of generated ones (a snapshot opened offline).
     pub data: Option<SeedData>,
     /// Writes drop `nickName`, ignore `title`, lower-case emails and fill in members' `display`
@@ -100,6 +104,7 @@ impl Default for DemoConfig {
             profile: Profile::Rfc,
             latency_ms: 0,
             throttle_every: None,
+            rate_limit: RateLimit::default(),
             data: None,
             lossy_writes: false,
             endpoint_form: EndpointForm::Relative,
@@ -126,6 +131,7 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     /// e.g. `http://127.0.0.1:41234/scim/v2`
     pub base_url: String,
+    state: Arc<server::AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -180,9 +186,9 @@ impl DemoServer {
             create_answers_200: config.create_answers_200,
             error_form: config.error_form,
             filters_unsupported: config.filters_unsupported,
-            requests: std::sync::atomic::AtomicU64::new(0),
+            limiter: rate_limit::Limiter::new(config.rate_limit),
         });
-        let app = server::router(state);
+        let app = server::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -194,9 +200,15 @@ impl DemoServer {
         Ok(Self {
             addr,
             base_url,
+            state,
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// What the server has counted so far: requests, 429s, the most in flight at once.
+    pub fn stats(&self) -> RequestStats {
+        self.state.limiter.stats()
     }
 
     /// Stops accepting requests and waits for the server task to end.

@@ -33,7 +33,7 @@ pub(crate) struct AppState {
     pub create_answers_200: bool,
     pub error_form: crate::ErrorForm,
     pub filters_unsupported: bool,
-    pub requests: std::sync::atomic::AtomicU64,
+    pub limiter: crate::rate_limit::Limiter,
 }
 
 type Shared = Arc<AppState>;
@@ -114,15 +114,25 @@ async fn gate(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    // Counted as work from its arrival, the injected latency included: a server that is slow to
+    // answer is busy meanwhile.
+    let _working = match state.limiter.admit() {
+        Ok(working) => working,
+        Err(wait) => return too_many(wait, "rate limit exceeded"),
+    };
     if state.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(state.latency_ms)).await;
     }
     let n = state
+        .limiter
         .requests
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        + 1;
+        .load(std::sync::atomic::Ordering::Relaxed);
     if let Some(every) = state.throttle_every.filter(|e| *e > 0) {
         if n % u64::from(every) == 0 {
+            state
+                .limiter
+                .throttled
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut response = error_response(scim_error(
                 429,
                 None,
@@ -173,6 +183,19 @@ async fn gate(
     }
     let form = state.error_form;
     crate::error_form::reform(form, next.run(request).await).await
+}
+
+/// A 429 with its `Retry-After` (RFC 6585 §4).
+fn too_many(wait_secs: u64, why: &str) -> Response {
+    let mut response = error_response(scim_error(
+        429,
+        None,
+        &format!("{why}; retry after {wait_secs} s"),
+    ));
+    if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// True when the request's Host (or HTTP/2 authority) is a loopback name; a request without one

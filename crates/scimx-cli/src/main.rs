@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod connections;
+mod listing;
 mod output;
 mod tap;
 mod writes;
@@ -17,9 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use scim_core::ResourceKind;
 use serde_json::Value;
 
-use scim_client::{
-    Auth, CancelFlag, ClientConfig, ListParams, LoadOptions, RequestLog, ScimClient, Secret,
-};
+use scim_client::{Auth, ClientConfig, ScimClient, Secret};
 use scim_demo_server::{DemoConfig, DemoServer, SeedOptions};
 use scim_services::{
     AppError, AuthKind, ConnectionInput, Connections, ErrorKind, HeaderInput, Keychain,
@@ -83,8 +82,13 @@ impl From<KindArg> for ResourceKind {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Aligned columns, for reading.
     Table,
+    /// One JSON array of the resources as the server sent them.
     Json,
+    /// JSON lines: one resource per line, for streaming tools (jq, DuckDB…).
+    Jsonl,
+    /// RFC 4180 CSV of the listed columns.
     Csv,
 }
 
@@ -178,6 +182,12 @@ enum Command {
         /// Answer every Nth request with 429 and Retry-After: 1.
         #[arg(long)]
         throttle_every: Option<u32>,
+        /// Answer 429 when more than K requests are in flight, as rate-limited SaaS APIs do.
+        #[arg(long, value_name = "K")]
+        max_in_flight: Option<u32>,
+        /// Answer 429 past R requests per second (with a Retry-After of when to come back).
+        #[arg(long, value_name = "R")]
+        rate: Option<u32>,
         /// Writes lose and rewrite attributes (drop nickName, ignore title, lower-case emails), to
         /// see how a client reports a server that does not keep what it is sent.
         #[arg(long)]
@@ -460,98 +470,6 @@ fn warn(warnings: &[scim_core::Warning]) {
     }
 }
 
-async fn list(
-    endpoint: &str,
-    target: &Target,
-    filter: Option<String>,
-    format: Format,
-    log_file: Option<std::path::PathBuf>,
-    max_resources: Option<usize>,
-) -> Result<(), AppError> {
-    if let Some(f) = &filter {
-        // Check the filter locally first: a precise message beats the server's 400.
-        scim_core::filter::parse_filter(f)
-            .map_err(|e| AppError::invalid_input(format!("invalid filter: {e}")))?;
-    }
-    let log = RequestLog::default();
-    let c = client(target)?.with_log(log.clone());
-    let limits = load_limits(target, max_resources)?;
-    let options = LoadOptions {
-        params: ListParams {
-            filter,
-            ..Default::default()
-        },
-        max_resources: limits.max_resources,
-        omit_count: limits.omit_count,
-        ..LoadOptions::default()
-    };
-    // A progress bar on long loads, only for a person watching (never in pipes or CI logs).
-    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} {msg} · {eta} left")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.set_message(endpoint.to_lowercase());
-        bar
-    });
-    let on_progress = |p: scim_client::Progress| {
-        if let Some(bar) = &bar {
-            if let Some(total) = p.total {
-                bar.set_length(total as u64);
-            }
-            bar.set_position(p.loaded as u64);
-            let rate = p.loaded as f64 / p.elapsed_secs.max(0.001);
-            bar.set_message(format!("{} · {rate:.0}/s", endpoint.to_lowercase()));
-        }
-    };
-    let result = c
-        .load_all(endpoint, &options, &CancelFlag::default(), &on_progress)
-        .await;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    warn(&result.warnings);
-    if result.count_refused {
-        if let Some(name) = &target.connection {
-            let saved = connections().find(name)?;
-            // Remembered so the next run asks without `count` straight away.
-            let _ = scim_services::connections::remember_omit_count(
-                &scim_services::connections::config_dir(),
-                &saved.id,
-            );
-        }
-    }
-    if let Some(path) = &log_file {
-        scim_services::export::write_file(&path.to_string_lossy(), log.export_json().as_bytes())?;
-    }
-    if let Some(e) = result.error {
-        if !result.resources.is_empty() {
-            eprintln!(
-                "error: stopped after {} of {} resources",
-                result.resources.len(),
-                result.total.map_or("?".to_owned(), |t| t.to_string())
-            );
-        }
-        return Err(e.into());
-    }
-    let columns = if endpoint == "Users" {
-        output::user_columns()
-    } else {
-        output::group_columns()
-    };
-    let values = result.values();
-    let text = match format {
-        Format::Json => {
-            serde_json::to_string_pretty(&Value::Array(values)).unwrap_or_default() + "\n"
-        }
-        Format::Csv => output::csv(&values, &columns),
-        Format::Table => output::table(&values, &columns),
-    };
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    Ok(())
-}
-
 async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::DemoServer {
@@ -561,6 +479,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             token,
             latency_ms,
             throttle_every,
+            max_in_flight,
+            rate,
             lossy_writes,
             endpoint_form,
         } => {
@@ -574,6 +494,10 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 profile: profile.into(),
                 latency_ms,
                 throttle_every,
+                rate_limit: scim_demo_server::RateLimit {
+                    max_in_flight,
+                    per_second: rate,
+                },
                 lossy_writes,
                 endpoint_form: endpoint_form.into(),
                 ..DemoConfig::default()
@@ -677,7 +601,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     log,
                     max_resources,
                 },
-        } => list("Users", &target, filter, format, log, max_resources).await,
+        } => listing::list("Users", &target, filter, format, log, max_resources).await,
         Command::Groups {
             action:
                 ListAction::List {
@@ -687,7 +611,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                     log,
                     max_resources,
                 },
-        } => list("Groups", &target, filter, format, log, max_resources).await,
+        } => listing::list("Groups", &target, filter, format, log, max_resources).await,
         Command::Connections { action } => connections_command(action).await,
         Command::Snapshot {
             target,

@@ -51,6 +51,19 @@ pub fn user_columns() -> Vec<Column> {
     ]
 }
 
+/// The top-level attributes [`user_columns`] read.
+pub const USER_ATTRIBUTES: &[&str] = &[
+    "id",
+    "userName",
+    "displayName",
+    "active",
+    "emails",
+    "externalId",
+];
+
+/// The top-level attributes [`group_columns`] read.
+pub const GROUP_ATTRIBUTES: &[&str] = &["id", "displayName", "members", "externalId"];
+
 pub fn group_columns() -> Vec<Column> {
     vec![
         Column {
@@ -77,34 +90,20 @@ pub fn group_columns() -> Vec<Column> {
 
 pub use scim_services::export::csv_field;
 
-pub fn csv(resources: &[Value], columns: &[Column]) -> String {
-    let mut out = String::new();
-    out.push_str(
-        &columns
-            .iter()
-            .map(|c| csv_field(c.header))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
-    for r in resources {
-        out.push_str(
-            &columns
-                .iter()
-                .map(|c| csv_field(&(c.read)(r)))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    }
-    out
+/// One CSV record (RFC 4180, CRLF-terminated), each cell quoted as needed and made safe to open in
+/// a spreadsheet.
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_field(c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
 }
 
-pub fn table(resources: &[Value], columns: &[Column]) -> String {
-    let rows: Vec<Vec<String>> = resources
-        .iter()
-        .map(|r| columns.iter().map(|c| (c.read)(r)).collect())
-        .collect();
+/// An aligned text table of `rows` under the columns' headers.
+pub fn table_of(columns: &[Column], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
@@ -128,7 +127,7 @@ pub fn table(resources: &[Value], columns: &[Column]) -> String {
     };
     let mut out = line(columns.iter().map(|c| c.header).collect());
     out.push('\n');
-    for row in &rows {
+    for row in rows {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
         out.push('\n');
     }
@@ -149,14 +148,20 @@ mod tests {
     }
 
     #[test]
-    fn csv_has_a_header_then_one_row_per_resource() {
-        let out = csv(
-            &[json!({"id": "1", "userName": "a,b", "active": true})],
-            &user_columns(),
-        );
-        assert_eq!(
-            out,
-            "id,userName,displayName,active,email,externalId\r\n1,\"a,b\",,true,,\r\n"
-        );
+    fn a_user_is_one_csv_record_of_the_columns() {
+        let user = json!({"id": "1", "userName": "a,b", "active": true, "emails": [{"value": "x@y"}, {"value": "p@y", "primary": true}]});
+        let cells: Vec<String> = user_columns().iter().map(|c| (c.read)(&user)).collect();
+        assert_eq!(csv_line(&cells), "1,\"a,b\",,true,p@y,\r\n");
+    }
+
+    #[test]
+    fn the_columns_read_only_what_the_listing_parses() {
+        // Every column must find its attribute in the projected copy the listing builds.
+        let user = json!({"id": "1", "userName": "u", "displayName": "U", "active": false, "emails": [{"value": "e@x"}], "externalId": "x1", "title": "t"});
+        let raw = serde_json::value::to_raw_value(&user).expect("raw");
+        let projected = scim_core::raw_list::raw_projected(&raw, USER_ATTRIBUTES);
+        for c in user_columns() {
+            assert_eq!((c.read)(&projected), (c.read)(&user), "{}", c.header);
+        }
     }
 }
