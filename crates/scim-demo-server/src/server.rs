@@ -190,7 +190,7 @@ fn too_many(wait_secs: u64, why: &str) -> Response {
     let mut response = error_response(scim_error(
         429,
         None,
-        &format!("{why}; retry after {wait_secs} s"),
+        format!("{why}; retry after {wait_secs} s"),
     ));
     if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
