@@ -85,6 +85,8 @@ pub struct ClientConfig {
     pub max_body_bytes: u64,
     /// The longest wait for more of a body that has started: a stalled answer fails with a message.
     pub read_idle_timeout: Duration,
+    /// How many requests go at once and how fast ([`crate::pacing`]).
+    pub pacing: crate::pacing::PacingConfig,
 }
 
 impl ClientConfig {
@@ -102,6 +104,7 @@ impl ClientConfig {
             extra_headers: Vec::new(),
             max_body_bytes: crate::body::DEFAULT_MAX_BODY_BYTES,
             read_idle_timeout: Duration::from_secs(20),
+            pacing: crate::pacing::PacingConfig::default(),
         }
     }
 }
@@ -136,6 +139,8 @@ pub struct ScimClient {
     config: ClientConfig,
     log: Option<RequestLog>,
     oauth: crate::oauth::TokenCache,
+    /// Shared by the clones: one connection's requests are paced together.
+    pacer: std::sync::Arc<crate::pacing::Pacer>,
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, so filters travel as `%20`, not `+`.
@@ -270,12 +275,14 @@ impl ScimClient {
         let http = builder
             .build()
             .map_err(|e| ClientError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
+        let pacer = std::sync::Arc::new(crate::pacing::Pacer::new(config.pacing));
         Ok(Self {
             http,
             base,
             config,
             log: None,
             oauth: crate::oauth::TokenCache::default(),
+            pacer,
         })
     }
 
@@ -292,6 +299,11 @@ impl ScimClient {
             return Some("Certificates are not checked for this connection (accept invalid certificates is on): anyone on the network path could read the token.".to_owned());
         }
         None
+    }
+
+    /// The pacer of this client's requests (shared with its clones).
+    pub fn pacer(&self) -> &crate::pacing::Pacer {
+        &self.pacer
     }
 
     /// The settings this client was made with.
@@ -404,6 +416,8 @@ impl ScimClient {
             let request = builder
                 .build()
                 .map_err(|e| ClientError::InvalidInput(format!("cannot build the request: {e}")))?;
+            // Waits here for the connection's pacing, so the log's times are those of the exchange.
+            let permit = self.pacer.acquire().await;
             let secret_names: Vec<&str> = self
                 .config
                 .extra_headers
@@ -429,6 +443,7 @@ impl ScimClient {
             let response = match self.http.execute(request).await {
                 Ok(r) => r,
                 Err(e) => {
+                    drop(permit);
                     if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {
                         entry.duration_ms = started.elapsed().as_millis() as u64;
                         entry.error = Some(network_message(&e));
@@ -453,7 +468,19 @@ impl ScimClient {
                 idle: self.config.read_idle_timeout.min(self.config.timeout),
                 deadline: started + self.config.timeout,
             };
-            let bytes = match crate::body::read_capped(response, url.as_str(), limits).await {
+            let bytes = crate::body::read_capped(response, url.as_str(), limits).await;
+            let throttled = matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            );
+            self.pacer.answered(
+                &permit,
+                throttled,
+                retry_after(&headers)
+                    .map(|s| Duration::from_secs(s).min(self.config.max_retry_wait)),
+            );
+            drop(permit);
+            let bytes = match bytes {
                 Ok(bytes) => bytes,
                 Err(e) => {
                     if let (Some(log), Some(mut entry)) = (&self.log, entry.take()) {

@@ -9,6 +9,7 @@ pub mod forward;
 mod load_all;
 mod log;
 mod oauth;
+pub mod pacing;
 mod secret;
 
 pub use body::{DEFAULT_MAX_BODY_BYTES, TOKEN_MAX_BODY_BYTES};
@@ -17,8 +18,9 @@ pub use client::{
 };
 pub use discovery::Discovery;
 pub use error::{status_meaning, ClientError};
-pub use load_all::{CancelFlag, LoadAll, LoadOptions, Progress, DEFAULT_MAX_RESOURCES};
+pub use load_all::{CancelFlag, LoadAll, LoadOptions, PageSink, Progress, DEFAULT_MAX_RESOURCES};
 pub use log::{redact_body, redact_headers, redact_json, Exchange, RequestLog};
 pub use oauth::ClientCredentials;
+pub use pacing::{PacingConfig, PacingStats};
 pub use reqwest::Method;
 pub use secret::Secret;

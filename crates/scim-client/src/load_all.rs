@@ -57,7 +57,9 @@ pub struct LoadOptions {
     pub params: ListParams,
     /// Requested page size; servers may answer with less.
     pub page_size: u64,
-    /// Pages in flight at once (index paging).
+    /// The most pages in flight at once (index paging); within it the client's pacer decides
+    /// ([`crate::pacing`]: it widens while the server keeps up and narrows on 429, 503 or slowing
+    /// answers).
     pub concurrency: usize,
     /// Ask for RFC 9865 cursor paging (when the server's configuration offers it). Cursor pages come
     /// one after another, but a directory changing meanwhile cannot shift them.
@@ -82,7 +84,7 @@ impl Default for LoadOptions {
         Self {
             params: ListParams::default(),
             page_size: 500,
-            concurrency: 4,
+            concurrency: 8,
             cursor: false,
             max_resources: DEFAULT_MAX_RESOURCES,
             omit_count: false,
@@ -545,7 +547,12 @@ impl Loader<'_> {
         let (mut short_pages, mut stale_pages, mut stalled) = (0usize, 0usize, false);
         loop {
             while failure.is_none()
-                && in_flight.len() < self.options.concurrency.max(1)
+                && in_flight.len()
+                    < self
+                        .options
+                        .concurrency
+                        .min(self.client.pacer().window())
+                        .max(1)
                 && requests < max_requests
                 && !self.at_cap()
             {

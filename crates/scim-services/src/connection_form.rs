@@ -51,6 +51,12 @@ pub struct ConnectionInput {
     /// The most resources one load holds (`None`: the default, 5,000,000).
     #[serde(default)]
     pub max_resources: Option<u32>,
+    /// The most requests in flight at once (`None`: 8).
+    #[serde(default)]
+    pub max_in_flight: Option<u32>,
+    /// At most this many requests per second (`None`: no limit).
+    #[serde(default)]
+    pub requests_per_second: Option<u32>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -149,6 +155,8 @@ impl ConnectionInput {
             header_names,
             session_only: self.session_only,
             max_resources: self.max_resources.filter(|m| *m > 0),
+            max_in_flight: self.max_in_flight.filter(|m| *m > 0).map(|m| m.min(64)),
+            requests_per_second: self.requests_per_second.filter(|r| *r > 0),
             // Not on the form: kept as it was (a quirk a load remembered).
             omit_count: kept.as_ref().is_some_and(|c| c.omit_count),
             // The same proxy keeps its user (and keychain password); a URL typed with `user:pass@`
@@ -198,6 +206,8 @@ mod tests {
             timeout_secs: None,
             session_only: false,
             max_resources: None,
+            max_in_flight: None,
+            requests_per_second: None,
         }
     }
 
@@ -237,6 +247,28 @@ mod tests {
             .map(|(n, v)| (n.as_str(), v.expose()))
             .collect();
         assert_eq!(sent, vec![("X-Tenant-Key", "hdr-secret-99")]);
+    }
+
+    #[test]
+    fn a_request_rate_is_saved_and_paces_the_client() {
+        let (_dir, _keychain, store) = stores();
+        let mut i = input("Slow SaaS");
+        i.max_in_flight = Some(1000);
+        i.requests_per_second = Some(5);
+        let saved = i.save(&store).expect("save");
+        assert_eq!(saved.max_in_flight, Some(64), "at most 64 at once");
+        let pacing = store.client("Slow SaaS").expect("client").config().pacing;
+        assert_eq!(pacing.max_in_flight, 64);
+        assert_eq!(pacing.requests_per_second, Some(5.0));
+        // Zero means "the default", as for the other limits.
+        let mut again = input("Other");
+        again.max_in_flight = Some(0);
+        let other = again.save(&store).expect("save");
+        assert_eq!(other.max_in_flight, None);
+        assert_eq!(
+            store.client("Other").expect("client").config().pacing,
+            scim_client::PacingConfig::default()
+        );
     }
 
     #[test]

@@ -449,7 +449,9 @@ pub fn options(
             ..scim_client::ListParams::default()
         },
         page_size,
-        concurrency: 4,
+        // No lower than any connection's `max_in_flight` (64 at most): the client's pacer finds
+        // what the server takes, within the connection's maximum.
+        concurrency: 64,
         cursor: false,
         max_resources: limits.max_resources,
         omit_count: limits.omit_count,

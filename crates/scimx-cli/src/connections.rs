@@ -212,6 +212,8 @@ pub async fn connections_command(action: ConnectionsAction) -> Result<(), AppErr
                 timeout_secs: timeout,
                 session_only: false,
                 max_resources,
+                max_in_flight: crate::PACING.get().and_then(|p| p.0),
+                requests_per_second: crate::PACING.get().and_then(|p| p.1),
             }
             .save(&store)?;
             if saved.accept_invalid_certs {

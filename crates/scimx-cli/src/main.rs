@@ -37,10 +37,36 @@ struct Cli {
     /// connection's timeout; for another command it overrides the saved one for this run.
     #[arg(long, global = true, value_name = "SECS")]
     timeout: Option<u32>,
+    /// The most requests in flight at once (default 8; the client adapts below it, halving on 429
+    /// or 503). With `connections add` it is saved; otherwise it applies to this run.
+    #[arg(long, global = true, value_name = "K")]
+    max_in_flight: Option<u32>,
+    /// At most R requests per second, for APIs that allow only a few. With `connections add` it is
+    /// saved; otherwise it applies to this run.
+    #[arg(long, global = true, value_name = "R")]
+    rps: Option<u32>,
 }
 
 /// `--timeout`, set once before any command runs.
 static TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+/// `--max-in-flight` and `--rps`, set once before any command runs.
+static PACING: std::sync::OnceLock<(Option<u32>, Option<u32>)> = std::sync::OnceLock::new();
+
+/// The run's `--timeout`, `--max-in-flight` and `--rps` over a client's settings.
+fn with_overrides(mut config: ClientConfig) -> ClientConfig {
+    if let Some(t) = TIMEOUT.get() {
+        config.timeout = *t;
+    }
+    let (max, rps) = PACING.get().copied().unwrap_or_default();
+    if let Some(max) = max {
+        config.pacing.max_in_flight = max.clamp(1, 64) as usize;
+        config.pacing.initial_in_flight = config.pacing.initial_in_flight.min(max.max(1) as usize);
+    }
+    if let Some(rps) = rps.filter(|r| *r > 0) {
+        config.pacing.requests_per_second = Some(f64::from(rps));
+    }
+    config
+}
 
 /// A panic is a bug, not a message for the user to decode: one line naming it, the exit status
 /// says failure, and a backtrace only when asked for (RUST_BACKTRACE=1).
@@ -402,25 +428,14 @@ fn connections() -> Connections {
 fn client(target: &Target) -> Result<ScimClient, AppError> {
     if let Some(name) = &target.connection {
         let c = connections().client(name)?;
-        return match TIMEOUT.get() {
-            Some(t) => {
-                let mut config = c.config().clone();
-                config.timeout = *t;
-                Ok(ScimClient::new(config)?)
-            }
-            None => Ok(c),
-        };
+        return Ok(ScimClient::new(with_overrides(c.config().clone()))?);
     }
     let url = target.url.as_deref().unwrap_or_default();
     let auth = match std::env::var("SCIM_TOKEN") {
         Ok(t) if !t.is_empty() => Auth::Bearer(Secret::new(t)),
         _ => Auth::None,
     };
-    let mut config = ClientConfig::new(url, auth);
-    if let Some(t) = TIMEOUT.get() {
-        config.timeout = *t;
-    }
-    let c = ScimClient::new(config)?;
+    let c = ScimClient::new(with_overrides(ClientConfig::new(url, auth)))?;
     if let Some(w) = c.transport_warning() {
         eprintln!("warning: {w}");
     }
@@ -756,6 +771,7 @@ fn main() -> ExitCode {
     if let Some(t) = cli.timeout {
         let _ = TIMEOUT.set(std::time::Duration::from_secs(u64::from(t.max(1))));
     }
+    let _ = PACING.set((cli.max_in_flight, cli.rps));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

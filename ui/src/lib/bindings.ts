@@ -364,6 +364,10 @@ export type Connection = {
 	 *  [`scim_client::DEFAULT_MAX_RESOURCES`].
 	 */
 	maxResources?: number | null,
+	/**  The most requests in flight at once (`None`: 8); the client adapts below it. */
+	maxInFlight?: number | null,
+	/**  At most this many requests per second (`None`: no limit), for APIs that allow only a few. */
+	requestsPerSecond?: number | null,
 	/**  Remembered from a load: the server fails on `count`, so pages are asked for without it. */
 	omitCount?: boolean,
 	/**  The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`. */
@@ -394,6 +398,10 @@ export type ConnectionInput = {
 	sessionOnly?: boolean,
 	/**  The most resources one load holds (`None`: the default, 5,000,000). */
 	maxResources?: number | null,
+	/**  The most requests in flight at once (`None`: 8). */
+	maxInFlight?: number | null,
+	/**  At most this many requests per second (`None`: no limit). */
+	requestsPerSecond?: number | null,
 };
 
 /**  Creating can meet an existing resource with the same userName/displayName. */

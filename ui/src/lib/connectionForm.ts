@@ -17,6 +17,8 @@ export interface FormFields {
   timeoutSecs: string;
   /** Optional: the most resources one load holds. */
   maxResources?: string;
+  maxInFlight?: string;
+  requestsPerSecond?: string;
   editing: boolean;
   /** Headers whose values are already stored (editing): their value may stay empty. */
   storedHeaders: string[];
@@ -82,6 +84,12 @@ export function formProblems(f: FormFields): Record<string, string> {
   }
   if (f.maxResources?.trim() && !/^[1-9][0-9]{0,8}$/.test(f.maxResources.trim())) {
     p.maxResources = 'A whole number of resources, at least 1.';
+  }
+  if (f.maxInFlight?.trim() && !/^([1-9]|[1-5][0-9]|6[0-4])$/.test(f.maxInFlight.trim())) {
+    p.maxInFlight = 'A whole number of requests, 1 to 64.';
+  }
+  if (f.requestsPerSecond?.trim() && !/^[1-9][0-9]{0,3}$/.test(f.requestsPerSecond.trim())) {
+    p.requestsPerSecond = 'A whole number per second, 1 to 9999.';
   }
   return p;
 }

@@ -57,4 +57,11 @@ describe('connection form validation', () => {
     expect(formProblems({ ...base, timeoutSecs: '0' }).timeoutSecs).toMatch(/whole number/);
     expect(formProblems({ ...base, timeoutSecs: '45' }).timeoutSecs).toBeUndefined();
   });
+
+  it('bounds the requests at once and per second', () => {
+    for (const bad of ['0', '65', '2.5', 'x']) expect(formProblems({ ...base, maxInFlight: bad }).maxInFlight).toMatch(/1 to 64/);
+    for (const good of ['1', '8', '64']) expect(formProblems({ ...base, maxInFlight: good }).maxInFlight).toBeUndefined();
+    expect(formProblems({ ...base, requestsPerSecond: '0' }).requestsPerSecond).toMatch(/per second/);
+    expect(formProblems({ ...base, requestsPerSecond: '5' }).requestsPerSecond).toBeUndefined();
+  });
 });

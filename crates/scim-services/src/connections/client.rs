@@ -56,6 +56,7 @@ impl Connections {
                 .unwrap_or_else(|| Secret::new(""));
             config.proxy_auth = Some((user.clone(), password));
         }
+        config.pacing = c.pacing();
         if let Some(t) = c.timeout_secs {
             config.timeout = Duration::from_secs(u64::from(t.max(1)));
         }

@@ -79,6 +79,12 @@ pub struct Connection {
     /// [`scim_client::DEFAULT_MAX_RESOURCES`].
     #[serde(default)]
     pub max_resources: Option<u32>,
+    /// The most requests in flight at once (`None`: 8); the client adapts below it.
+    #[serde(default)]
+    pub max_in_flight: Option<u32>,
+    /// At most this many requests per second (`None`: no limit), for APIs that allow only a few.
+    #[serde(default)]
+    pub requests_per_second: Option<u32>,
     /// Remembered from a load: the server fails on `count`, so pages are asked for without it.
     #[serde(default)]
     pub omit_count: bool,
@@ -574,6 +580,19 @@ impl Connection {
         }
     }
 
+    /// How this connection's requests are paced (its own limits within the client's defaults).
+    pub fn pacing(&self) -> scim_client::PacingConfig {
+        let default = scim_client::PacingConfig::default();
+        let max = self
+            .max_in_flight
+            .map_or(default.max_in_flight, |m| m.clamp(1, 64) as usize);
+        scim_client::PacingConfig {
+            max_in_flight: max,
+            initial_in_flight: default.initial_in_flight.min(max),
+            requests_per_second: self.requests_per_second.map(f64::from),
+        }
+    }
+
     /// A bearer-token connection with default settings.
     pub fn bearer(name: &str, base_url: &str) -> Self {
         Self {
@@ -591,6 +610,8 @@ impl Connection {
             header_names: Vec::new(),
             session_only: false,
             max_resources: None,
+            max_in_flight: None,
+            requests_per_second: None,
             omit_count: false,
             proxy_user: None,
             view: Default::default(),
