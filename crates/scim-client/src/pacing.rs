@@ -26,9 +26,10 @@ impl Default for PacingConfig {
     fn default() -> Self {
         Self {
             max_in_flight: 8,
-            // Low, since a limit is found by crossing it (a 429, and its Retry-After, for the whole
-            // connection); slow start doubles it each round trip while nothing says stop.
-            initial_in_flight: 2,
+            // A limit is found by crossing it (a 429, and its Retry-After, for the whole
+            // connection): the first requests that cross it together cost one pause; slow start
+            // doubles the window each round trip from here while nothing says stop.
+            initial_in_flight: 4,
             requests_per_second: None,
         }
     }
@@ -210,8 +211,15 @@ impl Pacer {
                 let until = now + wait;
                 s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
             }
-            if after_last_cut {
-                s.ceiling = Some(s.window);
+            if !after_last_cut {
+                // Another refusal of the same round: the limit is lower still.
+                if let Some(c) = s.ceiling {
+                    s.ceiling = Some((c - 1.0).max(1.0));
+                }
+            } else {
+                // Refused with N in flight (this one included): the server's limit is below N,
+                // whatever the window had grown to.
+                s.ceiling = Some(s.window.min(s.in_flight as f64));
                 s.answers_since_cut = 0;
                 s.window = (s.window / 2.0).max(1.0);
                 s.slow_start = false;
@@ -234,7 +242,9 @@ impl Pacer {
                 s.slow_start = false;
                 s.last_cut = Some(now);
                 s.stats.cuts += 1;
-            } else if ratio <= FAST {
+            } else if ratio <= FAST && s.in_flight as f64 * 2.0 >= s.window {
+                // Grown only while at least half used (RFC 7661): a lone request, such as a load's
+                // first page, says nothing about how many more the server would take.
                 let step = if s.slow_start { 1.0 } else { 1.0 / s.window };
                 s.answers_since_cut += 1;
                 let mut grown = (s.window + step).min(max);
@@ -265,15 +275,32 @@ mod tests {
         })
     }
 
+    /// One round trip with the window full: as many requests as it allows, all answered.
+    async fn round_trip(p: &Pacer) {
+        let permits = futures_join(p, p.window()).await;
+        for permit in &permits {
+            p.answered(permit, false, None);
+        }
+    }
+
     #[tokio::test]
     async fn the_window_grows_on_steady_answers_up_to_the_maximum() {
         let p = pacer(6, 2, None);
-        for _ in 0..20 {
-            let permit = p.acquire().await;
-            p.answered(&permit, false, None);
+        for _ in 0..6 {
+            round_trip(&p).await;
         }
         assert_eq!(p.window(), 6);
         assert_eq!(p.stats().peak_window, 6);
+    }
+
+    #[tokio::test]
+    async fn a_lone_request_does_not_grow_the_window() {
+        let p = pacer(8, 4, None);
+        for _ in 0..10 {
+            let permit = p.acquire().await;
+            p.answered(&permit, false, None);
+        }
+        assert_eq!(p.window(), 4, "one at a time says nothing about four");
     }
 
     #[tokio::test]
@@ -297,18 +324,18 @@ mod tests {
     #[tokio::test]
     async fn after_a_429_the_window_grows_back_to_just_below_where_it_was_refused() {
         let p = pacer(8, 3, None);
-        let permit = p.acquire().await;
-        p.answered(&permit, true, None);
-        drop(permit);
+        let mut three = futures_join(&p, 3).await;
+        let third = three.pop().expect("third");
+        // The third at once is refused: the server takes two.
+        p.answered(&third, true, None);
+        drop((three, third));
         assert_eq!(p.window(), 1);
-        for _ in 0..50 {
-            let permit = p.acquire().await;
-            p.answered(&permit, false, None);
+        for _ in 0..30 {
+            round_trip(&p).await;
         }
-        assert_eq!(p.window(), 2, "refused at 3: it holds at 2");
+        assert_eq!(p.window(), 2, "refused as the third: it holds at 2");
         for _ in 0..PROBE_AFTER {
-            let permit = p.acquire().await;
-            p.answered(&permit, false, None);
+            round_trip(&p).await;
         }
         assert!(p.window() > 2, "and probes again after a while");
     }

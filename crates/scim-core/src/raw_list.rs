@@ -402,6 +402,37 @@ pub fn raw_projected(raw: &RawValue, keep: &[&str]) -> Value {
     }
 }
 
+/// Only the top-level attributes named in `keep` (any case) of a raw resource, parsed; the others
+/// are skipped without being kept, so a listing that writes six columns of a million users
+/// allocates for those six only.
+pub fn raw_only(raw: &RawValue, keep: &[&str]) -> Value {
+    struct Only<'k>(&'k [&'k str]);
+    impl<'de> Visitor<'de> for Only<'_> {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a resource object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            // Borrowed from the input when it holds no escapes: no allocation for skipped keys.
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if self.0.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                    let value = map.next_value::<Value>()?;
+                    out.insert(key.into_owned(), value);
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok(Value::Object(out))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    match de.deserialize_map(Only(keep)) {
+        Ok(v) => v,
+        Err(_) => raw_value(raw),
+    }
+}
+
 /// Parses a raw resource (valid JSON by construction; `Null` otherwise).
 pub fn raw_value(raw: &RawValue) -> Value {
     serde_json::from_str(raw.get()).unwrap_or(Value::Null)
@@ -410,6 +441,21 @@ pub fn raw_value(raw: &RawValue) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_only_keeps_the_named_attributes_in_any_case_and_nothing_else() {
+        let raw = RawValue::from_string(
+            r#"{"id":"1","UserName":"a\"b","title":"t","emails":[{"value":"e@x"}],"x":{"deep":[1]}}"#.into(),
+        )
+        .expect("raw");
+        assert_eq!(
+            raw_only(&raw, &["id", "userName", "emails"]),
+            serde_json::json!({"id": "1", "UserName": "a\"b", "emails": [{"value": "e@x"}]})
+        );
+        // Not an object: as it is.
+        let odd = RawValue::from_string("[1]".into()).expect("raw");
+        assert_eq!(raw_only(&odd, &["id"]), serde_json::json!([1]));
+    }
 
     #[test]
     fn resources_nested_past_the_limit_are_left_out_with_a_warning() {

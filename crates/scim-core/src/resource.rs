@@ -119,22 +119,7 @@ impl Resource {
 
     /// Email addresses, the primary one first.
     pub fn emails(&self) -> Vec<&str> {
-        let Some(Value::Array(items)) = self.as_object().and_then(|o| get_ci(o, "emails")) else {
-            return Vec::new();
-        };
-        let mut out: Vec<(bool, &str)> = items
-            .iter()
-            .filter_map(|e| {
-                let o = e.as_object()?;
-                let v = get_ci(o, "value")?.as_str()?;
-                let primary = get_ci(o, "primary")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                Some((primary, v))
-            })
-            .collect();
-        out.sort_by_key(|(p, _)| !*p);
-        out.into_iter().map(|(_, v)| v).collect()
+        emails_in(&self.0)
     }
 
     /// The enterprise extension block (RFC 7643 §4.3), if any.
@@ -236,6 +221,27 @@ fn member_ref(v: &Value) -> Option<MemberRef> {
     })
 }
 
+/// The email addresses of a resource's JSON, the primary one first: [`Resource::emails`] for a value
+/// not wrapped in a [`Resource`] (a listing's cells, read from a borrowed projection).
+pub fn emails_in(value: &Value) -> Vec<&str> {
+    let Some(Value::Array(items)) = value.as_object().and_then(|o| get_ci(o, "emails")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(bool, &str)> = items
+        .iter()
+        .filter_map(|e| {
+            let o = e.as_object()?;
+            let v = get_ci(o, "value")?.as_str()?;
+            let primary = get_ci(o, "primary")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            Some((primary, v))
+        })
+        .collect();
+    out.sort_by_key(|(p, _)| !*p);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,3 +321,4 @@ mod tests {
         );
     }
 }
+

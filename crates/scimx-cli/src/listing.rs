@@ -6,7 +6,7 @@
 use std::io::{BufWriter, ErrorKind as IoErrorKind, Stdout, Write};
 
 use scim_client::{CancelFlag, ListParams, LoadOptions, RequestLog};
-use scim_core::raw_list::{raw_projected, RawResource};
+use scim_core::raw_list::{raw_only, RawResource};
 use scim_services::AppError;
 
 use crate::output::{self, Column};
@@ -42,7 +42,7 @@ impl Writer {
     }
 
     fn cells(&self, raw: &RawResource) -> Vec<String> {
-        let value = raw_projected(raw, self.attributes);
+        let value = raw_only(raw, self.attributes);
         self.columns.iter().map(|c| (c.read)(&value)).collect()
     }
 

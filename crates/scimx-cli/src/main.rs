@@ -210,10 +210,10 @@ enum Command {
         throttle_every: Option<u32>,
         /// Answer 429 when more than K requests are in flight, as rate-limited SaaS APIs do.
         #[arg(long, value_name = "K")]
-        max_in_flight: Option<u32>,
+        limit_in_flight: Option<u32>,
         /// Answer 429 past R requests per second (with a Retry-After of when to come back).
         #[arg(long, value_name = "R")]
-        rate: Option<u32>,
+        limit_rps: Option<u32>,
         /// Writes lose and rewrite attributes (drop nickName, ignore title, lower-case emails), to
         /// see how a client reports a server that does not keep what it is sent.
         #[arg(long)]
@@ -494,8 +494,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             token,
             latency_ms,
             throttle_every,
-            max_in_flight,
-            rate,
+            limit_in_flight,
+            limit_rps,
             lossy_writes,
             endpoint_form,
         } => {
@@ -510,8 +510,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 latency_ms,
                 throttle_every,
                 rate_limit: scim_demo_server::RateLimit {
-                    max_in_flight,
-                    per_second: rate,
+                    max_in_flight: limit_in_flight,
+                    per_second: limit_rps,
                 },
                 lossy_writes,
                 endpoint_form: endpoint_form.into(),

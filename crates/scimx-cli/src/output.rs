@@ -8,6 +8,11 @@ pub struct Column {
     pub read: fn(&Value) -> String,
 }
 
+/// A top-level attribute, found in any case (SCIM names are case-insensitive).
+fn attr<'a>(r: &'a Value, name: &str) -> Option<&'a Value> {
+    scim_core::names::get_ci(r.as_object()?, name)
+}
+
 fn text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
@@ -20,25 +25,24 @@ pub fn user_columns() -> Vec<Column> {
     vec![
         Column {
             header: "id",
-            read: |r| text(r.get("id")),
+            read: |r| text(attr(r, "id")),
         },
         Column {
             header: "userName",
-            read: |r| text(r.get("userName")),
+            read: |r| text(attr(r, "userName")),
         },
         Column {
             header: "displayName",
-            read: |r| text(r.get("displayName")),
+            read: |r| text(attr(r, "displayName")),
         },
         Column {
             header: "active",
-            read: |r| text(r.get("active")),
+            read: |r| text(attr(r, "active")),
         },
         Column {
             header: "email",
             read: |r| {
-                scim_core::Resource::new(r.clone())
-                    .emails()
+                scim_core::resource::emails_in(r)
                     .first()
                     .map(|e| (*e).to_owned())
                     .unwrap_or_default()
@@ -46,7 +50,7 @@ pub fn user_columns() -> Vec<Column> {
         },
         Column {
             header: "externalId",
-            read: |r| text(r.get("externalId")),
+            read: |r| text(attr(r, "externalId")),
         },
     ]
 }
@@ -68,22 +72,22 @@ pub fn group_columns() -> Vec<Column> {
     vec![
         Column {
             header: "id",
-            read: |r| text(r.get("id")),
+            read: |r| text(attr(r, "id")),
         },
         Column {
             header: "displayName",
-            read: |r| text(r.get("displayName")),
+            read: |r| text(attr(r, "displayName")),
         },
         Column {
             header: "members",
-            read: |r| match r.get("members") {
+            read: |r| match attr(r, "members") {
                 Some(Value::Array(m)) => m.len().to_string(),
                 _ => String::new(),
             },
         },
         Column {
             header: "externalId",
-            read: |r| text(r.get("externalId")),
+            read: |r| text(attr(r, "externalId")),
         },
     ]
 }
@@ -155,11 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn attribute_names_are_read_in_any_case() {
+        let user = json!({"ID": "7", "UserName": "u", "Active": false});
+        let cells: Vec<String> = user_columns().iter().map(|c| (c.read)(&user)).collect();
+        assert_eq!(cells[..4], ["7", "u", "", "false"]);
+    }
+
+    #[test]
     fn the_columns_read_only_what_the_listing_parses() {
         // Every column must find its attribute in the projected copy the listing builds.
         let user = json!({"id": "1", "userName": "u", "displayName": "U", "active": false, "emails": [{"value": "e@x"}], "externalId": "x1", "title": "t"});
         let raw = serde_json::value::to_raw_value(&user).expect("raw");
-        let projected = scim_core::raw_list::raw_projected(&raw, USER_ATTRIBUTES);
+        let projected = scim_core::raw_list::raw_only(&raw, USER_ATTRIBUTES);
         for c in user_columns() {
             assert_eq!((c.read)(&projected), (c.read)(&user), "{}", c.header);
         }
