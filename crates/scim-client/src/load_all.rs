@@ -126,6 +126,24 @@ pub struct LoadAll {
 }
 
 impl LoadAll {
+    /// A stand-in holding the first page while the rest loads (see
+    /// [`ScimClient::load_all_previewed`]): what a table can show in the time of one page.
+    pub fn first_page(resources: Vec<RawResource>, total: Option<usize>) -> Self {
+        let mut preview = finish(
+            BTreeMap::new(),
+            Vec::new(),
+            None,
+            Vec::new(),
+            total,
+            resources.len() as u64,
+            Held::Pages { may_repeat: false },
+        );
+        // Not finished: no "fewer than announced" yet.
+        preview.warnings.clear();
+        preview.resources = resources;
+        preview
+    }
+
     /// Every resource parsed.
     pub fn values(&self) -> Vec<Value> {
         self.resources.iter().map(|r| raw_value(r)).collect()
@@ -179,7 +197,12 @@ struct Loader<'a> {
     filtered_out: usize,
     resume_cursor: Option<String>,
     stream: Option<Stream<'a>>,
+    /// Shown the first page while the rest loads.
+    on_first: Option<&'a FirstPage<'a>>,
 }
+
+/// Shown the first page of a load (and the total the server announced) as soon as it arrived.
+pub type FirstPage<'a> = dyn Fn(&[RawResource], Option<usize>) + Send + Sync + 'a;
 
 /// The start indexes still to fetch: gaps (short pages, failures) and the next regular page, made
 /// one at a time so a total of 10^15 costs nothing up front.
@@ -684,6 +707,7 @@ impl ScimClient {
             filtered_out: 0,
             resume_cursor: None,
             stream: None,
+            on_first: None,
         }
     }
 
@@ -697,6 +721,21 @@ impl ScimClient {
     ) -> LoadAll {
         self.run_load(self.loader(endpoint, options, cancel, on_progress))
             .await
+    }
+
+    /// Loads like [`ScimClient::load_all`], showing `on_first` the first page as soon as it is in
+    /// (when more pages follow), so a screen can show rows in the time of one page.
+    pub async fn load_all_previewed<'a>(
+        &'a self,
+        endpoint: &'a str,
+        options: &'a LoadOptions,
+        cancel: &'a CancelFlag,
+        on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+        on_first: &'a FirstPage<'a>,
+    ) -> LoadAll {
+        let mut loader = self.loader(endpoint, options, cancel, on_progress);
+        loader.on_first = Some(on_first);
+        self.run_load(loader).await
     }
 
     /// Loads like [`ScimClient::load_all`], handing each page to `sink` in order as soon as the
@@ -782,6 +821,12 @@ impl ScimClient {
         loader.flush(u64::MAX);
         if let Some(e) = loader.sink_failure() {
             return loader.done(Some(e), Vec::new());
+        }
+        let more = step > 0 && (next_cursor.is_some() || announced.is_none_or(|t| t > step));
+        if let (Some(show), true) = (loader.on_first, more) {
+            if let Some(page) = loader.pages.get(&1) {
+                show(page, loader.total);
+            }
         }
         // Cursor paging when asked for, or when the server sends a cursor unasked and no total.
         match next_cursor {

@@ -28,6 +28,9 @@ pub struct LoadProgress {
     pub per_second: f64,
     /// Seconds left at the current rate, when the total is known.
     pub eta_secs: Option<f64>,
+    /// Sent once, as the first page arrives: what the table can show while the rest loads (the
+    /// browse commands read it until the load ends).
+    pub preview: Option<Box<LoadSummary>>,
 }
 
 impl LoadProgress {
@@ -49,6 +52,7 @@ impl LoadProgress {
             total: p.total.map(|t| t.min(u32::MAX as usize) as u32),
             per_second,
             eta_secs,
+            preview: None,
         }
     }
 }
@@ -116,6 +120,8 @@ pub struct LoadSummary {
     /// The server answered every page and holds none: the only state in which the screen may say
     /// "this directory has no users" (a failed or stopped load never is).
     pub empty: bool,
+    /// The first page only, shown while the rest loads: sorting and filtering apply to these.
+    pub loading: bool,
     pub warnings: Vec<String>,
     pub elapsed_ms: u32,
     pub columns: Vec<Column>,
@@ -220,6 +226,7 @@ impl LoadedSet {
             cancelled,
             error,
             empty: complete && light.is_empty(),
+            loading: false,
             warnings: load.warnings.iter().map(|w| w.message.clone()).collect(),
             elapsed_ms,
             columns: columns.clone(),

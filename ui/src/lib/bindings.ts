@@ -636,6 +636,11 @@ export type LoadProgress = {
 	perSecond: number | null,
 	/**  Seconds left at the current rate, when the total is known. */
 	etaSecs: number | null,
+	/**
+	 *  Sent once, as the first page arrives: what the table can show while the rest loads (the
+	 *  browse commands read it until the load ends).
+	 */
+	preview: LoadSummary | null,
 };
 
 /**  How a load ended. */
@@ -655,6 +660,8 @@ export type LoadSummary = {
 	 *  "this directory has no users" (a failed or stopped load never is).
 	 */
 	empty: boolean,
+	/**  The first page only, shown while the rest loads: sorting and filtering apply to these. */
+	loading: boolean,
 	warnings: string[],
 	elapsedMs: number,
 	columns: Column[],

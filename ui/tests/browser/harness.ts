@@ -222,6 +222,7 @@ function loadSummary(kind: ResourceKind, loaded: number, filter: string | null, 
     error: null,
     // Rust's `empty` (loaded.rs): every page answered and none held; scenarios that fail say false.
     empty: loaded === 0 && (over.complete ?? true),
+    loading: false,
     warnings: [],
     elapsedMs: 120,
     columns: kind === 'Users' ? userColumns : groupColumns,
@@ -715,7 +716,14 @@ mockIPC(async (name, args) => {
       (window as unknown as { lastProjection: unknown }).lastProjection = projection;
       const m = /userName sw "([^"]*)"/.exec(filter ?? '');
       loadedUsers = m ? userCells.filter((u) => (u.userName ?? '').startsWith(m[1] ?? '')) : userCells;
-      await emit('load-progress', { kind, loaded: Math.floor(loadedUsers.length / 2), total: loadedUsers.length, perSecond: 4000, etaSecs: 0.5 });
+      const progress = { kind, loaded: Math.floor(loadedUsers.length / 2), total: loadedUsers.length, perSecond: 4000, etaSecs: 0.5, preview: null };
+      if (scenario === 'slow-load' && !filter) {
+        // Rust puts the first page up as it arrives (directory/load.rs): the table reads it meanwhile.
+        loadedUsers = userCells.slice(0, 10);
+        const preview = loadSummary('Users', 10, filter, { total: userCells.length, complete: false, loading: true });
+        await emit('load-progress', { ...progress, loaded: 10, preview });
+      }
+      await emit('load-progress', progress);
       if (scenario === 'slow-load' && !filter) {
         await new Promise<void>((resolve) => (cancelSlowLoad = resolve));
         cancelSlowLoad = null;

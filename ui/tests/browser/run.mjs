@@ -1433,6 +1433,13 @@ test('a running load shows its progress, and Cancel stops it keeping what arrive
   const bar = page.getByTestId('load-progress');
   await bar.getByText(/20 \/ 40/).waitFor();
   assert.match(await bar.innerText(), /Loading users…\s*20 \/ 40 · 4,000\/s/);
+  // The first page is on screen while the rest loads, labelled so, and sorts like any rows.
+  const table = page.getByTestId('users-table');
+  await table.waitFor();
+  assert.equal(await table.getAttribute('aria-rowcount'), '10');
+  assert.equal(await page.getByTestId('users-count').innerText(), 'First 10 of 40 users while the rest loads · sorting and filtering apply to these');
+  await table.locator('th', { hasText: 'userName' }).click();
+  await table.locator('tbody tr').first().waitFor();
   await page.screenshot({ path: path.join(shots, 'load-progress.png') });
   await bar.getByTestId('load-cancel').click();
   const banner = page.getByTestId('load-partial');

@@ -66,7 +66,42 @@ impl Directory {
             self.limits(),
         );
         let report = |p| on_progress(LoadProgress::from_client(kind, p));
-        let result = self.client.load_all(kind, &options, &cancel, &report).await;
+        // The first page is put up at once (the table reads it) while the rest loads.
+        let show_first = |page: &[scim_core::raw_list::RawResource], total: Option<usize>| {
+            let preview = scim_client::LoadAll::first_page(page.to_vec(), total);
+            let elapsed_ms = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+            let mut set = LoadedSet::new(
+                kind,
+                filter.clone(),
+                projection.clone(),
+                preview,
+                &self.discovery.schemas,
+                elapsed_ms,
+            );
+            let summary = set.summary_mut();
+            summary.complete = false;
+            summary.loading = true;
+            let summary = summary.clone();
+            self.loaded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(kind, Arc::new(set));
+            on_progress(LoadProgress {
+                preview: Some(Box::new(summary.clone())),
+                ..LoadProgress::from_client(
+                    kind,
+                    scim_client::Progress {
+                        loaded: summary.loaded as usize,
+                        total,
+                        elapsed_secs: f64::from(elapsed_ms) / 1000.0,
+                    },
+                )
+            });
+        };
+        let result = self
+            .client
+            .load_all_previewed(kind, &options, &cancel, &report, &show_first)
+            .await;
         self.running.finish(kind, &cancel);
         Ok(self.keep(kind, filter, projection, result, started))
     }

@@ -114,6 +114,65 @@ async fn a_load_reports_progress_can_be_cancelled_and_resumed() {
     assert!(dir.request_log().entries().len() >= 3);
 }
 
+/// The first page is on screen while the rest loads: the browse commands read it (sorted, filtered)
+/// as soon as it arrived, labelled as loading, and the finished load replaces it.
+#[tokio::test]
+async fn the_first_page_can_be_browsed_while_the_rest_loads() {
+    let dir = Arc::new(Directory::open_demo(2500).await.expect("demo"));
+    let q = WindowQuery {
+        offset: 0,
+        limit: 5,
+        columns: vec!["userName".into()],
+        sort_by: Some("userName".into()),
+        ..WindowQuery::default()
+    };
+    let during = Mutex::new(Vec::new());
+    let d2 = dir.clone();
+    let done = dir
+        .load(&ResourceKind::Users, None, &|p: LoadProgress| {
+            if let Some(preview) = &p.preview {
+                // What the table would ask for right now.
+                let w = d2
+                    .window(&ResourceKind::Users, &q)
+                    .expect("window while loading");
+                during.lock().expect("lock").push((
+                    preview.loaded,
+                    preview.loading,
+                    preview.complete,
+                    preview.total,
+                    w.total,
+                ));
+            }
+        })
+        .await
+        .expect("load");
+    let during = during.lock().expect("lock").clone();
+    assert_eq!(
+        during,
+        vec![(1000, true, false, Some(2500), 1000)],
+        "one preview, of the first page"
+    );
+    assert!(done.complete && !done.loading, "{done:?}");
+    assert_eq!(
+        dir.window(&ResourceKind::Users, &q).expect("window").total,
+        2500
+    );
+    // A load of one page has nothing to preview.
+    let seen = Mutex::new(0);
+    dir.load(
+        &ResourceKind::Users,
+        Some(r#"userName sw "ana.berg1""#.into()),
+        &|p: LoadProgress| {
+            if p.preview.is_some() {
+                *seen.lock().expect("lock") += 1;
+            }
+        },
+    )
+    .await
+    .expect("filtered load");
+    assert_eq!(*seen.lock().expect("lock"), 0);
+}
+
 #[tokio::test]
 async fn role_groups_and_the_matrix_cover_the_loaded_directory() {
     let dir = Directory::open_demo(120).await.expect("demo");
