@@ -159,6 +159,7 @@ bench: py-deps ui-deps ui-oracle
 	$(CARGO) bench -p scim-services --bench audit --locked > target/bench-audit.md
 	$(CARGO) build --release -p scimx --locked
 	$(CARGO) bench -p scimx --bench listing --locked > target/bench-listing.md
+	$(CARGO) bench -p scim-services --bench memory --locked > target/bench-memory.md
 	$(CARGO) bench -p scim-tap --bench overhead --locked > target/bench-tap.md
 	cd ui && node tests/browser/perf.mjs > ../target/bench-ui.md
 	@{ \
@@ -177,6 +178,8 @@ bench: py-deps ui-deps ui-oracle
 		cat target/bench-audit.md; echo; \
 		echo "## Listing end to end (scimx users list)"; echo; \
 		cat target/bench-listing.md; echo; \
+		echo "## A loaded directory's memory (scim-services, as the app holds it)"; echo; \
+		cat target/bench-memory.md; echo; \
 		echo "## SCIM Tap overhead (scimx tap)"; echo; \
 		cat target/bench-tap.md; echo; \
 		echo "## Browse screens, UI side (headless Chromium $$(/usr/bin/chromium --version 2>/dev/null | awk '{print $$2}'))"; echo; \
