@@ -10,5 +10,6 @@ mod quirks;
 mod server_check;
 mod streaming;
 mod tap;
+mod version;
 mod wire;
 mod writes;
