@@ -224,8 +224,49 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
             c.label = c.id[urn.len() + 1..].to_owned();
         }
     }
+    if !users {
+        // A group is known by its name: the member count follows it.
+        if let (Some(count), Some(name)) = (
+            out.iter().position(|c| c.id == MEMBER_COUNT),
+            out.iter()
+                .position(|c| c.id.eq_ignore_ascii_case("displayName")),
+        ) {
+            let column = out.remove(count);
+            let name = if count < name { name - 1 } else { name };
+            out.insert(name + 1, column);
+        }
+    }
     hide_duplicates(&mut out, data);
+    hide_empty(&mut out, data);
     out
+}
+
+/// A shown-by-default column that no row has a value for (an `externalId` the server never sets)
+/// takes room and says nothing: hidden by default, still in the chooser. The member count stays (a
+/// zero is a value), and so does the first column when every one is empty.
+fn hide_empty(columns: &mut [Column], data: &[Resource]) {
+    if data.is_empty() {
+        return;
+    }
+    let shown: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].default_visible && columns[i].id != MEMBER_COUNT)
+        .collect();
+    let empty: Vec<usize> = shown
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let path = CellPath::new(&columns[i].id);
+            data.iter()
+                .all(|r| path.cell(r).is_none_or(|v| v.trim().is_empty()))
+        })
+        .collect();
+    let keep_one = empty.len() == shown.len();
+    for (n, i) in empty.into_iter().enumerate() {
+        if keep_one && n == 0 {
+            continue;
+        }
+        columns[i].default_visible = false;
+    }
 }
 
 /// A shown-by-default column whose text equals an earlier shown column's in every row (emails that
@@ -786,5 +827,36 @@ mod tests {
         let mut mixed = data.clone();
         mixed.push(Resource::new(serde_json::json!({"id": "c", "userName": "carla", "emails": [{"value": "carla@example.com"}]})));
         assert!(visible(&columns("Users", &schemas, &mixed)).contains(&"emails".to_owned()));
+    }
+
+    #[test]
+    fn groups_open_with_their_name_and_columns_no_row_fills_are_hidden() {
+        let schemas = SchemaRegistry::builtin();
+        let group = |id: &str, name: &str| {
+            Resource::new(json!({"id": id, "displayName": name, "members": [{"value": "u1"}]}))
+        };
+        let data = vec![group("g1", "Engineering"), group("g2", "Profile: Admin")];
+        let cols = columns("Groups", &schemas, &data);
+        let visible: Vec<&str> = cols
+            .iter()
+            .filter(|c| c.default_visible)
+            .map(|c| c.id.as_str())
+            .collect();
+        // No group has an externalId: hidden (still in the chooser); the name comes first.
+        assert_eq!(visible, ["displayName", MEMBER_COUNT]);
+        assert!(cols.iter().any(|c| c.id == "externalId"));
+        // One group with an externalId brings the column back.
+        let mut with = data.clone();
+        with.push(Resource::new(
+            json!({"id": "g3", "displayName": "Ops", "externalId": "okta-7"}),
+        ));
+        assert!(columns("Groups", &schemas, &with)
+            .iter()
+            .any(|c| c.id == "externalId" && c.default_visible));
+        // Every shown column empty: the first stays, so the table is never without a column.
+        let bare = vec![Resource::new(json!({"id": "x"}))];
+        assert!(columns("Groups", &schemas, &bare)
+            .iter()
+            .any(|c| c.default_visible));
     }
 }
