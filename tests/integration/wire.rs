@@ -47,6 +47,11 @@ async fn answer<S: AsyncWriteExt + Unpin>(stream: &mut S, status: &str, body: &s
 
 /// A certificate authority and a leaf for 127.0.0.1 it signed: (CA PEM, server config).
 fn authority() -> (String, rustls::ServerConfig) {
+    authority_for(&["127.0.0.1", "localhost"], false)
+}
+
+/// A certificate authority and a leaf it signed for `names`, expired a year ago when `expired`.
+fn authority_for(names: &[&str], expired: bool) -> (String, rustls::ServerConfig) {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -54,8 +59,14 @@ fn authority() -> (String, rustls::ServerConfig) {
         .push(DnType::CommonName, "SCIM Explorer test CA");
     let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
     let leaf_key = KeyPair::generate().expect("leaf key");
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("leaf params")
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .expect("leaf params");
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
+    let leaf = params
         .signed_by(&leaf_key, &ca_cert, &ca_key)
         .expect("leaf certificate");
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
@@ -98,6 +109,35 @@ async fn list_users(mut config: ClientConfig) -> Result<usize, ClientError> {
     let client = ScimClient::new(config)?;
     let page = client.list("Users", &ListParams::default()).await?;
     Ok(page.value.resources.len())
+}
+
+/// What is wrong with a certificate is said in words a person can act on, not rustls' variant names.
+#[tokio::test]
+async fn certificate_problems_are_named_in_words() {
+    let refusal = |pem: Option<String>, url: String| async move {
+        let mut config = ClientConfig::new(&url, Auth::None);
+        config.ca_bundle_pem = pem.map(String::into_bytes);
+        list_users(config).await.expect_err("refused").to_string()
+    };
+    let (_, config) = authority();
+    let unknown = refusal(None, tls_server(config).await).await;
+    assert!(
+        unknown.contains("signed by an authority this computer does not trust"),
+        "{unknown}"
+    );
+    assert!(!unknown.contains("UnknownIssuer"), "{unknown}");
+
+    let (ca, config) = authority_for(&["127.0.0.1"], true);
+    let expired = refusal(Some(ca), tls_server(config).await).await;
+    assert!(expired.contains("has expired"), "{expired}");
+
+    let (ca, config) = authority_for(&["scim.other.example"], false);
+    let wrong = refusal(Some(ca), tls_server(config).await).await;
+    assert!(wrong.contains("for another host name"), "{wrong}");
+    assert!(
+        wrong.contains("127.0.0.1"),
+        "names the host it was asked for: {wrong}"
+    );
 }
 
 #[tokio::test]

@@ -848,6 +848,86 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + jitter)
 }
 
+/// What is wrong with a server certificate, as far as the person at the screen is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CertificateProblem {
+    UnknownIssuer,
+    Expired,
+    NotYetValid,
+    WrongHost,
+    Revoked,
+    Other,
+}
+
+impl CertificateProblem {
+    fn of(e: &rustls::CertificateError) -> Self {
+        use rustls::CertificateError as C;
+        match e {
+            C::UnknownIssuer => Self::UnknownIssuer,
+            C::Expired | C::ExpiredContext { .. } => Self::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => Self::NotYetValid,
+            C::NotValidForName | C::NotValidForNameContext { .. } => Self::WrongHost,
+            C::Revoked => Self::Revoked,
+            _ => Self::Other,
+        }
+    }
+
+    /// From the error's text, for the layers (hyper's boxed errors) that hide the rustls error
+    /// from `source()`: rustls' own wording, as `Display` and `Debug` write it.
+    fn from_text(text: &str) -> Option<Self> {
+        let at = text.find("invalid peer certificate")?;
+        let rest = &text[at..];
+        let has = |words: &[&str]| words.iter().any(|w| rest.contains(w));
+        Some(if has(&["UnknownIssuer", "unknown issuer"]) {
+            Self::UnknownIssuer
+        } else if has(&["NotValidYet", "not valid yet", "not valid before"]) {
+            Self::NotYetValid
+        } else if has(&["Expired", "expired"]) {
+            Self::Expired
+        } else if has(&["NotValidForName", "not valid for name"]) {
+            Self::WrongHost
+        } else if has(&["Revoked", "revoked"]) {
+            Self::Revoked
+        } else {
+            Self::Other
+        })
+    }
+}
+
+/// A refused server certificate, in words a person can act on (rustls names it by a variant).
+fn certificate_problem(e: &reqwest::Error, chain: &str) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut found = None;
+    while let Some(s) = source {
+        // io::Error hides the error it wraps from `source()`: look inside it too.
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|i| i as &(dyn std::error::Error + 'static));
+        for candidate in [Some(s), inner].into_iter().flatten() {
+            if let Some(rustls::Error::InvalidCertificate(c)) =
+                candidate.downcast_ref::<rustls::Error>()
+            {
+                found = Some(CertificateProblem::of(c));
+            }
+        }
+        source = s.source();
+    }
+    let host = e
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("the server")
+        .to_owned();
+    Some(match found.or_else(|| CertificateProblem::from_text(chain))? {
+        CertificateProblem::UnknownIssuer => format!("the certificate of {host} is signed by an authority this computer does not trust: add the company's CA to the connection (CA bundle) or to the system's trust store, or check that nothing is intercepting the connection"),
+        CertificateProblem::Expired => format!("the certificate of {host} has expired: the server's owner must renew it"),
+        CertificateProblem::NotYetValid => format!("the certificate of {host} is not valid yet: check this computer's date and time"),
+        CertificateProblem::WrongHost => format!("the certificate {host} presented is for another host name: check the URL, or ask the server's owner for a certificate naming {host}"),
+        CertificateProblem::Revoked => format!("the certificate of {host} has been revoked"),
+        CertificateProblem::Other => format!("the certificate of {host} could not be verified ({chain})"),
+    })
+}
+
 pub(crate) fn network_message(e: &reqwest::Error) -> String {
     // reqwest's Display includes the URL (already shown) and never the headers, so no secret leaks.
     let mut message = e.to_string();
@@ -855,6 +935,9 @@ pub(crate) fn network_message(e: &reqwest::Error) -> String {
     while let Some(s) = source {
         message = format!("{message}: {s}");
         source = s.source();
+    }
+    if let Some(words) = certificate_problem(e, &message) {
+        return words;
     }
     if e.is_timeout() {
         "the server did not answer in time".to_owned()
