@@ -111,6 +111,26 @@ async fn list_users(mut config: ClientConfig) -> Result<usize, ClientError> {
     Ok(page.value.resources.len())
 }
 
+/// A company CA installed in the operating system's trust store is trusted with no bundle on the
+/// connection (the client reads the system's roots besides the bundled web roots). The system store
+/// here is a file of this test's own, through `SSL_CERT_FILE`, as OpenSSL-style systems name it.
+#[tokio::test]
+async fn a_ca_in_the_system_trust_store_is_trusted() {
+    let (ca_pem, config) = authority();
+    let url = tls_server(config).await;
+    let store = tempfile::NamedTempFile::new().expect("store");
+    std::fs::write(store.path(), &ca_pem).expect("write the store");
+    // nextest runs each test in its own process: the variable is this test's alone.
+    std::env::set_var("SSL_CERT_FILE", store.path());
+    std::env::remove_var("SSL_CERT_DIR");
+    assert_eq!(
+        list_users(ClientConfig::new(&url, Auth::None))
+            .await
+            .expect("trusted through the system store"),
+        1
+    );
+}
+
 /// What is wrong with a certificate is said in words a person can act on, not rustls' variant names.
 #[tokio::test]
 async fn certificate_problems_are_named_in_words() {

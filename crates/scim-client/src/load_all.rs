@@ -155,22 +155,13 @@ type PageResult = Result<Tolerant<RawListResponse>, ClientError>;
 /// The ids a load has seen, as 128-bit keyed hashes (16 bytes each, where the strings took about
 /// a hundred): a million ids in ~20 MB. Two keyed SipHashes make a false "seen" (which would drop a
 /// resource) a 2^-128 event per pair, and a server cannot aim at it without the process's keys.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct IdSet {
     keys: (
         std::collections::hash_map::RandomState,
         std::collections::hash_map::RandomState,
     ),
     seen: HashSet<u128>,
-}
-
-impl Default for IdSet {
-    fn default() -> Self {
-        Self {
-            keys: Default::default(),
-            seen: HashSet::new(),
-        }
-    }
 }
 
 impl IdSet {
