@@ -529,6 +529,11 @@ test('the membership matrix shows who has which access and exports it', async ()
   const matrix = page.getByTestId('role-matrix');
   await matrix.waitFor();
   assert.deepEqual(await matrix.locator('th.role').allInnerTexts(), ['Data Entry', 'Transmission line (Read-only)']);
+  // The columns stand under their category (Profiles | Projects), each name whole, not cut.
+  assert.deepEqual(await matrix.locator('th.category').allInnerTexts(), ['Profiles', 'Projects']);
+  assert.deepEqual(await matrix.locator('th.category').evaluateAll((ths) => ths.map((t) => t.colSpan)), [1, 1]);
+  const clipped = await matrix.locator('th.role span').evaluateAll((spans) => spans.filter((s) => s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1).map((s) => s.textContent));
+  assert.deepEqual(clipped, [], 'no role name is cut');
   assert.match(await page.getByTestId('matrix-count').innerText(), /of 40 users × 2 role groups/);
   assert.match(await matrix.locator('tr[data-user=u0]').innerText(), /●/);
   await page.getByTestId('matrix-category').selectOption('Projects');
