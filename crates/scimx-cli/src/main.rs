@@ -222,6 +222,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "relative")]
         endpoint_form: EndpointForm,
     },
+    /// Print a shell completion script: `scimx completions bash > /etc/bash_completion.d/scimx`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `scimx man > scimx.1; man ./scimx.1`.
+    Man,
     /// SCIM Tap: record what an identity provider sends an application (a recording reverse proxy).
     #[command(args_conflicts_with_subcommands = true)]
     Tap {
@@ -487,6 +494,28 @@ fn warn(warnings: &[scim_core::Warning]) {
 
 async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Made in memory first: clap_complete panics when its output fails (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "scimx", &mut script);
+            let _ = std::io::stdout().write_all(&script);
+            Ok(())
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|e| {
+                    AppError::new(
+                        ErrorKind::Internal,
+                        format!("the manual page could not be made: {e}"),
+                    )
+                })?;
+            let _ = std::io::stdout().write_all(&page);
+            Ok(())
+        }
         Command::DemoServer {
             port,
             users,

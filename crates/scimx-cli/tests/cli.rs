@@ -679,3 +679,40 @@ async fn scimx_tap_records_writes_a_har_on_ctrl_c_and_replays_it() {
     );
     assert!(String::from_utf8_lossy(&replayed.stdout).contains("2 replayed, 2 as recorded"));
 }
+
+/// Shell completions and the manual page come from the same command definitions as `--help`: every
+/// subcommand is in them, the bash script is valid bash, and the page is roff `man` can read.
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    let bash = scimx(&["completions", "bash"], "");
+    assert!(bash.status.success());
+    let script = String::from_utf8_lossy(&bash.stdout).into_owned();
+    for sub in ["users", "groups", "snapshot", "tap", "check", "connections"] {
+        assert!(script.contains(sub), "completion for {sub}");
+    }
+    let mut check = Command::new("bash")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("bash");
+    std::io::Write::write_all(check.stdin.as_mut().expect("stdin"), script.as_bytes())
+        .expect("write");
+    assert!(
+        check.wait().expect("bash -n").success(),
+        "the bash completion parses"
+    );
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = scimx(&["completions", shell], "");
+        assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
+    }
+    let man = scimx(&["man"], "");
+    assert!(man.status.success());
+    let page = String::from_utf8_lossy(&man.stdout).into_owned();
+    assert!(
+        page.contains(".TH scimx 1"),
+        "{}",
+        &page[..page.len().min(200)]
+    );
+    assert!(page.contains(&format!("scimx {}", env!("CARGO_PKG_VERSION"))));
+    assert!(page.contains("demo\\-server") || page.contains("demo-server"));
+}
