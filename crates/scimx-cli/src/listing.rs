@@ -126,7 +126,12 @@ pub(crate) async fn list(
             .map_err(|e| AppError::invalid_input(format!("invalid filter: {e}")))?;
     }
     let log = RequestLog::default();
-    let c = client(target)?.with_log(log.clone());
+    // Recorded only when asked for (`--log`): keeping each page's start for the log costs CPU and
+    // memory a listing has no use for.
+    let c = match &log_file {
+        Some(_) => client(target)?.with_log(log.clone()),
+        None => client(target)?,
+    };
     let limits = load_limits(target, max_resources)?;
     let options = LoadOptions {
         params: ListParams {
