@@ -113,3 +113,28 @@ async fn without_a_limit_the_window_opens_to_the_maximum() {
     assert_eq!(c.pacer().stats().peak_window, 8, "{:?}", c.pacer().stats());
     assert!(server.stats().peak_in_flight >= 6, "{:?}", server.stats());
 }
+
+/// A connection allowed more than the default 8 at once gets them: the load's own cap is the
+/// connection's (a default of 8 in the load options once held `--max-in-flight 16` to 8).
+#[tokio::test]
+async fn a_connection_allowing_sixteen_at_once_gets_more_than_eight() {
+    let server = limited(4_000, RateLimit::default(), 100).await;
+    let c = client(
+        &server.base_url,
+        PacingConfig {
+            max_in_flight: 16,
+            ..PacingConfig::default()
+        },
+    );
+    let result = c
+        .load_all(
+            "Users",
+            &LoadOptions::default(),
+            &CancelFlag::default(),
+            &|_| {},
+        )
+        .await;
+    assert!(result.error.is_none(), "{:?}", result.error);
+    assert_eq!(result.resources.len(), 4_000);
+    assert!(server.stats().peak_in_flight > 8, "{:?}", server.stats());
+}

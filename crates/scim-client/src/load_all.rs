@@ -57,9 +57,10 @@ pub struct LoadOptions {
     pub params: ListParams,
     /// Requested page size; servers may answer with less.
     pub page_size: u64,
-    /// The most pages in flight at once (index paging); within it the client's pacer decides
+    /// The most pages in flight at once (index paging), when lower than the connection's own
+    /// maximum ([`crate::PacingConfig::max_in_flight`]); within that the client's pacer decides
     /// ([`crate::pacing`]: it widens while the server keeps up and narrows on 429, 503 or slowing
-    /// answers).
+    /// answers). The default leaves it to the connection.
     pub concurrency: usize,
     /// Ask for RFC 9865 cursor paging (when the server's configuration offers it). Cursor pages come
     /// one after another, but a directory changing meanwhile cannot shift them.
@@ -84,7 +85,7 @@ impl Default for LoadOptions {
         Self {
             params: ListParams::default(),
             page_size: 500,
-            concurrency: 8,
+            concurrency: usize::MAX,
             cursor: false,
             max_resources: DEFAULT_MAX_RESOURCES,
             omit_count: false,
@@ -457,12 +458,19 @@ impl Loader<'_> {
         Some(ClientError::Output(failed))
     }
 
+    /// The most pages this load has in flight: its own cap or the connection's, the lower.
+    fn flight_cap(&self) -> usize {
+        self.options
+            .concurrency
+            .min(self.client.pacer().config().max_in_flight)
+            .max(1)
+    }
+
     /// A streaming load with as many pages waiting or on their way as it may hold: ask for no more
     /// but the one the waiting pages wait for.
     fn waiting_full(&self, in_flight: usize) -> bool {
         self.stream.is_some()
-            && self.pages.len() + in_flight
-                >= WAITING_PAGES_PER_FLIGHT * self.options.concurrency.max(1)
+            && self.pages.len() + in_flight >= WAITING_PAGES_PER_FLIGHT * self.flight_cap()
     }
 
     fn done(self, error: Option<ClientError>, resume_from: Vec<u64>) -> LoadAll {
@@ -592,12 +600,7 @@ impl Loader<'_> {
         let (mut short_pages, mut stale_pages, mut stalled) = (0usize, 0usize, false);
         loop {
             while failure.is_none()
-                && in_flight.len()
-                    < self
-                        .options
-                        .concurrency
-                        .min(self.client.pacer().window())
-                        .max(1)
+                && in_flight.len() < self.flight_cap().min(self.client.pacer().window())
                 && requests < max_requests
                 && !self.at_cap()
             {

@@ -456,9 +456,8 @@ pub fn options(
             ..scim_client::ListParams::default()
         },
         page_size,
-        // No lower than any connection's `max_in_flight` (64 at most): the client's pacer finds
-        // what the server takes, within the connection's maximum.
-        concurrency: 64,
+        // The connection's maximum: the client's pacer finds what the server takes within it.
+        concurrency: LoadOptions::default().concurrency,
         cursor: false,
         max_resources: limits.max_resources,
         omit_count: limits.omit_count,

@@ -49,32 +49,33 @@ fn demo(args: &[&str]) -> Server {
     }
 }
 
-/// CPU seconds (user + system) of a running process (a server), from /proc.
-fn process_cpu(pid: u32) -> f64 {
-    let fields = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let rest: Vec<f64> = fields
+/// The fields of `/proc/<who>/stat` after the command name (which may hold spaces), so field 3
+/// (state) is index 0: utime/stime are 11, 12 and the waited-for children's cutime/cstime 13, 14.
+fn stat_fields(who: &str) -> Vec<f64> {
+    std::fs::read_to_string(format!("/proc/{who}/stat"))
+        .unwrap_or_default()
         .rsplit_once(')')
         .map(|(_, r)| {
             r.split_whitespace()
                 .map(|f| f.parse().unwrap_or(0.0))
                 .collect()
         })
-        .unwrap_or_default();
-    (rest.get(11).copied().unwrap_or(0.0) + rest.get(12).copied().unwrap_or(0.0)) / 100.0
+        .unwrap_or_default()
 }
 
-/// CPU seconds (user + system) of this process's waited-for children, from /proc (USER_HZ = 100).
+/// CPU seconds (user + system) of the fields at `at`, in clock ticks of 1/100 s (Linux's USER_HZ).
+fn cpu(fields: &[f64], at: usize) -> f64 {
+    (fields.get(at).copied().unwrap_or(0.0) + fields.get(at + 1).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// CPU seconds of a running process (a server).
+fn process_cpu(pid: u32) -> f64 {
+    cpu(&stat_fields(&pid.to_string()), 11)
+}
+
+/// CPU seconds of this process's waited-for children.
 fn children_cpu() -> f64 {
-    let fields = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest: Vec<f64> = fields
-        .rsplit_once(')')
-        .map(|(_, r)| {
-            r.split_whitespace()
-                .map(|f| f.parse().unwrap_or(0.0))
-                .collect()
-        })
-        .unwrap_or_default();
-    (rest.get(13).copied().unwrap_or(0.0) + rest.get(14).copied().unwrap_or(0.0)) / 100.0
+    cpu(&stat_fields("self"), 13)
 }
 
 fn vm_hwm_mib(pid: u32) -> Option<f64> {
