@@ -20,6 +20,26 @@ pub fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec
     })
 }
 
+/// `f` over `items` split into one run per core, the runs' answers in order: for work that keeps
+/// state along a run (what it has seen so far) rather than one answer per item.
+pub fn par_chunks<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> U + Sync) -> Vec<U> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 2_000 {
+        return vec![f(items)];
+    }
+    let chunk = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| f(part)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -27,5 +47,13 @@ mod tests {
         let items: Vec<u32> = (0..10_001).collect();
         let doubled = super::par_map(&items, |n| n * 2);
         assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn runs_cover_every_item_once_in_order() {
+        let items: Vec<u32> = (0..10_001).collect();
+        let runs = super::par_chunks(&items, |run| run.to_vec());
+        assert_eq!(runs.concat(), items);
+        assert_eq!(super::par_chunks(&items[..3], <[u32]>::len), vec![3]);
     }
 }

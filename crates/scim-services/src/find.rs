@@ -39,71 +39,106 @@ fn rank(value: &str, needle: &str) -> Option<u8> {
     }
 }
 
-/// A resource's searchable attributes, lowercased once: `(attribute, text)`.
-fn fields_of(resource: &Resource) -> Vec<(&'static str, String)> {
-    let mut fields: Vec<(&'static str, String)> = Vec::with_capacity(6);
-    let mut push = |name: &'static str, v: Option<&str>| {
+/// The searchable attributes, in the order a row's fields are indexed.
+const FIELDS: [&str; 5] = ["userName", "displayName", "externalId", "email", "id"];
+
+/// The top-level attributes the index reads (what a row holding only these needs).
+pub const FIND_ATTRIBUTES: &[&str] = &["id", "userName", "displayName", "externalId", "emails"];
+
+/// A resource's searchable attributes, lowercased once: `(field of FIELDS, text)`.
+fn fields_of(resource: &Resource) -> Vec<(u8, String)> {
+    let mut fields: Vec<(u8, String)> = Vec::with_capacity(6);
+    let mut push = |field: u8, v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            fields.push((name, v.to_lowercase()));
+            // The separator cannot be in a field, or a field would be split in two.
+            fields.push((field, v.to_lowercase().replace(SEPARATOR, " ")));
         }
     };
-    push("userName", resource.user_name());
-    push("displayName", resource.display_name());
-    push("externalId", resource.external_id());
+    push(0, resource.user_name());
+    push(1, resource.display_name());
+    push(2, resource.external_id());
     for email in resource.emails() {
-        push("email", Some(email));
+        push(3, Some(email));
     }
-    push("id", resource.id_string().as_deref());
+    push(4, resource.id_string().as_deref());
     fields
 }
 
+const SEPARATOR: char = '\u{1}';
+
+/// One row's searchable text: its fields joined by [`SEPARATOR`], and which field each is.
+#[derive(Debug)]
+struct IndexedRow {
+    text: Box<str>,
+    fields: Box<[u8]>,
+}
+
+impl IndexedRow {
+    fn of(resource: &Resource) -> Self {
+        let fields = fields_of(resource);
+        let text: Vec<&str> = fields.iter().map(|(_, v)| v.as_str()).collect();
+        Self {
+            text: text.join("\u{1}").into_boxed_str(),
+            fields: fields.iter().map(|(f, _)| *f).collect(),
+        }
+    }
+
+    fn fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.fields
+            .iter()
+            .zip(self.text.split(SEPARATOR))
+            .map(|(f, v)| (FIELDS[*f as usize], v))
+    }
+}
+
 /// The lowercased searchable text of every row of a loaded set, built once (the first search) so
-/// each keystroke is a scan of prepared text, not a walk through the resources.
+/// each keystroke is a scan of prepared text, not a walk through the resources: one string per
+/// row, so 100,000 users index in a few megabytes.
 #[derive(Debug, Default)]
 pub struct FindIndex {
-    rows: Vec<Vec<(&'static str, String)>>,
-    /// Every row's fields joined, for a quick "not here" before ranking.
-    blobs: Vec<String>,
+    rows: Vec<IndexedRow>,
 }
 
 impl FindIndex {
     pub fn build(resources: &[Resource]) -> Self {
-        let rows: Vec<Vec<(&'static str, String)>> = crate::parallel::par_map(resources, fields_of);
-        let blobs = rows
-            .iter()
-            .map(|f| {
-                f.iter()
-                    .map(|(_, v)| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\u{1}")
-            })
-            .collect();
-        Self { rows, blobs }
+        Self {
+            rows: crate::parallel::par_map(resources, IndexedRow::of),
+        }
+    }
+
+    /// The index of a loaded set's rows.
+    pub fn of_store(rows: &crate::cell_store::CellStore) -> Self {
+        Self {
+            rows: rows.map_rows(FIND_ATTRIBUTES, IndexedRow::of),
+        }
     }
 
     /// The best match of `needle` in row `i`.
     fn best(&self, i: usize, needle: &str) -> Option<(u8, &'static str)> {
         self.rows[i]
-            .iter()
+            .fields()
             .filter_map(|(name, v)| {
                 // An id is found whole or by its start, never by a fragment inside it.
-                let r = if *name == "id" {
+                let r = if name == "id" {
                     v.starts_with(needle)
                         .then_some(if v == needle { 4 } else { 3 })
                 } else {
                     rank(v, needle)
                 };
-                r.map(|r| (r, *name))
+                r.map(|r| (r, name))
             })
             .max_by_key(|(r, _)| *r)
     }
 }
 
-/// The best `limit` matches of `text` in `resources` (of `endpoint`, indexed by `index`), best
-/// first, ties in load order.
+/// A row of a set by its position (what the palette shows of the few it finds).
+pub type RowAt<'a> = &'a (dyn Fn(usize) -> Option<Resource> + Sync);
+
+/// The best `limit` matches of `text` in the rows of `endpoint` (read with `row`, indexed by
+/// `index`), best first, ties in load order.
 pub fn find_indexed(
     endpoint: &str,
-    resources: &[Resource],
+    row: RowAt<'_>,
     index: &FindIndex,
     text: &str,
     limit: usize,
@@ -113,21 +148,17 @@ pub fn find_indexed(
         return Vec::new();
     }
     let mut hits: Vec<(u8, usize, &'static str)> = index
-        .blobs
+        .rows
         .iter()
         .enumerate()
-        .filter(|(_, blob)| blob.contains(needle.as_str()))
+        .filter(|(_, r)| r.text.contains(needle.as_str()))
         .filter_map(|(i, _)| index.best(i, &needle).map(|(rank, name)| (rank, i, name)))
         .collect();
     // Best rank first; among equals, the load order (stable).
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.into_iter()
         .take(limit)
-        .filter_map(|(rank, i, matched)| {
-            resources
-                .get(i)
-                .map(|r| (rank, found(endpoint, r, matched)))
-        })
+        .filter_map(|(rank, i, matched)| row(i).map(|r| (rank, found(endpoint, &r, matched))))
         .collect()
 }
 
@@ -141,7 +172,7 @@ pub fn find(
 ) -> Vec<(u8, FoundResource)> {
     find_indexed(
         endpoint,
-        resources,
+        &|i| resources.get(i).cloned(),
         &FindIndex::build(resources),
         text,
         limit,
@@ -174,16 +205,16 @@ fn found(endpoint: &str, r: &Resource, matched: &str) -> FoundResource {
     }
 }
 
-/// The best `limit` matches across several sets (`(endpoint, rows, index)`), best first; at the
+/// The best `limit` matches across several sets (`(endpoint, row, index)`), best first; at the
 /// same rank users come before groups (people are what the palette is most asked for).
 pub fn find_in_indexed(
-    sets: &[(&str, &[Resource], &FindIndex)],
+    sets: &[(&str, RowAt<'_>, &FindIndex)],
     text: &str,
     limit: usize,
 ) -> Vec<FoundResource> {
     let mut hits: Vec<(u8, usize, FoundResource)> = Vec::new();
-    for (order, (endpoint, rows, index)) in sets.iter().enumerate() {
-        for (rank, found) in find_indexed(endpoint, rows, index, text, limit) {
+    for (order, (endpoint, row, index)) in sets.iter().enumerate() {
+        for (rank, found) in find_indexed(endpoint, *row, index, text, limit) {
             hits.push((rank, order, found));
         }
     }
@@ -201,10 +232,18 @@ pub fn find_in(sets: &[(&str, &[Resource])], text: &str, limit: usize) -> Vec<Fo
         .iter()
         .map(|(_, rows)| FindIndex::build(rows))
         .collect();
-    let with: Vec<(&str, &[Resource], &FindIndex)> = sets
+    let rows: Vec<Box<dyn Fn(usize) -> Option<Resource> + Sync + '_>> = sets
         .iter()
+        .map(|(_, rows)| {
+            let rows = *rows;
+            Box::new(move |i: usize| rows.get(i).cloned()) as Box<dyn Fn(usize) -> _ + Sync>
+        })
+        .collect();
+    let with: Vec<(&str, RowAt<'_>, &FindIndex)> = sets
+        .iter()
+        .zip(&rows)
         .zip(&indexes)
-        .map(|((e, rows), i)| (*e, *rows, i))
+        .map(|(((e, _), row), i)| (*e, row.as_ref(), i))
         .collect();
     find_in_indexed(&with, text, limit)
 }

@@ -4,6 +4,7 @@
 //! every behaviour can be tested without a window.
 
 pub mod app_info;
+pub mod cell_store;
 pub mod change_log;
 pub mod connection_form;
 pub mod connections;

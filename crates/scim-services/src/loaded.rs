@@ -3,6 +3,7 @@
 //! cancelled, and keep a partial result with what is needed to resume after a failure.
 
 use scim_core::ResourceKind;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
@@ -10,13 +11,14 @@ use serde_json::value::RawValue;
 use specta::Type;
 
 use scim_client::{CancelFlag, LoadAll, LoadOptions, Progress};
-use scim_core::raw_list::{raw_projected, raw_value};
+use scim_core::raw_list::raw_value;
 use scim_core::schema::SchemaRegistry;
 use scim_core::Resource;
 
+use crate::cell_store::CellStore;
 use crate::error::AppError;
 use crate::parallel::par_map;
-use crate::table::{self, Column, OrderKey, RowsWindow, WindowQuery};
+use crate::table::{self, Column, OrderKey, Rows, RowsWindow, WindowQuery};
 
 /// Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left".
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -128,52 +130,21 @@ pub struct LoadSummary {
 }
 
 /// The quick filter's index: the columns it covers and one lowercased text per row.
-type SearchIndex = (Vec<String>, Arc<Vec<String>>);
-
-/// The top-level attributes the users' light copy parses (the others stay raw until something needs
-/// them): what the default columns, labels, member lists and the matrix read.
-const USER_LIGHT_ATTRIBUTES: &[&str] = &[
-    "schemas",
-    "id",
-    "externalId",
-    "userName",
-    "displayName",
-    "name",
-    "active",
-    "title",
-    "emails",
-    scim_core::names::ENTERPRISE_USER_SCHEMA,
-];
-
-/// The top-level attribute a table column reads (`name.givenName` → `name`, an extension column →
-/// its URN, the member count → `members`).
-fn column_attribute(column: &str) -> String {
-    if column == table::MEMBER_COUNT {
-        return "members".into();
-    }
-    match scim_core::names::split_urn_attr(column) {
-        Some((urn, _)) if !scim_core::names::is_core_schema(urn) => urn.to_owned(),
-        Some((_, attr)) => attr.split(['.', '[']).next().unwrap_or(attr).to_owned(),
-        None => column.split(['.', '[']).next().unwrap_or(column).to_owned(),
-    }
-}
+type SearchIndex = (Vec<String>, Arc<Vec<Box<str>>>);
 
 /// One loaded collection.
 ///
-/// Users are kept as the server sent them (checked JSON) plus a light copy holding every top-level
-/// attribute but parsing only [`USER_LIGHT_ATTRIBUTES`]: tables, labels and the matrix read the
-/// light copy; anything else asks for [`LoadedSet::resources`], parsed whole on first use. Groups
-/// are parsed whole at once (their members are what is read).
+/// Users are kept as the server sent them (checked JSON); the tables, sort, quick filter, palette
+/// and matrix read columns computed from them ([`CellStore`]) or the few attributes they need;
+/// anything needing every attribute asks for [`LoadedSet::resources`], parsed whole on first use.
+/// Groups are parsed whole at once (their members are what is read).
 #[derive(Debug)]
 pub struct LoadedSet {
     pub kind: ResourceKind,
     pub filter: Option<String>,
     pub projection: Projection,
-    /// Users: every resource as sent; empty for groups.
-    raw: Vec<scim_core::raw_list::RawResource>,
-    /// What tables read (for groups, every attribute).
-    light: Arc<Vec<Resource>>,
-    /// Users: every attribute, from `raw`, the first time something needs it.
+    rows: CellStore,
+    /// Users: every attribute, the first time something needs it.
     full: OnceLock<Arc<Vec<Resource>>>,
     pub columns: Vec<Column>,
     summary: LoadSummary,
@@ -184,14 +155,6 @@ pub struct LoadedSet {
     search: Mutex<Option<SearchIndex>>,
     /// The palette's index, built on its first search.
     find: OnceLock<crate::find::FindIndex>,
-}
-
-fn light_of(kind: &str, raw: &RawValue) -> Resource {
-    if kind == "Users" {
-        Resource::new(raw_projected(raw, USER_LIGHT_ATTRIBUTES))
-    } else {
-        Resource::new(raw_value(raw))
-    }
 }
 
 impl LoadedSet {
@@ -205,10 +168,12 @@ impl LoadedSet {
         elapsed_ms: u32,
     ) -> Self {
         let raw = std::mem::take(&mut load.resources);
-        let light: Vec<Resource> = par_map(&raw, |r| light_of(kind, r));
-        let raw = if kind == "Users" { raw } else { Vec::new() };
-        // Every key is in the light copy, so the columns (and the undeclared ones) are all found.
-        let columns = table::columns(kind, schemas, &light);
+        let rows = if kind == "Users" {
+            CellStore::raw(raw)
+        } else {
+            CellStore::parsed(par_map(&raw, |r| Resource::new(raw_value(r))))
+        };
+        let columns = table::columns_of(kind, schemas, &rows.shapes(), &rows);
         let cancelled = matches!(load.error, Some(scim_client::ClientError::Cancelled));
         let error = load
             .error
@@ -220,12 +185,12 @@ impl LoadedSet {
             kind: ResourceKind::from_endpoint(kind),
             filter: filter.clone(),
             projection: projection.clone(),
-            loaded: light.len().min(u32::MAX as usize) as u32,
+            loaded: rows.len().min(u32::MAX as usize) as u32,
             total: load.total.map(|t| t.min(u32::MAX as usize) as u32),
             complete,
             cancelled,
             error,
-            empty: complete && light.is_empty(),
+            empty: complete && rows.is_empty(),
             loading: false,
             warnings: load.warnings.iter().map(|w| w.message.clone()).collect(),
             elapsed_ms,
@@ -235,8 +200,7 @@ impl LoadedSet {
             kind: ResourceKind::from_endpoint(kind),
             filter,
             projection,
-            raw,
-            light: Arc::new(light),
+            rows,
             full: OnceLock::new(),
             columns,
             summary,
@@ -251,15 +215,15 @@ impl LoadedSet {
         &self.summary
     }
 
-    /// The rows as tables read them (the light copy).
-    pub fn light_rows(&self) -> &[Resource] {
-        &self.light
+    /// Row `i` as the palette shows it (the attributes it searches).
+    pub fn found_row(&self, i: usize) -> Option<Resource> {
+        self.rows.row(i, Some(crate::find::FIND_ATTRIBUTES))
     }
 
     /// The palette's index of these rows (built once).
     pub fn find_index(&self) -> &crate::find::FindIndex {
         self.find
-            .get_or_init(|| crate::find::FindIndex::build(&self.light))
+            .get_or_init(|| crate::find::FindIndex::of_store(&self.rows))
     }
 
     pub(crate) fn summary_mut(&mut self) -> &mut LoadSummary {
@@ -267,49 +231,48 @@ impl LoadedSet {
     }
 
     pub fn len(&self) -> usize {
-        self.light.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.light.is_empty()
+        self.rows.is_empty()
     }
 
     /// Every resource with every attribute (for users, parsed whole the first time).
     pub fn resources(&self) -> Arc<Vec<Resource>> {
-        if self.kind != ResourceKind::Users {
-            return self.light.clone();
+        if let Some(parsed) = self.rows.parsed_rows() {
+            return parsed.clone();
         }
-        self.full
-            .get_or_init(|| Arc::new(par_map(&self.raw, |r| Resource::new(raw_value(r)))))
-            .clone()
+        self.full.get_or_init(|| self.rows.whole()).clone()
     }
 
     /// True once every attribute has been parsed (tests: the table alone should not need it).
     pub fn fully_parsed(&self) -> bool {
-        self.kind != ResourceKind::Users || self.full.get().is_some()
+        self.rows.parsed_rows().is_some() || self.full.get().is_some()
     }
 
-    /// The resources with at least the top-level attributes `attributes` (others may be null): the
-    /// light copy when it holds them all, else every attribute.
+    /// The resources with at least the top-level attributes `attributes`: the rows parsed for
+    /// these alone (not kept), unless every attribute is parsed already.
     pub fn with_attributes(&self, attributes: &[&str]) -> Arc<Vec<Resource>> {
-        let light = self.kind != ResourceKind::Users
-            || attributes.iter().all(|a| {
-                USER_LIGHT_ATTRIBUTES
-                    .iter()
-                    .any(|l| l.eq_ignore_ascii_case(a))
-            });
-        if light {
-            self.light.clone()
-        } else {
-            self.resources()
+        if let Some(whole) = self.rows.parsed_rows().or(self.full.get()) {
+            return whole.clone();
         }
+        Arc::new(self.rows.map_rows(attributes, Resource::clone))
     }
 
-    /// What the table columns `columns` (plus a sort column) need.
-    fn for_columns<'a>(&self, columns: impl Iterator<Item = &'a String>) -> Arc<Vec<Resource>> {
-        let attributes: Vec<String> = columns.map(|c| column_attribute(c)).collect();
-        let names: Vec<&str> = attributes.iter().map(String::as_str).collect();
-        self.with_attributes(&names)
+    /// The rows whose id is one of `ids`, with at least the top-level `attributes`, in load
+    /// order: a group's members among 100,000 users without reading the other users.
+    pub fn with_ids(&self, ids: &HashSet<&str>, attributes: &[&str]) -> Vec<Resource> {
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let id_cells = self.rows.cells(&[table::ROW_ID.to_owned()]).remove(0);
+        id_cells
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| id.as_deref().is_some_and(|id| ids.contains(id)))
+            .filter_map(|(i, _)| self.rows.row(i, Some(attributes)))
+            .collect()
     }
 
     /// The partial result to resume from, when the load stopped early.
@@ -319,7 +282,6 @@ impl LoadedSet {
 
     /// A window of rows; the order for a sort and quick filter is computed once and reused.
     pub fn window(&self, q: &WindowQuery) -> RowsWindow {
-        let data = self.for_columns(q.columns.iter().chain(q.sort_by.iter()));
         let key = OrderKey::of(q);
         let order = {
             let mut cached = self.order.lock().unwrap_or_else(|p| p.into_inner());
@@ -332,7 +294,7 @@ impl LoadedSet {
                         .is_some_and(|s| !s.trim().is_empty())
                         .then(|| self.search_index(&q.columns));
                     let o = Arc::new(table::order(
-                        &data,
+                        &self.rows,
                         &key,
                         &self.columns,
                         search.as_deref().map(Vec::as_slice),
@@ -342,18 +304,17 @@ impl LoadedSet {
                 }
             }
         };
-        table::window(&data, &order, q)
+        table::window(&self.rows, &order, q)
     }
 
-    fn search_index(&self, columns: &[String]) -> Arc<Vec<String>> {
+    fn search_index(&self, columns: &[String]) -> Arc<Vec<Box<str>>> {
         let mut cached = self.search.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((cols, index)) = cached.as_ref() {
             if cols == columns {
                 return index.clone();
             }
         }
-        let data = self.for_columns(columns.iter());
-        let index = Arc::new(table::search_index(&data, columns));
+        let index = Arc::new(table::search_index(&self.rows, columns));
         *cached = Some((columns.to_vec(), index.clone()));
         index
     }
@@ -361,47 +322,30 @@ impl LoadedSet {
     /// The set after one write: resource `id` replaced by `after`, removed when `after` is `None`,
     /// appended when it is new. Cheaper than loading 100k resources again after each change.
     pub fn with_change(&self, id: &str, after: Option<&serde_json::Value>) -> Self {
-        let at = self.light.iter().position(|r| r.id() == Some(id));
-        let after_raw = after.and_then(|a| RawValue::from_string(a.to_string()).ok());
-        let mut raw = self.raw.clone();
-        let mut light = self.light.as_ref().clone();
-        let full = OnceLock::new();
+        let id_cells = self.rows.cells(&[table::ROW_ID.to_owned()]).remove(0);
+        let at = id_cells.iter().position(|c| c.as_deref() == Some(id));
+        let after_row = after.and_then(|a| {
+            let raw = RawValue::from_string(a.to_string()).ok()?;
+            Some((raw, Resource::new(a.clone())))
+        });
         let mut whole = self.full.get().map(|f| f.as_ref().clone());
-        match (at, after, &after_raw) {
-            (Some(i), Some(a), Some(r)) => {
-                light[i] = light_of(self.kind.endpoint(), r);
-                if let Some(w) = whole.as_mut() {
-                    w[i] = Resource::new(a.clone());
-                }
-                if !raw.is_empty() {
-                    raw[i] = r.clone();
-                }
-            }
-            (Some(i), None, _) => {
-                light.remove(i);
-                if let Some(w) = whole.as_mut() {
+        if let Some(w) = whole.as_mut() {
+            match (at, &after_row) {
+                (Some(i), Some((_, r))) => w[i] = r.clone(),
+                (Some(i), None) => {
                     w.remove(i);
                 }
-                if !raw.is_empty() {
-                    raw.remove(i);
-                }
+                (None, Some((_, r))) => w.push(r.clone()),
+                (None, None) => {}
             }
-            (None, Some(a), Some(r)) => {
-                light.push(light_of(self.kind.endpoint(), r));
-                if let Some(w) = whole.as_mut() {
-                    w.push(Resource::new(a.clone()));
-                }
-                if self.kind == ResourceKind::Users {
-                    raw.push(r.clone());
-                }
-            }
-            _ => {}
         }
+        let rows = self.rows.with_row(at, after_row);
+        let full = OnceLock::new();
         if let Some(w) = whole {
             let _ = full.set(Arc::new(w));
         }
         let mut summary = self.summary.clone();
-        summary.loaded = light.len().min(u32::MAX as usize) as u32;
+        summary.loaded = rows.len().min(u32::MAX as usize) as u32;
         summary.total = summary.total.map(|total| match (at, after) {
             (Some(_), None) => total.saturating_sub(1),
             (None, Some(_)) => total.saturating_add(1),
@@ -411,8 +355,7 @@ impl LoadedSet {
             kind: self.kind.clone(),
             filter: self.filter.clone(),
             projection: self.projection.clone(),
-            raw,
-            light: Arc::new(light),
+            rows,
             full,
             columns: self.columns.clone(),
             summary,

@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +56,44 @@ pub struct Column {
 
 /// The computed member-count column of groups.
 pub const MEMBER_COUNT: &str = "#members";
+
+/// The row's id as the table's rows carry it (not a column anyone chooses).
+pub const ROW_ID: &str = "#id";
+
+/// One column's cell text for every row, in load order (`None`: absent or empty).
+pub type Cells = Arc<[Option<Box<str>>]>;
+
+/// What the table functions read rows through: a loaded set's column store (which keeps the columns
+/// it was asked for) or resources parsed whole (tests, fixtures).
+pub trait Rows {
+    fn row_count(&self) -> usize;
+    /// The cells of each of `columns` (column ids, or [`ROW_ID`]), in that order.
+    fn cells(&self, columns: &[String]) -> Vec<Cells>;
+}
+
+impl Rows for [Resource] {
+    fn row_count(&self) -> usize {
+        self.len()
+    }
+    fn cells(&self, columns: &[String]) -> Vec<Cells> {
+        columns
+            .iter()
+            .map(|c| {
+                let path = CellPath::new(c);
+                self.iter().map(|r| path.cell_text(r)).collect()
+            })
+            .collect()
+    }
+}
+
+impl Rows for Vec<Resource> {
+    fn row_count(&self) -> usize {
+        self.len()
+    }
+    fn cells(&self, columns: &[String]) -> Vec<Cells> {
+        self.as_slice().cells(columns)
+    }
+}
 
 const USER_DEFAULTS: &[&str] = &[
     "userName",
@@ -121,6 +160,17 @@ fn push_attribute(
 /// The columns of `kind` (`Users` or `Groups`): the schemas' attributes, then extensions the data
 /// uses, then attributes seen in the data that no schema declares.
 pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<Column> {
+    columns_of(kind, schemas, data, data)
+}
+
+/// [`columns`] with the attribute names found in `shapes` (resources whose top-level keys, and
+/// `schemas`, stand for every row's) and the rows' cells read through `rows`.
+pub fn columns_of<R: Rows + ?Sized>(
+    kind: &str,
+    schemas: &SchemaRegistry,
+    shapes: &[Resource],
+    rows: &R,
+) -> Vec<Column> {
     let users = kind.eq_ignore_ascii_case("Users");
     let (core_urn, defaults) = if users {
         (USER_SCHEMA, USER_DEFAULTS)
@@ -171,7 +221,7 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
     // Most resources carry the same attribute names: only one whose names include one not seen yet
     // needs the (schema-lookup) scan, which makes this linear in the directory and cheap.
     let mut seen_keys: HashSet<&str> = HashSet::new();
-    for r in data {
+    for r in shapes {
         let Some(obj) = r.as_object() else { continue };
         if obj.keys().all(|k| seen_keys.contains(k.as_str())) {
             continue;
@@ -236,29 +286,32 @@ pub fn columns(kind: &str, schemas: &SchemaRegistry, data: &[Resource]) -> Vec<C
             out.insert(name + 1, column);
         }
     }
-    hide_duplicates(&mut out, data);
-    hide_empty(&mut out, data);
+    hide_duplicates(&mut out, rows);
+    hide_empty(&mut out, rows);
     out
 }
 
 /// A shown-by-default column that no row has a value for (an `externalId` the server never sets)
 /// takes room and says nothing: hidden by default, still in the chooser. The member count stays (a
 /// zero is a value), and so does the first column when every one is empty.
-fn hide_empty(columns: &mut [Column], data: &[Resource]) {
-    if data.is_empty() {
+fn hide_empty<R: Rows + ?Sized>(columns: &mut [Column], rows: &R) {
+    if rows.row_count() == 0 {
         return;
     }
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&i| columns[i].default_visible && columns[i].id != MEMBER_COUNT)
         .collect();
+    let ids: Vec<String> = shown.iter().map(|&i| columns[i].id.clone()).collect();
+    let cells = rows.cells(&ids);
     let empty: Vec<usize> = shown
         .iter()
-        .copied()
-        .filter(|&i| {
-            let path = CellPath::new(&columns[i].id);
-            data.iter()
-                .all(|r| path.cell(r).is_none_or(|v| v.trim().is_empty()))
+        .zip(&cells)
+        .filter(|(_, cells)| {
+            cells
+                .iter()
+                .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
         })
+        .map(|(&i, _)| i)
         .collect();
     let keep_one = empty.len() == shown.len();
     for (n, i) in empty.into_iter().enumerate() {
@@ -272,23 +325,23 @@ fn hide_empty(columns: &mut [Column], data: &[Resource]) {
 /// A shown-by-default column whose text equals an earlier shown column's in every row (emails that
 /// are the userName, as Okta and Entra provision them) says nothing new: hidden by default, still
 /// in the chooser.
-fn hide_duplicates(columns: &mut [Column], data: &[Resource]) {
-    if data.is_empty() {
+fn hide_duplicates<R: Rows + ?Sized>(columns: &mut [Column], rows: &R) {
+    if rows.row_count() == 0 {
         return;
     }
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&i| columns[i].default_visible)
         .collect();
-    let paths: Vec<CellPath> = shown
-        .iter()
-        .map(|&i| CellPath::new(&columns[i].id))
-        .collect();
+    let ids: Vec<String> = shown.iter().map(|&i| columns[i].id.clone()).collect();
+    let cells = rows.cells(&ids);
     let mut hidden = Vec::new();
     for (b, &later) in shown.iter().enumerate().skip(1) {
         let repeats = (0..b).filter(|a| !hidden.contains(&shown[*a])).any(|a| {
-            data.iter()
-                .all(|r| match (paths[a].cell(r), paths[b].cell(r)) {
-                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
+            cells[a]
+                .iter()
+                .zip(cells[b].iter())
+                .all(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
                     (None, None) => true,
                     _ => false,
                 })
@@ -322,8 +375,16 @@ impl CellPath {
         }
     }
 
+    /// [`CellPath::cell`] as a column store keeps it.
+    pub fn cell_text(&self, resource: &Resource) -> Option<Box<str>> {
+        self.cell(resource).map(String::into_boxed_str)
+    }
+
     /// The cell text of `resource` in this column; `None` when absent.
     pub fn cell(&self, resource: &Resource) -> Option<String> {
+        if self.id == ROW_ID {
+            return resource.id_string();
+        }
         let obj = resource.as_object()?;
         if self.id == MEMBER_COUNT {
             return match resource.members() {
@@ -497,18 +558,18 @@ fn natural_key(text: &str) -> Vec<Chunk> {
     out
 }
 
-fn sort_key(kind: ColumnKind, cell: Option<String>) -> Option<SortKey> {
+fn sort_key(kind: ColumnKind, cell: Option<&str>) -> Option<SortKey> {
     let text = cell?;
     Some(match kind {
         ColumnKind::Number => match text.parse::<f64>() {
             Ok(n) => SortKey::Number(n),
-            Err(_) => SortKey::Text(natural_key(&text)),
+            Err(_) => SortKey::Text(natural_key(text)),
         },
-        ColumnKind::DateTime => match scim_core::datetime::parse_datetime(&text) {
+        ColumnKind::DateTime => match scim_core::datetime::parse_datetime(text) {
             Some(t) => SortKey::Time(t),
-            None => SortKey::Text(natural_key(&text)),
+            None => SortKey::Text(natural_key(text)),
         },
-        _ => SortKey::Text(natural_key(&text)),
+        _ => SortKey::Text(natural_key(text)),
     })
 }
 
@@ -524,32 +585,32 @@ fn compare(a: &Option<SortKey>, b: &Option<SortKey>) -> Ordering {
 
 /// The lowercased text of the shown columns of every row, for the quick filter: built once per
 /// set of columns, then each keystroke is a substring scan.
-pub fn search_index(data: &[Resource], columns: &[String]) -> Vec<String> {
-    let paths: Vec<CellPath> = columns.iter().map(|c| CellPath::new(c)).collect();
-    data.iter()
-        .map(|r| {
+pub fn search_index<R: Rows + ?Sized>(data: &R, columns: &[String]) -> Vec<Box<str>> {
+    let cells = data.cells(columns);
+    (0..data.row_count())
+        .map(|i| {
             let mut text = String::new();
-            for p in &paths {
-                if let Some(cell) = p.cell(r) {
+            for column in &cells {
+                if let Some(cell) = &column[i] {
                     text.push_str(&cell.to_lowercase());
                 }
                 // A separator no one types: a match never spans two cells.
                 text.push('\u{1}');
             }
-            text
+            text.into_boxed_str()
         })
         .collect()
 }
 
 /// The indexes of `data` in display order for `key`; `search` is the [`search_index`] of the key's
 /// columns when the caller keeps one (computed here otherwise).
-pub fn order(
-    data: &[Resource],
+pub fn order<R: Rows + ?Sized>(
+    data: &R,
     key: &OrderKey,
     columns: &[Column],
-    search: Option<&[String]>,
+    search: Option<&[Box<str>]>,
 ) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..data.len() as u32).collect();
+    let mut idx: Vec<u32> = (0..data.row_count() as u32).collect();
     if let Some(quick) = &key.quick {
         let built;
         let index = match search {
@@ -562,14 +623,14 @@ pub fn order(
         idx.retain(|&i| index[i as usize].contains(quick.as_str()));
     }
     if let Some(sort_by) = &key.sort_by {
-        let path = CellPath::new(sort_by);
+        let cells = data.cells(std::slice::from_ref(sort_by)).remove(0);
         let kind = columns
             .iter()
             .find(|c| c.id == *sort_by)
             .map_or(ColumnKind::Text, |c| c.kind);
         let mut keyed: Vec<(Option<SortKey>, u32)> = idx
             .into_iter()
-            .map(|i| (sort_key(kind, path.cell(&data[i as usize])), i))
+            .map(|i| (sort_key(kind, cells[i as usize].as_deref()), i))
             .collect();
         keyed.sort_by(|(a, _), (b, _)| {
             let o = compare(a, b);
@@ -584,22 +645,27 @@ pub fn order(
 }
 
 /// The rows of `order[offset..offset+limit]` with the query's columns.
-pub fn window(data: &[Resource], order: &[u32], q: &WindowQuery) -> RowsWindow {
-    let paths: Vec<CellPath> = q.columns.iter().map(|c| CellPath::new(c)).collect();
+pub fn window<R: Rows + ?Sized>(data: &R, order: &[u32], q: &WindowQuery) -> RowsWindow {
+    let mut asked = vec![ROW_ID.to_owned()];
+    asked.extend(q.columns.iter().cloned());
+    let cells = data.cells(&asked);
     let start = (q.offset as usize).min(order.len());
     let end = (start + q.limit.min(1000) as usize).min(order.len());
     let rows = order[start..end]
         .iter()
         .map(|&i| {
-            let r = &data[i as usize];
+            let i = i as usize;
             TableRow {
-                id: r.id_string().unwrap_or_default(),
-                cells: paths.iter().map(|p| p.cell(r)).collect(),
+                id: cells[0][i].as_deref().unwrap_or_default().to_owned(),
+                cells: cells[1..]
+                    .iter()
+                    .map(|c| c[i].as_deref().map(str::to_owned))
+                    .collect(),
             }
         })
         .collect();
     RowsWindow {
-        total: data.len() as u32,
+        total: data.row_count() as u32,
         matched: order.len() as u32,
         offset: start as u32,
         rows,

@@ -45,10 +45,13 @@ impl Directory {
             .as_ref()
             .is_some_and(|u| u.filter.is_none() && u.projection.is_empty() && u.summary().complete);
         let empty: Arc<Vec<Resource>> = Arc::default();
-        // Members are labelled by id and name: the users' light copy holds them.
-        let people = users.as_ref().map_or(empty.clone(), |u| {
-            u.with_attributes(&["id", "userName", "displayName", "name"])
+        // Members are labelled by id and name: only the members among the users are read.
+        let wanted: std::collections::HashSet<&str> =
+            list.iter().map(|m| m.value.as_str()).collect();
+        let people = users.as_ref().map_or_else(Vec::new, |u| {
+            u.with_ids(&wanted, &["id", "userName", "displayName", "name"])
         });
+        drop(wanted);
         let rows = Arc::new(crate::members::resolve(
             list,
             &people,

@@ -212,9 +212,20 @@ impl Directory {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
-        let rows: Vec<(&str, &[scim_core::Resource], &crate::find::FindIndex)> = sets
+        let readers: Vec<_> = sets
             .iter()
-            .map(|(endpoint, set)| (endpoint.as_str(), set.light_rows(), set.find_index()))
+            .map(|(_, set)| move |i: usize| set.found_row(i))
+            .collect();
+        let rows: Vec<(&str, crate::find::RowAt<'_>, &crate::find::FindIndex)> = sets
+            .iter()
+            .zip(&readers)
+            .map(|((endpoint, set), row)| {
+                (
+                    endpoint.as_str(),
+                    row as crate::find::RowAt<'_>,
+                    set.find_index(),
+                )
+            })
             .collect();
         crate::find::find_in_indexed(&rows, text, limit)
     }

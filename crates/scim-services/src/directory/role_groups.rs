@@ -204,7 +204,7 @@ impl Directory {
             .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
             .collect();
         // Over the groups and the resource-type rules' resources: a Roles column has its holders.
-        // The matrix reads ids, names and `active`: the light copy holds them.
+        // The matrix reads ids, names and `active`: only those are parsed.
         let people = users.with_attributes(&["id", "userName", "displayName", "active"]);
         let rows = roles::matrix_rows(&people, &columns, &inputs.memberships, q);
         let parts = Arc::new(MatrixParts {
