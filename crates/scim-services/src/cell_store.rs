@@ -1,7 +1,8 @@
 //! A loaded set's rows as the tables read them, column by column: the rows stay as the server sent
-//! them (users) or parsed whole (groups), and each column a screen asks for is computed once, in one
-//! pass over the rows, into compact cell text that is kept (a bounded number of columns). So 100,000
-//! users cost their JSON plus a few megabytes per column on screen, not a parsed copy of each user.
+//! them, and each column a screen asks for is computed once, in one pass over the rows, into compact
+//! cell text that is kept (a bounded number of columns). So 100,000 users cost their JSON plus a few
+//! megabytes per column on screen, not a parsed copy of each user (a `serde_json::Value` tree costs
+//! five to ten times its text).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -15,15 +16,6 @@ use crate::table::{self, CellPath, Cells, Rows};
 /// Columns kept at once: someone who tries every column of a wide schema does not keep them all.
 const MAX_COLUMNS: usize = 32;
 
-/// The rows themselves.
-#[derive(Debug, Clone)]
-enum Source {
-    /// As the server sent them: users, whose attributes beyond the shown columns are seldom read.
-    Raw(Vec<RawResource>),
-    /// Parsed whole: groups, whose members are what is read.
-    Parsed(Arc<Vec<Resource>>),
-}
-
 /// The columns computed so far, with when each was last asked for.
 #[derive(Debug, Default, Clone)]
 struct Kept {
@@ -34,7 +26,8 @@ struct Kept {
 /// A loaded set's rows and the columns computed from them.
 #[derive(Debug)]
 pub struct CellStore {
-    source: Source,
+    /// As the server sent them.
+    rows: Vec<RawResource>,
     kept: Mutex<Kept>,
 }
 
@@ -70,86 +63,50 @@ fn changed<T: Clone>(v: &[T], at: Option<usize>, new: Option<T>) -> Vec<T> {
 }
 
 impl CellStore {
-    /// Rows kept as sent.
-    pub fn raw(rows: Vec<RawResource>) -> Self {
-        Self::with_source(Source::Raw(rows))
-    }
-
-    /// Rows parsed whole.
-    pub fn parsed(rows: Vec<Resource>) -> Self {
-        Self::with_source(Source::Parsed(Arc::new(rows)))
-    }
-
-    fn with_source(source: Source) -> Self {
+    pub fn new(rows: Vec<RawResource>) -> Self {
         Self {
-            source,
+            rows,
             kept: Mutex::new(Kept::default()),
         }
     }
 
     pub fn len(&self) -> usize {
-        match &self.source {
-            Source::Raw(rows) => rows.len(),
-            Source::Parsed(rows) => rows.len(),
-        }
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.rows.is_empty()
     }
 
-    /// The rows parsed whole, when they are kept so.
-    pub fn parsed_rows(&self) -> Option<&Arc<Vec<Resource>>> {
-        match &self.source {
-            Source::Parsed(rows) => Some(rows),
-            Source::Raw(_) => None,
-        }
+    /// Every row with every attribute, parsed now.
+    pub fn whole(&self) -> Vec<Resource> {
+        par_map(&self.rows, |r| Resource::new(raw_value(r)))
     }
 
-    /// Every row with every attribute, parsed now (kept raw) or shared (kept parsed).
-    pub fn whole(&self) -> Arc<Vec<Resource>> {
-        match &self.source {
-            Source::Raw(rows) => Arc::new(par_map(rows, |r| Resource::new(raw_value(r)))),
-            Source::Parsed(rows) => rows.clone(),
-        }
-    }
-
-    /// `f` over every row holding at least the top-level `attributes` (rows kept raw parse only
-    /// those), on every core, in load order.
+    /// `f` over every row parsed for at least the top-level `attributes` (and only those), on
+    /// every core, in load order.
     pub fn map_rows<U: Send>(
         &self,
         attributes: &[&str],
         f: impl Fn(&Resource) -> U + Sync,
     ) -> Vec<U> {
-        match &self.source {
-            Source::Raw(rows) => par_map(rows, |r| f(&Resource::new(raw_only(r, attributes)))),
-            Source::Parsed(rows) => par_map(rows, f),
-        }
+        par_map(&self.rows, |r| f(&Resource::new(raw_only(r, attributes))))
     }
 
     /// Row `i` with at least the top-level `attributes` (every attribute with `None`).
     pub fn row(&self, i: usize, attributes: Option<&[&str]>) -> Option<Resource> {
-        match &self.source {
-            Source::Raw(rows) => {
-                let raw = rows.get(i)?;
-                Some(Resource::new(match attributes {
-                    Some(a) => raw_only(raw, a),
-                    None => raw_value(raw),
-                }))
-            }
-            Source::Parsed(rows) => rows.get(i).cloned(),
-        }
+        let raw = self.rows.get(i)?;
+        Some(Resource::new(match attributes {
+            Some(a) => raw_only(raw, a),
+            None => raw_value(raw),
+        }))
     }
 
     /// Resources whose top-level attribute names (and `schemas`) stand for every row's: a row is
     /// kept only when it names an attribute no earlier one did, so the columns are found without
     /// parsing the rows.
-    pub fn shapes(&self) -> Arc<Vec<Resource>> {
-        let rows = match &self.source {
-            Source::Parsed(rows) => return rows.clone(),
-            Source::Raw(rows) => rows,
-        };
-        let runs = par_chunks(rows, |run| {
+    pub fn shapes(&self) -> Vec<Resource> {
+        let runs = par_chunks(&self.rows, |run| {
             let mut seen: HashSet<String> = HashSet::new();
             let mut shapes = Vec::new();
             for raw in run {
@@ -165,7 +122,7 @@ impl CellStore {
             }
             shapes
         });
-        Arc::new(runs.concat())
+        runs.concat()
     }
 
     /// The cells of `columns` for every row, in one pass over the rows.
@@ -185,16 +142,7 @@ impl CellStore {
     /// The set after one write: row `at` replaced by `after` (as sent, and parsed), removed when
     /// there is none, `after` appended when there is no `at`; the kept columns follow.
     pub fn with_row(&self, at: Option<usize>, after: Option<(RawResource, Resource)>) -> Self {
-        let source = match &self.source {
-            Source::Raw(rows) => {
-                Source::Raw(changed(rows, at, after.as_ref().map(|a| a.0.clone())))
-            }
-            Source::Parsed(rows) => Source::Parsed(Arc::new(changed(
-                rows,
-                at,
-                after.as_ref().map(|a| a.1.clone()),
-            ))),
-        };
+        let rows = changed(&self.rows, at, after.as_ref().map(|a| a.0.clone()));
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner()).clone();
         for (id, cells, _) in &mut kept.columns {
             let cell = after
@@ -204,7 +152,7 @@ impl CellStore {
             *cells = new.into();
         }
         Self {
-            source,
+            rows,
             kept: Mutex::new(kept),
         }
     }
@@ -302,7 +250,7 @@ mod tests {
     fn raw_rows_give_the_cells_parsed_rows_do() {
         let rows = users(50);
         let parsed: Vec<Resource> = rows.iter().map(|r| Resource::new(raw_value(r))).collect();
-        let store = CellStore::raw(rows);
+        let store = CellStore::new(rows);
         let columns: Vec<String> = ["#id", "userName", "name.givenName", "emails", "title"]
             .map(String::from)
             .to_vec();
@@ -313,7 +261,7 @@ mod tests {
 
     #[test]
     fn the_kept_columns_are_bounded_and_follow_a_write() {
-        let store = CellStore::raw(users(10));
+        let store = CellStore::new(users(10));
         for i in 0..(MAX_COLUMNS + 10) {
             store.cells(&[format!("x{i}")]);
         }
@@ -335,7 +283,7 @@ mod tests {
         let mut rows = users(3000);
         rows.push(raw(json!({"id": "z", "secodaRole": "Admin"})));
         rows.push(raw(json!(["not", "an", "object"])));
-        let shapes = CellStore::raw(rows).shapes();
+        let shapes = CellStore::new(rows).shapes();
         assert!(shapes.len() < 10, "{} shapes", shapes.len());
         assert!(shapes
             .iter()

@@ -11,13 +11,11 @@ use serde_json::value::RawValue;
 use specta::Type;
 
 use scim_client::{CancelFlag, LoadAll, LoadOptions, Progress};
-use scim_core::raw_list::raw_value;
 use scim_core::schema::SchemaRegistry;
 use scim_core::Resource;
 
 use crate::cell_store::CellStore;
 use crate::error::AppError;
-use crate::parallel::par_map;
 use crate::table::{self, Column, OrderKey, Rows, RowsWindow, WindowQuery};
 
 /// Progress as the UI shows it: "12,400 / 100,000 users · 8,300/s · about 11 s left".
@@ -134,10 +132,10 @@ type SearchIndex = (Vec<String>, Arc<Vec<Box<str>>>);
 
 /// One loaded collection.
 ///
-/// Users are kept as the server sent them (checked JSON); the tables, sort, quick filter, palette
-/// and matrix read columns computed from them ([`CellStore`]) or the few attributes they need;
-/// anything needing every attribute asks for [`LoadedSet::resources`], parsed whole on first use.
-/// Groups are parsed whole at once (their members are what is read).
+/// Resources are kept as the server sent them (checked JSON); the tables, sort, quick filter,
+/// palette, member lists and matrix read columns computed from them ([`CellStore`]) or the few
+/// attributes they need; anything needing every attribute (the role screens, over the groups) asks
+/// for [`LoadedSet::resources`], parsed whole on first use.
 #[derive(Debug)]
 pub struct LoadedSet {
     pub kind: ResourceKind,
@@ -168,11 +166,7 @@ impl LoadedSet {
         elapsed_ms: u32,
     ) -> Self {
         let raw = std::mem::take(&mut load.resources);
-        let rows = if kind == "Users" {
-            CellStore::raw(raw)
-        } else {
-            CellStore::parsed(par_map(&raw, |r| Resource::new(raw_value(r))))
-        };
+        let rows = CellStore::new(raw);
         let columns = table::columns_of(kind, schemas, &rows.shapes(), &rows);
         let cancelled = matches!(load.error, Some(scim_client::ClientError::Cancelled));
         let error = load
@@ -238,40 +232,43 @@ impl LoadedSet {
         self.rows.is_empty()
     }
 
-    /// Every resource with every attribute (for users, parsed whole the first time).
+    /// Every resource with every attribute, parsed whole the first time (the role screens read
+    /// groups so; the tables never need it).
     pub fn resources(&self) -> Arc<Vec<Resource>> {
-        if let Some(parsed) = self.rows.parsed_rows() {
-            return parsed.clone();
-        }
-        self.full.get_or_init(|| self.rows.whole()).clone()
+        self.full
+            .get_or_init(|| Arc::new(self.rows.whole()))
+            .clone()
     }
 
     /// True once every attribute has been parsed (tests: the table alone should not need it).
     pub fn fully_parsed(&self) -> bool {
-        self.rows.parsed_rows().is_some() || self.full.get().is_some()
+        self.full.get().is_some()
     }
 
     /// The resources with at least the top-level attributes `attributes`: the rows parsed for
     /// these alone (not kept), unless every attribute is parsed already.
     pub fn with_attributes(&self, attributes: &[&str]) -> Arc<Vec<Resource>> {
-        if let Some(whole) = self.rows.parsed_rows().or(self.full.get()) {
+        if let Some(whole) = self.full.get() {
             return whole.clone();
         }
         Arc::new(self.rows.map_rows(attributes, Resource::clone))
     }
 
-    /// The rows whose id is one of `ids`, with at least the top-level `attributes`, in load
-    /// order: a group's members among 100,000 users without reading the other users.
-    pub fn with_ids(&self, ids: &HashSet<&str>, attributes: &[&str]) -> Vec<Resource> {
+    /// The labels of the rows whose id is one of `ids` ([`crate::members::labels_of`]), read from
+    /// the columns: a group's 200,000 members labelled without parsing a user.
+    pub fn labels_of(&self, ids: &HashSet<&str>) -> crate::members::Labels {
         if ids.is_empty() {
-            return Vec::new();
+            return Default::default();
         }
-        let id_cells = self.rows.cells(&[table::ROW_ID.to_owned()]).remove(0);
-        id_cells
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| id.as_deref().is_some_and(|id| ids.contains(id)))
-            .filter_map(|(i, _)| self.rows.row(i, Some(attributes)))
+        let columns = [table::ROW_ID, "displayName", "userName"].map(str::to_owned);
+        let cells = self.rows.cells(&columns);
+        let (id, display, user) = (&cells[0], &cells[1], &cells[2]);
+        (0..self.rows.len())
+            .filter_map(|i| {
+                let key = id[i].as_deref().filter(|k| ids.contains(k))?;
+                let label = display[i].as_deref().or(user[i].as_deref()).unwrap_or(key);
+                Some((key.to_owned(), label.to_owned()))
+            })
             .collect()
     }
 

@@ -61,27 +61,34 @@ pub struct MembersQuery {
     pub quick: Option<String>,
 }
 
+/// Loaded resources' labels by id: the only thing a member list reads of them.
+pub type Labels = HashMap<String, String>;
+
+/// The labels of `resources` as a member list shows them: people by their name, as an admin knows
+/// them (the userName when there is none), groups by theirs.
+pub fn labels_of(resources: &[Resource]) -> Labels {
+    resources
+        .iter()
+        .filter_map(|r| {
+            let label = r.display_name().map_or_else(|| r.label(), str::to_owned);
+            Some((r.id_string()?, label))
+        })
+        .collect()
+}
+
 /// Labels and flags the members of a group with what is loaded. `users` and `groups` are the loaded
 /// sets (empty when not loaded); `complete` says whether every user is loaded.
 pub fn resolve(
     members: Vec<MemberRef>,
-    users: &[Resource],
-    groups: &[Resource],
+    users: &Labels,
+    groups: &Labels,
     complete: bool,
 ) -> Vec<MemberRow> {
-    let users_by_id: HashMap<String, &Resource> = users
-        .iter()
-        .filter_map(|u| Some((u.id_string()?, u)))
-        .collect();
-    let groups_by_id: HashMap<String, &Resource> = groups
-        .iter()
-        .filter_map(|g| Some((g.id_string()?, g)))
-        .collect();
     let mut rows: Vec<MemberRow> = members
         .into_iter()
         .map(|m| {
-            let user = users_by_id.get(&m.value);
-            let group = groups_by_id.get(&m.value);
+            let user = users.get(&m.value);
+            let group = groups.get(&m.value);
             let kind = match (m.member_type.as_deref(), user, group) {
                 (Some(t), _, _) if t.eq_ignore_ascii_case("group") => MemberKind::Group,
                 (Some(t), _, _) if t.eq_ignore_ascii_case("user") => MemberKind::User,
@@ -93,9 +100,8 @@ pub fn resolve(
                 .display
                 .clone()
                 .filter(|d| !d.is_empty())
-                // People by their name, as an admin knows them; the userName when there is none.
-                .or_else(|| user.map(|u| u.display_name().map_or_else(|| u.label(), str::to_owned)))
-                .or_else(|| group.map(|g| g.label()))
+                .or_else(|| user.cloned())
+                .or_else(|| group.cloned())
                 .unwrap_or_else(|| m.value.clone());
             MemberRow {
                 missing: complete && user.is_none() && group.is_none(),
@@ -160,6 +166,7 @@ mod tests {
             m("g1", None, None),
             m("ghost", Some("Ghost"), Some("User")),
         ];
+        let (users, groups) = (labels_of(&users), labels_of(&groups));
         let rows = resolve(members.clone(), &users, &groups, true);
         let seen: Vec<_> = rows
             .iter()

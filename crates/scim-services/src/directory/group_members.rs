@@ -4,8 +4,6 @@ use super::*;
 
 use std::sync::Arc;
 
-use scim_core::Resource;
-
 use crate::error::AppError;
 
 /// A group's members, loaded on demand.
@@ -44,18 +42,16 @@ impl Directory {
         let complete = users
             .as_ref()
             .is_some_and(|u| u.filter.is_none() && u.projection.is_empty() && u.summary().complete);
-        let empty: Arc<Vec<Resource>> = Arc::default();
-        // Members are labelled by id and name: only the members among the users are read.
+        // Members are labelled by id and name: only the members are looked up, in the columns.
         let wanted: std::collections::HashSet<&str> =
             list.iter().map(|m| m.value.as_str()).collect();
-        let people = users.as_ref().map_or_else(Vec::new, |u| {
-            u.with_ids(&wanted, &["id", "userName", "displayName", "name"])
-        });
+        let labels = |set: &Option<Arc<LoadedSet>>| set.as_ref().map(|s| s.labels_of(&wanted));
+        let (people, teams) = (labels(&users), labels(&groups));
         drop(wanted);
         let rows = Arc::new(crate::members::resolve(
             list,
-            &people,
-            &groups.as_ref().map_or(empty, |g| g.resources()),
+            &people.unwrap_or_default(),
+            &teams.unwrap_or_default(),
             complete,
         ));
         *self.members.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, rows.clone()));
