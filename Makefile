@@ -11,7 +11,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 # Debian packages: building the app, then running and testing it headless (see README).
 DEB_BUILD := build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev file
 DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick \
-	fonts-dejavu-core keyutils chromium curl python3-venv
+	fonts-dejavu-core keyutils chromium curl python3-venv xdotool
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \

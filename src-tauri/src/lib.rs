@@ -12,6 +12,9 @@ pub fn run() {
     let builder = ipc::specta_builder();
     tauri::Builder::default()
         .manage(state::AppState::default())
+        // Dialogs are opened from Rust only: the window's capability grants none of the plugin's
+        // commands, so the page cannot open one (or learn a path) by itself.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

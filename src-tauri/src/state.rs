@@ -16,6 +16,8 @@ pub struct AppState {
     pub presentation: scim_services::presentation::Presentation,
     /// The Tap screen's tap or inbox, and the capture it shows.
     pub tap: scim_services::tap::TapSession,
+    /// The files chosen in dialogs this session: the only places exports are written.
+    pub files: scim_services::file_choices::FileChoices,
 }
 
 impl Default for AppState {
@@ -31,6 +33,9 @@ impl Default for AppState {
             tap: scim_services::tap::TapSession::saving_to(
                 scim_services::tap::captures_dir(),
                 scim_services::tap::KEEP_CAPTURES,
+            ),
+            files: scim_services::file_choices::FileChoices::kept_in(
+                &scim_services::connections::config_dir(),
             ),
         }
     }

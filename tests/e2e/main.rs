@@ -710,14 +710,10 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
 
     // Export it as CSV and read the file.
     let out = std::env::temp_dir().join(format!("scimx-e2e-diff-{}.csv", std::process::id()));
-    replace_text(
-        &client,
-        "input[aria-label='Export the changes to']",
-        &out.to_string_lossy(),
-    )
-    .await;
     click(&client, "[data-testid=export-diff]").await;
-    wait_for_text(&client, "main", "Exported ").await;
+    answer_save_dialog("Export the changes", &out, Some("save-dialog.png")).await;
+    wait_for_text(&client, "main", &out.to_string_lossy()).await;
+    save_screenshot(&client, "compare-exported.png").await;
     let csv = std::fs::read_to_string(&out).expect("the exported CSV");
     let _ = std::fs::remove_file(&out);
     assert!(csv.starts_with("\"# A: Snapshot"), "{csv}");
@@ -790,13 +786,14 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     assert!(items.contains("userName is case-insensitive"), "{items}");
     save_screenshot(&client, "server-check.png").await;
     let check_base = std::env::temp_dir().join(format!("scimx-e2e-check-{}", std::process::id()));
-    replace_text(
-        &client,
-        "input[aria-label='Check report file (without extension)']",
-        &check_base.to_string_lossy(),
+    click(&client, "[data-testid=export-check]").await;
+    // Typed without an extension: the Markdown report gets `.md`, its JSON lies beside it.
+    answer_save_dialog(
+        "Export the server check (Markdown, and JSON beside it)",
+        &check_base,
+        None,
     )
     .await;
-    click(&client, "[data-testid=export-check]").await;
     // The notice names the files, so a notice left from an earlier export cannot satisfy the wait.
     let check_json = check_base.with_extension("json");
     wait_for_text(&client, "main", &check_json.to_string_lossy()).await;
@@ -837,13 +834,13 @@ async fn the_server_screen_checks_the_server_and_plays_the_entra_scenario() {
     save_screenshot(&client, "scenario.png").await;
 
     let base = std::env::temp_dir().join(format!("scimx-e2e-scenario-{}", std::process::id()));
-    replace_text(
-        &client,
-        "input[aria-label='Report file (without extension)']",
-        &base.to_string_lossy(),
+    click(&client, "[data-testid=export-scenario]").await;
+    answer_save_dialog(
+        "Export the scenario run (Markdown, and JSON beside it)",
+        &base.with_extension("md"),
+        None,
     )
     .await;
-    click(&client, "[data-testid=export-scenario]").await;
     let json_path = base.with_extension("json");
     wait_for_text(&client, "main", &json_path.to_string_lossy()).await;
     let md = std::fs::read_to_string(base.with_extension("md")).expect("the Markdown report");
@@ -1031,13 +1028,8 @@ async fn the_tap_screen_shows_an_idps_requests_live_and_exports_them() {
     );
     save_screenshot(&client, "tap-live.png").await;
     let har = std::env::temp_dir().join(format!("scimx-e2e-tap-{}.har", std::process::id()));
-    replace_text(
-        &client,
-        "input[aria-label='Export the capture to']",
-        &har.to_string_lossy(),
-    )
-    .await;
     click(&client, "[data-testid=tap-export-har]").await;
+    answer_save_dialog("Export the capture", &har, None).await;
     wait_for_text(&client, "main", &har.to_string_lossy()).await;
     let text = std::fs::read_to_string(&har).expect("the HAR");
     let _ = std::fs::remove_file(&har);
@@ -1084,7 +1076,46 @@ async fn click(client: &Client, css: &str) {
     panic!("click {css}: {last}");
 }
 
-/// Replaces the text of the field `css` (an export path, say) with `text`.
+/// Answers the system's Save dialog titled `title` — the real GTK dialog the click opened — as a
+/// person would: its name field holds the suggested name, which is replaced by the whole `path`,
+/// and Enter saves. A picture of the screen with the dialog on it goes to `target/e2e/<shot>`.
+async fn answer_save_dialog(title: &str, path: &std::path::Path, shot: Option<&str>) {
+    let xdotool = |args: &[&str]| {
+        std::process::Command::new("xdotool")
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("xdotool (make system-deps installs it): {e}"))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")]);
+        let ids = String::from_utf8_lossy(&found.stdout).trim().to_owned();
+        if let Some(id) = ids.lines().next().filter(|id| !id.is_empty()) {
+            break id.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no dialog titled {title:?} appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    // GTK fills the name field and selects it once the dialog has mapped.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    if let Some(shot) = shot {
+        let dir = target_dir().join("e2e");
+        std::fs::create_dir_all(&dir).expect("target/e2e");
+        let _ = std::process::Command::new("import")
+            .args(["-window", "root"])
+            .arg(dir.join(shot))
+            .status();
+    }
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "10", &path.to_string_lossy()]);
+    xdotool(&["key", "--clearmodifiers", "Return"]);
+}
+
+/// Replaces the text of the field `css` with `text`.
 async fn replace_text(client: &Client, css: &str, text: &str) {
     let field = client
         .find(Locator::Css(css))

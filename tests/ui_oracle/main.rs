@@ -39,6 +39,9 @@ struct Oracle {
     tap: scim_services::tap::TapSession,
     tapped: ScimClient,
     _tapped_server: DemoServer,
+    /// What the harness's "user" chose in dialogs, held by the services' own rule.
+    files: scim_services::file_choices::FileChoices,
+    captures: std::path::PathBuf,
 }
 
 /// A JSON answer any page may read: the harness is served from another port (a "simple" text/plain
@@ -192,16 +195,19 @@ async fn tap(
         "tap_status" => Ok(json!(session.status().await)),
         "tap_rotate_token" => session.rotate_token().await.map(|s| json!(s)),
         "tap_exchanges" => Ok(json!(session.rows_after(q.after_seq.unwrap_or(0)))),
-        "tap_export" => session
-            .export(
-                q.path.as_deref().unwrap_or(""),
-                q.format.as_deref().unwrap_or("har"),
-            )
-            .map(|p| json!(p)),
-        "tap_open" => session
-            .open(q.path.as_deref().unwrap_or(""))
-            .await
-            .map(|s| json!(s)),
+        "tap_export" => match oracle.files.for_writing(q.path.as_deref().unwrap_or("")) {
+            Ok(path) => session
+                .export(&path, q.format.as_deref().unwrap_or("har"))
+                .map(|p| json!(p)),
+            Err(e) => Err(e),
+        },
+        "tap_open" => match oracle.files.for_reading(
+            q.path.as_deref().unwrap_or(""),
+            std::slice::from_ref(&oracle.captures),
+        ) {
+            Ok(path) => session.open(&path).await.map(|s| json!(s)),
+            Err(e) => Err(e),
+        },
         "tap_saved_captures" => Ok(json!(session.saved_captures())),
         "tap_replay_start" => session
             .replay_start(oracle.tapped.clone(), false)
@@ -217,6 +223,52 @@ async fn tap(
     answer(match result {
         Ok(v) => json!({"ok": v}),
         Err(e) => json!({"error": e}),
+    })
+}
+
+/// A dialog as Rust opens it (its suggested name, in the harness's Downloads folder), and what the
+/// "user" chose in it (`chosen`; the suggestion when absent), recorded by the services' rule.
+async fn file_dialog(State(oracle): State<Arc<Oracle>>, body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        kind: scim_services::file_choices::FileKind,
+        detail: Option<String>,
+        connection: Option<String>,
+        chosen: Option<String>,
+    }
+    respond(&body, |q: Q| {
+        let dialog = q.kind.dialog(
+            q.connection.as_deref(),
+            q.detail.as_deref(),
+            &scim_services::file_choices::today(),
+            Some(std::path::Path::new("/home/ana/Downloads")),
+        );
+        let chosen = q.chosen.or_else(|| {
+            let name = dialog.file_name.as_deref()?;
+            Some(format!("/home/ana/Downloads/{name}"))
+        });
+        let path = chosen.map(|c| oracle.files.chose(q.kind, c.into()).display().to_string());
+        json!({"dialog": dialog, "path": path})
+    })
+}
+
+/// Whether the services would write (or read) `path`: `{"ok": path}` or `{"error": AppError}`.
+async fn file_allowed(State(oracle): State<Arc<Oracle>>, body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        path: String,
+        write: bool,
+    }
+    respond(&body, |q: Q| {
+        let checked = if q.write {
+            oracle.files.for_writing(&q.path)
+        } else {
+            oracle.files.for_reading(&q.path, &[])
+        };
+        match checked {
+            Ok(p) => json!({"ok": p}),
+            Err(e) => json!({"error": e}),
+        }
     })
 }
 
@@ -250,9 +302,11 @@ async fn main() {
         discovery,
         log: ChangeLog::new(log_dir.path(), "oracle"),
         _log_dir: log_dir,
-        tap: scim_services::tap::TapSession::saving_to(captures, 5),
+        tap: scim_services::tap::TapSession::saving_to(captures.clone(), 5),
         tapped,
         _tapped_server: tapped_server,
+        files: scim_services::file_choices::FileChoices::default(),
+        captures,
     });
     let app = Router::new()
         .route("/check_filter", post(check_filter))
@@ -263,6 +317,8 @@ async fn main() {
         .route("/patch_attributes", post(patch_attributes))
         .route("/tap/{cmd}", post(tap))
         .route("/find_resources", post(find_resources))
+        .route("/file_dialog", post(file_dialog))
+        .route("/file_allowed", post(file_allowed))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

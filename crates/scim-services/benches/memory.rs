@@ -183,6 +183,14 @@ async fn rt_groups(dir: &Directory, base: &str, users: usize) -> String {
         .await
         .expect("groups");
     let loaded_in = started.elapsed();
+    if let Some(e) = summary.error.as_ref().filter(|_| !summary.complete) {
+        // What the app says too (a page over the body limit is refused, not held): a row of it.
+        return format!(
+            "| groups of {users} users | not loaded in {:.1} s: {} | | | | | |",
+            loaded_in.as_secs_f64(),
+            e.message
+        );
+    }
     let after_load = status_mib("VmRSS:") - before;
     let json_mib = json_of(base, "Groups").await;
     let largest = dir

@@ -9,6 +9,7 @@ pub mod change_log;
 pub mod connection_form;
 pub mod connections;
 pub mod directory;
+pub mod file_choices;
 pub mod filter_check;
 pub mod filter_tree;
 pub mod find;

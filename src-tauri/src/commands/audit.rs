@@ -42,6 +42,10 @@ pub async fn open_snapshot(
     path: String,
 ) -> Result<DirectorySummary, AppError> {
     crate::guard::guarded(async move {
+        // A snapshot the screen lists (the app's own folder) or one chosen in the Open dialog.
+        let path = state
+            .files
+            .for_reading(&path, &[scim_services::connections::config_dir()])?;
         let directory = Arc::new(Directory::open_snapshot(Path::new(&path)).await?);
         let summary = directory.summary();
         *state.directory.lock().await = Some(directory);
@@ -61,6 +65,14 @@ pub async fn compare_directories(
     by: MatchBy,
 ) -> Result<CompareSummary, AppError> {
     crate::guard::guarded(async move {
+        // A snapshot side is one the screen lists or one chosen in the Open dialog.
+        for side in [&a, &b] {
+            if let SideSpec::Snapshot { path } = side {
+                state
+                    .files
+                    .for_reading(path, &[scim_services::connections::config_dir()])?;
+            }
+        }
         current(&state)
             .await?
             .compare(&state.connections, &a, &b, by)
@@ -102,6 +114,7 @@ pub async fn export_diff(
     mask: bool,
 ) -> Result<String, AppError> {
     crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
         let csv = current(&state).await?.diff_csv(&query, mask)?;
         scim_services::export::write_file(&path, csv.as_bytes())
     })
@@ -159,6 +172,7 @@ pub async fn export_report(
     mask: bool,
 ) -> Result<String, AppError> {
     crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
         let bytes = current(&state).await?.report_bytes(format, mask)?;
         scim_services::export::write_file(&path, &bytes)
     })

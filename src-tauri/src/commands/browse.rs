@@ -116,6 +116,7 @@ pub async fn export_request_log(
     path: String,
 ) -> Result<String, AppError> {
     crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
         let directory = current(&state).await?;
         request_log::export(directory.request_log(), &path)
     })
@@ -181,6 +182,7 @@ pub async fn export_role_matrix(
     path: String,
 ) -> Result<String, AppError> {
     crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
         let csv = current(&state).await?.role_matrix_csv(&query).await?;
         scim_services::export::write_file(&path, csv.as_bytes())
     })

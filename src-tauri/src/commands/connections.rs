@@ -31,18 +31,10 @@ pub fn save_connection(
 #[specta::specta]
 pub fn export_connections(state: State<'_, AppState>, path: String) -> Result<String, AppError> {
     crate::guard::guarded_sync(move || {
+        let path = state.files.for_writing(&path)?;
         let text = state.connections.export()?;
         scim_services::export::write_file(&path, (text + "\n").as_bytes())
     })
-}
-
-/// Where an export goes unless the user picks another path: the Downloads folder.
-#[tauri::command]
-#[specta::specta]
-pub fn default_export_path() -> String {
-    scim_services::connections::default_export_path()
-        .display()
-        .to_string()
 }
 
 /// Adds the connections of an exported file's text (existing names are skipped; their secrets

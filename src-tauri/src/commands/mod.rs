@@ -5,6 +5,7 @@ pub mod audit;
 pub mod browse;
 pub mod connections;
 pub mod directory;
+pub mod files;
 pub mod server;
 pub mod tap;
 pub mod writes;

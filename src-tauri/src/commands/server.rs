@@ -41,24 +41,21 @@ pub async fn last_check(state: State<'_, AppState>) -> Result<Option<CheckReport
     .await
 }
 
-/// Writes the connection's last check as `<base>.md` (for a vendor) and `<base>.json`.
+/// Writes the connection's last check to `path` as Markdown (for a vendor) and its JSON beside it.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_check(
     state: State<'_, AppState>,
-    base: String,
+    path: String,
 ) -> Result<Vec<String>, AppError> {
     crate::guard::guarded(async move {
+        let (md_path, json_path) = state.files.pair_for_writing(&path)?;
         let report = server_check::load(&current(&state).await?.check_path()).ok_or_else(|| {
             AppError::invalid_input("Run the check first: there is no result to export.")
         })?;
-        let base = base.trim_end_matches(".md").trim_end_matches(".json");
-        let md = scim_services::export::write_file(
-            &format!("{base}.md"),
-            report.to_markdown().as_bytes(),
-        )?;
+        let md = scim_services::export::write_file(&md_path, report.to_markdown().as_bytes())?;
         let json = scim_services::export::write_file(
-            &format!("{base}.json"),
+            &json_path,
             serde_json::to_string_pretty(&report)
                 .unwrap_or_default()
                 .as_bytes(),
@@ -121,20 +118,19 @@ pub async fn scenario_run(state: State<'_, AppState>) -> Result<RunState, AppErr
     .await
 }
 
-/// Writes the current run as `<base>.md` and `<base>.json`; returns both paths.
+/// Writes the current run to `path` as Markdown and its JSON beside it; returns both paths.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_scenario(
     state: State<'_, AppState>,
-    base: String,
+    path: String,
 ) -> Result<Vec<String>, AppError> {
     crate::guard::guarded(async move {
+        let (md_path, json_path) = state.files.pair_for_writing(&path)?;
         let run = current(&state).await?.scenario_run().await?;
-        let base = base.trim_end_matches(".md").trim_end_matches(".json");
-        let md =
-            scim_services::export::write_file(&format!("{base}.md"), run.to_markdown().as_bytes())?;
+        let md = scim_services::export::write_file(&md_path, run.to_markdown().as_bytes())?;
         let json = scim_services::export::write_file(
-            &format!("{base}.json"),
+            &json_path,
             serde_json::to_string_pretty(&run)
                 .unwrap_or_default()
                 .as_bytes(),

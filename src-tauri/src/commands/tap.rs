@@ -60,14 +60,25 @@ pub async fn tap_export(
     path: String,
     format: String,
 ) -> Result<String, AppError> {
-    crate::guard::guarded(async move { state.tap.export(&path, &format) }).await
+    crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
+        state.tap.export(&path, &format)
+    })
+    .await
 }
 
 /// Opens a HAR to browse it offline.
 #[tauri::command]
 #[specta::specta]
 pub async fn tap_open(state: State<'_, AppState>, path: String) -> Result<TapStatus, AppError> {
-    crate::guard::guarded(async move { state.tap.open(&path).await }).await
+    crate::guard::guarded(async move {
+        // A capture the screen lists (saved when a tap stopped) or one chosen in the Open dialog.
+        let path = state
+            .files
+            .for_reading(&path, &[scim_services::connections::config_dir()])?;
+        state.tap.open(&path).await
+    })
+    .await
 }
 
 /// The captures saved when taps stopped, newest first.

@@ -227,6 +227,7 @@ pub async fn export_change_log(
     path: String,
 ) -> Result<String, AppError> {
     crate::guard::guarded(async move {
+        let path = state.files.for_writing(&path)?;
         let json = current(&state).await?.change_log().export_json()?;
         scim_services::export::write_file(&path, (json + "\n").as_bytes())
     })

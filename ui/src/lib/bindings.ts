@@ -86,8 +86,8 @@ export const commands = {
 	runServerCheck: (writes: boolean) => typedError<CheckReport, AppError>(__TAURI_INVOKE("run_server_check", { writes })),
 	/**  The connection's last check, if any. */
 	lastCheck: () => typedError<CheckReport | null, AppError>(__TAURI_INVOKE("last_check")),
-	/**  Writes the connection's last check as `<base>.md` (for a vendor) and `<base>.json`. */
-	exportCheck: (base: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_check", { base })),
+	/**  Writes the connection's last check to `path` as Markdown (for a vendor) and its JSON beside it. */
+	exportCheck: (path: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_check", { path })),
 	listScenarios: () => __TAURI_INVOKE<ScenarioInfo[]>("list_scenarios"),
 	/**  Starts a run of scenario `name` on the open directory (nothing is sent yet). */
 	startScenario: (name: string) => typedError<RunState, AppError>(__TAURI_INVOKE("start_scenario", { name })),
@@ -97,8 +97,8 @@ export const commands = {
 	cleanupScenario: () => typedError<RunState, AppError>(__TAURI_INVOKE("cleanup_scenario")),
 	/**  The current run as it stands (asked again when presentation mode changes). */
 	scenarioRun: () => typedError<RunState, AppError>(__TAURI_INVOKE("scenario_run")),
-	/**  Writes the current run as `<base>.md` and `<base>.json`; returns both paths. */
-	exportScenario: (base: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_scenario", { base })),
+	/**  Writes the current run to `path` as Markdown and its JSON beside it; returns both paths. */
+	exportScenario: (path: string) => typedError<string[], AppError>(__TAURI_INVOKE("export_scenario", { path })),
 	/**  The open connection's snapshots, newest first. */
 	listSnapshots: () => typedError<SnapshotListing[], AppError>(__TAURI_INVOKE("list_snapshots")),
 	/**  Saves the open directory to a new snapshot in its connection's folder. */
@@ -150,8 +150,13 @@ export const commands = {
 	saveConnection: (input: ConnectionInput) => typedError<Connection, AppError>(__TAURI_INVOKE("save_connection", { input })),
 	/**  Writes the connections (never their secrets) to `path`, for sharing a setup with a team. */
 	exportConnections: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("export_connections", { path })),
-	/**  Where an export goes unless the user picks another path: the Downloads folder. */
-	defaultExportPath: () => __TAURI_INVOKE<string>("default_export_path"),
+	/**
+	 *  Opens the Save or Open dialog for `kind` (named after the open connection, `detail` — a report's
+	 *  title — and today, in the last folder used); the chosen path, or `None` when cancelled.
+	 */
+	chooseFile: (kind: FileKind, detail: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_file", { kind, detail })),
+	/**  Shows `path` (a file chosen in a dialog this session) in the system's file manager. */
+	showInFolder: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("show_in_folder", { path })),
 	/**
 	 *  Adds the connections of an exported file's text (existing names are skipped; their secrets
 	 *  must be entered afterwards). Settings that weaken security need `confirmed`: without it nothing
@@ -537,6 +542,33 @@ export type FieldDiff = {
 	before: string | null,
 	after: string | null,
 };
+
+/**  What a dialog is for. */
+export type FileKind = 
+/**  Save: the membership matrix as CSV. */
+"roleMatrix" | 
+/**  Save: the request log as JSON (secrets masked). */
+"requestLog" | 
+/**  Save: the change log as JSON. */
+"changeLog" | 
+/**  Save: a comparison's changes as CSV. */
+"diff" | 
+/**  Save: an audit report. */
+"reportCsv" | "reportXlsx" | "reportJson" | 
+/**  Save: the saved connections, without secrets. */
+"connections" | 
+/**  Save: a tap capture as HAR. */
+"captureHar" | 
+/**  Save: a tap capture as JSON lines. */
+"captureJsonl" | 
+/**  Save: the server check's report as Markdown, with its JSON beside it. */
+"checkReport" | 
+/**  Save: a scenario run as Markdown, with its JSON beside it. */
+"scenarioRun" | 
+/**  Open: a snapshot file. */
+"snapshot" | 
+/**  Open: a capture (HAR, or JSON lines). */
+"capture";
 
 /**  An attribute the builder's picker offers. */
 export type FilterAttribute = {

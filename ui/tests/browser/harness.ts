@@ -6,6 +6,8 @@ import type {
   AppInfo,
   Connection,
   DirectorySummary,
+  FileKind,
+  SideSpec,
   FilterCheck,
   GroupRow,
   Column,
@@ -354,6 +356,17 @@ function currentRun(): RunState {
   return scenarioRun;
 }
 const reportRows = Array.from({ length: 12 }, (_, i) => [`user${i}@example.com`, `User ${i}`, 'true']);
+/** What the "user" picks in the next Save or Open dialogs, first first: a path, or `null` to cancel.
+ *  Empty: the name Rust suggests, in /home/ana/Downloads. Tests push to `window.__dialog`. */
+const dialogAnswers: (string | null)[] = [];
+(window as unknown as { __dialog: typeof dialogAnswers }).__dialog = dialogAnswers;
+/** The path when the services would write (or read) it, by their own rule (the ui-oracle holds the
+ *  dialog choices); their refusal otherwise. */
+async function allowed(path: unknown, write: boolean): Promise<string> {
+  const answer = await oracle<{ ok: string } | { error: AppError }>('file_allowed', { path: String(path ?? ''), write });
+  if ('error' in answer) throw answer.error;
+  return answer.ok;
+}
 /** What the UI asked to export, for the tests to read back. */
 const exports: { path: string; mask: boolean }[] = [];
 (window as unknown as { __exports: typeof exports }).__exports = exports;
@@ -526,9 +539,13 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
       currentRun().cleanedUp = true;
       return reply(cmd, structuredClone(currentRun()));
     case 'export_check':
-    case 'export_scenario':
-      return reply(cmd, [`${args.base}.md`, `${args.base}.json`]);
+    case 'export_scenario': {
+      const md = await allowed(args.path, true);
+      return reply(cmd, [md, md.replace(/\.md$/, '.json')]);
+    }
     case 'open_snapshot':
+      // A listed snapshot lies in the app's own folder; any other must come from the Open dialog.
+      if (!snapshotList.some((s) => s.path === args.path)) await allowed(args.path, false);
       return reply(cmd, { ...summary, name: 'Snapshot of Demo directory · 2026-11-20T09:00:00Z', readOnly: true, isDemo: false, snapshot: snapshotOf('2026-11-20T09:00:00Z').header });
     case 'list_snapshots':
       return reply(cmd, snapshotList);
@@ -538,6 +555,9 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
       return reply(cmd, made);
     }
     case 'compare_directories':
+      for (const side of [args.a, args.b] as SideSpec[]) {
+        if (side.kind === 'snapshot' && !snapshotList.some((s) => s.path === side.path)) await allowed(side.path, false);
+      }
       return reply(cmd, {
         a: { label: 'Snapshot 2026-11-20T09:00:00Z of Demo directory', connection: 'Demo directory', takenAt: '2026-11-20T09:00:00Z', sha256: 'ab12cd34ef56ab12cd34', users: 40, groups: 6 },
         b: { label: 'Demo directory (now)', connection: 'Demo directory', takenAt: '2026-11-23T10:00:00Z', sha256: '', users: 40, groups: 6 },
@@ -571,6 +591,7 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
         fields: [{ path: 'active', before: 'true', after: 'false' }],
       });
     case 'export_diff':
+      await allowed(args.path, true);
       exports.push({ path: String(args.path), mask: Boolean(args.mask) });
       return reply(cmd, String(args.path));
     case 'report_catalog':
@@ -596,12 +617,13 @@ async function writeCommand(cmd: WriteCommand, args: Record<string, unknown>): P
       return reply(cmd, { matched: rows.length, offset: q.offset, rows: rows.slice(q.offset, q.offset + q.limit) });
     }
     case 'export_report':
+      await allowed(args.path, true);
       exports.push({ path: String(args.path), mask: Boolean(args.mask) });
       return reply(cmd, String(args.path));
     case 'change_log':
       return reply(cmd, changeRows);
     case 'export_change_log':
-      return reply(cmd, String(args.path));
+      return reply(cmd, await allowed(args.path, true));
     case 'preview_undo': {
       const row = changeRows.find((r) => r.id === args.id);
       return reply(cmd, {
@@ -805,7 +827,7 @@ mockIPC(async (name, args) => {
     case 'clear_request_log':
       return reply(cmd, null);
     case 'export_request_log':
-      return reply(cmd, (args as { path: string }).path);
+      return reply(cmd, await allowed((args as { path: string }).path, true));
     case 'filter_attributes': {
       const kind = endpointOf((args as { kind: ResourceKind }).kind);
       const undeclared = kind === 'Users' ? userColumns.filter((c) => c.source === 'undeclared').map((c) => c.id) : [];
@@ -849,7 +871,7 @@ mockIPC(async (name, args) => {
       const classified: RoleGroup[] = answer.groups;
       if (cmd === 'role_groups') return reply(cmd, answer);
       const q = (args as { query: MatrixQuery }).query;
-      if (cmd === 'export_role_matrix') return reply(cmd, (args as { path: string }).path);
+      if (cmd === 'export_role_matrix') return reply(cmd, await allowed((args as { path: string }).path, true));
       const columns = classified.filter((g) => !q.category || g.category === q.category);
       let rows = userCells.map((u, i): MatrixRow => ({
         userId: u.id ?? '',
@@ -976,10 +998,17 @@ mockIPC(async (name, args) => {
       else saved.push(c);
       return reply(cmd, c);
     }
-    case 'default_export_path':
-      return reply(cmd, '/home/ana/Downloads/scim-explorer-connections.json');
+    case 'choose_file': {
+      const { kind, detail } = args as { kind: FileKind; detail: string | null };
+      const next = dialogAnswers.length ? dialogAnswers.shift() : undefined;
+      if (next === null) return reply(cmd, null);
+      const answer = await oracle<{ path: string | null }>('file_dialog', { kind, detail, connection: summary.name, chosen: next ?? null });
+      return reply(cmd, answer.path);
+    }
+    case 'show_in_folder':
+      return reply(cmd, null);
     case 'export_connections':
-      return reply(cmd, a.path ?? '');
+      return reply(cmd, await allowed(a.path, true));
     case 'import_connections': {
       // Stands in for Rust's rule (connections.rs `risky_settings`): certificates off asks first.
       const file = JSON.parse(a.text ?? '{}') as { connections: Connection[] };

@@ -539,8 +539,31 @@ test('the membership matrix shows who has which access and exports it', async ()
   await page.getByTestId('matrix-category').selectOption('Projects');
   await matrix.locator('th.role').first().getByText('Transmission line (Read-only)').waitFor();
   await page.screenshot({ path: path.join(shots, 'role-matrix.png') });
+  // The Save dialog (Rust's, answered by the harness as a user would) suggests the connection, the
+  // matrix and today's date in Downloads; a cancelled dialog writes nothing.
+  await page.evaluate(() => window.__dialog.push(null));
   await page.getByTestId('matrix-export').click();
-  await page.getByText(/Exported \d+ users to .*role-matrix\.csv/).waitFor();
+  await page.waitForFunction(() => window.__dialog.length === 0);
+  assert.deepEqual(await callsOf(page, 'export_role_matrix'), [], 'cancelled: nothing written');
+  assert.equal(await page.getByTestId('exported').count(), 0);
+  await page.getByTestId('matrix-export').click();
+  await page.getByText(/Exported \d+ users to \/home\/ana\/Downloads\/scim-explorer-demo-directory-role-matrix-\d{4}-\d\d-\d\d\.csv\./).waitFor();
+  assert.deepEqual((await callsOf(page, 'choose_file')).map((c) => c.kind), ['roleMatrix', 'roleMatrix']);
+  await page.getByTestId('show-in-folder').click();
+  assert.match((await callsOf(page, 'show_in_folder'))[0].path, /role-matrix-\d{4}-\d\d-\d\d\.csv$/);
+  await page.screenshot({ path: path.join(shots, 'role-matrix-exported.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, 'role-matrix-exported-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+  // Rust writes only where a dialog chose: a path the page names itself is refused.
+  const [{ query }] = await callsOf(page, 'export_role_matrix');
+  const refused = await page.evaluate((q) =>
+    window.__TAURI_INTERNALS__.invoke('export_role_matrix', { query: q, path: '/home/ana/.ssh/authorized_keys' }).then(
+      () => 'written',
+      (e) => e.message,
+    ),
+  query);
+  assert.match(refused, /was not chosen in a Save dialog/);
   await context.close();
 });
 
@@ -688,7 +711,6 @@ test('connections are exported without secrets and imported from a file', async 
   await page.getByTestId('users-table').waitFor();
   await page.getByTestId('connection-name').click();
   await page.getByTestId('manage-connections').click();
-  assert.equal(await page.getByTestId('export-path').inputValue(), '/home/ana/Downloads/scim-explorer-connections.json');
   const file = {
     version: 1,
     connections: [
@@ -718,7 +740,7 @@ test('connections are exported without secrets and imported from a file', async 
   await page.getByTestId('manage-notice').getByText('Imported Lab').waitFor();
   await page.locator('[data-manage="Lab"]').waitFor();
   await page.getByTestId('export-connections').click();
-  await page.getByTestId('manage-notice').getByText('no secrets in it').waitFor();
+  await page.getByTestId('manage-exported').getByText(/scim-explorer-demo-directory-connections-\d{4}-\d\d-\d\d\.json \(no secrets in it\)/).waitFor();
   await page.screenshot({ path: path.join(shots, 'manage-import-export.png') });
   await context.close();
 });
@@ -1125,7 +1147,7 @@ test('reports are tables with their provenance, filtered and exported', async ()
   await page.screenshot({ path: path.join(shots, 'report-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByTestId('export-csv').click();
-  await page.getByRole('status').getByText(/Exported to .*-no-group\.csv/).waitFor();
+  await page.getByRole('status').getByText(/Exported to .*-demo-directory-users-in-no-group-\d{4}-\d\d-\d\d\.csv/).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -1347,7 +1369,7 @@ test('the tap shows what an identity provider sends, live, explained, and export
   await page.locator('[data-status=all]').click();
   // Export as HAR: a real file, valid for a third-party validator.
   const har = path.join(shots, 'tap-capture.har');
-  await page.getByLabel('Export the capture to').fill(har);
+  await page.evaluate((p) => window.__dialog.push(p), har);
   await page.getByTestId('tap-export-har').click();
   await page.getByRole('status').getByText(/Capture written to .*tap-capture\.har/).waitFor();
   const validated = spawnSync('node', [path.join(uiRoot, 'tests/har/validate.mjs'), har], { encoding: 'utf8' });
@@ -1542,7 +1564,7 @@ test('a logged request is copied as curl with the token left as a variable, and 
   assert.equal(copied, (await detail.getByTestId('curl-text').innerText()).trim());
   assert.match(copied, /^curl -X GET '\S+\/scim\/v2\S*' -H "authorization: Bearer \$SCIM_TOKEN"/);
   const out = '/tmp/scimx-browser-request-log.json';
-  await page.getByLabel('Export the log to').fill(out);
+  await page.evaluate((p) => window.__dialog.push(p), out);
   await page.getByTestId('log-export').click();
   await page.getByRole('status').getByText(`Exported to ${out} (secrets masked).`).waitFor();
   assert.deepEqual(await callsOf(page, 'export_request_log'), [{ path: out }]);
