@@ -17,6 +17,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::app::get_app_info,
             commands::app::set_presentation,
             commands::directory::open_demo_directory,
+            commands::directory::demo_catalog,
             commands::directory::list_users,
             commands::directory::list_groups,
             commands::directory::check_filter,

@@ -9,8 +9,9 @@ use scim_services::{Connections, Directory, Keychain};
 #[derive(Debug)]
 pub struct AppState {
     pub directory: tokio::sync::Mutex<Option<Arc<Directory>>>,
-    /// Demo directory kept aside so switching back to it is instant.
-    pub demo: tokio::sync::Mutex<Option<Arc<Directory>>>,
+    /// The demo directory last opened (and what was asked for), kept aside so switching back to it
+    /// is instant.
+    pub demo: tokio::sync::Mutex<Option<(scim_services::demo::DemoOptions, Arc<Directory>)>>,
     pub connections: Connections,
     /// Presentation mode: while on, what the commands serve is masked (in Rust, nowhere else).
     pub presentation: scim_services::presentation::Presentation,

@@ -1088,7 +1088,15 @@ async fn answer_save_dialog(title: &str, path: &std::path::Path, shot: Option<&s
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let window = loop {
-        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")]);
+        // xdotool matches a regular expression: the title is matched literally.
+        let literal: String = title
+            .chars()
+            .flat_map(|c| {
+                let special = "\\^$.|?*+()[]{}".contains(c);
+                special.then_some('\\').into_iter().chain([c])
+            })
+            .collect();
+        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{literal}$")]);
         let ids = String::from_utf8_lossy(&found.stdout).trim().to_owned();
         if let Some(id) = ids.lines().next().filter(|id| !id.is_empty()) {
             break id.to_owned();

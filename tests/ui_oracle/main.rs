@@ -272,6 +272,23 @@ async fn file_allowed(State(oracle): State<Arc<Oracle>>, body: String) -> Respon
     })
 }
 
+/// The demo directories the connection menu offers, as Rust lists them.
+async fn demo_catalog(_body: String) -> Response {
+    answer(json!(scim_services::demo::catalog()))
+}
+
+/// The name a demo directory opens with, or why its options are refused.
+async fn demo_open(body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        options: scim_services::demo::DemoOptions,
+    }
+    respond(&body, |q: Q| match q.options.checked() {
+        Ok(_) => json!({"ok": q.options.title()}),
+        Err(e) => json!({"error": e}),
+    })
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     // Discovery as the app would read it from a server in the RFC profile.
@@ -319,6 +336,8 @@ async fn main() {
         .route("/find_resources", post(find_resources))
         .route("/file_dialog", post(file_dialog))
         .route("/file_allowed", post(file_allowed))
+        .route("/demo_catalog", post(demo_catalog))
+        .route("/demo_open", post(demo_open))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -48,6 +48,34 @@ impl Profile {
         }
     }
 
+    /// The server imitated, as a person names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Profile::Rfc => "Everything in the RFCs",
+            Profile::Netdata => "Netdata Cloud",
+            Profile::ProfilesProjects => "Profiles and projects",
+            Profile::Secoda => "Secoda",
+        }
+    }
+
+    /// What the profile imitates, in one line (the connection menu shows it).
+    pub fn imitates(self) -> &'static str {
+        match self {
+            Profile::Rfc => {
+                "RFC 7643/7644 in full: users, groups, a custom Role type, PATCH, bulk, ETags"
+            }
+            Profile::Netdata => {
+                "users only, 200 per page, no ETags; externalId must be the OIDC sub"
+            }
+            Profile::ProfilesProjects => {
+                "access as groups: \"Profile: …\" and \"Project: … (Read-only|Full access)\""
+            }
+            Profile::Secoda => {
+                "an undeclared secodaRole attribute; membership changed with PUT, no PATCH"
+            }
+        }
+    }
+
     /// The custom Role resource type (`/Roles`): only the `rfc` profile, which has everything the
     /// RFCs allow; the imitated servers have no such type.
     pub fn has_roles(self) -> bool {

@@ -8,6 +8,7 @@ pub mod cell_store;
 pub mod change_log;
 pub mod connection_form;
 pub mod connections;
+pub mod demo;
 pub mod directory;
 pub mod file_choices;
 pub mod filter_check;

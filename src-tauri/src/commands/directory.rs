@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use scim_core::ResourceKind;
+use scim_services::demo::{DemoCatalog, DemoOptions};
 use scim_services::filter_tree::{self, FilterAttribute, FilterNode, TreeResult};
 use scim_services::{
     check_filter as check, AppError, Directory, DirectorySummary, FilterCheck, GroupRow,
@@ -31,18 +32,29 @@ pub(crate) async fn current(state: &AppState) -> Result<Arc<Directory>, AppError
         .ok_or_else(|| AppError::invalid_input("No directory is open yet."))
 }
 
-/// Opens the built-in demo directory (starting its server on a random loopback port the first time)
-/// and describes it.
+/// Opens a demo directory (starting its server on a random loopback port): the one `options` name
+/// (a profile, a size, a slow network, rate limits), else the one last opened, else the default.
+/// The last one opened is kept aside, so switching back to it is instant.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<DirectorySummary, AppError> {
+pub async fn open_demo_directory(
+    state: State<'_, AppState>,
+    options: Option<DemoOptions>,
+) -> Result<DirectorySummary, AppError> {
     crate::guard::guarded(async move {
         let mut demo = state.demo.lock().await;
-        let directory = match demo.as_ref() {
-            Some(open) => open.clone(),
-            None => {
-                let opened = Arc::new(Directory::open_demo(demo_users()).await?);
-                *demo = Some(opened.clone());
+        let directory = match (demo.as_ref(), options) {
+            (Some((kept, open)), asked) if asked.as_ref().is_none_or(|a| a == kept) => open.clone(),
+            (_, asked) => {
+                let opened = Arc::new(match &asked {
+                    Some(options) => Directory::open_demo_with(options).await?,
+                    None => Directory::open_demo(demo_users()).await?,
+                });
+                let kept = asked.unwrap_or(DemoOptions {
+                    users: demo_users().min(u32::MAX as usize) as u32,
+                    ..DemoOptions::default()
+                });
+                *demo = Some((kept, opened.clone()));
                 opened
             }
         };
@@ -51,6 +63,13 @@ pub async fn open_demo_directory(state: State<'_, AppState>) -> Result<Directory
         Ok(summary)
     })
     .await
+}
+
+/// The demo directories the connection menu offers.
+#[tauri::command]
+#[specta::specta]
+pub fn demo_catalog() -> DemoCatalog {
+    scim_services::demo::catalog()
 }
 
 #[tauri::command]

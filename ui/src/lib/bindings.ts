@@ -10,10 +10,13 @@ export const commands = {
 	/**  Turns presentation mode on or off: from now on what every command serves is masked (or not). */
 	setPresentation: (on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_presentation", { on })),
 	/**
-	 *  Opens the built-in demo directory (starting its server on a random loopback port the first time)
-	 *  and describes it.
+	 *  Opens a demo directory (starting its server on a random loopback port): the one `options` name
+	 *  (a profile, a size, a slow network, rate limits), else the one last opened, else the default.
+	 *  The last one opened is kept aside, so switching back to it is instant.
 	 */
-	openDemoDirectory: () => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_demo_directory")),
+	openDemoDirectory: (options: DemoOptions | null) => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_demo_directory", { options })),
+	/**  The demo directories the connection menu offers. */
+	demoCatalog: () => __TAURI_INVOKE<DemoCatalog>("demo_catalog"),
 	listUsers: (query: RowsQuery) => typedError<RowsPage<UserRow>, AppError>(__TAURI_INVOKE("list_users", { query })),
 	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
 	/**  Validates a filter as the user types (no request is sent). */
@@ -413,6 +416,33 @@ export type ConnectionInput = {
 export type CreateOutcome = { result: "created"; outcome: WriteOutcome } | 
 /**  The server refused for uniqueness (409); `existing_id` is the one that holds the name. */
 { result: "conflict"; message: string; existingId: string | null };
+
+/**  Everything the menu offers. */
+export type DemoCatalog = {
+	profiles: DemoProfile[],
+	sizes: number[],
+	/**  What the two toggles do, in words. */
+	slow: string,
+	rateLimited: string,
+};
+
+/**  Which demo directory to open. */
+export type DemoOptions = {
+	/**  A profile name (`rfc`, `netdata`, `profiles-projects`, `secoda`). */
+	profile: string,
+	users: number,
+	/**  Every answer takes [`SLOW_MS`] longer. */
+	slow: boolean,
+	/**  More than [`LIMIT_IN_FLIGHT`] requests at once, or [`LIMIT_PER_SECOND`] a second, get 429. */
+	rateLimited: boolean,
+};
+
+/**  One profile, as the menu lists it. */
+export type DemoProfile = {
+	name: string,
+	title: string,
+	imitates: string,
+};
 
 /**  Whose request shapes to send (see the core's dialects). */
 export type DialectName = "rfc" | "entra" | "entra2020" | "okta" | "authentik";

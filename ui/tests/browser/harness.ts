@@ -5,6 +5,8 @@ import type {
   AppError,
   AppInfo,
   Connection,
+  DemoCatalog,
+  DemoOptions,
   DirectorySummary,
   FileKind,
   SideSpec,
@@ -696,11 +698,21 @@ mockIPC(async (name, args) => {
       viewsById[openId] = (args as { settings: ViewSettings }).settings;
       sessionStorage.setItem('harness.views', JSON.stringify(viewsById));
       return reply(cmd, null);
-    case 'open_demo_directory':
+    case 'open_demo_directory': {
       openId = 'demo';
+      const options = (args as { options: DemoOptions | null }).options;
+      if (options) {
+        // Rust checks the options and names the directory; the rest of the harness's data stays.
+        const answer = await oracle<{ ok: string } | { error: AppError }>('demo_open', { options });
+        if ('error' in answer) throw answer.error;
+        return reply(cmd, { ...summary, name: answer.ok });
+      }
       return reply(cmd, scenario === 'odd-server'
         ? { ...summary, warnings: ['/ResourceTypes answered 404; the RFC defaults were assumed', 'the ServiceProviderConfig has no `etag` block'] }
         : summary);
+    }
+    case 'demo_catalog':
+      return reply(cmd, await oracle<DemoCatalog>('demo_catalog', {}));
     case 'list_users': {
       if (scenario === 'server-error') {
         const error: AppError = {

@@ -567,6 +567,31 @@ test('the membership matrix shows who has which access and exports it', async ()
   await context.close();
 });
 
+test('a demo server in any profile, size and condition opens from the connection menu in two clicks', async () => {
+  const { page, context, errors } = await openPage();
+  await page.getByTestId('users-table').waitFor();
+  await page.getByTestId('connection-name').click();
+  const demos = page.getByTestId('demo-profiles');
+  // Rust's catalog: every profile with what it imitates.
+  await demos.locator('[data-profile=netdata]').getByText('externalId must be the OIDC sub').waitFor();
+  assert.deepEqual(await demos.locator('[data-profile]').evaluateAll((b) => b.map((x) => x.dataset.profile)), ['rfc', 'netdata', 'profiles-projects', 'secoda']);
+  await demos.locator('[data-size="10000"]').click();
+  await page.getByTestId('demo-slow').check();
+  await page.getByTestId('demo-rate-limited').check();
+  assert.equal(await page.getByTestId('connection-menu').isVisible(), true, 'choosing a size or a condition keeps the menu open');
+  await page.screenshot({ path: path.join(shots, 'connection-menu-demos.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: path.join(shots, 'connection-menu-demos-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await demos.locator('[data-profile=netdata]').click();
+  await page.getByTestId('connection-name').getByText('Demo · Netdata Cloud · 10,000 users · slow · rate-limited').waitFor();
+  const [, asked] = await callsOf(page, 'open_demo_directory');
+  assert.deepEqual(asked, { options: { profile: 'netdata', users: 10000, slow: true, rateLimited: true } });
+  assert.equal(await page.getByTestId('connection-menu').count(), 0, 'the menu closed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('adding a connection validates, tests, and opens it with its colour tag', async () => {
   const { page, context } = await openPage();
   await page.getByTestId('users-table').waitFor();

@@ -246,14 +246,39 @@ fn badges(c: &scim_core::messages::ServiceProviderConfig) -> Vec<CapabilityBadge
 impl Directory {
     /// Starts the embedded demo server on a random loopback port and opens it.
     pub async fn open_demo(users: usize) -> Result<Self, AppError> {
-        let token = session_token();
-        let server = DemoServer::start(DemoConfig {
+        let config = DemoConfig {
             seed: SeedOptions {
                 users,
                 ..SeedOptions::default()
             },
-            token: Some(token.clone()),
             ..DemoConfig::default()
+        };
+        Self::start_demo("Demo directory".into(), config).await
+    }
+
+    /// A demo directory of the window's connection menu: a profile, a size, and a slow network or
+    /// rate limits when asked for ([`crate::demo`]).
+    pub async fn open_demo_with(options: &crate::demo::DemoOptions) -> Result<Self, AppError> {
+        let profile = options.checked()?;
+        let (latency_ms, rate_limit) = options.conditions();
+        let config = DemoConfig {
+            seed: SeedOptions {
+                users: options.users as usize,
+                ..SeedOptions::default()
+            },
+            profile,
+            latency_ms,
+            rate_limit,
+            ..DemoConfig::default()
+        };
+        Self::start_demo(options.title(), config).await
+    }
+
+    async fn start_demo(name: String, config: DemoConfig) -> Result<Self, AppError> {
+        let token = session_token();
+        let server = DemoServer::start(DemoConfig {
+            token: Some(token.clone()),
+            ..config
         })
         .await
         .map_err(|e| {
@@ -264,7 +289,7 @@ impl Directory {
         })?;
         let (client, discovery, log) = served(&server, &token).await?;
         Ok(Self::assemble(
-            "Demo directory".into(),
+            name,
             None,
             false,
             (client, discovery, log),

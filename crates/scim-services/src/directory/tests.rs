@@ -749,3 +749,40 @@ async fn errors_point_at_the_request_that_failed() {
         .expect("load");
     assert!(!loaded.empty && loaded.complete && loaded.loaded == 5);
 }
+
+/// A demo directory of the connection menu: the profile's server (Netdata: users only, 200 per
+/// page), slow and rate-limited as asked, named for what differs from the default; unknown options
+/// are refused before any server starts.
+#[tokio::test]
+async fn a_demo_directory_opens_in_the_profile_and_conditions_asked_for() {
+    let options = crate::demo::DemoOptions {
+        profile: "netdata".into(),
+        users: 250,
+        slow: true,
+        rate_limited: true,
+    };
+    let dir = Directory::open_demo_with(&options).await.expect("demo");
+    let summary = dir.summary();
+    assert_eq!(
+        summary.name,
+        "Demo · Netdata Cloud · 250 users · slow · rate-limited"
+    );
+    assert!(
+        !summary.resource_types.iter().any(|t| t == "Group"),
+        "Netdata has no groups: {:?}",
+        summary.resource_types
+    );
+    let started = std::time::Instant::now();
+    let loaded = dir
+        .load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
+    assert!(loaded.complete && loaded.loaded == 250, "{loaded:?}");
+    // Two pages of 200 (the profile's cap), each answered 100 ms later.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    let unknown = crate::demo::DemoOptions {
+        profile: "okta".into(),
+        ..Default::default()
+    };
+    assert!(Directory::open_demo_with(&unknown).await.is_err());
+}
