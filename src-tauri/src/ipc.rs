@@ -18,6 +18,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::app::set_presentation,
             commands::directory::open_demo_directory,
             commands::directory::demo_catalog,
+            commands::directory::identity_key,
             commands::directory::list_users,
             commands::directory::list_groups,
             commands::directory::check_filter,

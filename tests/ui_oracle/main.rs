@@ -272,6 +272,31 @@ async fn file_allowed(State(oracle): State<Arc<Oracle>>, body: String) -> Respon
     })
 }
 
+/// A user's single-sign-on line as the user page shows it: `key` when the connection sets one,
+/// else what `users` suggest (the services' rule, `scim_core::identity`).
+async fn identity_line(body: String) -> Response {
+    #[derive(Deserialize)]
+    struct Q {
+        user: Value,
+        users: Vec<Value>,
+        key: Option<scim_core::identity::SsoKey>,
+    }
+    respond(&body, |q: Q| {
+        let users: Vec<scim_core::Resource> =
+            q.users.into_iter().map(scim_core::Resource::new).collect();
+        let (key, why) = match q.key {
+            Some(k) => (k, "set on this connection".to_owned()),
+            None => scim_core::identity::suggest(&users),
+        };
+        json!(scim_services::IdentityLine {
+            key,
+            value: key.value_of(&scim_core::Resource::new(q.user)),
+            meaning: key.meaning().to_owned(),
+            why,
+        })
+    })
+}
+
 /// The demo directories the connection menu offers, as Rust lists them.
 async fn demo_catalog(_body: String) -> Response {
     answer(json!(scim_services::demo::catalog()))
@@ -337,6 +362,7 @@ async fn main() {
         .route("/file_dialog", post(file_dialog))
         .route("/file_allowed", post(file_allowed))
         .route("/demo_catalog", post(demo_catalog))
+        .route("/identity_line", post(identity_line))
         .route("/demo_open", post(demo_open))
         .with_state(oracle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
+use scim_core::identity::SsoKey;
 use scim_core::resource::Members;
 use scim_core::Resource;
 
@@ -25,7 +26,9 @@ pub enum ReportKind {
     MembershipMatrix,
     NoGroup,
     InactiveInGroups,
-    MissingExternalid,
+    /// Users whose single-sign-on key (the connection's: externalId, userName or email) is
+    /// missing or shared.
+    MissingKey,
     Duplicates,
     Orphans,
     EmptyGroups,
@@ -39,7 +42,7 @@ impl ReportKind {
         ReportKind::MembershipMatrix,
         ReportKind::NoGroup,
         ReportKind::InactiveInGroups,
-        ReportKind::MissingExternalid,
+        ReportKind::MissingKey,
         ReportKind::Duplicates,
         ReportKind::Orphans,
         ReportKind::EmptyGroups,
@@ -60,6 +63,10 @@ impl ReportKind {
     pub fn parse(name: &str) -> Result<Self, AppError> {
         if let Some(target) = name.strip_prefix("access:") {
             return Ok(ReportKind::Access(target.to_owned()));
+        }
+        // Its name before the key was the connection's to choose.
+        if name == "missing-externalid" {
+            return Ok(ReportKind::MissingKey);
         }
         ReportKind::ALL
             .into_iter()
@@ -271,6 +278,8 @@ fn table(title: &str, description: &str, columns: &[&str], rows: Vec<Vec<String>
 
 /// A directory as every report reads it: resources, memberships and group names, computed once.
 struct Inputs {
+    /// What users are keyed to single sign-on by.
+    key: SsoKey,
     users: Vec<Resource>,
     groups: Vec<Resource>,
     memberships: Memberships,
@@ -278,7 +287,7 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn new(users: &[Value], groups: &[Value]) -> Self {
+    fn new(users: &[Value], groups: &[Value], key: SsoKey) -> Self {
         let users: Vec<Resource> = users.iter().cloned().map(Resource::new).collect();
         let groups: Vec<Resource> = groups.iter().cloned().map(Resource::new).collect();
         let memberships = Memberships::compute(&groups);
@@ -287,6 +296,7 @@ impl Inputs {
             .filter_map(|g| Some((g.id_string()?, g.label())))
             .collect();
         Inputs {
+            key,
             users,
             groups,
             memberships,
@@ -431,34 +441,26 @@ impl Inputs {
         )
     }
 
-    fn missing_externalid(&self) -> Table {
-        let users = &self.users;
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for u in users {
-            if let Some(e) = u.external_id().filter(|e| !e.is_empty()) {
-                *count.entry(e).or_default() += 1;
-            }
-        }
+    fn missing_key(&self) -> Table {
+        let key = self.key.label();
         table(
-            "Missing or duplicate externalId",
-            "Users without an externalId, or sharing one: systems keyed by externalId (the IdP's subject) cannot sign them in reliably.",
-            &["userName", "externalId", "problem", "id"],
-            users
-                .iter()
-                .filter_map(|u| {
-                    let problem = match u.external_id().filter(|e| !e.is_empty()) {
-                        None => "missing".to_owned(),
-                        Some(e) if count.get(e).copied().unwrap_or(0) > 1 => {
-                            format!("shared by {} users", count[e])
-                        }
-                        Some(_) => return None,
-                    };
-                    Some(vec![
+            &format!("Missing or shared {key}"),
+            &format!(
+                "Users without a {key}, or sharing one: users are keyed to single sign-on by {key} \
+                 ({}), so these cannot be signed in reliably.",
+                self.key.meaning()
+            ),
+            &["userName", key, "problem", "id"],
+            scim_core::identity::key_problems(&self.users, self.key)
+                .into_iter()
+                .map(|(i, value, problem)| {
+                    let u = &self.users[i];
+                    vec![
                         user_label(u),
-                        text(u.external_id()),
+                        value.unwrap_or_default(),
                         problem,
                         u.id_string().unwrap_or_default(),
-                    ])
+                    ]
                 })
                 .collect(),
         )
@@ -556,20 +558,32 @@ impl Inputs {
     }
 }
 
-/// Builds report `kind` over `users` and `groups`: one method of [`Inputs`] per report.
+/// Builds report `kind` over `users` and `groups`, users keyed to single sign-on by externalId.
 pub fn build(
     kind: &ReportKind,
     users: &[Value],
     groups: &[Value],
     provenance: Provenance,
 ) -> Result<Report, AppError> {
-    let inputs = Inputs::new(users, groups);
+    build_keyed(kind, users, groups, provenance, SsoKey::ExternalId)
+}
+
+/// Builds report `kind` over `users` and `groups`, users keyed to single sign-on by `key`: one
+/// method of [`Inputs`] per report.
+pub fn build_keyed(
+    kind: &ReportKind,
+    users: &[Value],
+    groups: &[Value],
+    provenance: Provenance,
+    key: SsoKey,
+) -> Result<Report, AppError> {
+    let inputs = Inputs::new(users, groups, key);
     let t = match kind {
         ReportKind::Access(target) => inputs.access(target)?,
         ReportKind::MembershipMatrix => inputs.membership_matrix(),
         ReportKind::NoGroup => inputs.no_group(),
         ReportKind::InactiveInGroups => inputs.inactive_in_groups(),
-        ReportKind::MissingExternalid => inputs.missing_externalid(),
+        ReportKind::MissingKey => inputs.missing_key(),
         ReportKind::Duplicates => inputs.duplicates(),
         ReportKind::Orphans => inputs.orphans(),
         ReportKind::EmptyGroups => inputs.empty_groups(),
@@ -790,7 +804,7 @@ mod tests {
                 "u2".to_owned()
             ]]
         );
-        let ext: Vec<_> = rows("missing-externalid")
+        let ext: Vec<_> = rows("missing-key")
             .iter()
             .map(|r| (r[0].clone(), r[2].clone()))
             .collect();

@@ -7,6 +7,7 @@ pub mod datetime;
 pub mod diff;
 pub mod error;
 pub mod filter;
+pub mod identity;
 pub mod kind;
 pub mod messages;
 pub mod names;

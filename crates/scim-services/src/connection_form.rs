@@ -57,6 +57,9 @@ pub struct ConnectionInput {
     /// At most this many requests per second (`None`: no limit).
     #[serde(default)]
     pub requests_per_second: Option<u32>,
+    /// What users are keyed to single sign-on by (`None`: suggested from the users).
+    #[serde(default)]
+    pub sso_key: Option<scim_core::identity::SsoKey>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -157,6 +160,7 @@ impl ConnectionInput {
             max_resources: self.max_resources.filter(|m| *m > 0),
             max_in_flight: self.max_in_flight.filter(|m| *m > 0).map(|m| m.min(64)),
             requests_per_second: self.requests_per_second.filter(|r| *r > 0),
+            sso_key: self.sso_key,
             // Not on the form: kept as it was (a quirk a load remembered).
             omit_count: kept.as_ref().is_some_and(|c| c.omit_count),
             // The same proxy keeps its user (and keychain password); a URL typed with `user:pass@`
@@ -208,6 +212,7 @@ mod tests {
             max_resources: None,
             max_in_flight: None,
             requests_per_second: None,
+            sso_key: None,
         }
     }
 

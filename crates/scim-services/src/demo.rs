@@ -137,6 +137,22 @@ impl DemoOptions {
     }
 }
 
+/// The key an imitated server's users are matched to single sign-on by, and its documented rule.
+pub fn profile_key(profile: Profile) -> Option<(scim_core::identity::SsoKey, &'static str)> {
+    use scim_core::identity::SsoKey;
+    match profile {
+        Profile::Netdata => Some((
+            SsoKey::ExternalId,
+            "Netdata Cloud: externalId must equal the OIDC sub, the user's id at the identity provider",
+        )),
+        Profile::Secoda => Some((
+            SsoKey::Email,
+            "Secoda: the identity provider's unique identifier for users is the email",
+        )),
+        Profile::Rfc | Profile::ProfilesProjects => None,
+    }
+}
+
 fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();

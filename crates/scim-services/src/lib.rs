@@ -38,8 +38,8 @@ pub use app_info::AppInfo;
 pub use connection_form::{ConnectionInput, HeaderInput};
 pub use connections::{AuthKind, Connection, Connections, ImportOutcome, TestReport};
 pub use directory::{
-    CapabilityBadge, Directory, DirectorySummary, GroupRow, ResourceDetail, RowsPage, RowsQuery,
-    UserRow,
+    CapabilityBadge, Directory, DirectorySummary, GroupRow, IdentityKey, IdentityLine,
+    ResourceDetail, RowsPage, RowsQuery, UserRow,
 };
 pub use error::{AppError, ErrorKind, ScimErrorInfo};
 pub use filter_check::{check_filter, FilterCheck};

@@ -90,6 +90,10 @@ impl Present for crate::directory::ResourceDetail {
         for m in &mut self.missing_members {
             *m = mask_cell("displayName", m);
         }
+        // A user's key (an email, a userName, the IdP's id) is theirs alone.
+        if let Some(v) = self.identity.as_mut().and_then(|i| i.value.as_mut()) {
+            *v = scim_base::masking::mask_words(v);
+        }
     }
 }
 
@@ -366,8 +370,19 @@ mod tests {
             members: None,
             endpoint: "Users".into(),
             sections: crate::resource_view::sections("Users", &serde_json::from_str(json).unwrap()),
+            identity: Some(crate::directory::IdentityLine {
+                key: scim_core::identity::SsoKey::Email,
+                value: Some("ana@example.com".into()),
+                meaning: String::new(),
+                why: String::new(),
+            }),
         };
         detail.mask();
+        assert!(
+            !format!("{:?}", detail.identity).contains("ana@"),
+            "the sign-on key is masked: {:?}",
+            detail.identity
+        );
         let shown = format!("{:?}", detail.sections);
         assert!(
             !shown.contains("ana@") && !shown.contains("600 111"),

@@ -148,6 +148,7 @@ pub async fn diff(
 pub fn report(
     name: &str,
     snapshot_path: &Path,
+    key: Option<&str>,
     format: ReportFormat,
     out: Option<&Path>,
     stdout: &mut dyn Write,
@@ -158,12 +159,28 @@ pub fn report(
         ));
     }
     let snap = Snapshot::read(snapshot_path)?;
+    let key = match key {
+        Some(k) => scim_core::identity::SsoKey::parse(k).ok_or_else(|| {
+            AppError::invalid_input(format!("--key {k}: use externalId, userName or email."))
+        })?,
+        // What the snapshot's users suggest, as the app does for a connection with no key set.
+        None => {
+            let users: Vec<scim_core::Resource> = snap
+                .users
+                .iter()
+                .cloned()
+                .map(scim_core::Resource::new)
+                .collect();
+            scim_core::identity::suggest(&users).0
+        }
+    };
     let provenance = Provenance::of_snapshot(&snap);
-    let r = reports::build(
+    let r = reports::build_keyed(
         &ReportKind::parse(name)?,
         &snap.users,
         &snap.groups,
         provenance,
+        key,
     )?;
     eprintln!(
         "{}: {} rows — {}",

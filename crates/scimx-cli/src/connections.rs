@@ -46,6 +46,10 @@ pub enum ConnectionsAction {
         /// The most resources one load of this connection holds (default 5,000,000).
         #[arg(long, value_name = "N")]
         max_resources: Option<u32>,
+        /// What users are keyed to single sign-on by: externalId, userName or email (default:
+        /// suggested from the users).
+        #[arg(long, value_name = "ATTRIBUTE")]
+        sso_key: Option<String>,
         // The connection's timeout is the global `--timeout` (seconds to wait for each answer).
         #[arg(long, default_value = "")]
         notes: String,
@@ -152,6 +156,7 @@ pub async fn connections_command(action: ConnectionsAction) -> Result<(), AppErr
             scope,
             headers,
             max_resources,
+            sso_key,
             color,
             read_only,
             ca_bundle,
@@ -195,6 +200,14 @@ pub async fn connections_command(action: ConnectionsAction) -> Result<(), AppErr
                     value: Some(value.expose().to_owned()),
                 });
             }
+            let sso_key = match sso_key {
+                Some(k) => Some(scim_core::identity::SsoKey::parse(&k).ok_or_else(|| {
+                    AppError::invalid_input(format!(
+                        "--sso-key {k}: use externalId, userName or email."
+                    ))
+                })?),
+                None => None,
+            };
             // The same form (and validation) as the app's "Add connection".
             let saved = ConnectionInput {
                 id: None,
@@ -214,6 +227,7 @@ pub async fn connections_command(action: ConnectionsAction) -> Result<(), AppErr
                 max_resources,
                 max_in_flight: crate::PACING.get().and_then(|p| p.0),
                 requests_per_second: crate::PACING.get().and_then(|p| p.1),
+                sso_key,
             }
             .save(&store)?;
             if saved.accept_invalid_certs {

@@ -310,11 +310,15 @@ enum Command {
         connection: String,
     },
     /// A membership audit from a snapshot: membership-matrix, no-group, inactive-in-groups,
-    /// missing-externalid, duplicates, orphans, empty-groups.
+    /// missing-key, duplicates, orphans, empty-groups.
     Report {
         name: String,
         #[arg(long)]
         snapshot: std::path::PathBuf,
+        /// What users are keyed to single sign-on by, for missing-key: externalId, userName or
+        /// email (default: what the snapshot's users suggest).
+        #[arg(long)]
+        key: Option<String>,
         #[arg(long, value_enum, default_value = "csv")]
         format: audit::ReportFormat,
         /// Write to this file instead of stdout (required for xlsx).
@@ -684,11 +688,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::Report {
             name,
             snapshot,
+            key,
             format,
             out,
         } => audit::report(
             &name,
             &snapshot,
+            key.as_deref(),
             format,
             out.as_deref(),
             &mut std::io::stdout(),

@@ -65,6 +65,15 @@ pub async fn open_demo_directory(
     .await
 }
 
+/// What the open directory's users are keyed to single sign-on by, and why.
+#[tauri::command]
+#[specta::specta]
+pub async fn identity_key(
+    state: State<'_, AppState>,
+) -> Result<scim_services::IdentityKey, AppError> {
+    crate::guard::guarded(async move { Ok(current(&state).await?.identity_key()) }).await
+}
+
 /// The demo directories the connection menu offers.
 #[tauri::command]
 #[specta::specta]

@@ -17,6 +17,8 @@ export const commands = {
 	openDemoDirectory: (options: DemoOptions | null) => typedError<DirectorySummary, AppError>(__TAURI_INVOKE("open_demo_directory", { options })),
 	/**  The demo directories the connection menu offers. */
 	demoCatalog: () => __TAURI_INVOKE<DemoCatalog>("demo_catalog"),
+	/**  What the open directory's users are keyed to single sign-on by, and why. */
+	identityKey: () => typedError<IdentityKey, AppError>(__TAURI_INVOKE("identity_key")),
 	listUsers: (query: RowsQuery) => typedError<RowsPage<UserRow>, AppError>(__TAURI_INVOKE("list_users", { query })),
 	listGroups: (query: RowsQuery) => typedError<RowsPage<GroupRow>, AppError>(__TAURI_INVOKE("list_groups", { query })),
 	/**  Validates a filter as the user types (no request is sent). */
@@ -376,6 +378,8 @@ export type Connection = {
 	maxInFlight?: number | null,
 	/**  At most this many requests per second (`None`: no limit), for APIs that allow only a few. */
 	requestsPerSecond?: number | null,
+	/**  What users are keyed to single sign-on by (`None`: suggested from the users loaded). */
+	ssoKey?: SsoKey | null,
 	/**  Remembered from a load: the server fails on `count`, so pages are asked for without it. */
 	omitCount?: boolean,
 	/**  The proxy's user name; its password is a secret (keychain `<id>/proxy`), never in `proxy`. */
@@ -410,6 +414,8 @@ export type ConnectionInput = {
 	maxInFlight?: number | null,
 	/**  At most this many requests per second (`None`: no limit). */
 	requestsPerSecond?: number | null,
+	/**  What users are keyed to single sign-on by (`None`: suggested from the users). */
+	ssoKey?: SsoKey | null,
 };
 
 /**  Creating can meet an existing resource with the same userName/displayName. */
@@ -672,6 +678,24 @@ export type Holding = "direct" |
 /**  Through a nested group only. */
 "nested";
 
+/**  The key and why it is the one. */
+export type IdentityKey = {
+	key: SsoKey,
+	why: string,
+	/**  Set on the connection (or by the demo profile), not suggested from the data. */
+	chosen: boolean,
+};
+
+/**  One user's key, as their page shows it. */
+export type IdentityLine = {
+	key: SsoKey,
+	/**  The user's value; `None` when they have none (they cannot sign in by it). */
+	value: string | null,
+	/**  What the key is here ("the OIDC sub for this application"). */
+	meaning: string,
+	why: string,
+};
+
 /**  What an import did, or what it needs confirmed first. */
 export type ImportOutcome = {
 	added: string[],
@@ -930,7 +954,12 @@ export type ReportInfo = {
  *  Which report to build: the names `scimx report` takes (`no-group`, `access:Admins`), and what the
  *  UI sends (a union in TypeScript, so a misspelt report fails to compile).
  */
-export type ReportKind = "membership-matrix" | "no-group" | "inactive-in-groups" | "missing-externalid" | "duplicates" | "orphans" | "empty-groups" | 
+export type ReportKind = "membership-matrix" | "no-group" | "inactive-in-groups" | 
+/**
+ *  Users whose single-sign-on key (the connection's: externalId, userName or email) is
+ *  missing or shared.
+ */
+"missing-key" | "duplicates" | "orphans" | "empty-groups" | 
 /**  Who holds one group or role (named by displayName, case-insensitive, or id). */
 { access: string };
 
@@ -991,6 +1020,8 @@ export type ResourceDetail = {
 	endpoint: string,
 	/**  The formatted view (`crate::resource_view`): a user's sections, or a few fields. */
 	sections: SummarySection[],
+	/**  A user's single-sign-on key (`None` for groups). */
+	identity: IdentityLine | null,
 };
 
 /**  A kind of SCIM resource, by the endpoint it is served from (`/Users`, `/Groups`, `/Roles`). */
@@ -1150,6 +1181,13 @@ export type SnapshotListing = {
 	/**  Why the file could not be read as a snapshot. */
 	problem: string | null,
 };
+
+/**  The attribute a connection's users are keyed by. */
+export type SsoKey = 
+/**  The identity provider's own id for the user (an OIDC `sub`, an Entra object id). */
+"externalId" | "userName" | 
+/**  The primary email (else the first). */
+"email";
 
 /**  One step played. */
 export type StepResult = {

@@ -9,6 +9,7 @@ import type {
   DemoOptions,
   DirectorySummary,
   FileKind,
+  IdentityLine,
   SideSpec,
   FilterCheck,
   GroupRow,
@@ -711,6 +712,11 @@ mockIPC(async (name, args) => {
         ? { ...summary, warnings: ['/ResourceTypes answered 404; the RFC defaults were assumed', 'the ServiceProviderConfig has no `etag` block'] }
         : summary);
     }
+    case 'identity_key': {
+      const key = saved.find((c) => c.id === openId)?.ssoKey ?? null;
+      const line = await oracle<IdentityLine>('identity_line', { user: {}, users: rust.users, key });
+      return reply(cmd, { key: line.key, why: line.why, chosen: key !== null });
+    }
     case 'demo_catalog':
       return reply(cmd, await oracle<DemoCatalog>('demo_catalog', {}));
     case 'list_users': {
@@ -914,6 +920,7 @@ mockIPC(async (name, args) => {
           groupsComputed: false,
           missingMembers: [],
           endpoint: 'Roles',
+          identity: null,
           sections: [{ title: '', rows: [{ label: 'displayName', value: 'Approver', mono: false }, { label: 'description', value: 'Approves purchase orders', mono: false }, { label: 'id', value: id, mono: true }] }],
         } satisfies ResourceDetail);
       }
@@ -930,6 +937,7 @@ mockIPC(async (name, args) => {
           groupsComputed: false,
           missingMembers: id === 'g2' ? ['ghost-user-1'] : [],
           endpoint: 'Groups',
+          identity: null,
           sections: [{ title: '', rows: [{ label: 'displayName', value: g?.displayName ?? '', mono: false }, { label: 'id', value: id, mono: true }] }],
         } satisfies ResourceDetail);
       }
@@ -945,7 +953,10 @@ mockIPC(async (name, args) => {
         raw.emails = [{ value: MARK, type: 'work', primary: true }];
       }
       const email = (raw.emails as { value?: string }[] | undefined)?.[0]?.value ?? '';
+      const key = saved.find((c) => c.id === openId)?.ssoKey ?? null;
+      const identity = await oracle<IdentityLine>('identity_line', { user: raw, users: rust.users, key });
       return reply(cmd, {
+        identity,
         id,
         label: presenting ? MARK : (u?.userName ?? id),
         json: JSON.stringify(raw, null, 2),
@@ -1003,6 +1014,7 @@ mockIPC(async (name, args) => {
         timeoutSecs: input.timeoutSecs,
         headerNames: (input.headers ?? []).map((h) => h.name),
         sessionOnly: input.sessionOnly,
+        ssoKey: input.ssoKey ?? null,
       };
       (window as unknown as { lastSaved: ConnectionInput }).lastSaved = input;
       const i = saved.findIndex((x) => x.id === c.id);

@@ -605,6 +605,7 @@ test('adding a connection validates, tests, and opens it with its colour tag', a
   assert.equal(await page.getByTestId('conn-save').isDisabled(), true, 'cannot save an invalid URL');
   await page.getByTestId('conn-url').fill('https://app.netdata.cloud/api/v2/scim');
   await page.getByTestId('conn-token').fill('secret-token');
+  await page.getByTestId('conn-sso-key').selectOption('externalId');
   await page.getByRole('button', { name: 'Colour #d32f2f' }).click();
   await page.screenshot({ path: path.join(shots, 'add-connection.png') });
   await page.getByTestId('conn-save').click();
@@ -617,6 +618,16 @@ test('adding a connection validates, tests, and opens it with its colour tag', a
   await page.getByTestId('connection-name').click();
   assert.match(await page.getByTestId('connection-menu').innerText(), /Netdata prod/);
   await page.screenshot({ path: path.join(shots, 'connection-menu.png') });
+  await page.keyboard.press('Escape');
+  assert.equal((await callsOf(page, 'save_connection'))[0].input.ssoKey, 'externalId');
+  // The key chosen on the connection is the one the user page shows, and says so.
+  await page.locator('[data-testid=users-table] tbody tr[data-row]').first().click();
+  const sso = page.getByTestId('detail-pane').getByTestId('user-sso-key');
+  await sso.getByText('set on this connection').waitFor();
+  assert.match(await sso.innerText(), /Single sign-on\s+externalId/);
+  await page.getByTestId('detail-pane').screenshot({ path: path.join(shots, 'user-sso-key.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('detail-pane').screenshot({ path: path.join(shots, 'user-sso-key-dark.png') });
   await context.close();
 });
 
@@ -780,6 +791,10 @@ test('selecting a user opens the detail pane with the JSON as sent; Esc closes i
   assert.match(text, /Profile: Data Entry/);
   assert.match(text, /Undeclared in \/Schemas: secodaRole/);
   assert.match(await pane.getByTestId('user-role-groups').innerText(), /Profiles\s+Profile: Data Entry/);
+  // The key the user signs in by, as Rust suggests it from the users when the connection sets none.
+  const sso = await pane.getByTestId('user-sso-key').innerText();
+  assert.match(sso, /Single sign-on\s+(externalId|userName|email)/);
+  assert.match(sso, /externalId|userNames are email addresses/);
   await page.screenshot({ path: path.join(shots, 'user-detail.png') });
   await page.getByTestId('json-tab').click();
   assert.match(await page.getByTestId('raw-json').innerText(), /"secodaRole": "viewer"/);

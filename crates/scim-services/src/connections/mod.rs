@@ -85,6 +85,9 @@ pub struct Connection {
     /// At most this many requests per second (`None`: no limit), for APIs that allow only a few.
     #[serde(default)]
     pub requests_per_second: Option<u32>,
+    /// What users are keyed to single sign-on by (`None`: suggested from the users loaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_key: Option<scim_core::identity::SsoKey>,
     /// Remembered from a load: the server fails on `count`, so pages are asked for without it.
     #[serde(default)]
     pub omit_count: bool,
@@ -612,6 +615,7 @@ impl Connection {
             max_resources: None,
             max_in_flight: None,
             requests_per_second: None,
+            sso_key: None,
             omit_count: false,
             proxy_user: None,
             view: Default::default(),

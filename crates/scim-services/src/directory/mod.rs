@@ -117,6 +117,8 @@ pub struct ResourceDetail {
     pub endpoint: String,
     /// The formatted view (`crate::resource_view`): a user's sections, or a few fields.
     pub sections: Vec<crate::resource_view::SummarySection>,
+    /// A user's single-sign-on key (`None` for groups).
+    pub identity: Option<IdentityLine>,
 }
 
 /// An open directory.
@@ -153,6 +155,10 @@ pub struct Directory {
     comparison: Mutex<Option<Arc<scim_audit::compare::Comparison>>>,
     report: Mutex<Option<Arc<scim_audit::reports::Report>>>,
     scenario: tokio::sync::Mutex<Option<scim_conformance::scenarios::RunState>>,
+    /// What users are keyed to single sign-on by, when set (`identity.rs`), and the suggestion
+    /// from the loaded users (by the load it was computed from).
+    identity: Mutex<Option<IdentityKey>>,
+    suggested: Mutex<Option<(usize, IdentityKey)>>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
@@ -271,7 +277,11 @@ impl Directory {
             rate_limit,
             ..DemoConfig::default()
         };
-        Self::start_demo(options.title(), config).await
+        let directory = Self::start_demo(options.title(), config).await?;
+        if let Some((key, why)) = crate::demo::profile_key(profile) {
+            directory.set_identity(key, why);
+        }
+        Ok(directory)
     }
 
     async fn start_demo(name: String, config: DemoConfig) -> Result<Self, AppError> {
@@ -315,6 +325,7 @@ impl Directory {
             .unwrap_or(std::path::Path::new("."))
             .to_path_buf();
         let limits = saved.load_limits();
+        let sso_key = saved.sso_key;
         let directory = Self::assemble(
             saved.name,
             saved.color,
@@ -325,6 +336,9 @@ impl Directory {
             None,
         );
         *directory.limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+        if let Some(key) = sso_key {
+            directory.set_identity(key, "set on this connection");
+        }
         Ok(directory)
     }
 
@@ -408,6 +422,8 @@ impl Directory {
             snapshot_path: None,
             snapshot_config: None,
             limits: Mutex::new(loaded::LoadLimits::default()),
+            identity: Mutex::default(),
+            suggested: Mutex::default(),
             _demo: demo,
         }
     }
@@ -708,6 +724,7 @@ impl Directory {
             Vec::new()
         };
         Ok(ResourceDetail {
+            identity: (kind == "Users").then(|| self.identity_line(&resource)),
             groups_computed,
             missing_members,
             endpoint: kind.to_owned(),
@@ -788,6 +805,8 @@ fn group_row(r: &Resource) -> GroupRow {
 mod load;
 use role_groups::MatrixParts;
 mod group_members;
+mod identity;
+pub use identity::{IdentityKey, IdentityLine};
 mod role_groups;
 #[cfg(test)]
 mod tests;

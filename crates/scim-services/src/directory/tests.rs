@@ -780,9 +780,59 @@ async fn a_demo_directory_opens_in_the_profile_and_conditions_asked_for() {
     assert!(loaded.complete && loaded.loaded == 250, "{loaded:?}");
     // Two pages of 200 (the profile's cap), each answered 100 ms later.
     assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    // Netdata keys users by externalId (the OIDC sub): the profile says so, the user page shows it.
+    let key = dir.identity_key();
+    assert_eq!(key.key, scim_core::identity::SsoKey::ExternalId);
+    assert!(key.chosen && key.why.contains("OIDC sub"), "{key:?}");
+    let first = dir
+        .window(
+            &ResourceKind::Users,
+            &WindowQuery {
+                offset: 0,
+                limit: 1,
+                columns: vec!["userName".into()],
+                ..WindowQuery::default()
+            },
+        )
+        .expect("window")
+        .rows[0]
+        .id
+        .clone();
+    let page = dir
+        .resource(&ResourceKind::Users, &first)
+        .await
+        .expect("user");
+    let line = page.identity.expect("a user's key");
+    assert_eq!(line.key, scim_core::identity::SsoKey::ExternalId);
+    assert!(
+        line.value.is_some(),
+        "Netdata's users carry their sub: {line:?}"
+    );
     let unknown = crate::demo::DemoOptions {
         profile: "okta".into(),
         ..Default::default()
     };
     assert!(Directory::open_demo_with(&unknown).await.is_err());
+}
+
+/// With no key set, the key is what the loaded users suggest, and the missing-key audit checks it.
+#[tokio::test]
+async fn the_key_is_suggested_from_the_users_and_audited() {
+    let dir = Directory::open_demo(120).await.expect("demo");
+    assert_eq!(
+        dir.identity_key().why,
+        "the usual key until users are loaded"
+    );
+    dir.load(&ResourceKind::Users, None, &|_| {})
+        .await
+        .expect("load");
+    let suggested = dir.identity_key();
+    assert!(!suggested.chosen);
+    assert_ne!(suggested.why, "the usual key until users are loaded");
+    dir.set_identity(scim_core::identity::SsoKey::Email, "set on this connection");
+    let report = dir
+        .run_report(scim_audit::reports::ReportKind::MissingKey, None)
+        .await
+        .expect("report");
+    assert_eq!(report.title, "Missing or shared email");
 }

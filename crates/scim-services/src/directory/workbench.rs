@@ -92,8 +92,9 @@ impl Directory {
             None => self.data().await?,
         };
         let provenance = Provenance::of_snapshot(&snap);
+        let key = self.identity_key().key;
         let built = tokio::task::spawn_blocking(move || {
-            reports::build(&report, &snap.users, &snap.groups, provenance)
+            reports::build_keyed(&report, &snap.users, &snap.groups, provenance, key)
         })
         .await
         .map_err(|e| AppError::internal(format!("the report stopped: {e}")))??;
