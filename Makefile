@@ -15,7 +15,7 @@ DEB_TEST := xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-t
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: help setup system-deps tauri-driver ui-deps ui build run dev test lint py-deps peers keychain e2e-keychain fmt-check clippy layering rust-test \
-	fixtures ui-oracle bindings bindings-check ui-check ui-unit ui-browser e2e bench package fuzz fuzz-replay clean
+	fixtures ui-oracle bindings bindings-check ui-check ui-unit ui-browser e2e bench package package-test fuzz fuzz-replay clean
 
 help:
 	@echo "make run       install what is missing, build, open the app"
@@ -24,7 +24,7 @@ help:
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Rust commands"
 	@echo "make fixtures  regenerate the browser harness's answers from the Rust services"
 	@echo "make bench     run the benchmarks, write docs/BENCHMARKS.md"
-	@echo "make package   build a .deb under target/release/bundle/deb"
+	@echo "make package   build a .deb under target/release/bundle/deb (make package-test installs it)"
 	@echo "make fuzz      run each fuzz target for FUZZ_SECONDS (default 60)"
 
 # ---- set-up -------------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ dev: setup
 	cd ui && $(NPM) run tauri -- dev -- --no-default-features
 
 # ---- gates --------------------------------------------------------------------------------------------
-test: setup ui lint rust-test fuzz-replay bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain
+test: setup ui lint rust-test fuzz-replay bindings-check ui-check ui-unit ui-browser keychain peers e2e e2e-keychain package-test
 	@echo "All gates passed."
 
 lint: fmt-check clippy layering
@@ -151,6 +151,9 @@ e2e-keychain:
 
 # ---- the rest -----------------------------------------------------------------------------------------
 # Benchmarks print Markdown tables; this writes them with the machine and date into docs/BENCHMARKS.md.
+# The memory bench's directory sizes: 200,000 users bring a group of 200,000 members; a million users
+# need about 15 GiB for the demo server.
+MEMORY_USERS ?= 100000,200000,1000000
 bench: py-deps ui-deps ui-oracle
 	$(CARGO) bench -p scim-core --bench core --locked > target/bench-core.md
 	$(CARGO) build --release -p scim-demo-server --locked
@@ -159,7 +162,7 @@ bench: py-deps ui-deps ui-oracle
 	$(CARGO) bench -p scim-services --bench audit --locked > target/bench-audit.md
 	$(CARGO) build --release -p scimx --locked
 	$(CARGO) bench -p scimx --bench listing --locked > target/bench-listing.md
-	$(CARGO) bench -p scim-services --bench memory --locked > target/bench-memory.md
+	MEMORY_USERS=$(MEMORY_USERS) $(CARGO) bench -p scim-services --bench memory --locked > target/bench-memory.md
 	$(CARGO) bench -p scim-tap --bench overhead --locked > target/bench-tap.md
 	cd ui && node tests/browser/perf.mjs > ../target/bench-ui.md
 	@{ \
@@ -183,13 +186,28 @@ bench: py-deps ui-deps ui-oracle
 		echo "## SCIM Tap overhead (scimx tap)"; echo; \
 		cat target/bench-tap.md; echo; \
 		echo "## Browse screens, UI side (headless Chromium $$(/usr/bin/chromium --version 2>/dev/null | awk '{print $$2}'))"; echo; \
-		cat target/bench-ui.md; \
+		cat target/bench-ui.md; echo; \
+		cat docs/bench-notes.md; \
 	} > docs/BENCHMARKS.md
 	@cat docs/BENCHMARKS.md
 
+# The .deb: the app (release profile: one codegen unit, thin LTO, stripped), and scimx with its man
+# page and bash/zsh/fish completions (made by scimx itself) under /usr. `make package-test` installs it.
+DIST := target/dist
 package: setup
-	cd ui && $(NPM) run tauri -- build --bundles deb
-	@ls -1 target/release/bundle/deb/*.deb
+	$(CARGO) build --release -p scimx --locked
+	mkdir -p $(DIST)
+	./target/release/scimx man | gzip -9n > $(DIST)/scimx.1.gz
+	./target/release/scimx completions bash > $(DIST)/scimx.bash
+	./target/release/scimx completions zsh > $(DIST)/_scimx
+	./target/release/scimx completions fish > $(DIST)/scimx.fish
+	cd ui && $(NPM) run tauri -- build --bundles deb -- --locked
+	@ls -l target/release/bundle/deb/*.deb target/release/scim-explorer target/release/scimx
+
+# Installs the .deb with dpkg as a user would, checks what it put where, starts the installed app under
+# Xvfb and asks scimx its version, then removes the package again (root only: CI runs as root).
+package-test: package
+	sh tests/package/install.sh target/release/bundle/deb/*.deb
 
 # Coverage-guided fuzzing of the protocol core (libFuzzer via cargo-fuzz on the nightly toolchain).
 FUZZ_SECONDS ?= 60

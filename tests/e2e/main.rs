@@ -645,7 +645,7 @@ async fn the_patch_builder_deactivates_a_user_and_adds_them_to_a_project_group()
 /// in the app, compare the snapshot with now, see both narrated, export the comparison as CSV.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
-    let (_driver, client, owned) = open_app_on_owned_server("Audited").await;
+    let (driver, client, owned) = open_app_on_owned_server("Audited").await;
     click(&client, "[data-section=diff]").await;
     click(&client, "[data-testid=take-snapshot]").await;
     wait_for_text(&client, "main", "Saved ").await;
@@ -743,6 +743,40 @@ async fn a_snapshot_compared_with_now_narrates_the_changes_made_in_the_app() {
     wait_for_text(&client, "#section-title", "Users").await;
     wait_for_text(&client, "[data-testid=users-count]", "250 users").await;
     save_screenshot(&client, "snapshot-offline.png").await;
+
+    // A snapshot file chosen in the system's Open dialog (a copy outside the app's folder, as one a
+    // colleague sent) is compared like a listed one.
+    let mut found = Vec::new();
+    let mut dirs = vec![driver.profile().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "scimsnap") {
+                found.push(p);
+            }
+        }
+    }
+    let sent = std::env::temp_dir().join(format!("scimx-e2e-sent-{}.scimsnap", std::process::id()));
+    std::fs::copy(found.first().expect("the snapshot taken"), &sent).expect("copy");
+    click(&client, "[data-testid=back-to-live]").await;
+    wait_for_text(&client, "[data-testid=connection-name]", "Audited").await;
+    click(&client, "[data-section=diff]").await;
+    client
+        .execute(
+            "const s = document.querySelector('[data-testid=side-a]'); s.value = 'file'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .expect("choose a file for A");
+    click(&client, "[data-testid=choose-A]").await;
+    answer_file_dialog("Open a snapshot", &sent, Some("open-dialog.png"), false).await;
+    wait_for_text(&client, "[data-testid=file-A]", "scimx-e2e-sent").await;
+    click(&client, "[data-testid=compare]").await;
+    let summary = wait_for_text(&client, "[data-testid=compare-summary]", "paired").await;
+    assert!(summary.contains("250 users paired"), "{summary}");
+    let _ = std::fs::remove_file(&sent);
 
     client.close().await.expect("close the session");
 }
@@ -1080,6 +1114,12 @@ async fn click(client: &Client, css: &str) {
 /// person would: its name field holds the suggested name, which is replaced by the whole `path`,
 /// and Enter saves. A picture of the screen with the dialog on it goes to `target/e2e/<shot>`.
 async fn answer_save_dialog(title: &str, path: &std::path::Path, shot: Option<&str>) {
+    answer_file_dialog(title, path, shot, true).await;
+}
+
+/// Answers a Save (`save`) or Open dialog titled `title` with `path`: typed whole (in an Open
+/// dialog a leading `/` opens GTK's location field), then Enter.
+async fn answer_file_dialog(title: &str, path: &std::path::Path, shot: Option<&str>, save: bool) {
     let xdotool = |args: &[&str]| {
         std::process::Command::new("xdotool")
             .args(args)
@@ -1118,7 +1158,9 @@ async fn answer_save_dialog(title: &str, path: &std::path::Path, shot: Option<&s
             .arg(dir.join(shot))
             .status();
     }
-    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    if save {
+        xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    }
     xdotool(&["type", "--delay", "10", &path.to_string_lossy()]);
     xdotool(&["key", "--clearmodifiers", "Return"]);
 }

@@ -52,6 +52,11 @@ pub struct TauriDriver {
 }
 
 impl TauriDriver {
+    /// The app's private home (its config folder is `config/scim-explorer` in it).
+    pub fn profile(&self) -> &Path {
+        &self.profile
+    }
+
     /// Starts tauri-driver on free ports with a fresh profile, removed afterwards.
     pub fn start() -> Result<Self, String> {
         let profile =
