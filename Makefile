@@ -24,7 +24,7 @@ help:
 	@echo "make bindings  regenerate ui/src/lib/bindings.ts from the Rust commands"
 	@echo "make fixtures  regenerate the browser harness's answers from the Rust services"
 	@echo "make bench     run the benchmarks, write docs/BENCHMARKS.md"
-	@echo "make package   build a .deb under target/release/bundle/deb (make package-test installs it)"
+	@echo "make package   build a .deb under target/release-package/bundle/deb (make package-test installs it)"
 	@echo "make fuzz      run each fuzz target for FUZZ_SECONDS (default 60)"
 
 # ---- set-up -------------------------------------------------------------------------------------------
@@ -191,23 +191,23 @@ bench: py-deps ui-deps ui-oracle
 	} > docs/BENCHMARKS.md
 	@cat docs/BENCHMARKS.md
 
-# The .deb: the app (release profile: one codegen unit, thin LTO, stripped), and scimx with its man
+# The .deb: the app (the release-package profile: tuned for size), and scimx with its man
 # page and bash/zsh/fish completions (made by scimx itself) under /usr. `make package-test` installs it.
 DIST := target/dist
 package: setup
-	$(CARGO) build --release -p scimx --locked
+	$(CARGO) build --profile release-package -p scimx --locked
 	mkdir -p $(DIST)
-	./target/release/scimx man | gzip -9n > $(DIST)/scimx.1.gz
-	./target/release/scimx completions bash > $(DIST)/scimx.bash
-	./target/release/scimx completions zsh > $(DIST)/_scimx
-	./target/release/scimx completions fish > $(DIST)/scimx.fish
-	cd ui && $(NPM) run tauri -- build --bundles deb -- --locked
-	@ls -l target/release/bundle/deb/*.deb target/release/scim-explorer target/release/scimx
+	./target/release-package/scimx man | gzip -9n > $(DIST)/scimx.1.gz
+	./target/release-package/scimx completions bash > $(DIST)/scimx.bash
+	./target/release-package/scimx completions zsh > $(DIST)/_scimx
+	./target/release-package/scimx completions fish > $(DIST)/scimx.fish
+	cd ui && $(NPM) run tauri -- build --bundles deb -- --profile release-package --locked
+	@ls -l target/release-package/bundle/deb/*.deb target/release-package/scim-explorer target/release-package/scimx
 
 # Installs the .deb with dpkg as a user would, checks what it put where, starts the installed app under
 # Xvfb and asks scimx its version, then removes the package again (root only: CI runs as root).
 package-test: package
-	sh tests/package/install.sh target/release/bundle/deb/*.deb
+	sh tests/package/install.sh target/release-package/bundle/deb/*.deb
 
 # Coverage-guided fuzzing of the protocol core (libFuzzer via cargo-fuzz on the nightly toolchain).
 FUZZ_SECONDS ?= 60

@@ -32,7 +32,7 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$des
 
 # The installed app starts, opens its window and stays up (its own config folder, no keychain needed).
 home=$(mktemp -d)
-shots=target/package
+shots=target/package-test
 mkdir -p "$shots"
 HOME="$home" SCIMX_CONFIG_DIR="$home/config" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
 	/usr/bin/scim-explorer & app=$!
