@@ -426,6 +426,8 @@ test('the command palette runs any action by name from the keyboard', async () =
   assert.equal(await page.locator('#section-title').innerText(), 'Diff');
   await page.keyboard.press('Control+k');
   await page.keyboard.type('presentation');
+  // Enter only once the list shows what was typed (a busy machine renders it a moment later).
+  await palette.locator('[role=option]').first().getByText(/presentation/i).waitFor();
   await page.keyboard.press('Enter');
   await page.getByTestId('presentation-indicator').waitFor();
   await page.keyboard.press('Control+k');
