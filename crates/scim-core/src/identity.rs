@@ -62,30 +62,40 @@ impl SsoKey {
 /// has one (an IdP provisioned them with its ids), else `userName` (which IdPs such as Okta fill with
 /// the email, their unique identifier).
 pub fn suggest(users: &[Resource]) -> (SsoKey, String) {
-    if users.is_empty() {
+    suggest_from(users.iter().map(|u| {
+        (
+            SsoKey::ExternalId.value_of(u).is_some(),
+            u.user_name().is_some_and(|n| n.contains('@')),
+        )
+    }))
+}
+
+/// [`suggest`] from each user's `(has an externalId, has an email as userName)`, for callers that
+/// hold those as columns rather than parsed users.
+pub fn suggest_from(users: impl Iterator<Item = (bool, bool)>) -> (SsoKey, String) {
+    let (mut total, mut external, mut emails) = (0usize, 0usize, 0usize);
+    for (has_external, email_name) in users {
+        total += 1;
+        external += usize::from(has_external);
+        emails += usize::from(email_name);
+    }
+    if total == 0 {
         return (
             SsoKey::UserName,
             "the usual key until users are loaded".into(),
         );
     }
-    let share = |key: SsoKey| {
-        users.iter().filter(|u| key.value_of(u).is_some()).count() as f64 / users.len() as f64
-    };
-    let external = share(SsoKey::ExternalId);
-    if external >= 0.9 {
+    let share = external as f64 / total as f64;
+    if share >= 0.9 {
         return (
             SsoKey::ExternalId,
             format!(
                 "{:.0}% of the users carry an externalId: the identity provider keys them by it",
-                external * 100.0
+                share * 100.0
             ),
         );
     }
-    let emails = users
-        .iter()
-        .filter(|u| u.user_name().is_some_and(|n| n.contains('@')))
-        .count();
-    if emails * 10 >= users.len() * 9 {
+    if emails * 10 >= total * 9 {
         return (
             SsoKey::UserName,
             "the userNames are email addresses (Okta's and Entra's usual unique identifier)".into(),
@@ -95,7 +105,7 @@ pub fn suggest(users: &[Resource]) -> (SsoKey, String) {
         SsoKey::UserName,
         format!(
             "only {:.0}% of the users carry an externalId: userName is what they share",
-            external * 100.0
+            share * 100.0
         ),
     )
 }

@@ -216,10 +216,16 @@ impl FileChoices {
     /// Choices whose last folder is kept in `config_dir` (read now, written on each choice).
     pub fn kept_in(config_dir: &Path) -> Self {
         let store = config_dir.join(LAST_FOLDER_FILE);
-        let folder = std::fs::read_to_string(&store)
+        // A path, so a few kilobytes at most: a damaged or huge file is read no further than that,
+        // and anything that is not an existing folder is ignored.
+        let mut text = String::new();
+        let folder = std::fs::File::open(&store)
+            .and_then(|f| {
+                std::io::Read::read_to_string(&mut std::io::Read::take(f, 4096), &mut text)
+            })
             .ok()
-            .map(|s| PathBuf::from(s.trim()))
-            .filter(|p| p.is_dir());
+            .map(|_| PathBuf::from(text.trim()))
+            .filter(|p| !p.as_os_str().is_empty() && p.is_dir());
         Self {
             chosen: Mutex::default(),
             folder: Mutex::new(folder),
@@ -385,6 +391,25 @@ mod tests {
             Some(out.path().display().to_string())
         );
         assert!(!again.was_chosen(&written), "choices last one session");
+    }
+
+    #[test]
+    fn a_damaged_last_folder_file_is_ignored() {
+        let config = tempfile::tempdir().expect("dir");
+        let store = config.path().join(LAST_FOLDER_FILE);
+        for junk in [
+            vec![b'x'; 1 << 20],
+            vec![0xff, 0xfe, 0x00],
+            "/no/such/folder/ä".as_bytes().to_vec(),
+        ] {
+            std::fs::write(&store, junk).expect("write");
+            let choices = FileChoices::kept_in(config.path());
+            assert_eq!(
+                choices.dialog(FileKind::Diff, None, None).folder,
+                downloads_dir().map(|d| d.display().to_string()),
+                "falls back to Downloads"
+            );
+        }
     }
 
     #[test]

@@ -254,6 +254,12 @@ impl LoadedSet {
         Arc::new(self.rows.map_rows(attributes, Resource::clone))
     }
 
+    /// `f` over the cells of `columns` (computed once, kept like the table's).
+    pub fn with_columns<T>(&self, columns: &[&str], f: impl FnOnce(&[table::Cells]) -> T) -> T {
+        let names: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
+        f(&self.rows.cells(&names))
+    }
+
     /// The labels of the rows whose id is one of `ids` ([`crate::members::labels_of`]), read from
     /// the columns: a group's 200,000 members labelled without parsing a user.
     pub fn labels_of(&self, ids: &HashSet<&str>) -> crate::members::Labels {

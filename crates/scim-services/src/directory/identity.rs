@@ -51,23 +51,35 @@ impl Directory {
             return set;
         }
         let users = self.loaded_set("Users").ok();
-        let at = users.as_ref().map_or(0, |u| Arc::as_ptr(u) as usize);
+        // Held weakly, so the set's address cannot be reused by a later load while it is cached.
+        let same = |k: &Option<std::sync::Weak<LoadedSet>>| match (k, &users) {
+            (Some(k), Some(u)) => std::sync::Weak::ptr_eq(k, &Arc::downgrade(u)),
+            (None, None) => true,
+            _ => false,
+        };
         let mut cached = self.suggested.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((k, key)) = cached.as_ref() {
-            if *k == at {
+            if same(k) {
                 return key.clone();
             }
         }
-        let rows = users.map_or_else(Default::default, |u| {
-            u.with_attributes(&["userName", "externalId", "emails"])
-        });
-        let (key, why) = identity::suggest(&rows);
+        // From the columns (kept for the table anyway), not by parsing every user.
+        let (key, why) = match &users {
+            Some(u) => u.with_columns(&["externalId", "userName"], |cells| {
+                identity::suggest_from((0..cells[0].len()).map(|i| {
+                    let ext = cells[0][i].as_deref().is_some_and(|v| !v.trim().is_empty());
+                    let email = cells[1][i].as_deref().is_some_and(|n| n.contains('@'));
+                    (ext, email)
+                }))
+            }),
+            None => identity::suggest(&[]),
+        };
         let key = IdentityKey {
             key,
             why,
             chosen: false,
         };
-        *cached = Some((at, key.clone()));
+        *cached = Some((users.as_ref().map(Arc::downgrade), key.clone()));
         key
     }
 

@@ -158,7 +158,7 @@ pub struct Directory {
     /// What users are keyed to single sign-on by, when set (`identity.rs`), and the suggestion
     /// from the loaded users (by the load it was computed from).
     identity: Mutex<Option<IdentityKey>>,
-    suggested: Mutex<Option<(usize, IdentityKey)>>,
+    suggested: Mutex<Option<(Option<std::sync::Weak<LoadedSet>>, IdentityKey)>>,
     /// Keeps the embedded server alive as long as the directory is open.
     _demo: Option<DemoServer>,
 }
