@@ -4,6 +4,7 @@ mod auth_log;
 mod client_demo;
 mod compare;
 mod hostile;
+mod oversized;
 mod pacing;
 mod profiles;
 mod quirks;

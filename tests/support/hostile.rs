@@ -46,10 +46,13 @@ pub enum Mode {
     /// 300 users in pages of at most 20; the page at startIndex 21 takes 800 ms and the one at 101
     /// comes back with 5 (a gap): later pages arrive long before earlier ones.
     SlowPage,
+    /// 100 users in pages of at most 50; users 60 and 61 each carry [`HEAVY_BYTES`] of `members`-like
+    /// data, so the page holding them is larger than a client reading a few hundred kB takes.
+    HeavyPages,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 15] = [
+    pub const ALL: [Mode; 16] = [
         Mode::LyingTotal,
         Mode::EndlessIds,
         Mode::EndlessBody,
@@ -65,6 +68,7 @@ impl Mode {
         Mode::IgnoredFilter,
         Mode::Count500,
         Mode::SlowPage,
+        Mode::HeavyPages,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -84,6 +88,7 @@ impl Mode {
             Mode::IgnoredFilter => "ignored-filter",
             Mode::Count500 => "count-500",
             Mode::SlowPage => "slow-page",
+            Mode::HeavyPages => "heavy-pages",
         }
     }
 
@@ -323,6 +328,18 @@ fn users(mode: Mode) -> Vec<Value> {
         Mode::SlowPage => (1..=SLOW_PAGE_USERS)
             .map(|i| user(&format!("u{i:03}"), &format!("user{i}")))
             .collect(),
+        Mode::HeavyPages => (1..=HEAVY_PAGES_USERS)
+            .map(|i| {
+                let mut u = user(&format!("u{i:03}"), &format!("user{i}"));
+                if i == 60 || i == 61 {
+                    let members: Vec<Value> = (0..HEAVY_BYTES / 50)
+                        .map(|m| json!({"value": format!("member-{m:08}-{i:03}-xxxxxx")}))
+                        .collect();
+                    u["x-members"] = Value::Array(members);
+                }
+                u
+            })
+            .collect(),
         _ => (1..=25)
             .map(|i| user(&format!("u{i}"), &format!("user{i}")))
             .collect(),
@@ -331,6 +348,10 @@ fn users(mode: Mode) -> Vec<Value> {
 
 /// How many users the slow-page mode serves.
 pub const SLOW_PAGE_USERS: usize = 300;
+
+/// How many users the heavy-pages mode serves, and about how many bytes each heavy one weighs.
+pub const HEAVY_PAGES_USERS: usize = 100;
+pub const HEAVY_BYTES: usize = 150 * 1024;
 
 async fn serve(mut socket: TcpStream) {
     let Some(req) = read_request(&mut socket).await else {
@@ -475,6 +496,13 @@ async fn serve(mut socket: TcpStream) {
             let all = users(mode);
             let from = (start - 1) as usize;
             let page: Vec<Value> = all.iter().skip(from).take(10).cloned().collect();
+            send_json(&mut socket, list(Some(all.len() as u64), start, page), &[]).await
+        }
+        Mode::HeavyPages => {
+            let all = users(mode);
+            let count = req.number("count", 50).clamp(1, 50) as usize;
+            let from = (start - 1) as usize;
+            let page: Vec<Value> = all.iter().skip(from).take(count).cloned().collect();
             send_json(&mut socket, list(Some(all.len() as u64), start, page), &[]).await
         }
         Mode::SlowPage => {

@@ -4,13 +4,15 @@
 //! there. Bounded in every way: it cannot loop forever, and it holds at most `max_resources`
 //! resources however large a total the server announces (start indexes are produced as needed, never
 //! listed up front). A load that reaches the cap ends partial, with a warning and a way to resume.
+//! A page larger than the client reads (a page of groups with a million members between them) is
+//! asked for again in halves, down to a single resource, rather than failing the load.
 //!
 //! [`ScimClient::stream_all`] is the same load handing each page on, in order, as soon as every page
 //! before it has arrived: what an export writes as it goes, holding a few pages instead of the
 //! directory (pages that arrive early wait, and no more are asked for while too many wait).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -79,6 +81,11 @@ pub const DEFAULT_MAX_RESOURCES: usize = 5_000_000;
 
 /// Distinct warnings kept per load.
 const MAX_WARNINGS: usize = 200;
+
+/// Pages over the body limit asked again in halves, at most, per load: enough to isolate a few
+/// huge resources among thousands of pages (each one costs about log2(page size) halvings), and a
+/// bound on the requests a server answering every page with gigabytes can draw.
+const MAX_SPLITS: u64 = 256;
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -215,6 +222,10 @@ struct Loader<'a> {
     received: usize,
     omit_count: bool,
     count_refused: bool,
+    /// The `count` asked for: the options' page size, halved while the first page is too large.
+    page_size: u64,
+    /// Pages asked again in halves because they were over the body limit.
+    splits: u64,
     /// The filter sent, to check what comes back against (`None` when results cannot be judged).
     check: Option<Filter>,
     filtered_out: usize,
@@ -290,15 +301,34 @@ fn filter_to_check(params: &ListParams) -> Option<Filter> {
 
 impl Loader<'_> {
     fn count(&self) -> Option<u64> {
-        (!self.omit_count).then_some(self.options.page_size)
+        (!self.omit_count).then_some(self.page_size)
     }
 
     fn params(&self, start: u64) -> ListParams {
+        self.sized_params(start, self.count())
+    }
+
+    fn sized_params(&self, start: u64, count: Option<u64>) -> ListParams {
         ListParams {
             start_index: Some(start),
-            count: self.count(),
+            count,
             ..self.options.params.clone()
         }
+    }
+
+    /// A page over the body limit with more than one resource asked for: ask for half as many
+    /// (when `count` is sent at all, and within the load's budget of halvings). Returns the new
+    /// page size; `None` leaves the error standing.
+    fn halve(&mut self, error: &ClientError, asked: u64) -> Option<u64> {
+        if !matches!(error, ClientError::TooLarge { .. })
+            || self.omit_count
+            || asked <= 1
+            || self.splits >= MAX_SPLITS
+        {
+            return None;
+        }
+        self.splits += 1;
+        Some(asked / 2)
     }
 
     fn cursor_params(&self, cursor: &str) -> ListParams {
@@ -379,7 +409,14 @@ impl Loader<'_> {
                     self.warnings.push(Warning::new("paging.cursorExpired", "a cursor expired while loading; the listing was restarted from the beginning"));
                     next = String::new();
                 }
-                Err(e) => return self.done(Some(e), Vec::new()),
+                Err(e) => match self.halve(&e, self.page_size) {
+                    // The same cursor again, for fewer resources.
+                    Some(half) => {
+                        self.page_size = half;
+                        used.remove(&next);
+                    }
+                    None => return self.done(Some(e), Vec::new()),
+                },
             }
         }
     }
@@ -493,6 +530,17 @@ impl Loader<'_> {
                 ),
             ));
         }
+        if self.splits > 0 {
+            let limit = self.client.config().max_body_bytes;
+            self.warnings.push(Warning::new(
+                "paging.pageTooLarge",
+                format!(
+                    "{} answers were larger than the {} read at most (a page of groups with very many members?); those pages were asked for again in smaller pieces",
+                    self.splits,
+                    crate::body::size(limit)
+                ),
+            ));
+        }
         if matches!(error, Some(ClientError::ResourceCap { .. })) {
             self.warnings.push(Warning::new(
                 "paging.capReached",
@@ -574,7 +622,10 @@ impl Loader<'_> {
                     }
                     start = start.saturating_add(n);
                 }
-                Err(e) => return self.done(Some(e), vec![start]),
+                Err(e) => match self.halve(&e, self.page_size) {
+                    Some(half) => self.page_size = half,
+                    None => return self.done(Some(e), vec![start]),
+                },
             }
         }
     }
@@ -591,9 +642,11 @@ impl Loader<'_> {
             .saturating_add(room.saturating_sub(1) / step * step);
         let capped = cap_last < queue.last;
         queue.last = queue.last.min(cap_last);
-        let max_requests = (total.min(self.cap as u64) / step).saturating_mul(2) + 16;
+        let mut max_requests = (total.min(self.cap as u64) / step).saturating_mul(2) + 16;
         let mut requests = 0u64;
-        let mut in_flight: JoinSet<(u64, PageResult)> = JoinSet::new();
+        // Pieces of pages that were over the body limit: their start and how many they ask for.
+        let mut pieces: HashMap<u64, u64> = HashMap::new();
+        let mut in_flight: JoinSet<(u64, u64, PageResult)> = JoinSet::new();
         // Start indexes asked for and not yet answered: a streaming load hands on pages below them.
         let mut flying: BTreeSet<u64> = BTreeSet::new();
         let mut failure: Option<ClientError> = None;
@@ -622,14 +675,17 @@ impl Loader<'_> {
                 requests += 1;
                 let client = self.client.clone();
                 let endpoint = self.endpoint.to_owned();
-                let params = self.params(start);
+                let asked = pieces.get(&start).copied().unwrap_or(self.page_size);
+                let params = self.sized_params(start, self.count().map(|_| asked));
                 flying.insert(start);
-                in_flight.spawn(async move { (start, client.list_raw(&endpoint, &params).await) });
+                in_flight.spawn(async move {
+                    (start, asked, client.list_raw(&endpoint, &params).await)
+                });
             }
             let Some(joined) = in_flight.join_next().await else {
                 break;
             };
-            let Ok((start, result)) = joined else {
+            let Ok((start, asked, result)) = joined else {
                 continue;
             };
             flying.remove(&start);
@@ -651,16 +707,33 @@ impl Loader<'_> {
                             "several pages in a row repeated resources already loaded; the server seems to ignore startIndex, so paging stopped",
                         ));
                     }
-                    let expected_end = start.saturating_add(step).min(total.saturating_add(1));
+                    let piece = pieces.remove(&start);
+                    let expected_end = start
+                        .saturating_add(piece.unwrap_or(step))
+                        .min(total.saturating_add(1));
                     if n > 0 && start.saturating_add(n) < expected_end && !stalled {
                         short_pages += 1;
                         queue.push(start + n);
+                        if piece.is_some() {
+                            pieces.insert(start + n, expected_end - (start + n));
+                        }
                     }
                 }
-                Err(e) => {
-                    queue.push(start);
-                    failure.get_or_insert(e);
-                }
+                Err(e) => match self.halve(&e, asked.min(step)) {
+                    // Over the body limit: the page's two halves, each asked for on its own.
+                    Some(half) => {
+                        let span = asked.min(step);
+                        pieces.insert(start, half);
+                        pieces.insert(start + half, span - half);
+                        queue.push(start);
+                        queue.push(start + half);
+                        max_requests = max_requests.saturating_add(2);
+                    }
+                    None => {
+                        queue.push(start);
+                        failure.get_or_insert(e);
+                    }
+                },
             }
             let below = flying
                 .first()
@@ -728,6 +801,8 @@ impl ScimClient {
             received: 0,
             omit_count: options.omit_count,
             count_refused: false,
+            page_size: options.page_size.max(1),
+            splits: 0,
             check: filter_to_check(&options.params),
             filtered_out: 0,
             resume_cursor: None,
@@ -787,12 +862,25 @@ impl ScimClient {
 
     async fn run_load(&self, mut loader: Loader<'_>) -> LoadAll {
         let (endpoint, options) = (loader.endpoint, loader.options);
-        let first_params = if options.cursor {
+        let mut first_params = if options.cursor {
             loader.cursor_params("")
         } else {
             loader.params(1)
         };
-        let first = match self.list_raw(endpoint, &first_params).await {
+        let first = loop {
+            match self.list_raw(endpoint, &first_params).await {
+                Err(e) => match loader.halve(&e, loader.page_size) {
+                    // Too large to read: fewer per page, for this page and the rest of the load.
+                    Some(half) => {
+                        loader.page_size = half;
+                        first_params.count = Some(half);
+                    }
+                    None => break Err(e),
+                },
+                ok => break ok,
+            }
+        };
+        let first = match first {
             Ok(f) => f,
             // Canaille fails on any `count`: ask once more without it, and page by the server's size.
             Err(e) if is_server_failure(&e) && first_params.count.is_some() => {
@@ -818,7 +906,7 @@ impl ScimClient {
         let step = first.value.resources.len() as u64;
         let announced = first.value.total_results;
         if step > 0
-            && step < options.page_size
+            && step < loader.page_size
             && !loader.omit_count
             && announced.unwrap_or(u64::MAX) > step
         {
@@ -826,7 +914,7 @@ impl ScimClient {
                 "paging.serverCap",
                 format!(
                     "the server returns at most {step} resources per page (asked for {})",
-                    options.page_size
+                    loader.page_size
                 ),
             ));
         }

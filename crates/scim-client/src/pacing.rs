@@ -91,6 +91,10 @@ pub struct Pacer {
 pub struct Permit<'a> {
     pacer: &'a Pacer,
     sent_at: Instant,
+    /// Requests in flight when this one was sent, itself included: a 429 to it says the server
+    /// takes fewer than this many at once (what is in flight when the answer comes is no guide:
+    /// the others may have been answered meanwhile).
+    in_flight_at_send: usize,
 }
 
 impl Drop for Permit<'_> {
@@ -180,6 +184,7 @@ impl Pacer {
                         return Permit {
                             pacer: self,
                             sent_at: now,
+                            in_flight_at_send: s.in_flight,
                         };
                     }
                 }
@@ -211,15 +216,15 @@ impl Pacer {
                 let until = now + wait;
                 s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
             }
+            let refused_at = permit.in_flight_at_send as f64;
             if !after_last_cut {
-                // Another refusal of the same round: the limit is lower still.
-                if let Some(c) = s.ceiling {
-                    s.ceiling = Some((c - 1.0).max(1.0));
-                }
+                // Another refusal of the same round: the limit is below the fewest in flight
+                // any of them was sent with.
+                s.ceiling = Some(s.ceiling.map_or(refused_at, |c| c.min(refused_at)));
             } else {
-                // Refused with N in flight (this one included): the server's limit is below N,
-                // whatever the window had grown to.
-                s.ceiling = Some(s.window.min(s.in_flight as f64));
+                // Sent with N in flight (this one included) and refused: the server's limit is
+                // below N, whatever the window had grown to.
+                s.ceiling = Some(refused_at.min(s.window.max(1.0)));
                 s.answers_since_cut = 0;
                 s.window = (s.window / 2.0).max(1.0);
                 s.slow_start = false;
@@ -338,6 +343,48 @@ mod tests {
             round_trip(&p).await;
         }
         assert!(p.window() > 2, "and probes again after a while");
+    }
+
+    #[tokio::test]
+    async fn the_limit_is_read_from_how_many_were_in_flight_when_the_refused_one_was_sent() {
+        // A server taking six: the seventh is refused, but its 429 comes back after the first six
+        // were answered (only it is in flight by then).
+        let p = pacer(8, 7, None);
+        let mut seven = futures_join(&p, 7).await;
+        let seventh = seven.pop().expect("seventh");
+        for permit in &seven {
+            p.answered(permit, false, None);
+        }
+        drop(seven);
+        p.answered(&seventh, true, None);
+        drop(seventh);
+        for _ in 0..25 {
+            round_trip(&p).await;
+        }
+        assert_eq!(p.window(), 6, "refused as the seventh: it grows back to 6");
+    }
+
+    #[tokio::test]
+    async fn several_refusals_of_one_round_hold_below_the_lowest_of_them() {
+        let p = pacer(8, 8, None);
+        let mut eight = futures_join(&p, 8).await;
+        // The server takes six: the seventh and eighth are refused (the eighth answered first).
+        let eighth = eight.pop().expect("eighth");
+        let seventh = eight.pop().expect("seventh");
+        p.answered(&eighth, true, None);
+        p.answered(&seventh, true, None);
+        for permit in &eight {
+            p.answered(permit, false, None);
+        }
+        drop((eight, seventh, eighth));
+        for _ in 0..25 {
+            round_trip(&p).await;
+        }
+        assert_eq!(
+            p.window(),
+            6,
+            "two refusals in one round are one limit, not two"
+        );
     }
 
     async fn futures_join(p: &Pacer, n: usize) -> Vec<Permit<'_>> {
