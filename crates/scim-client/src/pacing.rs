@@ -74,6 +74,11 @@ struct State {
     last_cut: Option<Instant>,
     /// The window a 429 or 503 came at: grown back to just below it, not past it, for a while.
     ceiling: Option<f64>,
+    /// Requests sent before the last refusal's cut still in flight: when the first of them comes
+    /// back fine, the ones still out were all admitted at once, so the limit is at least that.
+    sent_before_refusal: usize,
+    /// That first answer has been read for this refusal.
+    admitted_counted: bool,
     answers_since_cut: u64,
     stats: PacingStats,
 }
@@ -99,7 +104,12 @@ pub struct Permit<'a> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        self.pacer.lock().in_flight -= 1;
+        let mut s = self.pacer.lock();
+        s.in_flight -= 1;
+        if s.last_cut.is_some_and(|c| self.sent_at < c) {
+            s.sent_before_refusal = s.sent_before_refusal.saturating_sub(1);
+        }
+        drop(s);
         self.pacer.changed.notify_waiters();
     }
 }
@@ -126,6 +136,8 @@ impl Pacer {
                 slow_start: true,
                 last_cut: None,
                 ceiling: None,
+                sent_before_refusal: 0,
+                admitted_counted: true,
                 answers_since_cut: 0,
                 stats: PacingStats {
                     window: config.initial_in_flight,
@@ -225,6 +237,8 @@ impl Pacer {
                 // Sent with N in flight (this one included) and refused: the server's limit is
                 // below N, whatever the window had grown to.
                 s.ceiling = Some(refused_at.min(s.window.max(1.0)));
+                s.sent_before_refusal = s.in_flight;
+                s.admitted_counted = false;
                 s.answers_since_cut = 0;
                 s.window = (s.window / 2.0).max(1.0);
                 s.slow_start = false;
@@ -232,6 +246,16 @@ impl Pacer {
                 s.stats.cuts += 1;
             }
         } else {
+            // Requests sent together reach the server in any order: the one refused may have been
+            // sent third and arrived fifth. The first of the same round answered fine says how
+            // many the server did take at once: those still in flight with it (it included).
+            if !after_last_cut && !s.admitted_counted {
+                s.admitted_counted = true;
+                let admitted = s.sent_before_refusal as f64;
+                if let Some(c) = s.ceiling {
+                    s.ceiling = Some(c.max(admitted + 1.0));
+                }
+            }
             let fastest = *s.fastest.get_or_insert(took);
             let fastest = if took < fastest {
                 s.fastest = Some(took);
@@ -373,10 +397,12 @@ mod tests {
         let seventh = eight.pop().expect("seventh");
         p.answered(&eighth, true, None);
         p.answered(&seventh, true, None);
+        // A refused request's permit goes as soon as its 429 is read.
+        drop((seventh, eighth));
         for permit in &eight {
             p.answered(permit, false, None);
         }
-        drop((eight, seventh, eighth));
+        drop(eight);
         for _ in 0..25 {
             round_trip(&p).await;
         }
@@ -385,6 +411,27 @@ mod tests {
             6,
             "two refusals in one round are one limit, not two"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refused_request_that_overtook_admitted_ones_does_not_set_the_limit_too_low() {
+        // Six sent at once to a server taking four: the third and sixth arrive last and are
+        // refused; the four others are still working when the refusals come back.
+        let p = pacer(8, 6, None);
+        let mut six = futures_join(&p, 6).await;
+        let sixth = six.pop().expect("sixth");
+        let third = six.remove(2);
+        p.answered(&third, true, None);
+        p.answered(&sixth, true, None);
+        drop((third, sixth));
+        for permit in &six {
+            p.answered(permit, false, None);
+        }
+        drop(six);
+        for _ in 0..25 {
+            round_trip(&p).await;
+        }
+        assert_eq!(p.window(), 4, "four were taken at once: it grows back to 4");
     }
 
     async fn futures_join(p: &Pacer, n: usize) -> Vec<Permit<'_>> {
