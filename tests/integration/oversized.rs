@@ -132,3 +132,55 @@ async fn a_first_page_too_large_makes_the_load_ask_for_smaller_pages() {
         all.warnings
     );
 }
+
+#[tokio::test]
+async fn an_endless_body_is_read_past_the_limit_a_bounded_number_of_times() {
+    let server = Hostile::start().await;
+    // No Content-Length: each try reads the whole limit before it is refused, so tries are few.
+    let c = client(&server.base_url(Mode::EndlessBody), 256 * 1024);
+    let all = c
+        .load_all(
+            "Users",
+            &LoadOptions::default(),
+            &CancelFlag::default(),
+            &|_| {},
+        )
+        .await;
+    assert!(
+        matches!(
+            all.error,
+            Some(ClientError::TooLarge {
+                announced: false,
+                ..
+            })
+        ),
+        "{:?}",
+        all.error
+    );
+    let asked = server.requests();
+    assert!(
+        (2..=4).contains(&asked),
+        "a first page of 500 cut eight ways three times at most, then given up: {asked} requests"
+    );
+}
+
+#[tokio::test]
+async fn an_announced_huge_answer_is_refused_unread_and_cut_down_to_one_resource() {
+    let server = Hostile::start().await;
+    let c = client(&server.base_url(Mode::HugeLength), 1024 * 1024);
+    let all = c
+        .load_all(
+            "Users",
+            &LoadOptions::default(),
+            &CancelFlag::default(),
+            &|_| {},
+        )
+        .await;
+    let Some(ClientError::TooLarge { url, announced, .. }) = &all.error else {
+        panic!("{:?}", all.error);
+    };
+    assert!(*announced);
+    assert!(url.contains("count=1"), "{url}");
+    // 500, 250, … 1: ten requests, each refused by its Content-Length before a byte was read.
+    assert!(server.requests() <= 10, "{}", server.requests());
+}

@@ -5,7 +5,7 @@
 //! resources however large a total the server announces (start indexes are produced as needed, never
 //! listed up front). A load that reaches the cap ends partial, with a warning and a way to resume.
 //! A page larger than the client reads (a page of groups with a million members between them) is
-//! asked for again in halves, down to a single resource, rather than failing the load.
+//! asked for again in smaller pieces, down to a single resource, rather than failing the load.
 //!
 //! [`ScimClient::stream_all`] is the same load handing each page on, in order, as soon as every page
 //! before it has arrived: what an export writes as it goes, holding a few pages instead of the
@@ -82,10 +82,14 @@ pub const DEFAULT_MAX_RESOURCES: usize = 5_000_000;
 /// Distinct warnings kept per load.
 const MAX_WARNINGS: usize = 200;
 
-/// Pages over the body limit asked again in halves, at most, per load: enough to isolate a few
+/// Pages over the body limit asked again in pieces, at most, per load: enough to isolate a few
 /// huge resources among thousands of pages (each one costs about log2(page size) halvings), and a
 /// bound on the requests a server answering every page with gigabytes can draw.
 const MAX_SPLITS: u64 = 256;
+/// Of them, answers found too large only by reading them (no `Content-Length`, or a false one):
+/// each cost a whole limit's worth of bytes, so they are few and cut eight ways (a page of 1000
+/// comes down to single resources in three), and an endless body costs four reads, not ten.
+const MAX_READ_SPLITS: u64 = 3;
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -224,8 +228,10 @@ struct Loader<'a> {
     count_refused: bool,
     /// The `count` asked for: the options' page size, halved while the first page is too large.
     page_size: u64,
-    /// Pages asked again in halves because they were over the body limit.
+    /// Pages asked again in pieces because they were over the body limit.
     splits: u64,
+    /// Of them, found too large only by reading past the limit.
+    read_splits: u64,
     /// The filter sent, to check what comes back against (`None` when results cannot be judged).
     check: Option<Filter>,
     filtered_out: usize,
@@ -316,19 +322,28 @@ impl Loader<'_> {
         }
     }
 
-    /// A page over the body limit with more than one resource asked for: ask for half as many
-    /// (when `count` is sent at all, and within the load's budget of halvings). Returns the new
-    /// page size; `None` leaves the error standing.
-    fn halve(&mut self, error: &ClientError, asked: u64) -> Option<u64> {
-        if !matches!(error, ClientError::TooLarge { .. })
-            || self.omit_count
+    /// A page over the body limit with more than one resource asked for: how many to ask for
+    /// instead (when `count` is sent at all, and within the load's budget). Half when the server
+    /// announced the size (refused before reading, cheap); an eighth when the limit was found by
+    /// reading that much. `None` leaves the error standing.
+    fn piece_size(&mut self, error: &ClientError, asked: u64) -> Option<u64> {
+        let ClientError::TooLarge { announced, .. } = error else {
+            return None;
+        };
+        if self.omit_count
             || asked <= 1
             || self.splits >= MAX_SPLITS
+            || (!announced && self.read_splits >= MAX_READ_SPLITS)
         {
             return None;
         }
         self.splits += 1;
-        Some(asked / 2)
+        if *announced {
+            Some(asked / 2)
+        } else {
+            self.read_splits += 1;
+            Some((asked / 8).max(1))
+        }
     }
 
     fn cursor_params(&self, cursor: &str) -> ListParams {
@@ -409,10 +424,10 @@ impl Loader<'_> {
                     self.warnings.push(Warning::new("paging.cursorExpired", "a cursor expired while loading; the listing was restarted from the beginning"));
                     next = String::new();
                 }
-                Err(e) => match self.halve(&e, self.page_size) {
+                Err(e) => match self.piece_size(&e, self.page_size) {
                     // The same cursor again, for fewer resources.
-                    Some(half) => {
-                        self.page_size = half;
+                    Some(fewer) => {
+                        self.page_size = fewer;
                         used.remove(&next);
                     }
                     None => return self.done(Some(e), Vec::new()),
@@ -622,8 +637,8 @@ impl Loader<'_> {
                     }
                     start = start.saturating_add(n);
                 }
-                Err(e) => match self.halve(&e, self.page_size) {
-                    Some(half) => self.page_size = half,
+                Err(e) => match self.piece_size(&e, self.page_size) {
+                    Some(fewer) => self.page_size = fewer,
                     None => return self.done(Some(e), vec![start]),
                 },
             }
@@ -719,15 +734,18 @@ impl Loader<'_> {
                         }
                     }
                 }
-                Err(e) => match self.halve(&e, asked.min(step)) {
-                    // Over the body limit: the page's two halves, each asked for on its own.
-                    Some(half) => {
-                        let span = asked.min(step);
-                        pieces.insert(start, half);
-                        pieces.insert(start + half, span - half);
-                        queue.push(start);
-                        queue.push(start + half);
-                        max_requests = max_requests.saturating_add(2);
+                Err(e) => match self.piece_size(&e, asked.min(step)) {
+                    // Over the body limit: the page in pieces, each asked for on its own.
+                    Some(piece) => {
+                        let end = start.saturating_add(asked.min(step));
+                        let mut at = start;
+                        while at < end {
+                            let n = piece.min(end - at);
+                            pieces.insert(at, n);
+                            queue.push(at);
+                            max_requests = max_requests.saturating_add(1);
+                            at += n;
+                        }
                     }
                     None => {
                         queue.push(start);
@@ -803,6 +821,7 @@ impl ScimClient {
             count_refused: false,
             page_size: options.page_size.max(1),
             splits: 0,
+            read_splits: 0,
             check: filter_to_check(&options.params),
             filtered_out: 0,
             resume_cursor: None,
@@ -869,11 +888,11 @@ impl ScimClient {
         };
         let first = loop {
             match self.list_raw(endpoint, &first_params).await {
-                Err(e) => match loader.halve(&e, loader.page_size) {
+                Err(e) => match loader.piece_size(&e, loader.page_size) {
                     // Too large to read: fewer per page, for this page and the rest of the load.
-                    Some(half) => {
-                        loader.page_size = half;
-                        first_params.count = Some(half);
+                    Some(fewer) => {
+                        loader.page_size = fewer;
+                        first_params.count = Some(fewer);
                     }
                     None => break Err(e),
                 },
