@@ -149,8 +149,9 @@ fn list(base: &str, extra: &[&str]) -> Command {
     c
 }
 
-fn curl(base: &str, users: usize, page: usize, parallel: usize) -> Command {
-    let config = std::env::temp_dir().join(format!("scimx-bench-curl-{}.cfg", std::process::id()));
+/// `curl --parallel` of every page, its list of URLs written in `dir` (the run's temporary folder).
+fn curl(dir: &std::path::Path, base: &str, users: usize, page: usize, parallel: usize) -> Command {
+    let config = dir.join("curl-pages.cfg");
     let mut f = std::fs::File::create(&config).expect("curl config");
     for start in (1..=users).step_by(page) {
         writeln!(f, "url = \"{base}/Users?startIndex={start}&count={page}\"").expect("write");
@@ -208,7 +209,7 @@ fn main() {
     let _warm = measure(list(&server.base, &[]), &csv);
     let ours = best(|| list(&server.base, &[]), &csv);
     let csv_mib = file_mib(&csv);
-    let floor = best(|| curl(&server.base, users, 1000, 8), &raw);
+    let floor = best(|| curl(tmp.path(), &server.base, users, 1000, 8), &raw);
     let json_mib = file_mib(&raw);
     drop(server);
     println!("| Benchmark | Ours | Floor | Ratio | Goal |");
