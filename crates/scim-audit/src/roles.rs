@@ -403,6 +403,82 @@ pub struct MatrixWindow {
     pub rows: Vec<MatrixRow>,
 }
 
+/// One user as the matrix reads them, borrowed from wherever the caller keeps users (parsed
+/// resources here, a loaded set's columns in the app: no copy of a million users to compute it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person<'a> {
+    pub id: &'a str,
+    pub user_name: &'a str,
+    pub display_name: Option<&'a str>,
+    pub active: Option<bool>,
+}
+
+impl<'a> Person<'a> {
+    /// The matrix's view of a parsed user whose id (as text: some servers send numbers) is `id`.
+    pub fn of(user: &'a Resource, id: &'a str) -> Self {
+        Person {
+            id,
+            user_name: user.user_name().unwrap_or_default(),
+            display_name: user.display_name(),
+            active: user.active(),
+        }
+    }
+}
+
+/// The matrix's rows for `q` as positions among `count` people (`person(i)`, `None` for one
+/// without an id), in userName order: what a window or an export then reads row by row.
+pub fn matrix_order<'a>(
+    count: usize,
+    person: impl Fn(usize) -> Option<Person<'a>>,
+    columns: &[RoleGroup],
+    memberships: &Memberships,
+    q: &MatrixQuery,
+) -> Vec<u32> {
+    let quick = q
+        .quick
+        .as_deref()
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
+    let mut order: Vec<(String, u32)> = (0..count.min(u32::MAX as usize))
+        .filter_map(|i| {
+            let p = person(i)?;
+            if let Some(q) = &quick {
+                let hit = p.user_name.to_lowercase().contains(q.as_str())
+                    || p.display_name
+                        .is_some_and(|d| d.to_lowercase().contains(q.as_str()));
+                if !hit {
+                    return None;
+                }
+            }
+            if q.holders_only
+                && columns
+                    .iter()
+                    .all(|g| memberships.holding(&g.id, p.id).is_none())
+            {
+                return None;
+            }
+            Some((p.user_name.to_lowercase(), i as u32))
+        })
+        .collect();
+    // Stable: equal names keep load order.
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// One row of the matrix: the person and their holding of each column.
+pub fn matrix_row(p: Person<'_>, columns: &[RoleGroup], memberships: &Memberships) -> MatrixRow {
+    MatrixRow {
+        user_id: p.id.to_owned(),
+        user_name: p.user_name.to_owned(),
+        display_name: p.display_name.map(str::to_owned),
+        active: p.active,
+        cells: columns
+            .iter()
+            .map(|g| memberships.holding(&g.id, p.id))
+            .collect(),
+    }
+}
+
 /// The matrix rows (all of them) for `q`: users in userName order.
 pub fn matrix_rows(
     users: &[Resource],
@@ -410,44 +486,13 @@ pub fn matrix_rows(
     memberships: &Memberships,
     q: &MatrixQuery,
 ) -> Vec<MatrixRow> {
-    let quick = q
-        .quick
-        .as_deref()
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty());
-    let mut rows: Vec<MatrixRow> = users
-        .iter()
-        .filter_map(|u| {
-            let id = u.id_string()?;
-            let user_name = u.user_name().unwrap_or_default().to_owned();
-            let display_name = u.display_name().map(str::to_owned);
-            if let Some(q) = &quick {
-                let hit = user_name.to_lowercase().contains(q.as_str())
-                    || display_name
-                        .as_deref()
-                        .is_some_and(|d| d.to_lowercase().contains(q.as_str()));
-                if !hit {
-                    return None;
-                }
-            }
-            let cells: Vec<Option<Holding>> = columns
-                .iter()
-                .map(|g| memberships.holding(&g.id, &id))
-                .collect();
-            if q.holders_only && cells.iter().all(Option::is_none) {
-                return None;
-            }
-            Some(MatrixRow {
-                user_id: id,
-                user_name,
-                display_name,
-                active: u.active(),
-                cells,
-            })
-        })
-        .collect();
-    rows.sort_by_cached_key(|r| r.user_name.to_lowercase());
-    rows
+    let ids: Vec<Option<String>> = users.iter().map(Resource::id_string).collect();
+    let person = |i: usize| Some(Person::of(&users[i], ids[i].as_deref()?));
+    matrix_order(users.len(), person, columns, memberships, q)
+        .into_iter()
+        .filter_map(|i| person(i as usize))
+        .map(|p| matrix_row(p, columns, memberships))
+        .collect()
 }
 
 /// The matrix as CSV (RFC 4180, CRLF line ends): userName, displayName, active, then one column per

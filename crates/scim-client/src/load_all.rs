@@ -83,7 +83,7 @@ pub const DEFAULT_MAX_RESOURCES: usize = 5_000_000;
 const MAX_WARNINGS: usize = 200;
 
 /// Pages over the body limit asked again in pieces, at most, per load: enough to isolate a few
-/// huge resources among thousands of pages (each one costs about log2(page size) halvings), and a
+/// huge resources among thousands of pages (each one costs a few cuts), and a
 /// bound on the requests a server answering every page with gigabytes can draw.
 const MAX_SPLITS: u64 = 256;
 /// Of them, answers found too large only by reading them (no `Content-Length`, or a false one):
@@ -226,7 +226,7 @@ struct Loader<'a> {
     received: usize,
     omit_count: bool,
     count_refused: bool,
-    /// The `count` asked for: the options' page size, halved while the first page is too large.
+    /// The `count` asked for: the options' page size, cut while the first page is too large.
     page_size: u64,
     /// Pages asked again in pieces because they were over the body limit.
     splits: u64,
@@ -323,9 +323,10 @@ impl Loader<'_> {
     }
 
     /// A page over the body limit with more than one resource asked for: how many to ask for
-    /// instead (when `count` is sent at all, and within the load's budget). Half when the server
-    /// announced the size (refused before reading, cheap); an eighth when the limit was found by
-    /// reading that much. `None` leaves the error standing.
+    /// instead (when `count` is sent at all, and within the load's budget). A quarter when the
+    /// server announced the size (refused unread, but the server built the whole answer: a page
+    /// of 1000 comes down to one resource in five asks, not ten); an eighth when the limit was
+    /// found by reading that much. `None` leaves the error standing.
     fn piece_size(&mut self, error: &ClientError, asked: u64) -> Option<u64> {
         let ClientError::TooLarge { announced, .. } = error else {
             return None;
@@ -339,7 +340,7 @@ impl Loader<'_> {
         }
         self.splits += 1;
         if *announced {
-            Some(asked / 2)
+            Some((asked / 4).max(1))
         } else {
             self.read_splits += 1;
             Some((asked / 8).max(1))

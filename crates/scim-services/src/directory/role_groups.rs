@@ -12,6 +12,7 @@ use crate::loaded::{self, LoadedSet, Projection};
 use crate::roles::{
     self, MatrixQuery, MatrixWindow, Memberships, RoleGroups, RoleRule, RuleKind, TypedRoles,
 };
+use crate::table;
 
 /// Role groups and the membership matrix, over the loaded users and groups.
 impl Directory {
@@ -204,12 +205,21 @@ impl Directory {
             .filter(|g| q.category.as_ref().is_none_or(|c| &g.category == c))
             .collect();
         // Over the groups and the resource-type rules' resources: a Roles column has its holders.
-        // The matrix reads ids, names and `active`: only those are parsed.
-        let people = users.with_attributes(&["id", "userName", "displayName", "active"]);
-        let rows = roles::matrix_rows(&people, &columns, &inputs.memberships, q);
+        // The matrix reads ids, names and `active` from the users' columns (kept like the table's):
+        // it holds their order, and builds the rows of a window or an export as they are read.
+        let people = People(users.with_columns(&PEOPLE_COLUMNS, <[table::Cells]>::to_vec));
+        let order = roles::matrix_order(
+            users.len(),
+            |i| people.person(i),
+            &columns,
+            &inputs.memberships,
+            q,
+        );
         let parts = Arc::new(MatrixParts {
             columns,
-            rows,
+            order,
+            people,
+            memberships: inputs.memberships.clone(),
             total_users: users.len().min(u32::MAX as usize) as u32,
             user_filter: users.filter.clone(),
         });
@@ -220,23 +230,23 @@ impl Directory {
     /// A window of the users × role groups matrix.
     pub async fn role_matrix(&self, q: &MatrixQuery) -> Result<MatrixWindow, AppError> {
         let parts = self.matrix_parts(q).await?;
-        let (columns, rows, total_users) = (parts.columns.clone(), &parts.rows, parts.total_users);
-        let start = (q.offset as usize).min(rows.len());
-        let end = (start + q.limit.min(1000) as usize).min(rows.len());
+        let order = &parts.order;
+        let start = (q.offset as usize).min(order.len());
+        let end = (start + q.limit.min(1000) as usize).min(order.len());
         Ok(MatrixWindow {
-            columns,
-            total_users,
+            columns: parts.columns.clone(),
+            total_users: parts.total_users,
             user_filter: parts.user_filter.clone(),
-            matched: rows.len() as u32,
+            matched: order.len() as u32,
             offset: start as u32,
-            rows: rows[start..end].to_vec(),
+            rows: parts.rows(&order[start..end]),
         })
     }
 
     /// The whole matrix (all matching users) as CSV.
     pub async fn role_matrix_csv(&self, q: &MatrixQuery) -> Result<String, AppError> {
         let parts = self.matrix_parts(q).await?;
-        Ok(roles::matrix_csv(&parts.columns, &parts.rows))
+        Ok(roles::matrix_csv(&parts.columns, &parts.rows(&parts.order)))
     }
 }
 
@@ -258,7 +268,47 @@ pub(super) struct RoleInputs {
 #[derive(Debug)]
 pub(super) struct MatrixParts {
     columns: Vec<roles::RoleGroup>,
-    rows: Vec<roles::MatrixRow>,
+    /// The matrix's users, as positions among the loaded users, in its order.
+    order: Vec<u32>,
+    people: People,
+    memberships: Arc<Memberships>,
     total_users: u32,
     user_filter: Option<String>,
+}
+
+impl MatrixParts {
+    fn rows(&self, at: &[u32]) -> Vec<roles::MatrixRow> {
+        at.iter()
+            .filter_map(|&i| self.people.person(i as usize))
+            .map(|p| roles::matrix_row(p, &self.columns, &self.memberships))
+            .collect()
+    }
+}
+
+/// The columns the matrix reads its people from, in this order.
+const PEOPLE_COLUMNS: [&str; 4] = [table::ROW_ID, "userName", "displayName", "active"];
+
+/// The loaded users' id, userName, displayName and active columns (shared with the table's).
+#[derive(Debug)]
+struct People(Vec<table::Cells>);
+
+impl People {
+    fn person(&self, i: usize) -> Option<roles::Person<'_>> {
+        let cell = |c: usize| self.0.get(c)?.get(i)?.as_deref();
+        Some(roles::Person {
+            id: cell(0)?,
+            user_name: cell(1).unwrap_or_default(),
+            display_name: cell(2),
+            // Tolerant, as `Resource::active`: some servers send "True" and "False".
+            active: cell(3).and_then(|a| {
+                if a.eq_ignore_ascii_case("true") {
+                    Some(true)
+                } else if a.eq_ignore_ascii_case("false") {
+                    Some(false)
+                } else {
+                    None
+                }
+            }),
+        })
+    }
 }

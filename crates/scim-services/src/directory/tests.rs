@@ -173,6 +173,34 @@ async fn the_first_page_can_be_browsed_while_the_rest_loads() {
     assert_eq!(*seen.lock().expect("lock"), 0);
 }
 
+/// The matrix reads its people from the users' columns; an independent reading of the same users
+/// parsed whole (scim-audit's `matrix_rows` over resources) gives the same rows, in the same order.
+#[tokio::test]
+async fn the_matrix_from_columns_matches_one_from_parsed_users() {
+    let dir = Directory::open_demo(3000).await.expect("demo");
+    let rules = roles::default_rules();
+    for (holders_only, quick) in [(true, None), (false, Some("ana")), (true, Some("BERG1"))] {
+        let q = MatrixQuery {
+            rules: rules.clone(),
+            holders_only,
+            quick: quick.map(str::to_owned),
+            offset: 0,
+            limit: 1000,
+            ..MatrixQuery::default()
+        };
+        let window = dir.role_matrix(&q).await.expect("matrix");
+        let users = dir.loaded_set("Users").expect("users");
+        let (groups, memberships) = dir.memberships().await.expect("memberships");
+        let classified =
+            roles::classify(&groups.resources(), &rules, &[], &memberships).expect("classify");
+        let expected = roles::matrix_rows(&users.resources(), &classified.groups, &memberships, &q);
+        assert!(!expected.is_empty());
+        assert_eq!(window.matched as usize, expected.len(), "{q:?}");
+        let first: Vec<_> = expected.into_iter().take(1000).collect();
+        assert_eq!(window.rows, first, "{q:?}");
+    }
+}
+
 #[tokio::test]
 async fn role_groups_and_the_matrix_cover_the_loaded_directory() {
     let dir = Directory::open_demo(120).await.expect("demo");
