@@ -22,6 +22,12 @@ fn options() -> LoadOptions {
     }
 }
 
+/// Every user of `c`'s server, as one load with `options`.
+async fn load_users(c: &ScimClient, options: &LoadOptions) -> scim_client::LoadAll {
+    c.load_all("Users", options, &CancelFlag::default(), &|_| {})
+        .await
+}
+
 fn expected() -> Vec<String> {
     (1..=HEAVY_PAGES_USERS)
         .map(|i| format!("u{i:03}"))
@@ -33,9 +39,7 @@ async fn a_page_over_the_body_limit_is_loaded_in_smaller_pieces() {
     let server = Hostile::start().await;
     // A page of 50 plain users is ~10 kB; each heavy user ~125 kB, the page with both ~250 kB.
     let c = client(&server.base_url(Mode::HeavyPages), 200 * 1024);
-    let all = c
-        .load_all("Users", &options(), &CancelFlag::default(), &|_| {})
-        .await;
+    let all = load_users(&c, &options()).await;
     assert!(all.error.is_none(), "{:?}", all.error);
     let ids: Vec<String> = all.resources.iter().filter_map(|r| raw_id(r)).collect();
     assert_eq!(ids, expected(), "every user once, in the server's order");
@@ -85,9 +89,7 @@ async fn one_resource_too_large_alone_ends_the_load_partial_naming_it() {
     let server = Hostile::start().await;
     // Each heavy user alone is over 100 kB: nothing can be split further.
     let c = client(&server.base_url(Mode::HeavyPages), 100 * 1024);
-    let all = c
-        .load_all("Users", &options(), &CancelFlag::default(), &|_| {})
-        .await;
+    let all = load_users(&c, &options()).await;
     let Some(ClientError::TooLarge { url, .. }) = &all.error else {
         panic!("expected a too-large error, got {:?}", all.error);
     };
@@ -113,9 +115,7 @@ async fn a_first_page_too_large_makes_the_load_ask_for_smaller_pages() {
         page_size: 100,
         ..LoadOptions::default()
     };
-    let all = c
-        .load_all("Users", &options, &CancelFlag::default(), &|_| {})
-        .await;
+    let all = load_users(&c, &options).await;
     assert!(all.error.is_none(), "{:?}", all.error);
     let ids: Vec<String> = all.resources.iter().filter_map(|r| raw_id(r)).collect();
     let expected: Vec<String> = (1..=25).map(|i| format!("u{i}")).collect();
@@ -138,14 +138,7 @@ async fn an_endless_body_is_read_past_the_limit_a_bounded_number_of_times() {
     let server = Hostile::start().await;
     // No Content-Length: each try reads the whole limit before it is refused, so tries are few.
     let c = client(&server.base_url(Mode::EndlessBody), 256 * 1024);
-    let all = c
-        .load_all(
-            "Users",
-            &LoadOptions::default(),
-            &CancelFlag::default(),
-            &|_| {},
-        )
-        .await;
+    let all = load_users(&c, &LoadOptions::default()).await;
     assert!(
         matches!(
             all.error,
@@ -168,14 +161,7 @@ async fn an_endless_body_is_read_past_the_limit_a_bounded_number_of_times() {
 async fn an_announced_huge_answer_is_refused_unread_and_cut_down_to_one_resource() {
     let server = Hostile::start().await;
     let c = client(&server.base_url(Mode::HugeLength), 1024 * 1024);
-    let all = c
-        .load_all(
-            "Users",
-            &LoadOptions::default(),
-            &CancelFlag::default(),
-            &|_| {},
-        )
-        .await;
+    let all = load_users(&c, &LoadOptions::default()).await;
     let Some(ClientError::TooLarge { url, announced, .. }) = &all.error else {
         panic!("{:?}", all.error);
     };

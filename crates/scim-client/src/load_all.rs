@@ -551,8 +551,8 @@ impl Loader<'_> {
             self.warnings.push(Warning::new(
                 "paging.pageTooLarge",
                 format!(
-                    "{} answers were larger than the {} read at most (a page of groups with very many members?); those pages were asked for again in smaller pieces",
-                    self.splits,
+                    "{} larger than the {} read at most (a page of groups with very many members?); asked for again in smaller pieces",
+                    if self.splits == 1 { "an answer was".to_owned() } else { format!("{} answers were", self.splits) },
                     crate::body::size(limit)
                 ),
             ));
@@ -738,7 +738,11 @@ impl Loader<'_> {
                 Err(e) => match self.piece_size(&e, asked.min(step)) {
                     // Over the body limit: the page in pieces, each asked for on its own.
                     Some(piece) => {
-                        let end = start.saturating_add(asked.min(step));
+                        // No piece past the last resource the server announced.
+                        let end = start
+                            .saturating_add(asked.min(step))
+                            .min(total.saturating_add(1))
+                            .max(start + 1);
                         let mut at = start;
                         while at < end {
                             let n = piece.min(end - at);

@@ -39,6 +39,18 @@ pub enum Members {
     Listed(Vec<MemberRef>),
 }
 
+/// `active` from its text (a JSON boolean printed, or the `"True"`/`"False"` strings OneLogin and
+/// Entra send), as [`Resource::active`] reads it; anything else is no answer.
+pub fn active_from_text(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 impl Resource {
     pub fn new(value: Value) -> Self {
         Self(value)
@@ -102,8 +114,7 @@ impl Resource {
     pub fn active(&self) -> Option<bool> {
         match self.as_object().and_then(|o| get_ci(o, "active"))? {
             Value::Bool(b) => Some(*b),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            Value::String(s) => active_from_text(s),
             _ => None,
         }
     }

@@ -299,16 +299,7 @@ impl People {
             id: cell(0)?,
             user_name: cell(1).unwrap_or_default(),
             display_name: cell(2),
-            // Tolerant, as `Resource::active`: some servers send "True" and "False".
-            active: cell(3).and_then(|a| {
-                if a.eq_ignore_ascii_case("true") {
-                    Some(true)
-                } else if a.eq_ignore_ascii_case("false") {
-                    Some(false)
-                } else {
-                    None
-                }
-            }),
+            active: cell(3).and_then(scim_core::resource::active_from_text),
         })
     }
 }
